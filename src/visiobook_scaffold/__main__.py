@@ -1,0 +1,3 @@
+from visiobook_scaffold.cli import main
+
+main()

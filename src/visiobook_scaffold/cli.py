@@ -1,0 +1,175 @@
+"""The `visiobook` command line: a thin layer over the library modules.
+
+Copier is imported only by the commands that render (see generate.py), so `--help`,
+`--version` and `list` stay fast.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from visiobook_scaffold import __version__
+from visiobook_scaffold.answers import check_answers, load_data_file, parse_data_pairs
+from visiobook_scaffold.errors import ScaffoldError
+from visiobook_scaffold.template import (
+    TemplateConfig,
+    embedded_template_root,
+    is_git_checkout,
+    is_local_template,
+    load_config,
+)
+
+app = typer.Typer(
+    help="Generate and maintain Visiobook microservices that follow the Visiobook guidelines.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(code)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"visiobook {__version__}")
+        raise typer.Exit
+
+
+@app.callback()
+def root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    """Generate and maintain Visiobook microservices that follow the Visiobook guidelines."""
+
+
+@app.command("list")
+def list_stacks() -> None:
+    """List the stacks, with their default language and framework versions."""
+    try:
+        config = load_config(embedded_template_root())
+    except ScaffoldError as error:
+        raise fail(str(error)) from None
+    width = max(len(key) for key in config.stacks)
+    for stack in config.stacks.values():
+        versions = f"{stack.language} {stack.default_language_version}"
+        if len(stack.language_versions) > 1:
+            versions += f" ({', '.join(stack.language_versions)})"
+        status = "" if stack.available else "  [not available yet]"
+        typer.echo(
+            f"{stack.key:<{width}}  {versions}, {stack.framework} {stack.framework_version},"
+            f" port {stack.port}: {stack.summary}{status}"
+        )
+
+
+@app.command()
+def new(
+    dest: Annotated[
+        Path | None,
+        typer.Argument(help="Folder to create (must not exist or be empty). Default: ./NAME"),
+    ] = None,
+    stack: Annotated[str | None, typer.Option("--stack", "-s", help="Stack key (see `visiobook list`).")] = None,
+    name: Annotated[str | None, typer.Option("--name", "-n", help="Service name, e.g. media-service.")] = None,
+    data: Annotated[
+        list[str] | None,
+        typer.Option("--data", "-d", help="An answer as key=value; repeatable."),
+    ] = None,
+    data_file: Annotated[
+        Path | None, typer.Option("--data-file", help="YAML or JSON file of answers.")
+    ] = None,
+    defaults: Annotated[
+        bool, typer.Option("--defaults", help="Never prompt: use defaults for answers not given.")
+    ] = False,
+    template: Annotated[
+        str | None,
+        typer.Option("--template", help="Template folder or git URL (default: the embedded one)."),
+    ] = None,
+    vcs_ref: Annotated[
+        str | None, typer.Option("--vcs-ref", help="Git tag, branch or commit of the template.")
+    ] = None,
+    pretend: Annotated[bool, typer.Option("--pretend", help="Show what would be written; write nothing.")] = False,
+    no_git: Annotated[bool, typer.Option("--no-git", help="Skip `git init` and the first commit.")] = False,
+) -> None:
+    """Generate a new service from a stack template."""
+    from visiobook_scaffold.generate import NewProject, generate, is_interactive
+
+    try:
+        template_src = template or str(embedded_template_root())
+        if template is None and vcs_ref is None and is_git_checkout(Path(template_src)):
+            # Developing the templates: render the working tree, not the newest tag.
+            vcs_ref = "HEAD"
+        config = load_config(Path(template_src).resolve()) if is_local_template(template_src) else None
+        answers = _collect_answers(stack, name, data or [], data_file, config)
+        ask = is_interactive() and not defaults
+        if not ask:
+            for required, option in (("stack", "--stack"), ("service_name", "--name")):
+                if required not in answers:
+                    raise ScaffoldError(f"{option} is required when not prompting (--defaults or no terminal)")
+        target = dest or (Path(answers["service_name"]) if "service_name" in answers else None)
+        if target is None:
+            raise ScaffoldError("give a destination folder or --name")
+        result = generate(
+            NewProject(target, template_src, vcs_ref, answers, ask, pretend, git=not no_git)
+        )
+    except ScaffoldError as error:
+        raise fail(str(error)) from None
+
+    _print_summary(result, config)
+
+
+def _collect_answers(
+    stack: str | None,
+    name: str | None,
+    pairs: list[str],
+    data_file: Path | None,
+    config: TemplateConfig | None,
+) -> dict[str, Any]:
+    answers: dict[str, Any] = load_data_file(data_file) if data_file else {}
+    answers.update(parse_data_pairs(pairs))
+    if stack is not None:
+        answers["stack"] = stack
+    if name is not None:
+        answers["service_name"] = name
+    if config is not None:
+        check_answers(answers, config)
+    return answers
+
+
+def _print_summary(result: Any, config: TemplateConfig | None) -> None:
+    from visiobook_scaffold.generate import Generated
+
+    assert isinstance(result, Generated)
+    if result.files == 0 and result.commit is None and result.git_note and "pretend" in result.git_note:
+        typer.echo("Pretend run: nothing was written.")
+        return
+    stack_key = str(result.answers.get("stack", ""))
+    service = result.answers.get("service_name", result.dest.name)
+    line = f"Created {service} ({stack_key}) in {result.dest}: {result.files} files"
+    line += f", initial commit {result.commit}." if result.commit else f" (no git repository: {result.git_note})."
+    typer.echo(line)
+    stack = config.stacks.get(stack_key) if config else None
+    if stack is None or not stack.commands:
+        return
+    commands = stack.commands
+    steps = [f"cd {result.dest}", "cp .env.example .env   # then set DATABASE_URL and JWT_SECRET"]
+    steps += [commands[key] for key in ("install", "migrate", "run") if key in commands]
+    checks = [commands[key] for key in ("lint", "type_check", "test") if key in commands]
+    typer.echo("\nRun it:")
+    typer.echo("".join(f"  {step}\n" for step in steps), nl=False)
+    typer.echo("Test it:")
+    typer.echo(f"  {' && '.join(checks)}")
+    typer.echo("Deploy it:")
+    typer.echo(f"  helm upgrade --install {service} k8s/helm")
+    typer.echo("The service's README.md says more.")
+
+
+def main() -> None:
+    app()

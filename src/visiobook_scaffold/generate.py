@@ -1,0 +1,113 @@
+"""`visiobook new`: render a template into a new folder with Copier, all or nothing."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from visiobook_scaffold import git
+from visiobook_scaffold.errors import ScaffoldError
+
+
+@dataclass(frozen=True)
+class NewProject:
+    dest: Path
+    template: str
+    """A local folder or a git URL holding copier.yml."""
+    vcs_ref: str | None
+    answers: dict[str, Any]
+    ask: bool
+    """Prompt (through Copier/questionary) for answers not given; else use defaults."""
+    pretend: bool
+    git: bool
+
+
+@dataclass(frozen=True)
+class Generated:
+    dest: Path
+    answers: dict[str, Any]
+    files: int
+    commit: str | None
+    """Short hash of the initial commit, when one was made."""
+    git_note: str | None
+    """Why no repository was initialised, when it was not."""
+
+
+def check_destination(dest: Path) -> None:
+    if dest.exists() and not dest.is_dir():
+        raise ScaffoldError(f"destination {dest} exists and is not a folder")
+    if dest.is_dir() and any(dest.iterdir()):
+        raise ScaffoldError(f"destination {dest} exists and is not empty")
+
+
+def generate(project: NewProject) -> Generated:
+    check_destination(project.dest)
+    existed = project.dest.exists()
+    try:
+        answers = _render(project)
+    except BaseException as error:
+        _remove_output(project.dest, existed)
+        if isinstance(error, KeyboardInterrupt):
+            raise ScaffoldError("interrupted: nothing was written") from None
+        if isinstance(error, ScaffoldError):
+            raise
+        raise ScaffoldError(_one_line(error)) from error
+    if project.pretend:
+        return Generated(project.dest, answers, 0, None, "pretend: nothing was written")
+
+    files = sum(1 for path in project.dest.rglob("*") if path.is_file())
+    if not project.git:
+        return Generated(project.dest, answers, files, None, "--no-git")
+    if git.inside_work_tree(project.dest.resolve().parent):
+        return Generated(project.dest, answers, files, None, "already inside a git repository")
+    service = answers.get("service_name", project.dest.name)
+    commit = git.init_and_commit(project.dest, f"Generate {service} from the {answers.get('stack')} template")
+    return Generated(project.dest, answers, files, commit, None)
+
+
+def _render(project: NewProject) -> dict[str, Any]:
+    import copier  # deferred: importing Copier costs most of a second
+
+    with warnings.catch_warnings():
+        # A template checkout with uncommitted changes is normal while developing templates.
+        warnings.simplefilter("ignore", copier.errors.DirtyLocalWarning)
+        worker = copier.run_copy(
+            project.template,
+            project.dest,
+            data=project.answers,
+            vcs_ref=project.vcs_ref,
+            defaults=not project.ask,
+            pretend=project.pretend,
+            quiet=not project.pretend,
+        )
+    return dict(worker.answers.combined)
+
+
+def _remove_output(dest: Path, existed: bool) -> None:
+    """Leave the destination as it was: absent, or the empty folder the user gave."""
+    if not dest.exists():
+        return
+    if not existed:
+        shutil.rmtree(dest, ignore_errors=True)
+        return
+    for child in dest.iterdir():
+        if child.is_dir() and not child.is_symlink():
+            shutil.rmtree(child, ignore_errors=True)
+        else:
+            child.unlink(missing_ok=True)
+
+
+def _one_line(error: BaseException) -> str:
+    text = str(error).strip()
+    if not text:
+        return f"generation failed: {type(error).__name__}"
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return lines[0] if len(lines) == 1 else f"{lines[0]} {lines[-1]}"[:300]
+
+
+def is_interactive() -> bool:
+    return sys.stdin.isatty()

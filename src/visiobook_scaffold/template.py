@@ -1,0 +1,107 @@
+"""Find a template and read its copier.yml, without importing Copier (it is slow to import)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from visiobook_scaffold.errors import ScaffoldError
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+CONFIG_NAME = "copier.yml"
+
+
+@dataclass(frozen=True)
+class Stack:
+    """A stack's facts, as declared once in copier.yml (`stacks`)."""
+
+    key: str
+    summary: str
+    available: bool
+    language: str
+    language_versions: tuple[str, ...]
+    default_language_version: str
+    framework: str
+    framework_version: str
+    port: int
+    commands: dict[str, str]
+
+
+@dataclass(frozen=True)
+class TemplateConfig:
+    """What the CLI needs to know about a template before handing it to Copier."""
+
+    root: Path
+    questions: dict[str, str]
+    """Answers a user may give (asked, stored in the answers file), with their Copier type."""
+    computed: tuple[str, ...]
+    """Values derived from the answers (`when: false`): never asked, never given."""
+    stacks: dict[str, Stack]
+
+    def available_stacks(self) -> list[Stack]:
+        return [stack for stack in self.stacks.values() if stack.available]
+
+
+def embedded_template_root() -> Path:
+    """The template shipped with this package: inside the wheel, or the source checkout."""
+    candidates = (PACKAGE_DIR / "_template", PACKAGE_DIR.parents[1])
+    for candidate in candidates:
+        if (candidate / CONFIG_NAME).is_file():
+            return candidate
+    raise ScaffoldError(f"embedded template not found (looked in {candidates[0]})")
+
+
+def is_git_checkout(root: Path) -> bool:
+    return (root / ".git").exists()
+
+
+def is_local_template(src: str) -> bool:
+    return "://" not in src and not src.startswith(("git@", "gh:", "gl:"))
+
+
+@cache
+def load_config(root: Path) -> TemplateConfig:
+    config_path = root / CONFIG_NAME
+    try:
+        raw = yaml.safe_load(config_path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ScaffoldError(f"not a Copier template: {root} has no {CONFIG_NAME}") from None
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        first_line = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise ScaffoldError(f"cannot read template {config_path}: {first_line}") from None
+    if not isinstance(raw, dict):
+        raise ScaffoldError(f"cannot read template {config_path}: not a mapping")
+
+    questions: dict[str, str] = {}
+    computed: list[str] = []
+    for name, spec in raw.items():
+        if name.startswith("_"):
+            continue
+        if isinstance(spec, dict) and spec.get("when") is False:
+            computed.append(name)
+        else:
+            questions[name] = str(spec.get("type", "str")) if isinstance(spec, dict) else "str"
+
+    stacks_spec = raw.get("stacks", {})
+    stack_facts = stacks_spec.get("default", {}) if isinstance(stacks_spec, dict) else {}
+    stacks = {key: _stack(key, facts) for key, facts in stack_facts.items()}
+    return TemplateConfig(root, questions, tuple(computed), stacks)
+
+
+def _stack(key: str, facts: dict[str, Any]) -> Stack:
+    return Stack(
+        key=key,
+        summary=str(facts["summary"]),
+        available=bool(facts["available"]),
+        language=str(facts["language"]),
+        language_versions=tuple(str(v) for v in facts["language_versions"]),
+        default_language_version=str(facts["default_language_version"]),
+        framework=str(facts["framework"]),
+        framework_version=str(facts["framework_version"]),
+        port=int(facts["port"]),
+        commands={str(k): str(v) for k, v in (facts.get("commands") or {}).items()},
+    )
