@@ -7,7 +7,7 @@ Copier is imported only by the commands that render (see generate.py), so `--hel
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -21,6 +21,9 @@ from visiobook_scaffold.template import (
     is_local_template,
     load_config,
 )
+
+if TYPE_CHECKING:
+    from visiobook_scaffold.generate import Generated
 
 app = typer.Typer(
     help="Generate and maintain Visiobook microservices that follow the Visiobook guidelines.",
@@ -76,8 +79,12 @@ def new(
         Path | None,
         typer.Argument(help="Folder to create (must not exist or be empty). Default: ./NAME"),
     ] = None,
-    stack: Annotated[str | None, typer.Option("--stack", "-s", help="Stack key (see `visiobook list`).")] = None,
-    name: Annotated[str | None, typer.Option("--name", "-n", help="Service name, e.g. media-service.")] = None,
+    stack: Annotated[
+        str | None, typer.Option("--stack", "-s", help="Stack key (see `visiobook list`).")
+    ] = None,
+    name: Annotated[
+        str | None, typer.Option("--name", "-n", help="Service name, e.g. media-service.")
+    ] = None,
     data: Annotated[
         list[str] | None,
         typer.Option("--data", "-d", help="An answer as key=value; repeatable."),
@@ -95,8 +102,12 @@ def new(
     vcs_ref: Annotated[
         str | None, typer.Option("--vcs-ref", help="Git tag, branch or commit of the template.")
     ] = None,
-    pretend: Annotated[bool, typer.Option("--pretend", help="Show what would be written; write nothing.")] = False,
-    no_git: Annotated[bool, typer.Option("--no-git", help="Skip `git init` and the first commit.")] = False,
+    pretend: Annotated[
+        bool, typer.Option("--pretend", help="Show what would be written; write nothing.")
+    ] = False,
+    no_git: Annotated[
+        bool, typer.Option("--no-git", help="Skip `git init` and the first commit.")
+    ] = False,
 ) -> None:
     """Generate a new service from a stack template."""
     from visiobook_scaffold.generate import NewProject, generate, is_interactive
@@ -106,13 +117,17 @@ def new(
         if template is None and vcs_ref is None and is_git_checkout(Path(template_src)):
             # Developing the templates: render the working tree, not the newest tag.
             vcs_ref = "HEAD"
-        config = load_config(Path(template_src).resolve()) if is_local_template(template_src) else None
+        config = (
+            load_config(Path(template_src).resolve()) if is_local_template(template_src) else None
+        )
         answers = _collect_answers(stack, name, data or [], data_file, config)
         ask = is_interactive() and not defaults
         if not ask:
             for required, option in (("stack", "--stack"), ("service_name", "--name")):
                 if required not in answers:
-                    raise ScaffoldError(f"{option} is required when not prompting (--defaults or no terminal)")
+                    raise ScaffoldError(
+                        f"{option} is required when not prompting (--defaults or no terminal)"
+                    )
         target = dest or (Path(answers["service_name"]) if "service_name" in answers else None)
         if target is None:
             raise ScaffoldError("give a destination folder or --name")
@@ -143,24 +158,32 @@ def _collect_answers(
     return answers
 
 
-def _print_summary(result: Any, config: TemplateConfig | None) -> None:
-    from visiobook_scaffold.generate import Generated
-
-    assert isinstance(result, Generated)
-    if result.files == 0 and result.commit is None and result.git_note and "pretend" in result.git_note:
+def _print_summary(result: Generated, config: TemplateConfig | None) -> None:
+    if (
+        result.files == 0
+        and result.commit is None
+        and result.git_note
+        and "pretend" in result.git_note
+    ):
         typer.echo("Pretend run: nothing was written.")
         return
     stack_key = str(result.answers.get("stack", ""))
     service = result.answers.get("service_name", result.dest.name)
     line = f"Created {service} ({stack_key}) in {result.dest}: {result.files} files"
-    line += f", initial commit {result.commit}." if result.commit else f" (no git repository: {result.git_note})."
+    line += (
+        f", initial commit {result.commit}."
+        if result.commit
+        else f" (no git repository: {result.git_note})."
+    )
     typer.echo(line)
     stack = config.stacks.get(stack_key) if config else None
     if stack is None or not stack.commands:
         return
     commands = stack.commands
     steps = [f"cd {result.dest}", "cp .env.example .env   # then set DATABASE_URL and JWT_SECRET"]
-    steps += [commands[key] for key in ("install", "migrate", "run") if key in commands]
+    steps += [
+        commands[key] for key in ("workspace", "install", "migrate", "run") if key in commands
+    ]
     checks = [commands[key] for key in ("lint", "type_check", "test") if key in commands]
     typer.echo("\nRun it:")
     typer.echo("".join(f"  {step}\n" for step in steps), nl=False)

@@ -65,7 +65,9 @@ def generate(project: NewProject) -> Generated:
     if git.inside_work_tree(project.dest.resolve().parent):
         return Generated(project.dest, answers, files, None, "already inside a git repository")
     service = answers.get("service_name", project.dest.name)
-    commit = git.init_and_commit(project.dest, f"Generate {service} from the {answers.get('stack')} template")
+    commit = git.init_and_commit(
+        project.dest, f"Generate {service} from the {answers.get('stack')} template"
+    )
     return Generated(project.dest, answers, files, commit, None)
 
 

@@ -1,0 +1,9 @@
+"""Constants and small helpers shared by the test modules."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+AVAILABLE_STACKS = ["fastapi"]
+BASE_ANSWERS = {"stack": "fastapi", "service_name": "media-service"}

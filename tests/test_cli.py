@@ -1,0 +1,260 @@
+"""`visiobook` command line behaviour, through Typer's runner (stdin is not a terminal)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from tests.helpers import REPO_ROOT
+from visiobook_scaffold.cli import app
+
+runner = CliRunner()
+NEW = ["new", "--stack", "fastapi", "--name", "media-service"]
+
+
+def run(*args: str | Path) -> tuple[int, str, str]:
+    result = runner.invoke(app, [str(arg) for arg in args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def git(cwd: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", *args], cwd=cwd, capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
+def test_version_prints_the_package_version() -> None:
+    code, out, _ = run("--version")
+    assert code == 0
+    assert out.strip() == "visiobook 0.1.0"
+
+
+def test_list_shows_every_stack_with_default_versions() -> None:
+    code, out, _ = run("list")
+    assert code == 0
+    lines = out.strip().splitlines()
+    assert [line.split()[0] for line in lines] == ["fastapi", "node", "go", "vue"]
+    assert lines[0].startswith("fastapi  Python 3.13 (3.12, 3.13, 3.14), FastAPI 0.165, port 8000")
+    assert "not available yet" not in lines[0]
+    assert all("[not available yet]" in line for line in lines[1:])
+
+
+@pytest.mark.parametrize("args", [["--help"], ["list"], ["--version"], ["new", "--help"]])
+def test_fast_commands_do_not_import_copier(args: list[str]) -> None:
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "visiobook_scaffold", *args],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    imported = {line.split("|")[-1].strip() for line in result.stderr.splitlines()}
+    assert "visiobook_scaffold.cli" in imported
+    assert not {name for name in imported if name.split(".")[0] == "copier"}
+
+
+def test_new_renders_commits_and_prints_next_steps(tmp_path: Path) -> None:
+    dest = tmp_path / "media-service"
+    code, out, err = run(*NEW, dest)
+    assert code == 0, err
+    assert (dest / "README.md").is_file()
+    assert (dest / "k8s/helm/Chart.yaml").is_file()
+    assert git(dest, "status", "--porcelain") == ""
+    assert git(dest, "log", "--format=%s") == "Generate media-service from the fastapi template"
+    assert f"Created media-service (fastapi) in {dest}" in out
+    assert "initial commit" in out
+    assert "python -m app" in out
+    assert "helm upgrade --install media-service k8s/helm" in out
+
+
+def test_new_defaults_the_destination_to_the_service_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run(*NEW, "--no-git")
+    assert code == 0, err
+    assert (tmp_path / "media-service" / ".copier-answers.yml").is_file()
+
+
+def test_new_accepts_an_existing_empty_folder(tmp_path: Path) -> None:
+    code, _, err = run(*NEW, tmp_path, "--no-git")
+    assert code == 0, err
+    assert (tmp_path / "README.md").is_file()
+
+
+def test_no_git_leaves_no_repository(tmp_path: Path) -> None:
+    code, out, _ = run(*NEW, tmp_path / "svc", "--no-git")
+    assert code == 0
+    assert not (tmp_path / "svc" / ".git").exists()
+    assert "no git repository: --no-git" in out
+
+
+def test_new_inside_a_repository_does_not_nest_one(tmp_path: Path) -> None:
+    git(tmp_path, "init", "--quiet")
+    code, out, _ = run(*NEW, tmp_path / "services" / "media")
+    assert code == 0
+    assert not (tmp_path / "services" / "media" / ".git").exists()
+    assert "already inside a git repository" in out
+
+
+def test_pretend_writes_nothing(tmp_path: Path) -> None:
+    dest = tmp_path / "svc"
+    code, out, _ = run(*NEW, dest, "--pretend")
+    assert code == 0
+    assert not dest.exists()
+    assert "nothing was written" in out
+
+
+def test_answers_come_from_data_and_data_file(tmp_path: Path) -> None:
+    answers = tmp_path / "answers.yml"
+    answers.write_text("resource: media-assets\nport: 8100\norg: studio\n")
+    dest = tmp_path / "svc"
+    code, _, err = run(*NEW, dest, "--no-git", "--data-file", answers, "-d", "port=8200")
+    assert code == 0, err
+    stored = yaml.safe_load((dest / ".copier-answers.yml").read_text())
+    assert (stored["resource"], stored["port"], stored["org"]) == ("media-assets", 8200, "studio")
+    assert stored["image_registry"] == "ghcr.io/studio"
+
+
+def write_template(root: Path, files: dict[str, str]) -> Path:
+    (root / "tpl").mkdir(parents=True)
+    (root / "copier.yml").write_text(
+        "_subdirectory: tpl\nstack: {type: str}\nservice_name: {type: str}\n"
+    )
+    for name, text in files.items():
+        (root / "tpl" / name).write_text(text)
+    return root
+
+
+def test_template_and_vcs_ref_select_a_template_version(tmp_path: Path) -> None:
+    template = write_template(tmp_path / "tpl-repo", {"version.txt": "one"})
+    git(template, "init", "--quiet")
+    git(template, "add", "-A")
+    git(template, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "v1")
+    git(template, "tag", "v1.0.0")
+    (template / "tpl" / "version.txt").write_text("two")
+    git(template, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qam", "v2")
+    git(template, "tag", "v2.0.0")
+
+    for ref, expected in (("v1.0.0", "one"), ("v2.0.0", "two")):
+        dest = tmp_path / ref
+        code, _, err = run(
+            "new",
+            dest,
+            "--template",
+            template,
+            "--vcs-ref",
+            ref,
+            "--name",
+            "svc",
+            "--stack",
+            "x",
+            "--no-git",
+        )
+        assert code == 0, err
+        assert (dest / "version.txt").read_text() == expected
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--name", "Media_Service"], "DNS-1123 label"),
+        (["--name", "m" * 41], "at most 40 characters"),
+        (["--stack", "cobol"], "unknown stack 'cobol'; choose one of: fastapi"),
+        (["--stack", "node"], "stack 'node' is not available in this template version yet"),
+        (["-d", "colour=blue"], "unknown answer 'colour'"),
+        (["-d", "model_name=Thing"], "'model_name' is computed"),
+        (["-d", "port"], "--data expects key=value, got 'port'"),
+        (["-d", "port=http"], "port must be a whole number, got 'http'"),
+        (["-d", "resource=item"], "resource must be a plural noun"),
+        (["--template", "/nonexistent/template"], "not a Copier template: /nonexistent/template"),
+    ],
+)
+def test_bad_input_fails_with_one_line_and_writes_nothing(
+    tmp_path: Path, args: list[str], message: str
+) -> None:
+    dest = tmp_path / "svc"
+    code, _, err = run(*NEW, dest, *args)
+    assert code == 2
+    assert err.count("\n") == 1, err
+    assert err.startswith("error: ")
+    assert message in err
+    assert not dest.exists()
+
+
+def test_missing_name_without_a_terminal_is_an_error(tmp_path: Path) -> None:
+    code, _, err = run("new", tmp_path / "svc", "--stack", "fastapi")
+    assert code == 2
+    assert err == "error: --name is required when not prompting (--defaults or no terminal)\n"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [("port: [8000\n", "is not valid YAML (line 2)"), ("- a\n- b\n", "must be a mapping")],
+)
+def test_malformed_data_file_is_rejected(tmp_path: Path, content: str, message: str) -> None:
+    data_file = tmp_path / "answers.yml"
+    data_file.write_text(content)
+    code, _, err = run(*NEW, tmp_path / "svc", "--data-file", data_file)
+    assert code == 2
+    assert message in err
+    assert not (tmp_path / "svc").exists()
+
+
+def test_unreadable_template_config_is_rejected(tmp_path: Path) -> None:
+    (tmp_path / "copier.yml").write_text("stack: [unclosed\n")
+    code, _, err = run(*NEW, tmp_path / "svc", "--template", tmp_path)
+    assert code == 2
+    assert err.startswith(f"error: cannot read template {tmp_path / 'copier.yml'}")
+    assert err.count("\n") == 1
+
+
+def test_non_empty_destination_is_refused_and_kept(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("mine")
+    code, _, err = run(*NEW, tmp_path)
+    assert code == 2
+    assert err == f"error: destination {tmp_path} exists and is not empty\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
+
+
+def test_destination_that_is_a_file_is_refused(tmp_path: Path) -> None:
+    target = tmp_path / "svc"
+    target.write_text("x")
+    code, _, err = run(*NEW, target)
+    assert code == 2
+    assert "exists and is not a folder" in err
+
+
+@pytest.mark.parametrize("dest_exists", [False, True])
+def test_failure_during_rendering_removes_what_was_written(
+    tmp_path: Path, dest_exists: bool
+) -> None:
+    template = write_template(
+        tmp_path / "broken",
+        {
+            "a-first.txt": "written before the failure",
+            "z-last.txt.jinja": "{{ service_name | no_such_filter }}",
+        },
+    )
+    dest = tmp_path / "svc"
+    if dest_exists:
+        dest.mkdir()
+    code, _, err = run("new", dest, "--template", template, "--name", "svc", "--stack", "x")
+    assert code == 2
+    assert err.startswith("error: ")
+    assert err.count("\n") == 1, err
+    assert "no_such_filter" in err
+    if dest_exists:
+        assert list(dest.iterdir()) == []
+    else:
+        assert not dest.exists()
+
+
+def test_embedded_template_is_this_repository_in_a_checkout() -> None:
+    from visiobook_scaffold.template import embedded_template_root
+
+    assert embedded_template_root() == REPO_ROOT

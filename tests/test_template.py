@@ -1,0 +1,165 @@
+"""The Copier template itself: every question path renders, bad answers are rejected."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.helpers import AVAILABLE_STACKS, BASE_ANSWERS, REPO_ROOT
+
+SHARED = REPO_ROOT / "templates" / "shared"
+
+
+def render(copie: Any, **answers: Any) -> Path:
+    result = copie.copy(extra_answers={**BASE_ANSWERS, **answers})
+    assert result.exception is None, result.exception
+    assert result.exit_code == 0
+    return Path(result.project_dir)
+
+
+def rejection(copie: Any, **answers: Any) -> str:
+    result = copie.copy(extra_answers={**BASE_ANSWERS, **answers})
+    assert result.exit_code != 0, f"{answers} was accepted"
+    return str(result.exception)
+
+
+@pytest.mark.parametrize("stack", AVAILABLE_STACKS)
+def test_every_shared_file_reaches_every_stack_through_a_link(stack: str) -> None:
+    stack_dir = REPO_ROOT / "templates" / stack
+    linked = {
+        entry.resolve()
+        for entry in stack_dir.iterdir()
+        if entry.is_symlink() and entry.resolve().is_relative_to(SHARED)
+    }
+    for shared in SHARED.iterdir():
+        assert shared.resolve() in linked, f"{stack} does not link shared/{shared.name}"
+
+
+def test_shared_files_are_not_copied_into_stack_trees() -> None:
+    shared_names = {path.relative_to(SHARED) for path in SHARED.rglob("*") if path.is_file()}
+    for stack in AVAILABLE_STACKS:
+        stack_dir = REPO_ROOT / "templates" / stack
+        for path in stack_dir.rglob("*"):
+            if path.is_file() and not any(p.is_symlink() for p in [path, *path.parents]):
+                assert path.relative_to(stack_dir) not in shared_names, path
+
+
+@pytest.mark.parametrize("stack", AVAILABLE_STACKS)
+def test_defaults_render_the_shared_skeleton_and_answers_file(copie: Any, stack: str) -> None:
+    project = render(copie, stack=stack)
+    for shared in [
+        "README.md",
+        ".env.example",
+        "k8s/helm/Chart.yaml",
+        "k8s/helm/values.yaml",
+        "k8s/helm/templates/deployment.yaml",
+        ".github/workflows/ci-cd.yml",
+    ]:
+        assert (project / shared).is_file(), shared
+    answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    assert answers["stack"] == stack
+    assert answers["service_name"] == "media-service"
+    # Derived names and stack facts are computed, never stored.
+    for computed in ("stacks", "model_name", "resource_snake", "item", "package_name"):
+        assert computed not in answers
+
+
+def test_helm_values_and_chart_carry_the_answers(copie: Any) -> None:
+    project = render(
+        copie,
+        image_registry="registry.example.com:5000/team",
+        port=8123,
+        public_domain="media.example.org",
+    )
+    chart = yaml.safe_load((project / "k8s/helm/Chart.yaml").read_text())
+    values = yaml.safe_load((project / "k8s/helm/values.yaml").read_text())
+    assert chart["name"] == "media-service"
+    assert values["image"]["repository"] == "registry.example.com:5000/team/media-service"
+    assert values["service"]["targetPort"] == 8123
+    assert values["env"]["PORT"] == "8123"
+
+
+def test_helm_templates_are_copied_verbatim(copie: Any) -> None:
+    project = render(copie)
+    rendered = (project / "k8s/helm/templates/deployment.yaml").read_text()
+    assert rendered == (SHARED / "k8s/helm/templates/deployment.yaml").read_text()
+
+
+def test_workflow_keeps_github_expressions_and_gets_stack_commands(copie: Any) -> None:
+    project = render(copie, language_version="3.12")
+    workflow = yaml.safe_load((project / ".github/workflows/ci-cd.yml").read_text())
+    steps = workflow["jobs"]["test"]["steps"]
+    assert {"uses": "actions/setup-python@v6", "with": {"python-version": "3.12"}} in steps
+    assert {"name": "Type check", "run": "mypy"} in steps
+    login = workflow["jobs"]["build"]["steps"][2]
+    assert login["with"]["password"] == "${{ secrets.GITHUB_TOKEN }}"
+
+
+@pytest.mark.parametrize("version", ["3.12", "3.13", "3.14"])
+def test_each_python_version_renders(copie: Any, version: str) -> None:
+    project = render(copie, language_version=version)
+    answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    assert answers["language_version"] == version
+
+
+@pytest.mark.parametrize(
+    ("resource", "item_snake", "model"),
+    [
+        ("items", "item", "Item"),
+        ("media-assets", "media_asset", "MediaAsset"),
+        ("categories", "category", "Category"),
+        ("boxes", "box", "Box"),
+        ("statuses", "status", "Status"),
+        ("data", "data", "Data"),
+        ("people", "person", "Person"),
+    ],
+)
+def test_resource_names_are_derived_once(
+    copie: Any, resource: str, item_snake: str, model: str, tmp_path: Path
+) -> None:
+    probe_template = tmp_path / "probe"
+    (probe_template / "templates" / "fastapi").mkdir(parents=True)
+    (probe_template / "copier.yml").write_text((REPO_ROOT / "copier.yml").read_text())
+    (probe_template / "templates/fastapi/names.txt.jinja").write_text(
+        "{{ resource_snake }} {{ item_snake }} {{ model_name }}"
+    )
+    result = copie.copy(
+        extra_answers={**BASE_ANSWERS, "resource": resource}, template_dir=probe_template
+    )
+    assert result.exception is None, result.exception
+    text = (Path(result.project_dir) / "names.txt").read_text()
+    assert text == f"{resource.replace('-', '_')} {item_snake} {model}"
+
+
+@pytest.mark.parametrize(
+    ("answers", "message"),
+    [
+        ({"service_name": "Media-Service"}, "DNS-1123"),
+        ({"service_name": "media_service"}, "DNS-1123"),
+        ({"service_name": "1media"}, "DNS-1123"),
+        ({"service_name": "media-"}, "DNS-1123"),
+        ({"service_name": ""}, "DNS-1123"),
+        ({"service_name": "a" * 41}, "at most 40"),
+        ({"description": "   "}, "must not be empty"),
+        ({"resource": "item"}, "plural"),
+        ({"resource": "status"}, "plural"),
+        ({"resource": "Items"}, "kebab-case"),
+        ({"resource": "media_assets"}, "kebab-case"),
+        ({"org": "-visiobook"}, "org must be"),
+        ({"image_registry": "GHCR.io/Visio"}, "image_registry"),
+        ({"public_domain": "localhost"}, "public_domain"),
+        ({"port": 80}, "between 1024 and 65535"),
+        ({"port": 70000}, "between 1024 and 65535"),
+        ({"port": 9090}, "reserved for Prometheus"),
+        ({"language_version": "2.7"}, "language_version"),
+        ({"stack": "node"}, "not available"),
+        ({"stack": "cobol"}, "stack"),
+    ],
+)
+def test_bad_answers_are_rejected_with_a_reason(
+    copie: Any, answers: dict[str, Any], message: str
+) -> None:
+    assert message in rejection(copie, **answers)
