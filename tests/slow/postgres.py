@@ -20,7 +20,7 @@ def find_bindir() -> Path:
     found = shutil.which("initdb") or (candidates[0] if candidates else None)
     if found is None:
         raise RuntimeError("PostgreSQL server binaries not found: apt-get install postgresql")
-    return Path(found).parent
+    return Path(found).resolve().parent
 
 
 def free_port() -> int:
@@ -55,7 +55,9 @@ class PostgresServer:
         command = [str(self.bindir / tool), *args]
         if self.as_postgres:
             command = ["runuser", "-u", "postgres", "--", *command]
-        subprocess.run(command, check=True, capture_output=True, cwd=self.root)
+        result = subprocess.run(command, capture_output=True, text=True, cwd=self.root, check=False)
+        if result.returncode != 0:
+            raise RuntimeError(f"{tool} failed: {result.stderr.strip() or result.stdout.strip()}")
 
     def start(self) -> None:
         options = f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.root} -c fsync=off"
