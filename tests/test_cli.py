@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pexpect
 import pytest
 import yaml
 from typer.testing import CliRunner
@@ -258,3 +259,35 @@ def test_embedded_template_is_this_repository_in_a_checkout() -> None:
     from visiobook_scaffold.template import embedded_template_root
 
     assert embedded_template_root() == REPO_ROOT
+
+
+def test_missing_answers_are_prompted_on_a_terminal(tmp_path: Path) -> None:
+    dest = tmp_path / "svc"
+    child = pexpect.spawn(
+        sys.executable,
+        [
+            "-m",
+            "visiobook_scaffold",
+            "new",
+            str(dest),
+            "--stack",
+            "fastapi",
+            "--no-git",
+            "--data",
+            "port=8100",
+        ],
+        encoding="utf-8",
+        timeout=30,
+        dimensions=(40, 200),
+    )
+    child.expect("Service name")
+    child.sendline("prompted-service")
+    # Accept the default of every other question until the command ends.
+    while child.expect([pexpect.TIMEOUT, pexpect.EOF], timeout=0.2) == 0:
+        child.send("\r")
+    child.close()
+    assert child.exitstatus == 0
+    answers = yaml.safe_load((dest / ".copier-answers.yml").read_text())
+    assert answers["service_name"] == "prompted-service"
+    assert answers["description"] == "prompted-service: a Visiobook microservice"
+    assert answers["port"] == 8100  # given with --data, so not asked
