@@ -1,0 +1,89 @@
+"""Prometheus metrics with the names of the Visiobook guidelines (5.3)."""
+
+import time
+from collections.abc import Callable
+
+from prometheus_client import Counter, Gauge, Histogram
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+HTTP_REQUEST_DURATION = Histogram(
+    "http_request_duration_seconds",
+    "Duration of HTTP requests in seconds",
+    ["method", "route", "status_code"],
+    buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5),
+)
+HTTP_REQUESTS = Counter(
+    "http_requests_total", "Total number of HTTP requests", ["method", "route", "status_code"]
+)
+HTTP_REQUEST_ERRORS = Counter(
+    "http_request_errors_total",
+    "Total number of HTTP request errors",
+    ["method", "route", "error_type"],
+)
+DB_CONNECTIONS_ACTIVE = Gauge("db_connections_active", "Number of active database connections")
+BUSINESS_OPERATIONS = Counter(
+    "business_operations_total", "Total number of business operations", ["operation", "status"]
+)
+BUSINESS_OPERATION_DURATION = Histogram(
+    "business_operation_duration_seconds",
+    "Duration of business operations in seconds",
+    ["operation"],
+    buckets=(0.01, 0.05, 0.1, 0.5, 1, 5),
+)
+
+# Requests that match no route share one label, so random paths cannot explode cardinality.
+UNMATCHED_ROUTE = "<unmatched>"
+
+
+def track_db_connections(checked_out: Callable[[], int]) -> None:
+    DB_CONNECTIONS_ACTIVE.set_function(checked_out)
+
+
+def record_business_operation(operation: str, succeeded: bool, started: float) -> None:
+    BUSINESS_OPERATIONS.labels(operation, "success" if succeeded else "error").inc()
+    BUSINESS_OPERATION_DURATION.labels(operation).observe(time.perf_counter() - started)
+
+
+def route_template(scope: Scope) -> str:
+    """The matched route with its parameters, e.g. /api/v1/items/{item_id}, not the raw path.
+
+    Rebuilt from the path and its parameters, which every router records in the scope.
+    """
+    if scope.get("route") is None:
+        return UNMATCHED_ROUTE
+    names = {str(value): name for name, value in scope.get("path_params", {}).items()}
+    segments = scope["path"].split("/")
+    return "/".join(f"{{{names[s]}}}" if s in names else s for s in segments)
+
+
+class MetricsMiddleware:
+    """Pure ASGI middleware: times every HTTP request and labels it with its route template."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def send_and_capture_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_and_capture_status)
+        finally:
+            route = route_template(scope)
+            method = scope["method"]
+            HTTP_REQUEST_DURATION.labels(method, route, str(status)).observe(
+                time.perf_counter() - started
+            )
+            HTTP_REQUESTS.labels(method, route, str(status)).inc()
+            if status >= 400:
+                error_type = "server_error" if status >= 500 else "client_error"
+                HTTP_REQUEST_ERRORS.labels(method, route, error_type).inc()
