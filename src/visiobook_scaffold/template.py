@@ -70,7 +70,8 @@ def is_local_template(src: str) -> bool:
 def load_config(root: Path) -> TemplateConfig:
     config_path = root / CONFIG_NAME
     try:
-        raw = yaml.load(config_path.read_text(encoding="utf-8"), Loader=SafeLoader)
+        text = config_path.read_text(encoding="utf-8")
+        raw = yaml.load(text, Loader=SafeLoader)  # noqa: S506 - SafeLoader, C-accelerated
     except FileNotFoundError:
         raise ScaffoldError(f"not a Copier template: {root} has no {CONFIG_NAME}") from None
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
