@@ -3,7 +3,12 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test test-fast test-slow lint bench clean
+# Go-built tools for the slow tier, pinned, installed into .tools/bin (needs Go).
+TOOLS := $(CURDIR)/.tools/bin
+HELM_VERSION := v3.22.0
+ACTIONLINT_VERSION := v1.7.12
+
+.PHONY: demo test test-fast test-slow lint tools bench clean
 
 $(BIN)/visiobook: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,14 +20,14 @@ demo: $(BIN)/visiobook
 	rm -rf demo
 	$(BIN)/visiobook new demo --stack fastapi --name demo-service --defaults
 
-## test: lint, type check, and both test tiers (the slow one needs PostgreSQL binaries)
-test: lint
+## test: lint, type check, and both test tiers (the slow one needs PostgreSQL, Go, shellcheck)
+test: lint tools
 	$(BIN)/pytest
 
 test-fast: $(BIN)/visiobook
 	$(BIN)/pytest -m "not slow"
 
-test-slow: $(BIN)/visiobook
+test-slow: $(BIN)/visiobook tools
 	$(BIN)/pytest -m slow
 
 lint: $(BIN)/visiobook
@@ -30,9 +35,17 @@ lint: $(BIN)/visiobook
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
+tools: $(TOOLS)/helm $(TOOLS)/actionlint
+
+$(TOOLS)/helm:
+	GOBIN=$(TOOLS) go install helm.sh/helm/v3/cmd/helm@$(HELM_VERSION)
+
+$(TOOLS)/actionlint:
+	GOBIN=$(TOOLS) go install github.com/rhysd/actionlint/cmd/actionlint@$(ACTIONLINT_VERSION)
+
 ## bench: time the CLI against raw Copier; writes docs/benchmarks.md
 bench: $(BIN)/visiobook
 	$(BIN)/python benchmarks/run.py --write docs/benchmarks.md
 
 clean:
-	rm -rf $(VENV) demo dist
+	rm -rf $(VENV) demo dist .tools

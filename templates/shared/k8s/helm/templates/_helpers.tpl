@@ -21,9 +21,13 @@
 {{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
 {{- end }}
 
+{{/* Pod selector. A blue-green colour adds `version`, which the production Service selects. */}}
 {{- define "service.selectorLabels" -}}
 app.kubernetes.io/name: {{ include "service.name" . }}
 app.kubernetes.io/instance: {{ .Release.Name }}
+{{- with .Values.deployment.suffix }}
+version: {{ . }}
+{{- end }}
 {{- end }}
 
 {{- define "service.labels" -}}

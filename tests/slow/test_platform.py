@@ -1,0 +1,234 @@
+"""Slow tier: the files that build and deploy a service, judged by the real tools.
+
+Helm (lint --strict, template), the Kubernetes OpenAPI schemas (kubernetes-validate, offline),
+actionlint with shellcheck, hadolint and yamllint, for every stack and several value sets.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+import yaml
+
+from tests.helpers import AVAILABLE_STACKS, REPO_ROOT
+from tests.slow.project import generate
+from tests.slow.tools import tool
+
+pytestmark = pytest.mark.slow
+
+SERVICE = "media-service"
+SERVICE_MONITOR_SCHEMA = json.loads((REPO_ROOT / "tests/schemas/servicemonitor.json").read_text())
+
+# Value sets the chart must render cleanly with, and the kinds each one must produce.
+VALUE_SETS: dict[str, tuple[list[str], set[str], set[str]]] = {
+    "defaults": ([], {"HorizontalPodAutoscaler", "PodDisruptionBudget"}, {"Ingress"}),
+    "no-autoscaling": (["autoscaling.enabled=false"], set(), {"HorizontalPodAutoscaler"}),
+    "ingress": (["ingress.enabled=true"], {"Ingress"}, set()),
+    "service-monitor": (["monitoring.serviceMonitor.enabled=true"], {"ServiceMonitor"}, set()),
+    "no-monitoring": (
+        ["monitoring.enabled=false", "monitoring.serviceMonitor.enabled=true"],
+        set(),
+        {"ServiceMonitor"},
+    ),
+    "blue-green": (
+        ["deployment.suffix=green", "productionService.enabled=true", "ingress.enabled=true"],
+        {"Ingress"},
+        set(),
+    ),
+}
+
+
+@pytest.fixture(scope="module", params=AVAILABLE_STACKS)
+def project(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    dest = tmp_path_factory.mktemp(request.param) / SERVICE
+    return generate(dest, "--stack", request.param, "--name", SERVICE, "--no-git")
+
+
+def run(*command: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
+
+
+def helm_template(project: Path, *settings: str, release: str = SERVICE) -> list[dict[str, Any]]:
+    flags = [arg for setting in settings for arg in ("--set", setting)]
+    result = run(tool("helm"), "template", release, "k8s/helm", *flags, cwd=project)
+    assert result.returncode == 0, result.stderr
+    return [doc for doc in yaml.safe_load_all(result.stdout) if doc]
+
+
+@pytest.mark.parametrize("value_set", VALUE_SETS)
+def test_chart_passes_helm_lint_strict(project: Path, value_set: str) -> None:
+    flags = [arg for setting in VALUE_SETS[value_set][0] for arg in ("--set", setting)]
+    result = run(tool("helm"), "lint", "--strict", "k8s/helm", *flags, cwd=project)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("value_set", VALUE_SETS)
+def test_rendered_manifests_validate_against_kubernetes_schemas(
+    project: Path, value_set: str, tmp_path: Path
+) -> None:
+    settings, present, absent = VALUE_SETS[value_set]
+    documents = helm_template(project, *settings)
+    kinds = {doc["kind"] for doc in documents}
+    assert present <= kinds, f"{value_set}: missing {present - kinds}"
+    assert not absent & kinds, f"{value_set}: unexpected {absent & kinds}"
+
+    built_in = [doc for doc in documents if doc["kind"] != "ServiceMonitor"]
+    manifest = tmp_path / "manifest.yaml"
+    manifest.write_text(yaml.safe_dump_all(built_in))
+    result = run(tool("kubernetes-validate"), "--strict", "--quiet", str(manifest), cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    for doc in documents:
+        if doc["kind"] == "ServiceMonitor":
+            jsonschema.validate(doc, SERVICE_MONITOR_SCHEMA)
+
+
+def test_autoscaling_leaves_replicas_to_the_hpa(project: Path) -> None:
+    (scaled,) = [d for d in helm_template(project) if d["kind"] == "Deployment"]
+    assert "replicas" not in scaled["spec"]
+    fixed = helm_template(project, "autoscaling.enabled=false")
+    (deployment,) = [d for d in fixed if d["kind"] == "Deployment"]
+    assert deployment["spec"]["replicas"] == 3
+
+
+def test_blue_green_production_service_selects_the_active_colour(project: Path) -> None:
+    documents = helm_template(
+        project,
+        "deployment.suffix=green",
+        "productionService.enabled=true",
+        "productionService.activeVersion=green",
+        "ingress.enabled=true",
+        release=f"{SERVICE}-green",  # each colour is its own release, as CI installs them
+    )
+    (deployment,) = [d for d in documents if d["kind"] == "Deployment"]
+    assert deployment["spec"]["template"]["metadata"]["labels"]["version"] == "green"
+    services = {d["metadata"]["name"]: d for d in documents if d["kind"] == "Service"}
+    assert services[SERVICE]["spec"]["selector"] == {
+        "app.kubernetes.io/name": SERVICE,
+        "version": "green",
+    }
+    (ingress,) = [d for d in documents if d["kind"] == "Ingress"]
+    backend = ingress["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"]["name"]
+    assert backend == SERVICE
+
+
+def test_secrets_reach_the_pods_only_through_secret_key_refs(project: Path) -> None:
+    (deployment,) = [d for d in helm_template(project) if d["kind"] == "Deployment"]
+    env = {e["name"]: e for e in deployment["spec"]["template"]["spec"]["containers"][0]["env"]}
+    for name in ("DATABASE_URL", "JWT_SECRET"):
+        assert "value" not in env[name]
+        assert env[name]["valueFrom"]["secretKeyRef"]["key"]
+
+
+@pytest.mark.parametrize(
+    ("setting", "complaint"),
+    [
+        ("image.tag=latest", "/image/tag"),
+        ("securityContext.runAsNonRoot=false", "/securityContext/runAsNonRoot"),
+        ("securityContext.readOnlyRootFilesystem=false", "/securityContext/readOnlyRootFilesystem"),
+        ("service.targetPort=80", "/service/targetPort"),
+        ("env.JWT_SECRET=in-plain-text", "/env"),
+        ("deployment.suffix=purple", "/deployment/suffix"),
+        ("autoscaling.enabled=maybe", "/autoscaling/enabled"),
+        ("replicas=3", "additional properties 'replicas' not allowed"),
+    ],
+)
+def test_values_schema_rejects_wrong_values(project: Path, setting: str, complaint: str) -> None:
+    result = run(tool("helm"), "lint", "--strict", "k8s/helm", "--set", setting, cwd=project)
+    assert result.returncode != 0
+    assert complaint in result.stdout + result.stderr
+
+
+def without_helm_bookkeeping(manifest: dict[str, Any]) -> dict[str, Any]:
+    """What a cluster runs, minus what only Helm adds (chart labels, config checksum)."""
+    text = json.dumps(manifest)
+    clean = json.loads(text)
+    for metadata in (clean["metadata"], clean.get("spec", {}).get("template", {}).get("metadata")):
+        if metadata:
+            metadata.get("labels", {}).pop("helm.sh/chart", None)
+            metadata.get("labels", {}).pop("app.kubernetes.io/managed-by", None)
+            metadata.get("labels", {}).pop("app.kubernetes.io/version", None)
+            metadata.get("annotations", {}).pop("checksum/config", None)
+    return clean
+
+
+@pytest.mark.parametrize("kind", ["Deployment", "Service", "ConfigMap"])
+def test_raw_manifests_match_the_chart_defaults(project: Path, kind: str) -> None:
+    raw_file = {"Deployment": "deployment", "Service": "service", "ConfigMap": "configmap"}[kind]
+    raw = yaml.safe_load((project / "k8s" / f"{raw_file}.yaml").read_text())
+    (chart,) = [d for d in helm_template(project, "autoscaling.enabled=false") if d["kind"] == kind]
+    chart, raw = without_helm_bookkeeping(chart), without_helm_bookkeeping(raw)
+    if kind == "Deployment":
+        chart_pod, raw_pod = chart["spec"]["template"]["spec"], raw["spec"]["template"]["spec"]
+        # The chart adds a dedicated service account and anti-affinity; raw manifests keep to
+        # the pod itself and disable the token mount instead.
+        for key in ("serviceAccountName", "affinity"):
+            chart_pod.pop(key)
+        raw_pod.pop("automountServiceAccountToken")
+        chart_container, raw_container = chart_pod["containers"][0], raw_pod["containers"][0]
+        chart_image, raw_image = chart_container.pop("image"), raw_container.pop("image")
+        assert chart_image.rsplit(":", 1)[0] == raw_image.rsplit(":", 1)[0]
+        chart_container["env"].sort(key=lambda e: e["name"])
+        raw_container["env"].sort(key=lambda e: e["name"])
+    assert raw == chart
+
+
+def test_workflow_passes_actionlint_with_shellcheck(project: Path) -> None:
+    result = run(
+        tool("actionlint"),
+        f"-shellcheck={tool('shellcheck')}",
+        ".github/workflows/ci-cd.yml",
+        cwd=project,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_workflow_runs_the_stack_checks_with_postgres_and_redis(project: Path) -> None:
+    workflow = yaml.safe_load((project / ".github/workflows/ci-cd.yml").read_text())
+    jobs = workflow["jobs"]
+    assert {"test", "security", "build", "deploy-staging", "deploy-production"} <= set(jobs)
+    assert set(jobs["test"]["services"]) == {"postgres", "redis"}
+    uses = [step["uses"] for job in jobs.values() for step in job["steps"] if "uses" in step]
+    for action in uses:
+        assert re.search(r"@(v\d+|\d+\.\d+\.\d+)$", action), f"{action} is not pinned"
+    assert jobs["build"]["needs"] == ["test", "security"]
+
+
+def test_yaml_passes_yamllint_strict(project: Path) -> None:
+    result = run(tool("yamllint"), "--strict", ".", cwd=project)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("dockerfile", ["docker/Dockerfile", "docker/Dockerfile.dev"])
+def test_dockerfiles_pass_hadolint(project: Path, dockerfile: str) -> None:
+    result = run(tool("hadolint"), dockerfile, cwd=project)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_image_is_multi_stage_non_root_with_healthcheck(project: Path) -> None:
+    lines = [
+        line.strip()
+        for line in (project / "docker/Dockerfile").read_text().replace("\\\n", " ").splitlines()
+        if line.strip() and not line.strip().startswith("#")
+    ]
+    stages = [i for i, line in enumerate(lines) if line.upper().startswith("FROM ")]
+    assert len(stages) >= 2, "the production image must be built in several stages"
+    for line in (lines[i] for i in stages):
+        image = line.split()[1]
+        assert ":" in image, f"untagged base image {image}"
+        assert not image.endswith(":latest"), f"unpinned base image {image}"
+    final = lines[stages[-1] :]
+    users = [line.split()[1] for line in final if line.upper().startswith("USER ")]
+    assert users, "the final stage sets no USER"
+    uid = users[-1].split(":")[0]
+    assert uid.isdigit(), f"USER {users[-1]} is not numeric"
+    assert int(uid) != 0, "the final stage runs as root"
+    assert any(line.upper().startswith("HEALTHCHECK ") for line in final)
+    copied = " ".join(line for line in final if line.upper().startswith("COPY "))
+    for build_only in ("tests", "requirements-dev", ".git"):
+        assert build_only not in copied, f"the final stage copies {build_only}"

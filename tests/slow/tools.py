@@ -1,0 +1,25 @@
+"""The real tools that judge the platform files, installed by `make tools` / `.ci/run`."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import REPO_ROOT
+
+LOCAL_TOOLS = REPO_ROOT / ".tools" / "bin"
+VENV_BIN = Path(sys.executable).parent
+
+
+def tool(name: str) -> str:
+    """Path of a tool: the repo's .tools/bin (Go tools), this virtualenv, then PATH."""
+    for folder in (LOCAL_TOOLS, VENV_BIN):
+        if (folder / name).is_file():
+            return str(folder / name)
+    found = shutil.which(name)
+    if found is None:
+        pytest.fail(f"{name} not found: run `make tools` (Go tools) or install it", pytrace=False)
+    return found
