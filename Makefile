@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 
 # Go-built tools for the slow tier, pinned, installed into .tools/bin (needs Go).
-TOOLS := $(CURDIR)/.tools/bin
+TOOLS ?= $(CURDIR)/.tools/bin
 HELM_VERSION := v3.22.0
 ACTIONLINT_VERSION := v1.7.12
 

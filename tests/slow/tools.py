@@ -15,7 +15,7 @@ VENV_BIN = Path(sys.executable).parent
 
 
 def tool(name: str) -> str:
-    """Path of a tool: the repo's .tools/bin (Go tools), this virtualenv, then PATH."""
+    """Path of a tool: the repo's .tools/bin (`make tools`), this virtualenv, then PATH."""
     for folder in (LOCAL_TOOLS, VENV_BIN):
         if (folder / name).is_file():
             return str(folder / name)
