@@ -137,6 +137,9 @@ def new(
     except ScaffoldError as error:
         raise fail(str(error)) from None
 
+    if pretend:
+        typer.echo("Pretend run: nothing was written.")
+        return
     _print_summary(result, config)
 
 
@@ -159,14 +162,6 @@ def _collect_answers(
 
 
 def _print_summary(result: Generated, config: TemplateConfig | None) -> None:
-    if (
-        result.files == 0
-        and result.commit is None
-        and result.git_note
-        and "pretend" in result.git_note
-    ):
-        typer.echo("Pretend run: nothing was written.")
-        return
     stack_key = str(result.answers.get("stack", ""))
     service = result.answers.get("service_name", result.dest.name)
     line = f"Created {service} ({stack_key}) in {result.dest}: {result.files} files"
