@@ -85,6 +85,14 @@ class PostgresServer:
         self._run("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", name)
         return self.url(name)
 
+    def psql(self, database: str, *args: str) -> str:
+        command = [str(self.bindir / "psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-At"]
+        command += ["-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "-d", database]
+        result = subprocess.run([*command, *args], capture_output=True, text=True, check=False)
+        if result.returncode != 0:
+            raise RuntimeError(f"psql failed: {result.stderr.strip()}")
+        return result.stdout
+
     def is_accepting(self) -> bool:
         with socket.socket() as sock:
             sock.settimeout(0.5)

@@ -1,0 +1,27 @@
+/**
+ * Jest configuration (Visiobook guidelines 4.1): TypeScript through ts-jest, coverage gate at 80%.
+ * Unit tests need nothing; integration tests need the PostgreSQL database in DATABASE_URL.
+ * `npm test` starts Node with --experimental-vm-modules: the Prisma 7 client loads its query
+ * compiler with a dynamic import(), which Jest's sandbox only allows with that flag.
+ * @type {import('jest').Config}
+ */
+module.exports = {
+  preset: "ts-jest",
+  testEnvironment: "node",
+  roots: ["<rootDir>/tests"],
+  testMatch: ["**/*.test.ts"],
+  setupFiles: ["<rootDir>/tests/setup-env.ts"],
+  clearMocks: true,
+  // The generated Prisma client imports its TypeScript files by their compiled `.js` names.
+  moduleNameMapper: { "^(\\.{1,2}/.*)\\.js$": "$1" },
+  collectCoverageFrom: [
+    "src/**/*.ts",
+    // The process entry point only wires the app to a socket and signals; tests import the app.
+    "!src/server.ts",
+    "!src/generated/**",
+  ],
+  coverageReporters: ["text-summary", "json-summary", "lcov"],
+  coverageThreshold: {
+    global: { branches: 80, functions: 80, lines: 80, statements: 80 },
+  },
+};

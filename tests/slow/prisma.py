@@ -1,0 +1,47 @@
+"""What `prisma migrate deploy` does to a database, for the slow tier only.
+
+Prisma's CLI runs migrations through its schema-engine binary, which it downloads from Prisma's
+own host; this machine cannot reach it. The generated project uses the real command (CI and
+deploy); our harness applies the same committed migration.sql files itself and records them in
+`_prisma_migrations` with the table layout and checksum Prisma uses, so the service's readiness
+check reads exactly what the real command would have left.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from pathlib import Path
+
+from tests.slow.postgres import PostgresServer
+
+# Prisma's own definition of its bookkeeping table (schema-engine, PostgreSQL flavour).
+MIGRATIONS_TABLE = """
+CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
+    "id"                    VARCHAR(36) PRIMARY KEY NOT NULL,
+    "checksum"              VARCHAR(64) NOT NULL,
+    "finished_at"           TIMESTAMPTZ,
+    "migration_name"        VARCHAR(255) NOT NULL,
+    "logs"                  TEXT,
+    "rolled_back_at"        TIMESTAMPTZ,
+    "started_at"            TIMESTAMPTZ NOT NULL DEFAULT now(),
+    "applied_steps_count"   INTEGER NOT NULL DEFAULT 0
+);
+"""
+
+
+def migrate_deploy(postgres: PostgresServer, database: str, project: Path) -> list[str]:
+    """Applies every migration of `project`, in name order, each in its own transaction."""
+    postgres.psql(database, "-c", MIGRATIONS_TABLE)
+    applied = []
+    for folder in sorted(p for p in (project / "prisma" / "migrations").iterdir() if p.is_dir()):
+        sql = folder / "migration.sql"
+        checksum = hashlib.sha256(sql.read_bytes()).hexdigest()
+        record = (
+            'INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at,'
+            " finished_at, applied_steps_count)"
+            f" VALUES ('{uuid.uuid4()}', '{checksum}', '{folder.name}', now(), now(), 1);"
+        )
+        postgres.psql(database, "-1", "-f", str(sql), "-c", record)
+        applied.append(folder.name)
+    return applied
