@@ -8,7 +8,7 @@ TOOLS ?= $(CURDIR)/.tools/bin
 HELM_VERSION := v3.22.0
 ACTIONLINT_VERSION := v1.7.12
 
-.PHONY: demo test test-fast test-slow lint tools bench clean
+.PHONY: demo test test-fast test-slow lint tools bench node-lock clean
 
 $(BIN)/visiobook: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,10 @@ $(TOOLS)/actionlint:
 ## bench: time the CLI against raw Copier; writes docs/benchmarks.md
 bench: $(BIN)/visiobook
 	$(BIN)/python benchmarks/run.py --write docs/benchmarks.md
+
+## node-lock: refresh the Node template's package-lock.json after changing its package.json
+node-lock: $(BIN)/visiobook
+	$(BIN)/python scripts/lock_node_template.py
 
 clean:
 	rm -rf $(VENV) demo dist .tools

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -155,7 +156,7 @@ def test_resource_names_are_derived_once(
         ({"port": 70000}, "between 1024 and 65535"),
         ({"port": 9090}, "reserved for Prometheus"),
         ({"language_version": "2.7"}, "language_version"),
-        ({"stack": "node"}, "not available"),
+        ({"stack": "go"}, "not available"),
         ({"stack": "cobol"}, "stack"),
     ],
 )
@@ -163,3 +164,73 @@ def test_bad_answers_are_rejected_with_a_reason(
     copie: Any, answers: dict[str, Any], message: str
 ) -> None:
     assert message in rejection(copie, **answers)
+
+
+def test_node_service_has_the_guidelines_tree(copie: Any) -> None:
+    project = render(copie, stack="node", resource="media-assets")
+    for path in [
+        "src/app.ts",
+        "src/server.ts",
+        "src/controllers/media-asset.controller.ts",
+        "src/services/media-asset.service.ts",
+        "src/models/media-asset.schemas.ts",
+        "src/middleware/authenticate.ts",
+        "src/utils/logger.ts",
+        "src/config/env.ts",
+        "src/types/express.d.ts",
+        "prisma/schema.prisma",
+        "prisma/migrations/migration_lock.toml",
+        "prisma/migrations/20261124000000_create_media_assets/migration.sql",
+        "tests/unit/app.test.ts",
+        "tests/integration/media-asset.api.test.ts",
+        "tests/mocks/prisma.ts",
+        "docker/Dockerfile",
+        "docker/Dockerfile.dev",
+        "package.json",
+        "package-lock.json",
+        "tsconfig.json",
+        "jest.config.js",
+    ]:
+        assert (project / path).is_file(), path
+    schema = (project / "prisma/schema.prisma").read_text()
+    assert "model MediaAsset {" in schema
+    assert '@@map("media_assets")' in schema
+
+
+def test_node_lock_file_pins_exactly_the_package_json_dependencies(copie: Any) -> None:
+    project = render(copie, stack="node")
+    manifest = json.loads((project / "package.json").read_text())
+    lock = json.loads((project / "package-lock.json").read_text())
+    root = lock["packages"][""]
+    assert lock["name"] == root["name"] == manifest["name"] == "media-service"
+    for group in ("dependencies", "devDependencies"):
+        assert root[group] == manifest[group], f"{group}: run `make node-lock`"
+    for name in manifest["dependencies"]:
+        assert f"node_modules/{name}" in lock["packages"], name
+
+
+@pytest.mark.parametrize(
+    ("resource", "item", "item_camel", "resource_camel"),
+    [
+        ("items", "item", "item", "items"),
+        ("media-assets", "media-asset", "mediaAsset", "mediaAssets"),
+    ],
+)
+def test_node_names_are_camel_cased_for_typescript(
+    copie: Any, resource: str, item: str, item_camel: str, resource_camel: str
+) -> None:
+    project = render(copie, stack="node", resource=resource)
+    service = (project / f"src/services/{item}.service.ts").read_text()
+    assert f"this.prisma.{item_camel}.findMany" in service
+    app = (project / "src/app.ts").read_text()
+    assert f"{resource_camel}Router(" in app
+
+
+@pytest.mark.parametrize("stack", AVAILABLE_STACKS)
+def test_workflow_migrates_the_database_before_the_tests(copie: Any, stack: str) -> None:
+    project = render(copie, stack=stack)
+    workflow = yaml.safe_load((project / ".github/workflows/ci-cd.yml").read_text())
+    names = [step.get("name") for step in workflow["jobs"]["test"]["steps"]]
+    assert names.index("Apply the database migrations") < names.index(
+        "Tests with coverage gate (unit, integration, contract)"
+    )

@@ -5,6 +5,10 @@ from collections.abc import Iterator
 import pytest
 
 from tests.slow.postgres import PostgresServer
+from tests.slow.project import NodeProject, PythonProject, generate
+
+# The example resource every generated service of the slow tier serves.
+RESOURCE = "media-assets"
 
 
 @pytest.fixture(scope="session")
@@ -14,3 +18,25 @@ def postgres() -> Iterator[PostgresServer]:
     server.start()
     yield server
     server.destroy()
+
+
+@pytest.fixture(scope="session")
+def fastapi_service(tmp_path_factory: pytest.TempPathFactory) -> PythonProject:
+    """A FastAPI service generated with the CLI and installed in its own virtualenv."""
+    root = tmp_path_factory.mktemp("fastapi") / "media-service"
+    generate(
+        root, "--stack", "fastapi", "--name", "media-service", "--data", f"resource={RESOURCE}"
+    )
+    project = PythonProject(root)
+    project.install()
+    return project
+
+
+@pytest.fixture(scope="session")
+def node_service(tmp_path_factory: pytest.TempPathFactory) -> NodeProject:
+    """A Node service generated with the CLI and installed with `npm ci` from its lock file."""
+    root = tmp_path_factory.mktemp("node") / "media-service"
+    generate(root, "--stack", "node", "--name", "media-service", "--data", f"resource={RESOURCE}")
+    project = NodeProject(root)
+    project.install()
+    return project

@@ -10,6 +10,7 @@ check reads exactly what the real command would have left.
 from __future__ import annotations
 
 import hashlib
+import re
 import uuid
 from pathlib import Path
 
@@ -35,13 +36,13 @@ def migrate_deploy(postgres: PostgresServer, database: str, project: Path) -> li
     postgres.psql(database, "-c", MIGRATIONS_TABLE)
     applied = []
     for folder in sorted(p for p in (project / "prisma" / "migrations").iterdir() if p.is_dir()):
+        # Prisma names migrations <timestamp>_<snake_case>: safe to quote as they are.
+        assert re.fullmatch(r"[0-9a-z_]+", folder.name), folder.name
         sql = folder / "migration.sql"
         checksum = hashlib.sha256(sql.read_bytes()).hexdigest()
-        record = (
-            'INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at,'
-            " finished_at, applied_steps_count)"
-            f" VALUES ('{uuid.uuid4()}', '{checksum}', '{folder.name}', now(), now(), 1);"
-        )
+        values = f"'{uuid.uuid4()}', '{checksum}', '{folder.name}', now(), now(), 1"
+        columns = "id, checksum, migration_name, started_at, finished_at, applied_steps_count"
+        record = f'INSERT INTO "_prisma_migrations" ({columns}) VALUES ({values});'  # noqa: S608
         postgres.psql(database, "-1", "-f", str(sql), "-c", record)
         applied.append(folder.name)
     return applied

@@ -1,13 +1,22 @@
-"""Generate a real service with the CLI and run its own tool chain, as a user would."""
+"""Generate a real service with the CLI and run its own tool chain, as a user would.
+
+Each stack's project knows how to install itself, migrate a database, and start its server;
+the probe tests (test_probes.py) then treat every stack alike.
+"""
 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import venv
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar, Protocol
+
+from tests.slow.postgres import PostgresServer
+from tests.slow.prisma import migrate_deploy
 
 
 @dataclass(frozen=True)
@@ -38,6 +47,14 @@ def run(cwd: Path, *command: str, env: dict[str, str] | None = None, timeout: in
     return Run(result.returncode, result.stdout + result.stderr)
 
 
+class ServiceProject(Protocol):
+    root: Path
+
+    def migrate(self, postgres: PostgresServer, database: str, env: dict[str, str]) -> None: ...
+
+    def server_command(self) -> list[str]: ...
+
+
 @dataclass(frozen=True)
 class PythonProject:
     root: Path
@@ -61,3 +78,42 @@ class PythonProject:
 
     def tool(self, name: str, *args: str, env: dict[str, str] | None = None) -> Run:
         return run(self.root, str(self.bin / name), *args, env=env)
+
+    def migrate(self, postgres: PostgresServer, database: str, env: dict[str, str]) -> None:
+        result = self.tool("alembic", "upgrade", "head", env=env)
+        assert result.code == 0, result.output
+
+    def server_command(self) -> list[str]:
+        return [str(self.bin / "python"), "-m", "app"]
+
+
+@dataclass(frozen=True)
+class NodeProject:
+    root: Path
+
+    # Prisma's CLI wants its schema-engine binary, downloaded from a host this machine cannot
+    # reach; `prisma generate` only checks that one exists. Only the harness does this: the
+    # generated project uses the normal Prisma workflow (see tests/slow/prisma.py).
+    HARNESS_ENV: ClassVar[dict[str, str]] = {
+        "PRISMA_SCHEMA_ENGINE_BINARY": "/bin/true",
+        "CHECKPOINT_DISABLE": "1",
+    }
+
+    def install(self) -> None:
+        result = self.npm("ci", "--no-audit", "--no-fund")
+        assert result.code == 0, result.output
+
+    def npm(self, *args: str, env: dict[str, str] | None = None) -> Run:
+        npm = shutil.which("npm")
+        assert npm is not None, "npm not found"
+        return run(self.root, npm, *args, env={**self.HARNESS_ENV, **(env or {})})
+
+    def migrate(self, postgres: PostgresServer, database: str, env: dict[str, str]) -> None:
+        migrate_deploy(postgres, database, self.root)
+
+    def server_command(self) -> list[str]:
+        result = self.npm("run", "build")
+        assert result.code == 0, result.output
+        node = shutil.which("node")
+        assert node is not None, "node not found"
+        return [node, "dist/server.js"]

@@ -45,3 +45,20 @@ app.kubernetes.io/part-of: visiobook
 {{- default "default" .Values.serviceAccount.name }}
 {{- end }}
 {{- end }}
+
+{{/* The container environment: image version, plain values and Secret references. */}}
+{{- define "service.env" -}}
+- name: SERVICE_VERSION
+  value: {{ .Values.image.tag | default .Chart.AppVersion | quote }}
+{{- range $name, $value := .Values.env }}
+- name: {{ $name }}
+  value: {{ $value | quote }}
+{{- end }}
+{{- range $name, $secret := .Values.secrets }}
+- name: {{ $name }}
+  valueFrom:
+    secretKeyRef:
+      name: {{ $secret.secretName }}
+      key: {{ $secret.key }}
+{{- end }}
+{{- end }}

@@ -1,0 +1,64 @@
+"""Slow tier: a generated Node service passes its own lint, type check and tests (Jest, against
+real PostgreSQL, coverage gate 80%) and builds. Booting and probes: test_probes.py."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.slow.postgres import PostgresServer
+from tests.slow.prisma import migrate_deploy
+from tests.slow.project import NodeProject
+
+pytestmark = pytest.mark.slow
+
+
+def test_generated_service_passes_eslint_and_prettier(node_service: NodeProject) -> None:
+    result = node_service.npm("run", "lint")
+    assert result.code == 0, result.output[-4000:]
+
+
+def test_generated_service_passes_strict_type_check(node_service: NodeProject) -> None:
+    result = node_service.npm("run", "type-check")
+    assert result.code == 0, result.output[-4000:]
+
+
+def test_generated_service_passes_its_tests_with_coverage_against_postgres(
+    node_service: NodeProject, postgres: PostgresServer, tmp_path: Path
+) -> None:
+    database = "node_own_tests"
+    database_url = postgres.create_database(database)
+    migrate_deploy(postgres, database, node_service.root)
+    report = tmp_path / "jest.json"
+    result = node_service.npm(
+        "run",
+        "test:coverage",
+        "--",
+        "--json",
+        f"--outputFile={report}",
+        env={"DATABASE_URL": database_url},
+    )
+    assert result.code == 0, result.output[-4000:]
+
+    outcome = json.loads(report.read_text())
+    assert outcome["numPendingTests"] == 0, "skipped tests"
+    assert outcome["numTodoTests"] == 0, "todo tests"
+    folders = {
+        Path(suite["name"]).relative_to(node_service.root).parts[1]
+        for suite in outcome["testResults"]
+    }
+    assert {"unit", "integration"} <= folders, folders
+
+    summary = json.loads((node_service.root / "coverage/coverage-summary.json").read_text())
+    for metric in ("lines", "statements", "functions", "branches"):
+        covered = summary["total"][metric]["pct"]
+        assert covered >= 80, f"{metric} coverage {covered}% < 80%"
+
+
+def test_generated_service_builds_to_javascript(node_service: NodeProject) -> None:
+    result = node_service.npm("run", "build")
+    assert result.code == 0, result.output[-4000:]
+    assert (node_service.root / "dist/server.js").is_file()
+    assert (node_service.root / "dist/app.js").is_file()

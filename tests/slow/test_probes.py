@@ -1,0 +1,164 @@
+"""Slow tier: every generated service boots against real PostgreSQL and answers its probes
+(Visiobook guidelines 5): /health, /ready (503 while the database is down), /metrics,
+correlation ids, and 401 on its protected routes."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+
+from tests.helpers import AVAILABLE_STACKS
+from tests.slow.conftest import RESOURCE
+from tests.slow.postgres import PostgresServer, free_port, wait_until
+from tests.slow.project import ServiceProject
+
+pytestmark = pytest.mark.slow
+
+JWT_SECRET = "slow-tier-secret-with-more-than-32-characters"
+
+
+@dataclass(frozen=True)
+class RunningService:
+    base: str
+    log: Path
+    process: subprocess.Popen[bytes]
+
+
+@pytest.fixture(scope="module", params=AVAILABLE_STACKS)
+def running_service(
+    request: pytest.FixtureRequest, postgres: PostgresServer
+) -> Iterator[RunningService]:
+    project: ServiceProject = request.getfixturevalue(f"{request.param}_service")
+    database = f"boot_{request.param}"
+    env = {
+        "DATABASE_URL": postgres.create_database(database),
+        "JWT_SECRET": JWT_SECRET,
+        "PORT": str(free_port()),
+        "NODE_ENV": "production",
+        "SERVICE_NAME": "media-service",
+    }
+    project.migrate(postgres, database, env)
+    command = project.server_command()
+    log = project.root / f"server-{request.param}.log"
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            command,
+            cwd=project.root,
+            env={**os.environ, **env},
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    service = RunningService(f"http://127.0.0.1:{env['PORT']}", log, process)
+
+    def answers() -> bool:
+        try:
+            return httpx.get(f"{service.base}/health", timeout=1).status_code == 200
+        except httpx.TransportError:
+            return process.poll() is not None  # stop waiting if it died
+
+    wait_until(answers, 30, "the service to answer /health")
+    assert process.poll() is None, log.read_text()
+    yield service
+    process.send_signal(signal.SIGTERM)
+    # Within the grace period; uvicorn re-raises the signal once it has shut down gracefully.
+    code = process.wait(timeout=15)
+    assert code in (0, -signal.SIGTERM), f"exit {code} on SIGTERM: {log.read_text()[-2000:]}"
+
+
+def test_booted_service_reports_healthy(running_service: RunningService) -> None:
+    response = httpx.get(f"{running_service.base}/health")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "healthy"
+    assert body["service"] == "media-service"
+    assert {"timestamp", "version", "uptime", "dependencies"} <= set(body)
+    assert body["dependencies"]["database"] == "healthy"
+
+
+def test_booted_service_is_ready_with_its_migrated_database(
+    running_service: RunningService,
+) -> None:
+    response = httpx.get(f"{running_service.base}/ready")
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["status"] == "ready"
+    assert body["checks"]["database_migrations"] is True
+
+
+def test_metrics_parse_as_prometheus_exposition(running_service: RunningService) -> None:
+    httpx.get(f"{running_service.base}/health")
+    response = httpx.get(f"{running_service.base}/metrics")
+    assert response.status_code == 200
+    families = {family.name: family for family in text_string_to_metric_families(response.text)}
+    # prometheus_client's parser drops the _total suffix from counter family names.
+    for name in (
+        "http_request_duration_seconds",
+        "http_requests",
+        "http_request_errors",
+        "business_operations",
+        "business_operation_duration_seconds",
+    ):
+        assert name in families, sorted(families)
+    routes = {sample.labels.get("route") for sample in families["http_requests"].samples}
+    assert "/health" in routes
+
+
+def test_correlation_id_is_echoed_and_logged(running_service: RunningService) -> None:
+    correlation_id = f"slow-tier-{uuid.uuid4()}"
+    response = httpx.get(
+        f"{running_service.base}/health", headers={"x-correlation-id": correlation_id}
+    )
+    assert response.headers["x-correlation-id"] == correlation_id
+    generated = httpx.get(f"{running_service.base}/health").headers["x-correlation-id"]
+    assert generated
+    assert generated != correlation_id
+
+    def logged() -> bool:
+        return correlation_id in running_service.log.read_text()
+
+    wait_until(logged, 5, "the request log line")
+    lines = [
+        json.loads(line)
+        for line in running_service.log.read_text().splitlines()
+        if correlation_id in line
+    ]
+    assert all(line["correlation_id"] == correlation_id for line in lines)
+
+
+def test_resource_routes_need_a_token(running_service: RunningService) -> None:
+    response = httpx.get(f"{running_service.base}/api/v1/{RESOURCE}")
+    assert response.status_code == 401
+    error = response.json()["error"]
+    assert error["correlation_id"] == response.headers["x-correlation-id"]
+    assert {"code", "message", "timestamp"} <= set(error)
+
+
+def test_ready_turns_503_while_the_database_is_down(
+    running_service: RunningService, postgres: PostgresServer
+) -> None:
+    postgres.stop()
+    try:
+        started = time.monotonic()
+        response = httpx.get(f"{running_service.base}/ready", timeout=15)
+        assert response.status_code == 503, response.text
+        assert response.json()["status"] == "not_ready"
+        assert time.monotonic() - started < 10
+        assert httpx.get(f"{running_service.base}/health").status_code == 200
+    finally:
+        postgres.start()
+    wait_until(
+        lambda: httpx.get(f"{running_service.base}/ready", timeout=15).status_code == 200,
+        30,
+        "/ready to recover after the database came back",
+    )
