@@ -125,6 +125,27 @@ def test_secrets_reach_the_pods_only_through_secret_key_refs(project: Path) -> N
         assert env[name]["valueFrom"]["secretKeyRef"]["key"]
 
 
+def test_migrations_run_as_a_hook_job_before_new_pods(project: Path) -> None:
+    documents = helm_template(project)
+    (job,) = [d for d in documents if d["kind"] == "Job"]
+    hooks = job["metadata"]["annotations"]["helm.sh/hook"].split(",")
+    assert set(hooks) == {"pre-install", "pre-upgrade"}
+    pod = job["spec"]["template"]
+    (container,) = pod["spec"]["containers"]
+    (deployment,) = [d for d in documents if d["kind"] == "Deployment"]
+    assert container["image"] == deployment["spec"]["template"]["spec"]["containers"][0]["image"]
+    answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    facts = yaml.safe_load((REPO_ROOT / "copier.yml").read_text())["stacks"]["default"]
+    assert container["command"] == ["sh", "-c", facts[answers["stack"]]["commands"]["migrate"]]
+    env = {e["name"] for e in container["env"]}
+    assert {"DATABASE_URL", "JWT_SECRET"} <= env
+    # The Service must never route traffic to the migration pod.
+    (service,) = [d for d in documents if d["kind"] == "Service"]
+    selector = service["spec"]["selector"].items()
+    assert not selector <= pod["metadata"]["labels"].items()
+    assert "Job" not in {d["kind"] for d in helm_template(project, "migrations.enabled=false")}
+
+
 @pytest.mark.parametrize(
     ("setting", "complaint"),
     [
