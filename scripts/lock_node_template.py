@@ -28,11 +28,8 @@ def main() -> None:
             cwd=REPO_ROOT,
         )
         (service / "package-lock.json").unlink(missing_ok=True)
-        subprocess.run(
-            ["npm", "install", "--package-lock-only", "--ignore-scripts", "--no-audit", "--no-fund"],
-            check=True,
-            cwd=service,
-        )
+        resolve_only = ["--package-lock-only", "--ignore-scripts", "--no-audit", "--no-fund"]
+        subprocess.run(["npm", "install", *resolve_only], check=True, cwd=service)
         lock = json.loads((service / "package-lock.json").read_text())
     lock["name"] = lock["packages"][""]["name"] = "{{ service_name }}"
     text = json.dumps(lock, indent=2) + "\n"

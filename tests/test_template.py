@@ -145,6 +145,7 @@ def test_resource_names_are_derived_once(
         ({"service_name": ""}, "DNS-1123"),
         ({"service_name": "a" * 41}, "at most 40"),
         ({"description": "   "}, "must not be empty"),
+        ({"resource": "abcdefghij-klmnopqrstuvws"}, "at most 24 characters (it has 25)"),
         ({"resource": "item"}, "plural"),
         ({"resource": "status"}, "plural"),
         ({"resource": "Items"}, "kebab-case"),

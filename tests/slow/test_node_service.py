@@ -10,7 +10,7 @@ import pytest
 
 from tests.slow.postgres import PostgresServer
 from tests.slow.prisma import migrate_deploy
-from tests.slow.project import NodeProject
+from tests.slow.project import NodeProject, generate
 
 pytestmark = pytest.mark.slow
 
@@ -62,3 +62,22 @@ def test_generated_service_builds_to_javascript(node_service: NodeProject) -> No
     assert result.code == 0, result.output[-4000:]
     assert (node_service.root / "dist/server.js").is_file()
     assert (node_service.root / "dist/app.js").is_file()
+
+
+@pytest.mark.parametrize("resource", ["data", "people", "abcdefghij-klmnopqrstuvs"])
+def test_generated_code_is_lint_clean_and_typed_for_any_resource_name(
+    node_service: NodeProject, tmp_path: Path, resource: str
+) -> None:
+    """Names reach identifiers and strings; even the longest allowed (24) fits Prettier's width."""
+    root = generate(
+        tmp_path / "svc", "--stack", "node", "--name", "svc", "--data", f"resource={resource}"
+    )
+    # Same lock file, so the installed tree of the main fixture serves as this one's.
+    (root / "node_modules").symlink_to(node_service.root / "node_modules")
+    project = NodeProject(root)
+    generated = project.npm("exec", "--", "prisma", "generate")
+    assert generated.code == 0, generated.output
+    lint = project.npm("run", "lint")
+    assert lint.code == 0, lint.output[-4000:]
+    types = project.npm("run", "type-check")
+    assert types.code == 0, types.output[-4000:]
