@@ -74,6 +74,14 @@ def test_new_renders_commits_and_prints_next_steps(tmp_path: Path) -> None:
     assert "helm upgrade --install media-service k8s/helm" in out
 
 
+def test_new_prints_only_the_steps_a_stack_has(tmp_path: Path) -> None:
+    code, out, err = run("new", tmp_path / "svc", "--stack", "node", "--name", "user-service")
+    assert code == 0, err
+    run_it = out.split("Run it:\n")[1].split("Test it:")[0].splitlines()
+    assert all(line.strip() for line in run_it), run_it
+    assert run_it[2:] == ["  npm ci", "  npx prisma migrate deploy", "  npm run build && npm start"]
+
+
 def test_new_defaults_the_destination_to_the_service_name(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

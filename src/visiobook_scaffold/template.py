@@ -107,5 +107,6 @@ def _stack(key: str, facts: dict[str, Any]) -> Stack:
         framework=str(facts["framework"]),
         framework_version=str(facts["framework_version"]),
         port=int(facts["port"]),
-        commands={str(k): str(v) for k, v in (facts.get("commands") or {}).items()},
+        # An empty command (e.g. no `workspace` step for Node) is no step at all.
+        commands={str(k): str(v) for k, v in (facts.get("commands") or {}).items() if v},
     )
