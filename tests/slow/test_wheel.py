@@ -6,12 +6,13 @@ import os
 import subprocess
 import sys
 import venv
+import zipfile
 from pathlib import Path
 
 import pytest
 import yaml
 
-from tests.helpers import REPO_ROOT
+from tests.helpers import AVAILABLE_STACKS, REPO_ROOT
 
 pytestmark = pytest.mark.slow
 
@@ -35,8 +36,9 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root / "venv" / "bin"
 
 
+@pytest.mark.parametrize("stack", AVAILABLE_STACKS)
 def test_installed_wheel_generates_from_its_embedded_template(
-    installed: Path, tmp_path: Path
+    installed: Path, tmp_path: Path, stack: str
 ) -> None:
     dest = tmp_path / "svc"
     # Run from an empty folder, far from this checkout, so only the wheel's copy can be used.
@@ -46,7 +48,7 @@ def test_installed_wheel_generates_from_its_embedded_template(
             "new",
             str(dest),
             "--stack",
-            "fastapi",
+            stack,
             "--name",
             "svc",
             "--no-git",
@@ -69,7 +71,7 @@ def test_installed_wheel_generates_from_its_embedded_template(
         assert (dest / shared).is_file(), shared
     rendered = sum(len(files) for _, _, files in os.walk(dest))
     in_checkout = sum(
-        len(files) for _, _, files in os.walk(REPO_ROOT / "templates/fastapi", followlinks=True)
+        len(files) for _, _, files in os.walk(REPO_ROOT / "templates" / stack, followlinks=True)
     )
     assert rendered == in_checkout
 
@@ -83,3 +85,22 @@ def test_installed_cli_lists_stacks_without_copier(installed: Path) -> None:
     )
     assert result.stdout.startswith("fastapi  Python")
     assert " copier" not in result.stderr
+
+
+def test_wheel_built_through_the_sdist_embeds_the_same_template(tmp_path: Path) -> None:
+    """`python -m build` makes the wheel from the sdist; linked shared folders must survive it."""
+
+    def embedded(*options: str) -> set[str]:
+        out = tmp_path / "-".join(options or ("default",))
+        command = [sys.executable, "-m", "build", *options, "--outdir", str(out), str(REPO_ROOT)]
+        subprocess.run(command, check=True, capture_output=True)
+        (wheel,) = out.glob("*.whl")
+        with zipfile.ZipFile(wheel) as archive:
+            return {name for name in archive.namelist() if "/_template/" in name}
+
+    direct, through_sdist = embedded("--wheel"), embedded()
+    assert through_sdist == direct
+    for stack in AVAILABLE_STACKS:
+        prefix = f"visiobook_scaffold/_template/templates/{stack}/"
+        assert f"{prefix}k8s/helm/templates/deployment.yaml" in direct
+        assert f"{prefix}.github/workflows/ci-cd.yml.jinja" in direct
