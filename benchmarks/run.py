@@ -14,9 +14,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from visiobook_scaffold.template import load_config
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-STACKS = ["fastapi", "node"]
+STACKS = [stack.key for stack in load_config(REPO_ROOT).available_stacks()]
 
 
 def answers(stack: str) -> list[str]:

@@ -107,32 +107,40 @@ def test_each_python_version_renders(copie: Any, version: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("resource", "item_snake", "model"),
+    ("resource", "item_snake", "model", "item_camel", "resource_camel"),
     [
-        ("items", "item", "Item"),
-        ("media-assets", "media_asset", "MediaAsset"),
-        ("categories", "category", "Category"),
-        ("boxes", "box", "Box"),
-        ("statuses", "status", "Status"),
-        ("data", "data", "Data"),
-        ("people", "person", "Person"),
+        ("items", "item", "Item", "item", "items"),
+        ("media-assets", "media_asset", "MediaAsset", "mediaAsset", "mediaAssets"),
+        ("categories", "category", "Category", "category", "categories"),
+        ("boxes", "box", "Box", "box", "boxes"),
+        ("statuses", "status", "Status", "status", "statuses"),
+        ("data", "data", "Data", "data", "data"),
+        ("people", "person", "Person", "person", "people"),
     ],
 )
 def test_resource_names_are_derived_once(
-    copie: Any, resource: str, item_snake: str, model: str, tmp_path: Path
+    copie: Any,
+    resource: str,
+    item_snake: str,
+    model: str,
+    item_camel: str,
+    resource_camel: str,
+    tmp_path: Path,
 ) -> None:
     probe_template = tmp_path / "probe"
     (probe_template / "templates" / "fastapi").mkdir(parents=True)
     (probe_template / "copier.yml").write_text((REPO_ROOT / "copier.yml").read_text())
     (probe_template / "templates/fastapi/names.txt.jinja").write_text(
-        "{{ resource_snake }} {{ item_snake }} {{ model_name }}"
+        "{{ resource_snake }} {{ item_snake }} {{ model_name }} "
+        "{{ item_camel }} {{ resource_camel }}"
     )
     result = copie.copy(
         extra_answers={**BASE_ANSWERS, "resource": resource}, template_dir=probe_template
     )
     assert result.exception is None, result.exception
     text = (Path(result.project_dir) / "names.txt").read_text()
-    assert text == f"{resource.replace('-', '_')} {item_snake} {model}"
+    snake = resource.replace("-", "_")
+    assert text == f"{snake} {item_snake} {model} {item_camel} {resource_camel}"
 
 
 @pytest.mark.parametrize(
@@ -208,23 +216,6 @@ def test_node_lock_file_pins_exactly_the_package_json_dependencies(copie: Any) -
         assert root[group] == manifest[group], f"{group}: run `make node-lock`"
     for name in manifest["dependencies"]:
         assert f"node_modules/{name}" in lock["packages"], name
-
-
-@pytest.mark.parametrize(
-    ("resource", "item", "item_camel", "resource_camel"),
-    [
-        ("items", "item", "item", "items"),
-        ("media-assets", "media-asset", "mediaAsset", "mediaAssets"),
-    ],
-)
-def test_node_names_are_camel_cased_for_typescript(
-    copie: Any, resource: str, item: str, item_camel: str, resource_camel: str
-) -> None:
-    project = render(copie, stack="node", resource=resource)
-    service = (project / f"src/services/{item}.service.ts").read_text()
-    assert f"this.prisma.{item_camel}.findMany" in service
-    app = (project / "src/app.ts").read_text()
-    assert f"{resource_camel}Router(" in app
 
 
 @pytest.mark.parametrize("stack", AVAILABLE_STACKS)

@@ -31,10 +31,9 @@ CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
 """
 
 
-def migrate_deploy(postgres: PostgresServer, database: str, project: Path) -> list[str]:
+def migrate_deploy(postgres: PostgresServer, database: str, project: Path) -> None:
     """Applies every migration of `project`, in name order, each in its own transaction."""
     postgres.psql(database, "-c", MIGRATIONS_TABLE)
-    applied = []
     for folder in sorted(p for p in (project / "prisma" / "migrations").iterdir() if p.is_dir()):
         # Prisma names migrations <timestamp>_<snake_case>: safe to quote as they are.
         assert re.fullmatch(r"[0-9a-z_]+", folder.name), folder.name
@@ -44,5 +43,3 @@ def migrate_deploy(postgres: PostgresServer, database: str, project: Path) -> li
         columns = "id, checksum, migration_name, started_at, finished_at, applied_steps_count"
         record = f'INSERT INTO "_prisma_migrations" ({columns}) VALUES ({values});'  # noqa: S608
         postgres.psql(database, "-1", "-f", str(sql), "-c", record)
-        applied.append(folder.name)
-    return applied

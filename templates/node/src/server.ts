@@ -2,9 +2,10 @@ import { existsSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 
 import { createApp } from "./app";
-import { createPrismaClient } from "./config/database";
+import { createDatabase } from "./config/database";
 import { ConfigError, loadConfig } from "./config/env";
 import { createLogger } from "./utils/logger";
+import { Metrics } from "./utils/metrics";
 
 /** Process entry point: configuration, database, HTTP server, and a graceful stop on SIGTERM. */
 function main(): void {
@@ -23,8 +24,10 @@ function main(): void {
     environment: config.NODE_ENV,
     level: config.LOG_LEVEL,
   });
-  const prisma = createPrismaClient(config);
-  const app = createApp({ config, prisma, logger });
+  const database = createDatabase(config);
+  const metrics = new Metrics();
+  metrics.trackConnections(database.pool);
+  const app = createApp({ config, prisma: database.prisma, logger, metrics });
 
   const server = app.listen(config.PORT, () => {
     const { port } = server.address() as AddressInfo;
@@ -42,7 +45,7 @@ function main(): void {
       process.exit(1);
     }, config.SHUTDOWN_TIMEOUT_MS).unref();
     server.close(() => {
-      void prisma.$disconnect().finally(() => {
+      void database.close().finally(() => {
         logger.info("shutdown complete");
         process.exit(0);
       });

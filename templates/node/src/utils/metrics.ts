@@ -26,10 +26,16 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /** Read at each scrape; see trackConnections. */
+  private activeConnections: () => number = () => 0;
+
   readonly dbConnectionsActive = new Gauge({
     name: "db_connections_active",
     help: "Number of active database connections",
     registers: [this.registry],
+    collect: () => {
+      this.dbConnectionsActive.set(this.activeConnections());
+    },
   });
 
   readonly businessOperations = new Counter({
@@ -49,6 +55,11 @@ export class Metrics {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Reports the pool's connections in use (opened and not idle) as db_connections_active. */
+  trackConnections(pool: { readonly totalCount: number; readonly idleCount: number }): void {
+    this.activeConnections = () => pool.totalCount - pool.idleCount;
   }
 
   /** Times `work` and counts it as a success or an error of `operation`. */
