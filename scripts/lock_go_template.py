@@ -43,7 +43,7 @@ def main() -> None:
     go_mod = re.sub(r"^module .*$", "module {{ go_module }}", go_mod, count=1, flags=re.M)
     go_mod = re.sub(r"^go .*$", "go {{ language_version }}.0", go_mod, count=1, flags=re.M)
     if "{%" in go_mod or go_mod.count("{{") != 2 or "{{" in go_sum:
-        raise SystemExit("go.mod or go.sum contains Jinja markers; they cannot be stored as templates")
+        raise SystemExit("go.mod or go.sum holds Jinja markers: cannot store them as templates")
     (TEMPLATE / "go.mod.jinja").write_text(go_mod)
     (TEMPLATE / "go.sum").write_text(go_sum)
     print(f"wrote templates/go/go.mod.jinja and go.sum ({len(go_sum.splitlines())} sums)")

@@ -5,5 +5,5 @@ from __future__ import annotations
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-AVAILABLE_STACKS = ["fastapi", "node"]
+AVAILABLE_STACKS = ["fastapi", "node", "go"]
 BASE_ANSWERS = {"stack": "fastapi", "service_name": "media-service"}

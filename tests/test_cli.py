@@ -42,6 +42,7 @@ def test_list_shows_every_stack_with_default_versions() -> None:
     assert [line.split()[0] for line in lines] == ["fastapi", "node", "go", "vue"]
     assert lines[0].startswith("fastapi  Python 3.13 (3.12, 3.13, 3.14), FastAPI 0.165, port 8000")
     assert lines[1].startswith("node     Node.js 22 (22, 24), Express 5 + Prisma 7, port 8080")
+    assert lines[2].startswith("go       Go 1.27 (1.26, 1.27), Gin 1.12, port 8080")
     for line in lines:
         available = line.split()[0] in AVAILABLE_STACKS
         assert ("[not available yet]" in line) is not available, line
@@ -176,7 +177,7 @@ def test_template_and_vcs_ref_select_a_template_version(tmp_path: Path) -> None:
         (["--name", "Media_Service"], "DNS-1123 label"),
         (["--name", "m" * 41], "at most 40 characters"),
         (["--stack", "cobol"], "unknown stack 'cobol'; choose one of: fastapi"),
-        (["--stack", "go"], "stack 'go' is not available in this template version yet"),
+        (["--stack", "vue"], "stack 'vue' is not available in this template version yet"),
         (["-d", "colour=blue"], "unknown answer 'colour'"),
         (["-d", "model_name=Thing"], "'model_name' is computed"),
         (["-d", "port"], "--data expects key=value, got 'port'"),

@@ -165,7 +165,7 @@ def test_resource_names_are_derived_once(
         ({"port": 70000}, "between 1024 and 65535"),
         ({"port": 9090}, "reserved for Prometheus"),
         ({"language_version": "2.7"}, "language_version"),
-        ({"stack": "go"}, "not available"),
+        ({"stack": "vue"}, "not available"),
         ({"stack": "cobol"}, "stack"),
     ],
 )

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.slow.postgres import PostgresServer
-from tests.slow.project import NodeProject, PythonProject, generate
+from tests.slow.project import GoProject, NodeProject, PythonProject, generate
 
 # The example resource every generated service of the slow tier serves.
 RESOURCE = "media-assets"
@@ -38,5 +38,15 @@ def node_service(tmp_path_factory: pytest.TempPathFactory) -> NodeProject:
     root = tmp_path_factory.mktemp("node") / "media-service"
     generate(root, "--stack", "node", "--name", "media-service", "--data", f"resource={RESOURCE}")
     project = NodeProject(root)
+    project.install()
+    return project
+
+
+@pytest.fixture(scope="session")
+def go_service(tmp_path_factory: pytest.TempPathFactory) -> GoProject:
+    """A Go service generated with the CLI, its modules downloaded (go.sum comes with it)."""
+    root = tmp_path_factory.mktemp("go") / "media-service"
+    generate(root, "--stack", "go", "--name", "media-service", "--data", f"resource={RESOURCE}")
+    project = GoProject(root)
     project.install()
     return project

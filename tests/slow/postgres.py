@@ -85,9 +85,12 @@ class PostgresServer:
         self._run("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", name)
         return self.url(name)
 
-    def psql(self, database: str, *args: str) -> str:
+    def psql_command(self, database: str) -> list[str]:
         command = [str(self.bindir / "psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-At"]
-        command += ["-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "-d", database]
+        return [*command, "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "-d", database]
+
+    def psql(self, database: str, *args: str) -> str:
+        command = self.psql_command(database)
         result = subprocess.run([*command, *args], capture_output=True, text=True, check=False)
         if result.returncode != 0:
             raise RuntimeError(f"psql failed: {result.stderr.strip()}")

@@ -117,3 +117,36 @@ class NodeProject:
         node = shutil.which("node")
         assert node is not None, "node not found"
         return [node, "dist/server.js"]
+
+
+@dataclass(frozen=True)
+class GoProject:
+    root: Path
+
+    # The generated go.mod names the Go release the user chose, which may be newer than the
+    # machine's; Go's default (`auto`) fetches that toolchain from the module proxy. Debian's
+    # Go package sets `local` instead, so the harness asks for Go's default.
+    HARNESS_ENV: ClassVar[dict[str, str]] = {"GOTOOLCHAIN": "auto"}
+
+    def install(self) -> None:
+        result = self.go("mod", "download")
+        assert result.code == 0, result.output
+
+    def go(self, *args: str, env: dict[str, str] | None = None) -> Run:
+        go = shutil.which("go")
+        assert go is not None, "go not found"
+        return run(self.root, go, *args, env={**self.HARNESS_ENV, **(env or {})})
+
+    def make(self, *args: str, env: dict[str, str] | None = None) -> Run:
+        make = shutil.which("make")
+        assert make is not None, "make not found"
+        return run(self.root, make, *args, env={**self.HARNESS_ENV, **(env or {})})
+
+    def migrate(self, postgres: PostgresServer, database: str, env: dict[str, str]) -> None:
+        result = self.go("run", "./cmd/server", "migrate", env=env)
+        assert result.code == 0, result.output
+
+    def server_command(self) -> list[str]:
+        result = self.make("build")
+        assert result.code == 0, result.output
+        return [str(self.root / "bin" / "server")]

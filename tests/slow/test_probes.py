@@ -4,10 +4,14 @@ correlation ids, and 401 on its protected routes."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import json
 import os
 import signal
 import subprocess
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -35,12 +39,11 @@ class RunningService:
     process: subprocess.Popen[bytes]
 
 
-@pytest.fixture(scope="module", params=AVAILABLE_STACKS)
-def running_service(
-    request: pytest.FixtureRequest, postgres: PostgresServer
-) -> Iterator[RunningService]:
-    project: ServiceProject = request.getfixturevalue(f"{request.param}_service")
-    database = f"boot_{request.param}"
+def launch(
+    stack: str, request: pytest.FixtureRequest, postgres: PostgresServer, database: str
+) -> RunningService:
+    """Starts the stack's service on a new migrated database and waits until it answers."""
+    project: ServiceProject = request.getfixturevalue(f"{stack}_service")
     env = {
         "DATABASE_URL": postgres.create_database(database),
         "JWT_SECRET": JWT_SECRET,
@@ -50,7 +53,7 @@ def running_service(
     }
     project.migrate(postgres, database, env)
     command = project.server_command()
-    log = project.root / f"server-{request.param}.log"
+    log = project.root / f"server-{database}.log"
     with log.open("w") as output:
         process = subprocess.Popen(
             command,
@@ -69,11 +72,42 @@ def running_service(
 
     wait_until(answers, 30, "the service to answer /health")
     assert process.poll() is None, log.read_text()
-    yield service
-    process.send_signal(signal.SIGTERM)
+    return service
+
+
+def stop_gracefully(service: RunningService) -> None:
+    service.process.send_signal(signal.SIGTERM)
     # Within the grace period; uvicorn re-raises the signal once it has shut down gracefully.
-    code = process.wait(timeout=15)
-    assert code in (0, -signal.SIGTERM), f"exit {code} on SIGTERM: {log.read_text()[-2000:]}"
+    code = service.process.wait(timeout=15)
+    assert code in (0, -signal.SIGTERM), (
+        f"exit {code} on SIGTERM: {service.log.read_text()[-2000:]}"
+    )
+
+
+@pytest.fixture(scope="module", params=AVAILABLE_STACKS)
+def running_service(
+    request: pytest.FixtureRequest, postgres: PostgresServer
+) -> Iterator[RunningService]:
+    service = launch(request.param, request, postgres, f"boot_{request.param}")
+    yield service
+    stop_gracefully(service)
+
+
+def access_token(subject: str = "slow-tier") -> str:
+    """An HS256 JWT signed with JWT_SECRET, as every stack's auth middleware expects."""
+
+    def encode(part: dict[str, object]) -> str:
+        raw = json.dumps(part, separators=(",", ":")).encode()
+        return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+    now = int(time.time())
+    signing_input = (
+        encode({"alg": "HS256", "typ": "JWT"})
+        + "."
+        + encode({"sub": subject, "iat": now, "exp": now + 600})
+    )
+    signature = hmac.new(JWT_SECRET.encode(), signing_input.encode(), hashlib.sha256).digest()
+    return signing_input + "." + base64.urlsafe_b64encode(signature).rstrip(b"=").decode()
 
 
 def test_booted_service_reports_healthy(running_service: RunningService) -> None:
@@ -162,3 +196,54 @@ def test_ready_turns_503_while_the_database_is_down(
         30,
         "/ready to recover after the database came back",
     )
+
+
+def count(postgres: PostgresServer, database: str, query: str) -> int:
+    return int(postgres.psql(database, "-c", query).strip())
+
+
+@pytest.mark.parametrize("stack", AVAILABLE_STACKS)
+def test_sigterm_lets_an_in_flight_request_finish(
+    stack: str, request: pytest.FixtureRequest, postgres: PostgresServer
+) -> None:
+    """A request still waiting on the database when SIGTERM arrives gets its full answer. The
+    wait is real: another session holds a lock on the resource's table for a few seconds."""
+    database = f"drain_{stack}"
+    service = launch(stack, request, postgres, database)
+    table = RESOURCE.replace("-", "_")
+    lock = f"BEGIN; LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(4); COMMIT;"
+    holder = subprocess.Popen(
+        [*postgres.psql_command(database), "-c", lock],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    locked = (
+        "SELECT count(*) FROM pg_locks JOIN pg_database ON pg_database.oid = pg_locks.database"
+        " WHERE mode = 'AccessExclusiveLock' AND granted AND datname = current_database()"
+    )
+    waiting = (
+        "SELECT count(*) FROM pg_stat_activity"
+        " WHERE wait_event_type = 'Lock' AND datname = current_database()"
+    )
+    answers: list[httpx.Response] = []
+
+    def call() -> None:
+        headers = {"Authorization": f"Bearer {access_token()}"}
+        answers.append(httpx.get(f"{service.base}/api/v1/{RESOURCE}", headers=headers, timeout=30))
+
+    try:
+        wait_until(lambda: count(postgres, database, locked) > 0, 10, "the table lock")
+        caller = threading.Thread(target=call)
+        caller.start()
+        wait_until(lambda: count(postgres, database, waiting) > 0, 10, "the request to block")
+        service.process.send_signal(signal.SIGTERM)
+        caller.join(timeout=30)
+        assert answers, "the in-flight request got no answer"
+        assert answers[0].status_code == 200, answers[0].text
+        assert answers[0].json()["pagination"]["total"] == 0
+        code = service.process.wait(timeout=15)
+        assert code in (0, -signal.SIGTERM), service.log.read_text()[-2000:]
+    finally:
+        holder.wait(timeout=30)
+        if service.process.poll() is None:
+            service.process.kill()

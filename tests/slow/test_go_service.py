@@ -1,0 +1,86 @@
+"""Slow tier: a generated Go service resolves its modules, passes gofmt, go vet and staticcheck,
+and its own race-enabled tests (integration ones against real PostgreSQL) with coverage >= 80%.
+Booting and probes: test_probes.py."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.slow.postgres import PostgresServer
+from tests.slow.project import GoProject, generate
+
+pytestmark = pytest.mark.slow
+
+
+def test_go_mod_and_go_sum_are_tidy(go_service: GoProject) -> None:
+    result = go_service.go("mod", "tidy", "-diff")
+    assert result.code == 0, result.output[-4000:]
+
+
+def test_generated_service_builds(go_service: GoProject) -> None:
+    result = go_service.go("build", "./...")
+    assert result.code == 0, result.output[-4000:]
+
+
+def test_generated_service_passes_gofmt_and_staticcheck(go_service: GoProject) -> None:
+    # The service's own lint command: gofmt -l must list nothing, then staticcheck.
+    result = go_service.make("lint")
+    assert result.code == 0, result.output[-4000:]
+    assert "go tool staticcheck ./..." in result.output
+
+
+def test_generated_service_passes_go_vet(go_service: GoProject) -> None:
+    result = go_service.go("vet", "./...")
+    assert result.code == 0, result.output[-4000:]
+
+
+def test_generated_service_passes_its_race_tests_with_coverage_against_postgres(
+    go_service: GoProject, postgres: PostgresServer
+) -> None:
+    database_url = postgres.create_database("go_own_tests")
+    env = {"DATABASE_URL": database_url}
+    result = go_service.make("test", env=env)
+    assert result.code == 0, result.output[-4000:]
+    assert "-race" in result.output
+    covered = re.search(r"^coverage ([\d.]+)% \(minimum 80%\)$", result.output, re.M)
+    assert covered is not None, result.output[-2000:]
+    assert float(covered.group(1)) >= 80
+
+    # Every test ran (none skipped), the integration ones included.
+    events = go_service.go("test", "-json", "-count=1", "./...", env=env)
+    assert events.code == 0, events.output[-4000:]
+    lines = [json.loads(line) for line in events.output.splitlines() if line.startswith("{")]
+    outcomes = [
+        line for line in lines if line.get("Test") and line["Action"] in {"pass", "fail", "skip"}
+    ]
+    assert not [line["Test"] for line in outcomes if line["Action"] != "pass"]
+    integration = {
+        line["Test"] for line in outcomes if line["Package"].endswith("/tests/integration")
+    }
+    assert {"TestLifecycleOfAMediaAsset", "TestListPaginatesSortsAndFilters"} <= integration
+
+
+@pytest.mark.parametrize("resource", ["data", "people", "abcdefghij-klmnopqrstuvs"])
+def test_generated_code_is_lint_clean_for_any_resource_name_on_both_go_releases(
+    go_service: GoProject, tmp_path: Path, resource: str
+) -> None:
+    """Names reach identifiers, files and SQL, and gofmt's alignment must not depend on them.
+    These services choose the other supported Go release, so both releases build the code.
+    (`go_service` has filled the module cache they build from.)"""
+    other_release = "language_version=1.26"
+    root = generate(
+        tmp_path / "svc",
+        *("--stack", "go", "--name", "svc", "--data", f"resource={resource}"),
+        *("--data", other_release),
+    )
+    project = GoProject(root)
+    lint = project.make("lint")
+    assert lint.code == 0, lint.output[-4000:]
+    vet = project.go("vet", "./...")
+    assert vet.code == 0, vet.output[-4000:]
+    unit = project.go("test", "-short", "./...")
+    assert unit.code == 0, unit.output[-4000:]
