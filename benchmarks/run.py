@@ -27,20 +27,36 @@ def answers(stack: str) -> list[str]:
     ]
 
 
+def seconds(command: Callable[[Path], list[str]]) -> float:
+    """Wall time of one run into a fresh destination."""
+    workdir = Path(tempfile.mkdtemp(prefix="visiobook-bench-"))
+    try:
+        started = time.perf_counter()
+        subprocess.run(command(workdir / "svc"), check=True, capture_output=True)
+        return time.perf_counter() - started
+    finally:
+        shutil.rmtree(workdir)
+
+
 def median_seconds(command: Callable[[Path], list[str]], runs: int) -> float:
-    """Median wall time of `runs` runs, each into a fresh destination, after one warm-up."""
-    timings = []
-    for attempt in range(runs + 1):
-        workdir = Path(tempfile.mkdtemp(prefix="visiobook-bench-"))
-        try:
-            started = time.perf_counter()
-            subprocess.run(command(workdir / "svc"), check=True, capture_output=True)
-            elapsed = time.perf_counter() - started
-        finally:
-            shutil.rmtree(workdir)
-        if attempt:  # the first run warms caches and is not counted
-            timings.append(elapsed)
-    return statistics.median(timings)
+    """Median wall time of `runs` runs, after one warm-up."""
+    seconds(command)
+    return statistics.median(seconds(command) for _ in range(runs))
+
+
+def paired_medians(
+    first: Callable[[Path], list[str]], second: Callable[[Path], list[str]], runs: int
+) -> tuple[float, float]:
+    """Median wall times of two commands run in alternation, after one warm-up each, so that
+    a slow spell of a shared machine weighs on both alike."""
+    seconds(first)
+    seconds(second)
+    timings: tuple[list[float], list[float]] = ([], [])
+    for attempt in range(runs):
+        order = (0, 1) if attempt % 2 == 0 else (1, 0)
+        for which in order:
+            timings[which].append(seconds((first, second)[which]))
+    return statistics.median(timings[0]), statistics.median(timings[1])
 
 
 def visiobook_help(_: Path) -> list[str]:
@@ -71,7 +87,7 @@ def copier_copy(stack: str) -> Callable[[Path], list[str]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--write", type=Path, help="also write the report to this file")
     args = parser.parse_args()
 
@@ -80,8 +96,7 @@ def main() -> None:
         ("`visiobook --help`", help_s, "< 0.30 s", help_s < 0.30)
     ]
     for stack in STACKS:
-        new_s = median_seconds(visiobook_new(stack), args.runs)
-        copier_s = median_seconds(copier_copy(stack), args.runs)
+        new_s, copier_s = paired_medians(visiobook_new(stack), copier_copy(stack), args.runs)
         ratio = new_s / copier_s
         rows += [
             (f"`visiobook new --defaults --no-git` ({stack})", new_s, "", None),
@@ -92,7 +107,8 @@ def main() -> None:
         "# Benchmarks",
         "",
         "Produced by `make bench` (`benchmarks/run.py`): median of "
-        f"{args.runs} runs after one warm-up, each into a fresh folder.",
+        f"{args.runs} runs after one warm-up, each into a fresh folder; `new` and `copier copy`",
+        "of a stack run in alternation.",
         f"Machine: {platform.machine()}, {platform.system()}, Python {platform.python_version()}.",
         "",
         "| what | median | target | met |",
