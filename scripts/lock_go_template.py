@@ -10,11 +10,11 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+from throwaway import REPO_ROOT, generate
+
 TEMPLATE = REPO_ROOT / "templates" / "go"
 PLACEHOLDER_NAME = "lock-placeholder-service"
 # Tools the generated Makefile and CI run with `go tool`, pinned in go.mod.
@@ -29,12 +29,7 @@ def main() -> None:
     env = {**os.environ, "GOTOOLCHAIN": "auto"}
     with tempfile.TemporaryDirectory() as tmp:
         service = Path(tmp) / PLACEHOLDER_NAME
-        new = [sys.executable, "-m", "visiobook_scaffold", "new", str(service), "--defaults"]
-        subprocess.run(
-            [*new, "--stack", "go", "--name", PLACEHOLDER_NAME, "--no-git"],
-            check=True,
-            cwd=REPO_ROOT,
-        )
+        generate("go", service)
         (service / "go.sum").write_text("")
         subprocess.run(["go", "get", "-tool", *TOOLS], check=True, cwd=service, env=env)
         subprocess.run(["go", "mod", "tidy"], check=True, cwd=service, env=env)

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+from throwaway import REPO_ROOT, generate
+
 LOCK_TEMPLATE = REPO_ROOT / "templates" / "node" / "package-lock.json.jinja"
 PLACEHOLDER_NAME = "lock-placeholder-service"
 
@@ -21,12 +21,7 @@ PLACEHOLDER_NAME = "lock-placeholder-service"
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         service = Path(tmp) / PLACEHOLDER_NAME
-        new = [sys.executable, "-m", "visiobook_scaffold", "new", str(service), "--defaults"]
-        subprocess.run(
-            [*new, "--stack", "node", "--name", PLACEHOLDER_NAME, "--no-git"],
-            check=True,
-            cwd=REPO_ROOT,
-        )
+        generate("node", service)
         (service / "package-lock.json").unlink(missing_ok=True)
         resolve_only = ["--package-lock-only", "--ignore-scripts", "--no-audit", "--no-fund"]
         subprocess.run(["npm", "install", *resolve_only], check=True, cwd=service)

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
@@ -9,6 +11,8 @@ from tests.slow.project import GoProject, NodeProject, PythonProject, generate
 
 # The example resource every generated service of the slow tier serves.
 RESOURCE = "media-assets"
+
+Project = TypeVar("Project", PythonProject, NodeProject, GoProject)
 
 
 @pytest.fixture(scope="session")
@@ -20,33 +24,30 @@ def postgres() -> Iterator[PostgresServer]:
     server.destroy()
 
 
+def installed(
+    factory: pytest.TempPathFactory, stack: str, project: Callable[[Path], Project]
+) -> Project:
+    """A media-service of `stack` generated with the CLI, its dependencies installed."""
+    root = factory.mktemp(stack) / "media-service"
+    generate(root, "--stack", stack, "--name", "media-service", "--data", f"resource={RESOURCE}")
+    service = project(root)
+    service.install()
+    return service
+
+
 @pytest.fixture(scope="session")
 def fastapi_service(tmp_path_factory: pytest.TempPathFactory) -> PythonProject:
-    """A FastAPI service generated with the CLI and installed in its own virtualenv."""
-    root = tmp_path_factory.mktemp("fastapi") / "media-service"
-    generate(
-        root, "--stack", "fastapi", "--name", "media-service", "--data", f"resource={RESOURCE}"
-    )
-    project = PythonProject(root)
-    project.install()
-    return project
+    """Installed in its own virtualenv."""
+    return installed(tmp_path_factory, "fastapi", PythonProject)
 
 
 @pytest.fixture(scope="session")
 def node_service(tmp_path_factory: pytest.TempPathFactory) -> NodeProject:
-    """A Node service generated with the CLI and installed with `npm ci` from its lock file."""
-    root = tmp_path_factory.mktemp("node") / "media-service"
-    generate(root, "--stack", "node", "--name", "media-service", "--data", f"resource={RESOURCE}")
-    project = NodeProject(root)
-    project.install()
-    return project
+    """Installed with `npm ci` from its lock file."""
+    return installed(tmp_path_factory, "node", NodeProject)
 
 
 @pytest.fixture(scope="session")
 def go_service(tmp_path_factory: pytest.TempPathFactory) -> GoProject:
-    """A Go service generated with the CLI, its modules downloaded (go.sum comes with it)."""
-    root = tmp_path_factory.mktemp("go") / "media-service"
-    generate(root, "--stack", "go", "--name", "media-service", "--data", f"resource={RESOURCE}")
-    project = GoProject(root)
-    project.install()
-    return project
+    """Its modules downloaded (go.sum comes with it)."""
+    return installed(tmp_path_factory, "go", GoProject)
