@@ -1,0 +1,23 @@
+import "vuetify/styles";
+
+import { VueQueryPlugin } from "@tanstack/vue-query";
+import { createPinia } from "pinia";
+import { createApp } from "vue";
+
+import App from "@/App.vue";
+import { readConfig } from "@/config";
+import { createAppRouter } from "@/router";
+import { createHttpClient } from "@/services/http";
+import { createResourceApi, resourceApiKey } from "@/services/resource";
+import { useSessionStore } from "@/stores/session";
+import { createAppVuetify } from "@/vuetify";
+
+const app = createApp(App);
+app.use(createPinia());
+const session = useSessionStore();
+const http = createHttpClient({ baseURL: readConfig().apiUrl, token: () => session.token });
+app.provide(resourceApiKey, createResourceApi(http));
+app.use(createAppRouter());
+app.use(createAppVuetify());
+app.use(VueQueryPlugin);
+app.mount("#app");
