@@ -43,6 +43,7 @@ def test_list_shows_every_stack_with_default_versions() -> None:
     assert lines[0].startswith("fastapi  Python 3.13 (3.12, 3.13, 3.14), FastAPI 0.165, port 8000")
     assert lines[1].startswith("node     Node.js 22 (22, 24), Express 5 + Prisma 7, port 8080")
     assert lines[2].startswith("go       Go 1.27 (1.26, 1.27), Gin 1.12, port 8080")
+    assert lines[3].startswith("vue      Node.js 22 (22, 24), Vue 3.5 + Vite 7, port 8080")
     for line in lines:
         available = line.split()[0] in AVAILABLE_STACKS
         assert ("[not available yet]" in line) is not available, line
@@ -81,6 +82,17 @@ def test_new_prints_only_the_steps_a_stack_has(tmp_path: Path) -> None:
     run_it = out.split("Run it:\n")[1].split("Test it:")[0].splitlines()
     assert all(line.strip() for line in run_it), run_it
     assert run_it[2:] == ["  npm ci", "  npx prisma migrate deploy", "  npm run build && npm start"]
+
+
+def test_new_tells_a_frontend_what_to_configure(tmp_path: Path) -> None:
+    code, out, err = run("new", tmp_path / "web", "--stack", "vue", "--name", "web-portal")
+    assert code == 0, err
+    run_it = out.split("Run it:\n")[1].split("Test it:")[0].splitlines()
+    assert run_it[1:] == [
+        "  cp .env.example .env   # then set VITE_API_URL",
+        "  npm ci",
+        "  npm run dev",
+    ]
 
 
 def test_new_defaults_the_destination_to_the_service_name(
@@ -177,7 +189,6 @@ def test_template_and_vcs_ref_select_a_template_version(tmp_path: Path) -> None:
         (["--name", "Media_Service"], "DNS-1123 label"),
         (["--name", "m" * 41], "at most 40 characters"),
         (["--stack", "cobol"], "unknown stack 'cobol'; choose one of: fastapi"),
-        (["--stack", "vue"], "stack 'vue' is not available in this template version yet"),
         (["-d", "colour=blue"], "unknown answer 'colour'"),
         (["-d", "model_name=Thing"], "'model_name' is computed"),
         (["-d", "port"], "--data expects key=value, got 'port'"),
@@ -195,6 +206,24 @@ def test_bad_input_fails_with_one_line_and_writes_nothing(
     assert err.count("\n") == 1, err
     assert err.startswith("error: ")
     assert message in err
+    assert not dest.exists()
+
+
+def test_a_stack_not_available_yet_is_refused_before_rendering(tmp_path: Path) -> None:
+    template = tmp_path / "template"
+    template.mkdir()
+    config = (REPO_ROOT / "copier.yml").read_text()
+    vue_facts = config.index("    vue:\n")
+    (template / "copier.yml").write_text(
+        config[:vue_facts] + config[vue_facts:].replace("available: true", "available: false", 1)
+    )
+    dest = tmp_path / "web"
+    code, _, err = run("new", dest, "--template", template, "--stack", "vue", "--name", "web")
+    assert code == 2
+    assert err == (
+        "error: stack 'vue' is not available in this template version yet;"
+        " choose one of: fastapi, node, go\n"
+    )
     assert not dest.exists()
 
 

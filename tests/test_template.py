@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.helpers import AVAILABLE_STACKS, BASE_ANSWERS, REPO_ROOT
+from tests.helpers import AVAILABLE_STACKS, BASE_ANSWERS, REPO_ROOT, SERVICE_STACKS
 
 SHARED = REPO_ROOT / "templates" / "shared"
 
@@ -165,7 +165,6 @@ def test_resource_names_are_derived_once(
         ({"port": 70000}, "between 1024 and 65535"),
         ({"port": 9090}, "reserved for Prometheus"),
         ({"language_version": "2.7"}, "language_version"),
-        ({"stack": "vue"}, "not available"),
         ({"stack": "cobol"}, "stack"),
     ],
 )
@@ -206,19 +205,20 @@ def test_node_service_has_the_guidelines_tree(copie: Any) -> None:
     assert '@@map("media_assets")' in schema
 
 
-def test_node_lock_file_pins_exactly_the_package_json_dependencies(copie: Any) -> None:
-    project = render(copie, stack="node")
+@pytest.mark.parametrize("stack", ["node", "vue"])
+def test_lock_file_pins_exactly_the_package_json_dependencies(copie: Any, stack: str) -> None:
+    project = render(copie, stack=stack, language_version="24")
     manifest = json.loads((project / "package.json").read_text())
     lock = json.loads((project / "package-lock.json").read_text())
     root = lock["packages"][""]
     assert lock["name"] == root["name"] == manifest["name"] == "media-service"
     for group in ("dependencies", "devDependencies"):
-        assert root[group] == manifest[group], f"{group}: run `make node-lock`"
+        assert root[group] == manifest[group], f"{group}: run `make {stack}-lock`"
     for name in manifest["dependencies"]:
         assert f"node_modules/{name}" in lock["packages"], name
 
 
-@pytest.mark.parametrize("stack", AVAILABLE_STACKS)
+@pytest.mark.parametrize("stack", SERVICE_STACKS)
 def test_workflow_migrates_the_database_before_the_tests(copie: Any, stack: str) -> None:
     project = render(copie, stack=stack)
     workflow = yaml.safe_load((project / ".github/workflows/ci-cd.yml").read_text())
@@ -226,3 +226,63 @@ def test_workflow_migrates_the_database_before_the_tests(copie: Any, stack: str)
     assert names.index("Apply the database migrations") < names.index(
         "Tests with coverage gate (unit, integration, contract)"
     )
+
+
+def test_a_stack_marked_unavailable_is_rejected_by_copier_too(copie: Any, tmp_path: Path) -> None:
+    probe_template = tmp_path / "probe"
+    (probe_template / "templates" / "vue").mkdir(parents=True)
+    config = (REPO_ROOT / "copier.yml").read_text()
+    vue_facts = config.index("    vue:\n")
+    (probe_template / "copier.yml").write_text(
+        config[:vue_facts] + config[vue_facts:].replace("available: true", "available: false", 1)
+    )
+    result = copie.copy(extra_answers={**BASE_ANSWERS, "stack": "vue"}, template_dir=probe_template)
+    assert result.exit_code != 0
+    assert "not available in this template version yet" in str(result.exception)
+
+
+def test_vue_app_has_the_guidelines_tree(copie: Any) -> None:
+    project = render(copie, stack="vue", service_name="web-portal", resource="media-assets")
+    for path in [
+        "src/main.ts",
+        "src/App.vue",
+        "src/router.ts",
+        "src/resource.ts",
+        "src/services/http.ts",
+        "src/stores/session.ts",
+        "src/views/ListView.vue",
+        "src/views/DetailView.vue",
+        "src/components/ResourceForm.vue",
+        "src/types/resource.ts",
+        "src/utils/errors.ts",
+        "public/config.js",
+        "tests/unit/setup.ts",
+        "playwright.config.ts",
+        "docker/Dockerfile",
+        "docker/Dockerfile.dev",
+        "package.json",
+        "package-lock.json",
+        "vite.config.ts",
+        "tsconfig.json",
+    ]:
+        assert (project / path).is_file(), path
+    assert list((project / "tests/e2e").glob("*.spec.ts")), "no browser tests"
+
+
+def test_frontend_platform_files_carry_no_database_nor_secrets(copie: Any) -> None:
+    project = render(copie, stack="vue", service_name="web-portal", org="studio")
+    values = yaml.safe_load((project / "k8s/helm/values.yaml").read_text())
+    assert values["secrets"] == {}
+    assert "migrations" not in values
+    assert values["monitoring"]["enabled"] is False
+    assert values["configMap"] == {"VITE_API_URL": "https://api.studio.com"}
+    env_example = (project / ".env.example").read_text()
+    assert "DATABASE_URL" not in env_example
+    assert "JWT_SECRET" not in env_example
+    assert "VITE_API_URL=" in env_example
+    workflow = yaml.safe_load((project / ".github/workflows/ci-cd.yml").read_text())
+    test_job = workflow["jobs"]["test"]
+    assert "services" not in test_job
+    runs = [step.get("run", "") for step in test_job["steps"]]
+    assert "npm run test:unit" in runs
+    assert any("npm run test:e2e" in run for run in runs)

@@ -175,7 +175,8 @@ def _print_summary(result: Generated, config: TemplateConfig | None) -> None:
     if stack is None or not stack.commands:
         return
     commands = stack.commands
-    steps = [f"cd {result.dest}", "cp .env.example .env   # then set DATABASE_URL and JWT_SECRET"]
+    to_set = "VITE_API_URL" if stack.kind == "frontend" else "DATABASE_URL and JWT_SECRET"
+    steps = [f"cd {result.dest}", f"cp .env.example .env   # then set {to_set}"]
     steps += [
         commands[key] for key in ("workspace", "install", "migrate", "run") if key in commands
     ]

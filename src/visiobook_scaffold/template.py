@@ -25,6 +25,8 @@ class Stack:
     key: str
     summary: str
     available: bool
+    kind: str
+    """`service` (an API with a database) or `frontend` (a browser app served by nginx)."""
     language: str
     language_versions: tuple[str, ...]
     default_language_version: str
@@ -101,6 +103,7 @@ def _stack(key: str, facts: dict[str, Any]) -> Stack:
         key=key,
         summary=str(facts["summary"]),
         available=bool(facts["available"]),
+        kind=str(facts["kind"]),
         language=str(facts["language"]),
         language_versions=tuple(str(v) for v in facts["language_versions"]),
         default_language_version=str(facts["default_language_version"]),

@@ -22,7 +22,7 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.helpers import AVAILABLE_STACKS
+from tests.helpers import SERVICE_STACKS
 from tests.slow.conftest import RESOURCE
 from tests.slow.postgres import PostgresServer, free_port, wait_until
 from tests.slow.project import ServiceProject
@@ -84,7 +84,7 @@ def stop_gracefully(service: RunningService) -> None:
     )
 
 
-@pytest.fixture(scope="module", params=AVAILABLE_STACKS)
+@pytest.fixture(scope="module", params=SERVICE_STACKS)
 def running_service(
     request: pytest.FixtureRequest, postgres: PostgresServer
 ) -> Iterator[RunningService]:
@@ -202,7 +202,7 @@ def count(postgres: PostgresServer, database: str, query: str) -> int:
     return int(postgres.psql(database, "-c", query).strip())
 
 
-@pytest.mark.parametrize("stack", AVAILABLE_STACKS)
+@pytest.mark.parametrize("stack", SERVICE_STACKS)
 def test_sigterm_lets_an_in_flight_request_finish(
     stack: str, request: pytest.FixtureRequest, postgres: PostgresServer
 ) -> None:
