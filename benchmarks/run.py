@@ -1,10 +1,13 @@
-"""Time the visiobook CLI against raw Copier on the same template. Not a test: run it with
-`make bench`; it prints a Markdown report and, with --write, saves it (docs/benchmarks.md)."""
+"""Time the visiobook CLI against raw Copier on the same template, and measure the JS a
+generated Vue app sends to the browser. Not a test: run it with `make bench`; it prints a
+Markdown report and, with --write, saves it (docs/benchmarks.md)."""
 
 from __future__ import annotations
 
 import argparse
+import gzip
 import platform
+import re
 import shutil
 import statistics
 import subprocess
@@ -85,6 +88,37 @@ def copier_copy(stack: str) -> Callable[[Path], list[str]]:
     ]
 
 
+def vue_bundle_rows() -> list[str]:
+    """Generates a Vue app with the default answers, builds it, and sizes its JS chunks."""
+    workdir = Path(tempfile.mkdtemp(prefix="visiobook-bench-"))
+    try:
+        app = workdir / "web-portal"
+        subprocess.run(visiobook_new("vue")(app), check=True, capture_output=True)
+        for npm_args in (["ci", "--no-audit", "--no-fund"], ["run", "build"]):
+            subprocess.run(["npm", *npm_args], cwd=app, check=True, capture_output=True)
+        index = (app / "dist/index.html").read_text()
+        # What the browser fetches before the first page shows: the entry and its preloads.
+        initial = set(re.findall(r'(?:src|href)="/assets/([^"]+\.js)"', index))
+        rows = []
+        totals = {True: [0, 0], False: [0, 0]}
+        for chunk in sorted((app / "dist/assets").glob("*.js")):
+            raw = chunk.read_bytes()
+            size, zipped = len(raw), len(gzip.compress(raw, 9))
+            first = chunk.name in initial
+            totals[first][0] += size
+            totals[first][1] += zipped
+            name = re.sub(r"-[\w-]{8}\.js$", ".js", chunk.name)
+            when = "first load" if first else "on demand"
+            rows.append(f"| `{name}` | {when} | {size / 1024:.1f} KiB | {zipped / 1024:.1f} KiB |")
+        for first, label in ((True, "first load"), (False, "on demand")):
+            size, zipped = totals[first]
+            total = f"{size / 1024:.1f} KiB | {zipped / 1024:.1f} KiB"
+            rows.append(f"| **{label}, total** | | {total} |")
+        return rows
+    finally:
+        shutil.rmtree(workdir)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=15)
@@ -118,6 +152,18 @@ def main() -> None:
         shown = f"{value:.2f}x" if name.startswith("ratio") else f"{value:.3f} s"
         verdict = "" if met is None else ("yes" if met else "**no**")
         lines.append(f"| {name} | {shown} | {target} | {verdict} |")
+    lines += [
+        "",
+        "## Built JS of a Vue app",
+        "",
+        "`visiobook new --stack vue` with the default answers, `npm ci`, `npm run build`; gzip",
+        "level 9. Each route's view is its own chunk, fetched when the route is first visited;",
+        "Vuetify is tree-shaken (only the components the app uses).",
+        "",
+        "| chunk | loaded | size | gzip |",
+        "| --- | --- | --- | --- |",
+        *vue_bundle_rows(),
+    ]
     report = "\n".join(lines) + "\n"
     print(report)
     if args.write:

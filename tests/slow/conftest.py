@@ -7,12 +7,12 @@ from typing import TypeVar
 import pytest
 
 from tests.slow.postgres import PostgresServer
-from tests.slow.project import GoProject, NodeProject, PythonProject, generate
+from tests.slow.project import GoProject, NodeProject, PythonProject, VueProject, generate
 
 # The example resource every generated service of the slow tier serves.
 RESOURCE = "media-assets"
 
-Project = TypeVar("Project", PythonProject, NodeProject, GoProject)
+Project = TypeVar("Project", PythonProject, NodeProject, GoProject, VueProject)
 
 
 @pytest.fixture(scope="session")
@@ -51,3 +51,9 @@ def node_service(tmp_path_factory: pytest.TempPathFactory) -> NodeProject:
 def go_service(tmp_path_factory: pytest.TempPathFactory) -> GoProject:
     """Its modules downloaded (go.sum comes with it)."""
     return installed(tmp_path_factory, "go", GoProject)
+
+
+@pytest.fixture(scope="session")
+def vue_service(tmp_path_factory: pytest.TempPathFactory) -> VueProject:
+    """Installed with `npm ci` from its lock file; nginx serves its build (tests/slow/nginx.py)."""
+    return installed(tmp_path_factory, "vue", VueProject)

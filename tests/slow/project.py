@@ -88,16 +88,12 @@ class PythonProject:
 
 
 @dataclass(frozen=True)
-class NodeProject:
+class NpmProject:
+    """A project installed with `npm ci` from its lock file, run through its npm scripts."""
+
     root: Path
 
-    # Prisma's CLI wants its schema-engine binary, downloaded from a host this machine cannot
-    # reach; `prisma generate` only checks that one exists. Only the harness does this: the
-    # generated project uses the normal Prisma workflow (see tests/slow/prisma.py).
-    HARNESS_ENV: ClassVar[dict[str, str]] = {
-        "PRISMA_SCHEMA_ENGINE_BINARY": "/bin/true",
-        "CHECKPOINT_DISABLE": "1",
-    }
+    HARNESS_ENV: ClassVar[dict[str, str]] = {}
 
     def install(self) -> None:
         result = self.npm("ci", "--no-audit", "--no-fund")
@@ -107,6 +103,17 @@ class NodeProject:
         npm = shutil.which("npm")
         assert npm is not None, "npm not found"
         return run(self.root, npm, *args, env={**self.HARNESS_ENV, **(env or {})})
+
+
+@dataclass(frozen=True)
+class NodeProject(NpmProject):
+    # Prisma's CLI wants its schema-engine binary, downloaded from a host this machine cannot
+    # reach; `prisma generate` only checks that one exists. Only the harness does this: the
+    # generated project uses the normal Prisma workflow (see tests/slow/prisma.py).
+    HARNESS_ENV: ClassVar[dict[str, str]] = {
+        "PRISMA_SCHEMA_ENGINE_BINARY": "/bin/true",
+        "CHECKPOINT_DISABLE": "1",
+    }
 
     def migrate(self, postgres: PostgresServer, database: str, env: dict[str, str]) -> None:
         migrate_deploy(postgres, database, self.root)
@@ -150,3 +157,14 @@ class GoProject:
         result = self.make("build")
         assert result.code == 0, result.output
         return [str(self.root / "bin" / "server")]
+
+
+@dataclass(frozen=True)
+class VueProject(NpmProject):
+    """A Vue app: no database and no server of its own (nginx serves its build: nginx.py)."""
+
+    def chromium(self) -> str:
+        """Debian's Chromium: the browser tests may not download Playwright's own."""
+        browser = shutil.which("chromium")
+        assert browser is not None, "chromium not found (Debian package `chromium`)"
+        return browser

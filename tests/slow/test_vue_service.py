@@ -1,0 +1,220 @@
+"""Slow tier: a generated Vue app passes its own lint, type check and unit tests (coverage gate
+80%), builds, and its browser tests pass in Debian's Chromium against the build served by the
+image's own nginx configuration and start script (tests/slow/nginx.py)."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.helpers import REPO_ROOT
+from tests.slow.nginx import StaticServer
+from tests.slow.postgres import wait_until
+from tests.slow.project import VueProject, generate
+
+pytestmark = pytest.mark.slow
+
+ARTIFACTS = REPO_ROOT / ".artifacts"
+# The backend origin the container is configured with at start: the browser tests stub it, so
+# a request that reaches it proves the app read the runtime /config.js, not a build-time value.
+API_ORIGIN = "https://api.visiobook.test"
+
+
+@pytest.fixture(scope="module")
+def built(vue_service: VueProject) -> Path:
+    """The app's production build (`npm run build`), as the image's first stage makes it."""
+    result = vue_service.npm("run", "build")
+    assert result.code == 0, result.output[-4000:]
+    return vue_service.root / "dist"
+
+
+def test_generated_app_passes_eslint_and_prettier(vue_service: VueProject) -> None:
+    result = vue_service.npm("run", "lint")
+    assert result.code == 0, result.output[-4000:]
+
+
+def test_generated_app_passes_vue_tsc(vue_service: VueProject) -> None:
+    result = vue_service.npm("run", "type-check")
+    assert result.code == 0, result.output[-4000:]
+
+
+def test_generated_app_passes_its_unit_tests_with_coverage(
+    vue_service: VueProject, tmp_path: Path
+) -> None:
+    report = tmp_path / "vitest.json"
+    result = vue_service.npm(
+        "run", "test:unit", "--", "--reporter=default", "--reporter=json", f"--outputFile={report}"
+    )
+    assert result.code == 0, result.output[-4000:]
+
+    outcome = json.loads(report.read_text())
+    assert outcome["numFailedTests"] == 0
+    assert outcome["numPendingTests"] == 0, "skipped tests"
+    assert outcome["numTodoTests"] == 0, "todo tests"
+    assert outcome["numPassedTests"] >= 10, outcome["numPassedTests"]
+    summary = json.loads((vue_service.root / "coverage/coverage-summary.json").read_text())
+    for metric in ("lines", "statements", "functions", "branches"):
+        covered = summary["total"][metric]["pct"]
+        assert covered >= 80, f"{metric} coverage {covered}% < 80%"
+
+
+def test_build_splits_the_routes_into_lazy_chunks(built: Path) -> None:
+    index = (built / "index.html").read_text()
+    assert '<script src="/config.js"></script>' in index
+    scripts = sorted((built / "assets").glob("*.js"))
+    entry = [s for s in scripts if s.name in index]
+    assert len(entry) == 1, f"one entry script expected in index.html, found {entry}"
+    # Each view is its own chunk, loaded when its route is first visited.
+    for view in ("ListView", "DetailView", "CreateView", "SignInView"):
+        assert any(s.name.startswith(f"{view}-") for s in scripts), f"no lazy chunk for {view}"
+    total_gzip = sum(len(gzip.compress(s.read_bytes(), 9)) for s in scripts)
+    # A guard against a bundle that swallowed everything (e.g. Vuetify without tree-shaking,
+    # ~300 KB gzip alone); the measured size is in docs/benchmarks.md.
+    assert total_gzip < 250_000, f"built JS is {total_gzip} bytes gzip"
+
+
+def test_browser_tests_pass_against_the_build_served_by_the_image_nginx(
+    vue_service: VueProject, built: Path, tmp_path: Path
+) -> None:
+    report = tmp_path / "playwright.json"
+    with StaticServer(vue_service.root, built, {"VITE_API_URL": API_ORIGIN}) as server:
+        config = httpx.get(f"{server.base_url}/config.js").text
+        assert API_ORIGIN in config
+        result = vue_service.npm(
+            "run",
+            "test:e2e",
+            "--",
+            "--reporter=list,json",
+            env={
+                "E2E_BASE_URL": server.base_url,
+                "CHROMIUM_PATH": vue_service.chromium(),
+                "PLAYWRIGHT_JSON_OUTPUT_NAME": str(report),
+            },
+        )
+    assert result.code == 0, result.output[-6000:]
+
+    stats = json.loads(report.read_text())["stats"]
+    assert stats["unexpected"] == 0
+    assert stats["skipped"] == 0, "skipped browser tests"
+    assert stats["flaky"] == 0, "flaky browser tests"
+    assert stats["expected"] >= 3, stats
+
+    screenshot = vue_service.root / "test-results/screenshots/list.png"
+    assert screenshot.read_bytes().startswith(b"\x89PNG"), "no screenshot of the list"
+    ARTIFACTS.mkdir(exist_ok=True)
+    shutil.copyfile(screenshot, ARTIFACTS / "vue-list.png")
+
+
+@pytest.fixture(scope="module")
+def served(vue_service: VueProject, built: Path) -> Iterator[StaticServer]:
+    """The build behind the image's start script and nginx configuration, as a non-root user."""
+    with StaticServer(vue_service.root, built, {"VITE_API_URL": API_ORIGIN}) as server:
+        yield server
+
+
+def test_container_answers_the_kubernetes_probes(served: StaticServer) -> None:
+    health = httpx.get(f"{served.base_url}/health")
+    assert (health.status_code, health.json()) == (200, {"status": "healthy"})
+    ready = httpx.get(f"{served.base_url}/ready")
+    assert (ready.status_code, ready.json()) == (200, {"status": "ready"})
+
+
+def test_container_runs_as_an_unprivileged_user(served: StaticServer) -> None:
+    assert served.process is not None
+    status = Path(f"/proc/{served.process.pid}/status").read_text()
+    (uid_line,) = [line for line in status.splitlines() if line.startswith("Uid:")]
+    assert int(uid_line.split()[1]) != 0, "nginx's master process runs as root"
+
+
+def test_container_writes_the_runtime_configuration_from_its_environment(
+    served: StaticServer,
+) -> None:
+    config = httpx.get(f"{served.base_url}/config.js")
+    assert config.status_code == 200
+    assert config.headers["cache-control"] == "no-store"
+    assert config.text.strip() == f'window.__APP_CONFIG__ = {{"apiUrl": "{API_ORIGIN}"}};'
+    # The browser may call that origin, and no other.
+    policy = config.headers["content-security-policy"]
+    (connect,) = [rule for rule in policy.split(";") if rule.strip().startswith("connect-src")]
+    assert connect.split()[1:] == ["'self'", API_ORIGIN]
+
+
+def test_container_serves_the_app_with_spa_fallback_and_caching(
+    served: StaticServer, built: Path
+) -> None:
+    index = (built / "index.html").read_text()
+    # A client-side route gets the app, revalidated on each visit.
+    route = httpx.get(f"{served.base_url}/media-assets/0f1e2d")
+    assert (route.status_code, route.text) == (200, index)
+    assert route.headers["cache-control"] == "no-cache"
+    # A hashed asset is cached for a year; a missing one is a 404, not the app's HTML.
+    asset = next((built / "assets").glob("*.js"))
+    cached = httpx.get(f"{served.base_url}/assets/{asset.name}")
+    assert cached.status_code == 200
+    assert cached.headers["cache-control"] == "public, max-age=31536000, immutable"
+    missing = httpx.get(f"{served.base_url}/assets/missing-0000.js")
+    assert missing.status_code == 404
+    assert "cache-control" not in missing.headers
+    for response in (route, cached, missing):
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert response.headers["x-frame-options"] == "DENY"
+        assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+
+
+def test_container_logs_requests_as_json_with_the_correlation_id(served: StaticServer) -> None:
+    correlation_id = f"slow-tier-{uuid.uuid4()}"
+    response = httpx.get(
+        f"{served.base_url}/media-assets?token=secret",
+        headers={"x-correlation-id": correlation_id},
+    )
+    assert response.headers["x-correlation-id"] == correlation_id
+
+    def logged() -> bool:
+        return any(r.get("correlation_id") == correlation_id for r in served.log_records())
+
+    wait_until(logged, 5, "the request's log line")
+    (record,) = [r for r in served.log_records() if r.get("correlation_id") == correlation_id]
+    assert record["path"] == "/media-assets", "the query string (tokens) must not be logged"
+    assert record["status_code"] == 200
+    assert record["method"] == "GET"
+
+
+@pytest.mark.parametrize("api_url", ['https://evil"host/', "api.example.com", "https://a b/"])
+def test_container_refuses_a_malformed_api_url_with_one_line(
+    vue_service: VueProject, built: Path, api_url: str
+) -> None:
+    server = StaticServer(vue_service.root, built, {"VITE_API_URL": api_url})
+    try:
+        with pytest.raises(RuntimeError):
+            server.start(timeout=10)
+        assert server.process is not None
+        assert server.process.wait(timeout=10) != 0
+        errors = [r for r in server.log_records() if r.get("level") == "error"]
+        assert len(errors) == 1, server.logs()
+        assert "VITE_API_URL" in str(errors[0]["message"])
+    finally:
+        server.close()
+
+
+@pytest.mark.parametrize("resource", ["data", "people", "abcdefghij-klmnopqrstuvs"])
+def test_generated_code_is_lint_clean_and_typed_for_any_resource_name(
+    vue_service: VueProject, tmp_path: Path, resource: str
+) -> None:
+    """The resource name reaches strings only; even the longest allowed (24) fits Prettier."""
+    root = generate(
+        tmp_path / "web", "--stack", "vue", "--name", "web", "--data", f"resource={resource}"
+    )
+    # Same lock file, so the installed tree of the main fixture serves as this one's.
+    (root / "node_modules").symlink_to(vue_service.root / "node_modules")
+    app = VueProject(root)
+    lint = app.npm("run", "lint")
+    assert lint.code == 0, lint.output[-4000:]
+    types = app.npm("run", "type-check")
+    assert types.code == 0, types.output[-4000:]
