@@ -8,7 +8,7 @@ TOOLS ?= $(CURDIR)/.tools/bin
 HELM_VERSION := v3.22.0
 ACTIONLINT_VERSION := v1.7.12
 
-.PHONY: demo test test-fast test-slow lint tools bench node-lock go-lock clean
+.PHONY: demo test test-fast test-slow lint tools bench node-lock vue-lock go-lock clean
 
 $(BIN)/visiobook: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,10 @@ bench: $(BIN)/visiobook
 ## node-lock: refresh the Node template's package-lock.json after changing its package.json
 node-lock: $(BIN)/visiobook
 	$(BIN)/python scripts/lock_node_template.py
+
+## vue-lock: refresh the Vue template's package-lock.json after changing its package.json
+vue-lock: $(BIN)/visiobook
+	$(BIN)/python scripts/lock_node_template.py vue
 
 ## go-lock: refresh the Go template's go.mod and go.sum after changing its imports
 go-lock: $(BIN)/visiobook

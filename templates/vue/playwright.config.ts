@@ -4,18 +4,24 @@ import { defineConfig } from "@playwright/test";
 // they need no backend. Set E2E_BASE_URL to test an app served elsewhere (e.g. the container),
 // and CHROMIUM_PATH to use an installed Chromium instead of Playwright's own download.
 const baseURL = process.env.E2E_BASE_URL ?? "http://127.0.0.1:4173";
+const chromiumPath = process.env.CHROMIUM_PATH;
+
+// Chromium refuses to start its sandbox as root (containers, CI images). Playwright's own build
+// runs as a normal user on CI; a system Chromium given through CHROMIUM_PATH, or any run as
+// root, goes without the sandbox.
+const runsAsRoot = process.getuid?.() === 0;
+const args = chromiumPath || runsAsRoot ? ["--no-sandbox"] : [];
 
 export default defineConfig({
   testDir: "tests/e2e",
   outputDir: "test-results",
+  forbidOnly: Boolean(process.env.CI),
   reporter: [["list"], ["html", { open: "never", outputFolder: "playwright-report" }]],
   use: {
     baseURL,
     browserName: "chromium",
     headless: true,
-    launchOptions: process.env.CHROMIUM_PATH
-      ? { executablePath: process.env.CHROMIUM_PATH }
-      : {},
+    launchOptions: { executablePath: chromiumPath, args },
     screenshot: "only-on-failure",
     trace: "retain-on-failure",
   },

@@ -9,6 +9,8 @@ export default mergeConfig(
       environment: "jsdom",
       include: ["tests/unit/**/*.test.ts"],
       setupFiles: ["tests/unit/setup.ts"],
+      // Above Testing Library's 5 s wait (tests/unit/setup.ts), so a slow find fails as itself.
+      testTimeout: 20_000,
       // Vuetify ships CSS with its components; jsdom has no use for it.
       server: { deps: { inline: ["vuetify"] } },
       css: false,

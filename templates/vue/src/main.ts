@@ -8,6 +8,7 @@ import App from "@/App.vue";
 import { readConfig } from "@/config";
 import { createAppRouter } from "@/router";
 import { createHttpClient } from "@/services/http";
+import { createQueryClient } from "@/services/queries";
 import { createResourceApi, resourceApiKey } from "@/services/resource";
 import { useSessionStore } from "@/stores/session";
 import { createAppVuetify } from "@/vuetify";
@@ -19,5 +20,5 @@ const http = createHttpClient({ baseURL: readConfig().apiUrl, token: () => sessi
 app.provide(resourceApiKey, createResourceApi(http));
 app.use(createAppRouter());
 app.use(createAppVuetify());
-app.use(VueQueryPlugin);
+app.use(VueQueryPlugin, { queryClient: createQueryClient() });
 app.mount("#app");

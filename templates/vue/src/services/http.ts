@@ -1,15 +1,14 @@
 import axios, { type AxiosInstance } from "axios";
 
-import { toApiError } from "@/utils/errors";
-
-export const CORRELATION_HEADER = "x-correlation-id";
+import { newCorrelationId } from "@/utils/correlation";
+import { CORRELATION_HEADER, toApiError } from "@/utils/errors";
 
 export interface HttpOptions {
   /** The API's base URL; "" for the app's own origin. */
   baseURL: string;
   /** The current access token, read at each request; null when signed out. */
   token: () => string | null;
-  /** A fresh correlation id per request (guidelines 5.2). */
+  /** A fresh correlation id per request (guidelines 5.2); replaceable in tests. */
   newCorrelationId?: () => string;
 }
 
@@ -18,14 +17,16 @@ export interface HttpOptions {
  * token, and every failure becomes an ApiError with the backend's own message.
  */
 export function createHttpClient(options: HttpOptions): AxiosInstance {
-  const newCorrelationId = options.newCorrelationId ?? (() => crypto.randomUUID());
+  const correlationId = options.newCorrelationId ?? newCorrelationId;
   const client = axios.create({ baseURL: options.baseURL, timeout: 15_000 });
   client.interceptors.request.use((request) => {
-    request.headers.set(CORRELATION_HEADER, newCorrelationId());
+    request.headers.set(CORRELATION_HEADER, correlationId());
     const token = options.token();
     if (token) request.headers.set("Authorization", `Bearer ${token}`);
     return request;
   });
-  client.interceptors.response.use(undefined, (error: unknown) => Promise.reject(toApiError(error)));
+  client.interceptors.response.use(undefined, (error: unknown) =>
+    Promise.reject(toApiError(error)),
+  );
   return client;
 }

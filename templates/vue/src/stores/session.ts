@@ -12,8 +12,10 @@ export const useSessionStore = defineStore("session", () => {
   const signedIn = computed(() => token.value !== null);
 
   function signIn(newToken: string): void {
-    token.value = newToken.trim();
-    sessionStorage.setItem(STORAGE_KEY, token.value);
+    const trimmed = newToken.trim();
+    if (trimmed === "") throw new Error("an access token cannot be blank");
+    token.value = trimmed;
+    sessionStorage.setItem(STORAGE_KEY, trimmed);
   }
 
   function signOut(): void {
