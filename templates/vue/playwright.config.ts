@@ -6,11 +6,10 @@ import { defineConfig } from "@playwright/test";
 const baseURL = process.env.E2E_BASE_URL ?? "http://127.0.0.1:4173";
 const chromiumPath = process.env.CHROMIUM_PATH;
 
-// Chromium refuses to start its sandbox as root (containers, CI images). Playwright's own build
-// runs as a normal user on CI; a system Chromium given through CHROMIUM_PATH, or any run as
-// root, goes without the sandbox.
+// Chromium refuses to start its sandbox as root (containers, some CI images): only then does it
+// run without one.
 const runsAsRoot = process.getuid?.() === 0;
-const args = chromiumPath || runsAsRoot ? ["--no-sandbox"] : [];
+const args = runsAsRoot ? ["--no-sandbox"] : [];
 
 export default defineConfig({
   testDir: "tests/e2e",
