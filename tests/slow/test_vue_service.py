@@ -205,14 +205,25 @@ def test_container_refuses_a_malformed_api_url_with_one_line(
         server.close()
 
 
-@pytest.mark.parametrize("resource", ["data", "people", "abcdefghij-klmnopqrstuvs"])
-def test_generated_code_is_lint_clean_and_typed_for_any_resource_name(
-    vue_service: VueProject, tmp_path: Path, resource: str
+LONGEST_NAME = "abcdefghij-abcdefghij-abcdefghij-abcdefg"  # 40 characters, the most allowed
+QUOTED_DESCRIPTION = 'The "web" portal & <admin> dashboard: ' + "x" * 160  # 200 characters
+
+
+@pytest.mark.parametrize(
+    "answers",
+    [
+        ["--name", "web", "--data", "resource=data"],
+        ["--name", "web", "--data", "resource=people"],
+        ["--name", "web", "--data", "resource=abcdefghij-klmnopqrstuvs"],
+        ["--name", LONGEST_NAME, "--data", f"description={QUOTED_DESCRIPTION}"],
+    ],
+    ids=["data", "people", "longest-resource", "longest-name-and-description"],
+)
+def test_generated_code_is_lint_clean_and_typed_for_any_answers(
+    vue_service: VueProject, tmp_path: Path, answers: list[str]
 ) -> None:
-    """The resource name reaches strings only; even the longest allowed (24) fits Prettier."""
-    root = generate(
-        tmp_path / "web", "--stack", "vue", "--name", "web", "--data", f"resource={resource}"
-    )
+    """Answers reach strings only; even the longest allowed fit Prettier's 100 columns."""
+    root = generate(tmp_path / "web", "--stack", "vue", *answers)
     # Same lock file, so the installed tree of the main fixture serves as this one's.
     (root / "node_modules").symlink_to(vue_service.root / "node_modules")
     app = VueProject(root)
