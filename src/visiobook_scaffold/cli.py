@@ -24,6 +24,7 @@ from visiobook_scaffold.template import (
 
 if TYPE_CHECKING:
     from visiobook_scaffold.generate import Generated
+    from visiobook_scaffold.update import Updated
 
 app = typer.Typer(
     help="Generate and maintain Visiobook microservices that follow the Visiobook guidelines.",
@@ -141,6 +142,119 @@ def new(
         typer.echo("Pretend run: nothing was written.")
         return
     _print_summary(result, config)
+
+
+@app.command()
+def update(
+    path: Annotated[Path, typer.Argument(help="The service's folder.")] = Path(),
+    to: Annotated[
+        str | None,
+        typer.Option("--to", help="Template tag, branch or commit (default: the newest)."),
+    ] = None,
+    data: Annotated[
+        list[str] | None,
+        typer.Option("--data", "-d", help="Change an answer, as key=value; repeatable."),
+    ] = None,
+    conflict: Annotated[
+        str,
+        typer.Option(
+            "--conflict", help="Leave conflicts as `inline` markers or as `rej` files beside."
+        ),
+    ] = "inline",
+    defaults: Annotated[
+        bool, typer.Option("--defaults", help="Never prompt: new questions take their defaults.")
+    ] = False,
+    pretend: Annotated[
+        bool, typer.Option("--pretend", help="Run the update without writing anything.")
+    ] = False,
+    check: Annotated[
+        bool,
+        typer.Option(
+            "--check", help="Only tell whether a newer template version exists (exit 1 if so)."
+        ),
+    ] = False,
+) -> None:
+    """Pull a newer template version into a service: a three-way merge with the team's changes.
+
+    Exit code 0 when it applied cleanly, 1 when conflicts are left to resolve, 2 on an error
+    (nothing changed, or the service restored to its last commit). With --check: 0 when the
+    service is on the newest template version, 1 when a newer one is released."""
+    from visiobook_scaffold.generate import is_interactive
+    from visiobook_scaffold.update import UpdateRequest
+    from visiobook_scaffold.update import check as check_currency
+    from visiobook_scaffold.update import update as run_update
+
+    if check:
+        try:
+            currency = check_currency(path)
+        except ScaffoldError as error:
+            raise fail(str(error)) from None
+        service = path.resolve().name
+        if not currency.released:
+            typer.echo(f"{service} is on template {currency.current}; no release to compare with.")
+            return
+        if currency.newest is None:
+            typer.echo(f"{service} is on the newest template version ({currency.current}).")
+            return
+        typer.echo(
+            f"{service} is on template {currency.current}; {currency.newest} is released:"
+            " run `visiobook update`."
+        )
+        raise typer.Exit(1)
+    try:
+        if conflict not in ("inline", "rej"):
+            raise ScaffoldError(f"--conflict takes inline or rej, got {conflict!r}")
+        request = UpdateRequest(
+            path=path,
+            to=to,
+            answers=parse_data_pairs(data or []),
+            conflict="rej" if conflict == "rej" else "inline",
+            pretend=pretend,
+            ask=is_interactive() and not defaults,
+        )
+        result = run_update(request)
+    except ScaffoldError as error:
+        raise fail(str(error)) from None
+    if pretend:
+        typer.echo("Pretend run: nothing was written.")
+        return
+    _print_update(path, result, conflict)
+    if result.conflicted:
+        raise typer.Exit(1)
+
+
+def _print_update(path: Path, result: Updated, conflict: str) -> None:
+    service = path.resolve().name
+    if not (result.created or result.changed or result.deleted):
+        typer.echo(f"Nothing to change: {service} is at template {result.to_version}.")
+        return
+    counts = (
+        f"{len(result.created)} created, {len(result.changed)} changed,"
+        f" {len(result.deleted)} deleted"
+    )
+    typer.echo(
+        f"Updated {service} from template {result.from_version} to {result.to_version}: {counts}."
+    )
+    for title, names in (
+        ("Created", result.created),
+        ("Changed", result.changed),
+        ("Deleted", result.deleted),
+    ):
+        if names:
+            typer.echo(f"{title}:" + "".join(f"\n  {name}" for name in names))
+    if result.conflicted:
+        how = (
+            "merge each .rej file into its file by hand and delete it"
+            if conflict == "rej"
+            else "resolve the <<<<<<< ======= >>>>>>> regions"
+        )
+        typer.echo(
+            f"Conflicts in {len(result.conflicted)} file(s): {how}, then commit:"
+            + "".join(f"\n  {name}" for name in result.conflicted),
+            err=True,
+        )
+    else:
+        typer.echo("Review the changes (git diff), run the tests, then commit.")
 
 
 def _collect_answers(

@@ -5,3 +5,12 @@ class ScaffoldError(Exception):
     """Bad input or an unusable template; the message is shown to the user as is."""
 
     exit_code = 2
+
+
+def one_line(error: BaseException) -> str:
+    """An exception's message as one line: the first and last of its lines."""
+    text = str(error).strip()
+    if not text:
+        return f"generation failed: {type(error).__name__}"
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return lines[0] if len(lines) == 1 else f"{lines[0]} {lines[-1]}"[:300]

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from visiobook_scaffold import git
-from visiobook_scaffold.errors import ScaffoldError
+from visiobook_scaffold.errors import ScaffoldError, one_line
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,7 @@ def generate(project: NewProject) -> Generated:
             raise ScaffoldError("interrupted: nothing was written") from None
         if isinstance(error, ScaffoldError):
             raise
-        raise ScaffoldError(_one_line(error)) from error
+        raise ScaffoldError(one_line(error)) from error
     if project.pretend:
         return Generated(project.dest, answers, 0, None, "pretend: nothing was written")
 
@@ -101,14 +101,6 @@ def _remove_output(dest: Path, existed: bool) -> None:
             shutil.rmtree(child, ignore_errors=True)
         else:
             child.unlink(missing_ok=True)
-
-
-def _one_line(error: BaseException) -> str:
-    text = str(error).strip()
-    if not text:
-        return f"generation failed: {type(error).__name__}"
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    return lines[0] if len(lines) == 1 else f"{lines[0]} {lines[-1]}"[:300]
 
 
 def is_interactive() -> bool:

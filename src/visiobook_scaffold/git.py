@@ -17,14 +17,16 @@ FALLBACK_IDENTITY = {
 }
 
 
-def _git(cwd: Path, *args: str, env: dict[str, str] | None = None) -> str:
+def _git(
+    cwd: Path, *args: str, env: dict[str, str] | None = None, check: bool = True, strip: bool = True
+) -> str:
     result = subprocess.run(
         ["git", *args], cwd=cwd, capture_output=True, text=True, check=False, env=env
     )
-    if result.returncode != 0:
+    if check and result.returncode != 0:
         detail = (result.stderr.strip().splitlines() or ["no output"])[-1]
         raise ScaffoldError(f"git {args[0]} failed in {cwd}: {detail}")
-    return result.stdout.strip()
+    return result.stdout.strip() if strip else result.stdout
 
 
 def inside_work_tree(path: Path) -> bool:
@@ -46,3 +48,33 @@ def init_and_commit(path: Path, message: str) -> str:
     _git(path, "add", "--all")
     _git(path, "commit", "--quiet", "--no-verify", "--message", message, env=env)
     return _git(path, "rev-parse", "--short", "HEAD")
+
+
+def changes(path: Path) -> list[tuple[str, str]]:
+    """Uncommitted changes under `path`, untracked files included (ignored ones not), as
+    (two-letter status, path relative to `path`) pairs; renames show as deletion + addition."""
+    top = Path(_git(path, "rev-parse", "--show-toplevel")).resolve()
+    here = path.resolve()
+    out = _git(
+        path, "status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames", strip=False
+    )
+    entries = []
+    for entry in filter(None, out.split("\0")):
+        absolute = top / entry[3:]
+        if absolute.is_relative_to(here):
+            entries.append((entry[:2], absolute.relative_to(here).as_posix()))
+    return entries
+
+
+def restore_head(path: Path) -> None:
+    """Puts everything under `path` back as the last commit has it: changes undone, untracked
+    files removed (ignored files stay). Only for a tree known to have had no changes of its own."""
+    _git(path, "reset", "--quiet", "HEAD", "--", ".", check=False)
+    _git(path, "checkout", "--quiet", "HEAD", "--", ".", check=False)
+    _git(path, "clean", "-d", "--force", "--quiet", "--", ".", check=False)
+
+
+def remote_tags(source: str) -> list[str]:
+    """Tag names of the repository at `source`, a URL or a local path."""
+    out = _git(Path.cwd(), "ls-remote", "--tags", "--refs", "--", source)
+    return [line.split("refs/tags/", 1)[1] for line in out.splitlines() if "refs/tags/" in line]

@@ -1,0 +1,357 @@
+"""`visiobook update`: a service generated from one template version takes the next one, with
+the team's own changes kept, through Copier's three-way update.
+
+Each test releases versions of a small template in a temporary git repository, generates a
+service from the first, changes it as a team would, and updates it.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from visiobook_scaffold.cli import app
+
+runner = CliRunner()
+IDENTITY = ["-c", "user.name=Test", "-c", "user.email=test@example.com"]
+LINES = [f"line {n}" for n in range(1, 11)]
+
+
+def git(cwd: Path, *args: str) -> str:
+    result = subprocess.run(
+        ["git", *IDENTITY, *args], cwd=cwd, capture_output=True, text=True, check=True
+    )
+    return result.stdout.strip()
+
+
+def visiobook(*args: str | Path) -> tuple[int, str, str]:
+    result = runner.invoke(app, [str(arg) for arg in args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+class TemplateRepo:
+    """A Copier template in a git repository whose commits are tagged as its versions."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        (root / "tpl").mkdir(parents=True)
+        (root / "copier.yml").write_text(
+            "_subdirectory: tpl\n"
+            "stack: {type: str}\n"
+            "service_name: {type: str}\n"
+            "port: {type: int, default: 8000}\n"
+        )
+        self.write("{{_copier_conf.answers_file}}.jinja", "{{ _copier_answers|to_nice_yaml }}")
+        self.write("app.txt", "\n".join(LINES) + "\n")
+        self.write("config.txt.jinja", "port={{ port }}\n")
+        self.write("notes.txt", "template notes\n")
+        git(root, "init", "--quiet", "--initial-branch=main")
+        self.release("v1.0.0")
+
+    def write(self, name: str, text: str) -> None:
+        (self.root / "tpl" / name).write_text(text)
+
+    def edit_line(self, name: str, number: int, text: str) -> None:
+        path = self.root / "tpl" / name
+        lines = path.read_text().splitlines()
+        lines[number - 1] = text
+        path.write_text("\n".join(lines) + "\n")
+
+    def release(self, version: str) -> None:
+        git(self.root, "add", "--all")
+        git(self.root, "commit", "--quiet", "--allow-empty", "--message", version)
+        git(self.root, "tag", version)
+
+
+@pytest.fixture
+def template(tmp_path: Path) -> TemplateRepo:
+    return TemplateRepo(tmp_path / "template")
+
+
+@pytest.fixture
+def service(tmp_path: Path, template: TemplateRepo) -> Path:
+    """A service generated from v1.0.0 and committed, as `visiobook new` leaves it."""
+    dest = tmp_path / "svc"
+    code, _, err = visiobook(
+        "new", dest, "--template", template.root, "--vcs-ref", "v1.0.0", "--stack", "x",
+        "--name", "svc",
+    )  # fmt: skip
+    assert code == 0, err
+    return dest
+
+
+def edit_line(service: Path, name: str, number: int, text: str) -> None:
+    path = service / name
+    lines = path.read_text().splitlines()
+    lines[number - 1] = text
+    path.write_text("\n".join(lines) + "\n")
+
+
+def commit(service: Path, message: str = "team change") -> None:
+    git(service, "add", "--all")
+    git(service, "commit", "--quiet", "--message", message)
+
+
+def recorded_version(service: Path) -> str:
+    return str(yaml.safe_load((service / ".copier-answers.yml").read_text())["_commit"])
+
+
+def test_a_team_edit_where_the_template_did_not_change_survives(
+    service: Path, template: TemplateRepo
+) -> None:
+    edit_line(service, "app.txt", 9, "line 9, the team's")
+    commit(service)
+    template.edit_line("app.txt", 1, "line 1, the template's")
+    template.release("v2.0.0")
+
+    code, out, err = visiobook("update", service)
+
+    assert code == 0, err
+    lines = (service / "app.txt").read_text().splitlines()
+    assert lines[0] == "line 1, the template's"
+    assert lines[8] == "line 9, the team's"
+    assert "from template v1.0.0 to v2.0.0" in out
+    assert recorded_version(service) == "v2.0.0"
+    assert "<<<<<<<" not in (service / "app.txt").read_text()
+    assert not list(service.rglob("*.rej"))
+
+
+def test_an_edit_on_both_sides_is_a_conflict_with_both_versions(
+    service: Path, template: TemplateRepo
+) -> None:
+    edit_line(service, "app.txt", 5, "line 5, the team's")
+    commit(service)
+    template.edit_line("app.txt", 5, "line 5, the template's")
+    template.release("v2.0.0")
+
+    code, _, err = visiobook("update", service)
+
+    assert code == 1
+    text = (service / "app.txt").read_text()
+    assert "<<<<<<<" in text
+    assert "line 5, the team's" in text
+    assert "line 5, the template's" in text
+    assert "Conflicts in 1 file(s)" in err
+    assert "  app.txt" in err
+
+
+def test_conflicts_can_be_left_as_rej_files(service: Path, template: TemplateRepo) -> None:
+    edit_line(service, "app.txt", 5, "line 5, the team's")
+    commit(service)
+    template.edit_line("app.txt", 5, "line 5, the template's")
+    template.release("v2.0.0")
+
+    code, _, err = visiobook("update", service, "--conflict", "rej")
+
+    assert code == 1
+    # The file takes the template's side; the team's change that did not apply is in the .rej.
+    assert "line 5, the template's" in (service / "app.txt").read_text()
+    assert "+line 5, the team's" in (service / "app.txt.rej").read_text()
+    assert "<<<<<<<" not in (service / "app.txt").read_text()
+    assert ".rej" in err
+
+
+def test_files_added_by_the_team_stay_and_files_it_deleted_stay_deleted(
+    service: Path, template: TemplateRepo
+) -> None:
+    (service / "ours.txt").write_text("the team's own file\n")
+    (service / "notes.txt").unlink()
+    commit(service)
+    template.write("notes.txt", "template notes, revised\n")
+    template.write("added.txt", "a file the template gained\n")
+    template.release("v2.0.0")
+
+    code, out, err = visiobook("update", service)
+
+    assert code == 0, err
+    assert (service / "ours.txt").read_text() == "the team's own file\n"
+    assert not (service / "notes.txt").exists()
+    assert (service / "added.txt").read_text() == "a file the template gained\n"
+    assert "Created:\n  added.txt" in out
+
+
+def test_an_answer_changed_during_the_update_rerenders_what_depends_on_it(
+    service: Path, template: TemplateRepo
+) -> None:
+    template.edit_line("app.txt", 1, "line 1, the template's")
+    template.release("v2.0.0")
+
+    code, _, err = visiobook("update", service, "--data", "port=9100")
+
+    assert code == 0, err
+    assert (service / "config.txt").read_text() == "port=9100\n"
+    assert yaml.safe_load((service / ".copier-answers.yml").read_text())["port"] == 9100
+
+
+def test_updating_twice_changes_nothing_the_second_time(
+    service: Path, template: TemplateRepo
+) -> None:
+    template.edit_line("app.txt", 1, "line 1, the template's")
+    template.release("v2.0.0")
+    assert visiobook("update", service)[0] == 0
+    commit(service, "update to v2.0.0")
+
+    code, out, err = visiobook("update", service)
+
+    assert code == 0, err
+    assert out == "Nothing to change: svc is at template v2.0.0.\n"
+    assert git(service, "status", "--porcelain") == ""
+
+
+def test_to_selects_the_version(service: Path, template: TemplateRepo) -> None:
+    template.edit_line("app.txt", 1, "line 1, v2")
+    template.release("v2.0.0")
+    template.edit_line("app.txt", 1, "line 1, v3")
+    template.release("v3.0.0")
+
+    code, _, err = visiobook("update", service, "--to", "v2.0.0")
+
+    assert code == 0, err
+    assert (service / "app.txt").read_text().splitlines()[0] == "line 1, v2"
+    assert recorded_version(service) == "v2.0.0"
+
+
+def test_pretend_writes_nothing(service: Path, template: TemplateRepo) -> None:
+    template.edit_line("app.txt", 1, "line 1, the template's")
+    template.write("added.txt", "new\n")
+    template.release("v2.0.0")
+
+    code, out, err = visiobook("update", service, "--pretend")
+
+    assert code == 0, err
+    assert out == "Pretend run: nothing was written.\n"
+    assert git(service, "status", "--porcelain", "--untracked-files=all") == ""
+
+
+@pytest.mark.parametrize(
+    ("change", "what"),
+    [
+        (lambda s: (s / "app.txt").write_text("uncommitted\n"), "1 uncommitted change(s)"),
+        (lambda s: (s / "scratch.txt").write_text("untracked\n"), "1 uncommitted change(s)"),
+    ],
+    ids=["modified", "untracked"],
+)
+def test_a_tree_with_uncommitted_changes_is_refused_untouched(
+    service: Path, template: TemplateRepo, change: Callable[[Path], object], what: str
+) -> None:
+    template.edit_line("app.txt", 1, "line 1, the template's")
+    template.release("v2.0.0")
+    change(service)
+    before = git(service, "status", "--porcelain", "--untracked-files=all")
+
+    code, _, err = visiobook("update", service)
+
+    assert code == 2
+    assert err.count("\n") == 1, err
+    assert what in err
+    assert "commit or stash them" in err
+    assert git(service, "status", "--porcelain", "--untracked-files=all") == before
+    assert recorded_version(service) == "v1.0.0"
+
+
+def test_a_failing_update_leaves_the_service_at_its_last_commit(
+    service: Path, template: TemplateRepo
+) -> None:
+    template.edit_line("app.txt", 1, "line 1, the template's")
+    template.write("added.txt", "new\n")
+    template.write("broken.txt.jinja", "{{ this is not jinja }}\n")
+    template.release("v2.0.0")
+
+    code, _, err = visiobook("update", service)
+
+    assert code == 2
+    assert err.startswith("error: update failed, the service is back at its last commit: ")
+    assert err.count("\n") == 1, err
+    assert git(service, "status", "--porcelain", "--untracked-files=all") == ""
+    assert recorded_version(service) == "v1.0.0"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--conflict", "both"], "--conflict takes inline or rej, got 'both'"),
+        (["--data", "port"], "--data expects key=value, got 'port'"),
+        (["--to", "v9.9.9"], "update failed"),
+    ],
+)
+def test_bad_options_fail_with_one_line(
+    service: Path, template: TemplateRepo, args: list[str], message: str
+) -> None:
+    code, _, err = visiobook("update", service, *args)
+    assert code == 2
+    assert err.count("\n") == 1, err
+    assert message in err
+    assert git(service, "status", "--porcelain", "--untracked-files=all") == ""
+
+
+def test_a_folder_that_is_not_a_generated_service_is_refused(tmp_path: Path) -> None:
+    code, _, err = visiobook("update", tmp_path)
+    assert code == 2
+    assert err == (
+        f"error: {tmp_path} has no .copier-answers.yml:"
+        " it was not generated from a Copier template\n"
+    )
+
+
+def test_a_service_outside_git_is_refused(service: Path) -> None:
+    git(service, "rev-parse", "--git-dir")
+    subprocess.run(["rm", "-rf", str(service / ".git")], check=True)
+    code, _, err = visiobook("update", service)
+    assert code == 2
+    assert "is not in a git repository" in err
+
+
+def test_check_passes_while_the_service_is_on_the_newest_release(
+    service: Path, template: TemplateRepo
+) -> None:
+    template.write("unreleased.txt", "work in progress\n")
+    git(template.root, "add", "--all")
+    git(template.root, "commit", "--quiet", "--message", "not released yet")
+    template.release("v2.0.0-rc1")  # a pre-release is not offered
+
+    code, out, err = visiobook("update", service, "--check")
+
+    assert code == 0, err
+    assert out == "svc is on the newest template version (v1.0.0).\n"
+
+
+def test_check_fails_with_the_newer_release(service: Path, template: TemplateRepo) -> None:
+    template.edit_line("app.txt", 1, "line 1, v1.2")
+    template.release("v1.2.0")
+    template.edit_line("app.txt", 1, "line 1, v1.10")
+    template.release("v1.10.0")  # newer than v1.2.0, though it sorts first as text
+    (service / "scratch.txt").write_text("uncommitted work does not matter to --check\n")
+
+    code, out, _ = visiobook("update", service, "--check")
+
+    assert code == 1
+    assert out == "svc is on template v1.0.0; v1.10.0 is released: run `visiobook update`.\n"
+    assert recorded_version(service) == "v1.0.0"
+
+
+def test_check_says_so_when_the_template_has_no_release(tmp_path: Path) -> None:
+    template = tmp_path / "template"
+    (template / "tpl").mkdir(parents=True)
+    (template / "copier.yml").write_text(
+        "_subdirectory: tpl\nstack: {type: str}\nservice_name: {type: str}\n"
+    )
+    (template / "tpl" / "{{_copier_conf.answers_file}}.jinja").write_text(
+        "{{ _copier_answers|to_nice_yaml }}"
+    )
+    git(template, "init", "--quiet")
+    git(template, "add", "--all")
+    git(template, "commit", "--quiet", "--message", "untagged")
+    code, _, err = visiobook(
+        "new", tmp_path / "svc", "--template", template, "--stack", "x", "--name", "svc"
+    )
+    assert code == 0, err
+
+    code, out, err = visiobook("update", tmp_path / "svc", "--check")
+
+    assert code == 0, err
+    assert out.endswith("; no release to compare with.\n")
