@@ -289,8 +289,11 @@ def test_bad_options_fail_with_one_line(
     assert git(service, "status", "--porcelain", "--untracked-files=all") == ""
 
 
-def test_a_folder_that_is_not_a_generated_service_is_refused(tmp_path: Path) -> None:
-    code, _, err = visiobook("update", tmp_path)
+@pytest.mark.parametrize("command", [["update"], ["update", "--check"], ["diff"]])
+def test_a_folder_that_is_not_a_generated_service_is_refused(
+    tmp_path: Path, command: list[str]
+) -> None:
+    code, _, err = visiobook(*command, tmp_path)
     assert code == 2
     assert err == (
         f"error: {tmp_path} has no .copier-answers.yml:"
@@ -355,3 +358,32 @@ def test_check_says_so_when_the_template_has_no_release(tmp_path: Path) -> None:
 
     assert code == 0, err
     assert out.endswith("; no release to compare with.\n")
+
+
+def test_diff_of_an_untouched_service_is_empty(service: Path) -> None:
+    code, out, err = visiobook("diff", service)
+    assert code == 0, err
+    assert out == "svc matches a clean render of template v1.0.0.\n"
+
+
+def test_diff_shows_what_the_team_changed_added_and_deleted(
+    service: Path, template: TemplateRepo
+) -> None:
+    edit_line(service, "app.txt", 3, "line 3, the team's")
+    (service / "notes.txt").unlink()
+    commit(service)
+    (service / "ours.txt").write_text("uncommitted, untracked: counts too\n")
+    (service / ".gitignore").write_text("build/\n")
+    (service / "build").mkdir()
+    (service / "build" / "output.bin").write_text("ignored by the service: not drift\n")
+    template.edit_line("app.txt", 1, "a newer template version is not drift")
+    template.release("v2.0.0")
+
+    code, out, _ = visiobook("diff", service)
+
+    assert code == 1
+    changed = {line.split(" service/")[1] for line in out.splitlines() if line.startswith("diff ")}
+    assert changed == {"app.txt", "notes.txt", "ours.txt", ".gitignore"}
+    assert "-line 3\n+line 3, the team's\n" in out
+    assert "deleted file mode" in out
+    assert "a newer template version" not in out

@@ -223,6 +223,28 @@ def update(
         raise typer.Exit(1)
 
 
+@app.command("diff")
+def diff_command(
+    path: Annotated[Path, typer.Argument(help="The service's folder.")] = Path(),
+) -> None:
+    """Show what the team changed relative to a clean render of the service's template version
+    and answers (uncommitted changes included). Exit code 1 when there is any difference."""
+    from visiobook_scaffold.drift import drift
+    from visiobook_scaffold.service import template_version
+
+    try:
+        patch = drift(path)
+        version = template_version(path)
+    except ScaffoldError as error:
+        raise fail(str(error)) from None
+    service = path.resolve().name
+    if not patch:
+        typer.echo(f"{service} matches a clean render of template {version}.")
+        return
+    typer.echo(patch, nl=False)
+    raise typer.Exit(1)
+
+
 def _print_update(path: Path, result: Updated, conflict: str) -> None:
     service = path.resolve().name
     if not (result.created or result.changed or result.deleted):
