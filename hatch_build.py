@@ -1,19 +1,37 @@
-"""Wheel build hook: embed the template (copier.yml + templates/) as real files.
+"""Build hook: embed the template (copier.yml + templates/) as real files, and its versions.
 
 Stack trees link the shared files and folders (templates/shared) with symlinks. Hatchling's own
 walk visits each real folder once, so a shared folder linked into several stacks would reach
 only the first; copying the tree with the links resolved gives every stack its full copy.
+
+The template's versions (this repository's commits and tags) travel as a git bundle: the
+installed CLI generates from it, and updates services offline with it (versions.py). The sdist
+carries the bundle made from the checkout, so a wheel built from the sdist embeds the same.
 """
 
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 
 EMBEDDED = "visiobook_scaffold/_template"
+BUNDLE = "versions.bundle"
+
+
+def make_bundle(root: Path, bundle: Path) -> bool:
+    """Bundles the checkout's history (HEAD, branches, tags); False when there is none."""
+    if not (root / ".git").exists():
+        return False
+    if subprocess.run(["git", "status", "--porcelain"], cwd=root, capture_output=True).stdout:
+        print("warning: uncommitted changes are not in the embedded versions", file=sys.stderr)
+    command = ["git", "bundle", "create", "--quiet", str(bundle), "HEAD", "--branches", "--tags"]
+    subprocess.run(command, cwd=root, check=True, capture_output=True)
+    return True
 
 
 class EmbedTemplateHook(BuildHookInterface):  # type: ignore[type-arg]
@@ -27,6 +45,9 @@ class EmbedTemplateHook(BuildHookInterface):  # type: ignore[type-arg]
             for folder in sorted((root / "templates").glob("*/*")):
                 if folder.is_dir() and (folder.is_symlink() or folder.parent.name == "shared"):
                     build_data["force_include"][str(folder)] = str(folder.relative_to(root))
+            bundle = Path(self.directory) / BUNDLE
+            if make_bundle(root, bundle):
+                build_data["force_include"][str(bundle)] = BUNDLE
             return
         staging = Path(self.directory) / "_template"
         shutil.rmtree(staging, ignore_errors=True)
@@ -37,7 +58,13 @@ class EmbedTemplateHook(BuildHookInterface):  # type: ignore[type-arg]
             ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
         )
         shutil.copy2(root / "copier.yml", staging / "copier.yml")
+        if not make_bundle(root, staging / BUNDLE):
+            if (root / BUNDLE).is_file():  # building from the sdist
+                shutil.copy2(root / BUNDLE, staging / BUNDLE)
+            else:
+                print("warning: no git history: the wheel cannot update services", file=sys.stderr)
         build_data["force_include"][str(staging)] = EMBEDDED
 
     def finalize(self, version: str, build_data: dict[str, Any], artifact_path: str) -> None:
         shutil.rmtree(Path(self.directory) / "_template", ignore_errors=True)
+        (Path(self.directory) / BUNDLE).unlink(missing_ok=True)

@@ -114,13 +114,7 @@ def new(
     from visiobook_scaffold.generate import NewProject, generate, is_interactive
 
     try:
-        template_src = template or str(embedded_template_root())
-        if template is None and vcs_ref is None and is_git_checkout(Path(template_src)):
-            # Developing the templates: render the working tree, not the newest tag.
-            vcs_ref = "HEAD"
-        config = (
-            load_config(Path(template_src).resolve()) if is_local_template(template_src) else None
-        )
+        template_src, vcs_ref, config = _template_for_new(template, vcs_ref)
         answers = _collect_answers(stack, name, data or [], data_file, config)
         ask = is_interactive() and not defaults
         if not ask:
@@ -142,6 +136,27 @@ def new(
         typer.echo("Pretend run: nothing was written.")
         return
     _print_summary(result, config)
+
+
+def _template_for_new(
+    template: str | None, vcs_ref: str | None
+) -> tuple[str, str | None, TemplateConfig | None]:
+    """The source to render from, the ref, and the template's config when it can be read now."""
+    from visiobook_scaffold.versions import CANONICAL_SOURCE, embedded_bundle
+
+    if template is not None:
+        local = is_local_template(template)
+        return template, vcs_ref, load_config(Path(template).resolve()) if local else None
+    root = embedded_template_root()
+    config = load_config(root)
+    if is_git_checkout(root):
+        # Developing the templates: render the working tree, not the newest tag.
+        return str(root), vcs_ref or "HEAD", config
+    if embedded_bundle() is not None:
+        # An installed wheel: render from its embedded versions under the canonical name, so
+        # the service records a source that later updates can find again.
+        return CANONICAL_SOURCE, vcs_ref, config
+    return str(root), vcs_ref, config
 
 
 @app.command()
@@ -173,6 +188,12 @@ def update(
             "--check", help="Only tell whether a newer template version exists (exit 1 if so)."
         ),
     ] = False,
+    template: Annotated[
+        str | None,
+        typer.Option(
+            "--template", help="Fetch the template from here (a fork or mirror; folder or git URL)."
+        ),
+    ] = None,
 ) -> None:
     """Pull a newer template version into a service: a three-way merge with the team's changes.
 
@@ -186,7 +207,7 @@ def update(
 
     if check:
         try:
-            currency = check_currency(path)
+            currency = check_currency(path, template)
         except ScaffoldError as error:
             raise fail(str(error)) from None
         service = path.resolve().name
@@ -211,6 +232,7 @@ def update(
             conflict="rej" if conflict == "rej" else "inline",
             pretend=pretend,
             ask=is_interactive() and not defaults,
+            template=template,
         )
         result = run_update(request)
     except ScaffoldError as error:
@@ -226,6 +248,12 @@ def update(
 @app.command("diff")
 def diff_command(
     path: Annotated[Path, typer.Argument(help="The service's folder.")] = Path(),
+    template: Annotated[
+        str | None,
+        typer.Option(
+            "--template", help="Fetch the template from here (a fork or mirror; folder or git URL)."
+        ),
+    ] = None,
 ) -> None:
     """Show what the team changed relative to a clean render of the service's template version
     and answers (uncommitted changes included). Exit code 1 when there is any difference."""
@@ -233,7 +261,7 @@ def diff_command(
     from visiobook_scaffold.service import template_version
 
     try:
-        patch = drift(path)
+        patch = drift(path, template)
         version = template_version(path)
     except ScaffoldError as error:
         raise fail(str(error)) from None

@@ -17,11 +17,12 @@ from pathlib import Path
 
 from visiobook_scaffold.errors import ScaffoldError, one_line
 from visiobook_scaffold.service import recorded_answers, template_version
+from visiobook_scaffold.versions import reachable
 
 IDENTITY = ["-c", "user.name=visiobook", "-c", "user.email=visiobook@visiobook.invalid"]
 
 
-def drift(path: Path) -> str:
+def drift(path: Path, template: str | None = None) -> str:
     """The unified diff from a clean render to the service; empty when they are the same."""
     answers = recorded_answers(path)
     version = template_version(path)
@@ -29,7 +30,8 @@ def drift(path: Path) -> str:
     scratch = Path(tempfile.mkdtemp(prefix="visiobook-diff-"))
     try:
         clean = scratch / "clean"
-        _render(source, version, answers, clean)
+        with reachable(source, template):
+            _render(source, version, answers, clean)
         return _compare(clean, path.resolve(), scratch / "git")
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

@@ -11,6 +11,7 @@ from typing import Any
 
 from visiobook_scaffold import git
 from visiobook_scaffold.errors import ScaffoldError, one_line
+from visiobook_scaffold.versions import reachable
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,7 @@ def generate(project: NewProject) -> Generated:
 def _render(project: NewProject) -> dict[str, Any]:
     import copier  # deferred: importing Copier costs most of a second
 
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), reachable(project.template):
         # A template checkout with uncommitted changes is normal while developing templates.
         warnings.simplefilter("ignore", copier.errors.DirtyLocalWarning)
         worker = copier.run_copy(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from visiobook_scaffold.errors import ScaffoldError
@@ -78,3 +80,25 @@ def remote_tags(source: str) -> list[str]:
     """Tag names of the repository at `source`, a URL or a local path."""
     out = _git(Path.cwd(), "ls-remote", "--tags", "--refs", "--", source)
     return [line.split("refs/tags/", 1)[1] for line in out.splitlines() if "refs/tags/" in line]
+
+
+@contextmanager
+def fetch_instead(url: str, target: str) -> Iterator[None]:
+    """Within this block, every git process started from here fetches `url` from `target`
+    (git's `url.<target>.insteadOf`, given through the environment, not written anywhere)."""
+    index = int(os.environ.get("GIT_CONFIG_COUNT", "0"))
+    added = {
+        "GIT_CONFIG_COUNT": str(index + 1),
+        f"GIT_CONFIG_KEY_{index}": f"url.{target}.insteadOf",
+        f"GIT_CONFIG_VALUE_{index}": url,
+    }
+    saved = {name: os.environ.get(name) for name in added}
+    os.environ.update(added)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value

@@ -22,6 +22,7 @@ from packaging.version import InvalidVersion, Version
 from visiobook_scaffold import git
 from visiobook_scaffold.errors import ScaffoldError, one_line
 from visiobook_scaffold.service import recorded_answers, template_version
+from visiobook_scaffold.versions import reachable
 
 CONFLICT_MARKER = "<<<<<<< "
 
@@ -39,6 +40,9 @@ class UpdateRequest:
     pretend: bool
     ask: bool
     """Prompt for questions the newer template adds; else take their defaults."""
+    template: str | None = None
+    """Where to fetch the template's versions from instead of the recorded source (a fork,
+    a mirror); the answers file keeps the recorded one."""
 
 
 @dataclass(frozen=True)
@@ -62,12 +66,13 @@ class Currency:
     """Whether the template has released (tagged) versions at all."""
 
 
-def check(path: Path) -> Currency:
+def check(path: Path, template: str | None = None) -> Currency:
     """Whether a newer template version has been released (a tag of the template's repository)
     than the one the service records. Reads only; the tree may have uncommitted changes."""
     current = template_version(path)
     source = str(recorded_answers(path).get("_src_path", ""))
-    newest = _newest_release(source)
+    with reachable(source, template):
+        newest = _newest_release(source)
     if newest is None:
         return Currency(current, None, released=False)
     newest_version, newest_tag = newest
@@ -133,7 +138,12 @@ def _service_root(path: Path) -> Path:
 def _run_copier(root: Path, request: UpdateRequest) -> None:
     import copier  # deferred: importing Copier costs most of a second
 
-    with warnings.catch_warnings(), contextlib.redirect_stderr(io.StringIO()):
+    source = str(recorded_answers(root).get("_src_path", ""))
+    with (
+        warnings.catch_warnings(),
+        contextlib.redirect_stderr(io.StringIO()),
+        reachable(source, request.template),
+    ):
         # A template checkout with uncommitted changes is normal while developing templates.
         warnings.simplefilter("ignore", copier.errors.DirtyLocalWarning)
         # Copier prints notes (e.g. "No git tags found") even when quiet; the summary and the

@@ -1,0 +1,46 @@
+"""The template versions the installed package carries, and how services find them again.
+
+A wheel embeds this repository's history as a git bundle (`hatch_build.py`). Services
+generated from it record a fixed name for the template, `CANONICAL_SOURCE`, never the path of
+the package that made them (which moves with every virtualenv and upgrade). When a command
+needs the template's history, git is told to fetch that name from the embedded bundle, or
+from the source given with `--template`: no network, and still working after the tool is
+upgraded, since a newer bundle holds every older version too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from visiobook_scaffold import git
+from visiobook_scaffold.template import PACKAGE_DIR
+
+# A name, not an address: `.invalid` never resolves, so nothing is ever fetched from it. To run
+# plain `copier update` on such a service, map it yourself:
+#   git config --global url.<path or URL of the template>.insteadOf <this name>
+CANONICAL_SOURCE = "https://visiobook.invalid/visiobook-scaffold.git"
+BUNDLE = PACKAGE_DIR / "_template" / "versions.bundle"
+
+
+def embedded_bundle() -> Path | None:
+    """The bundle of template versions inside the installed wheel, if this is one."""
+    return BUNDLE if BUNDLE.is_file() else None
+
+
+@contextmanager
+def reachable(recorded: str, override: str | None = None) -> Iterator[None]:
+    """Within this block, git fetches the template recorded as `recorded` from `override`
+    (`--template`), or, for the canonical name, from the embedded bundle."""
+    target: str | None = override
+    if target is None and recorded == CANONICAL_SOURCE:
+        bundle = embedded_bundle()
+        target = str(bundle) if bundle else None
+    if target is None or target == recorded:
+        yield
+        return
+    if "://" not in target and not target.startswith("git@"):
+        target = str(Path(target).expanduser().resolve())
+    with git.fetch_instead(recorded, target):
+        yield
