@@ -86,6 +86,10 @@ def remote_tags(source: str) -> list[str]:
 def fetch_instead(url: str, target: str) -> Iterator[None]:
     """Within this block, every git process started from here fetches `url` from `target`
     (git's `url.<target>.insteadOf`, given through the environment, not written anywhere)."""
+    # Copier runs git through plumbum, whose environment is a copy of os.environ taken when it
+    # was imported: both are set.
+    from plumbum import local
+
     index = int(os.environ.get("GIT_CONFIG_COUNT", "0"))
     added = {
         "GIT_CONFIG_COUNT": str(index + 1),
@@ -95,7 +99,8 @@ def fetch_instead(url: str, target: str) -> Iterator[None]:
     saved = {name: os.environ.get(name) for name in added}
     os.environ.update(added)
     try:
-        yield
+        with local.env(**added):
+            yield
     finally:
         for name, value in saved.items():
             if value is None:
