@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import shutil
 import sys
 import warnings
@@ -75,7 +77,12 @@ def generate(project: NewProject) -> Generated:
 def _render(project: NewProject) -> dict[str, Any]:
     import copier  # deferred: importing Copier costs most of a second
 
-    with warnings.catch_warnings(), reachable(project.template):
+    # Copier prints notes (e.g. "No git tags found") even when quiet; unless pretending, the
+    # summary and the one-line error are this command's whole output.
+    notes = (
+        contextlib.nullcontext() if project.pretend else contextlib.redirect_stderr(io.StringIO())
+    )
+    with warnings.catch_warnings(), notes, reachable(project.template):
         # A template checkout with uncommitted changes is normal while developing templates.
         warnings.simplefilter("ignore", copier.errors.DirtyLocalWarning)
         worker = copier.run_copy(

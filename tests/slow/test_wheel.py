@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from tests.helpers import AVAILABLE_STACKS, REPO_ROOT
+from visiobook_scaffold.versions import CANONICAL_SOURCE
 
 pytestmark = pytest.mark.slow
 
@@ -60,7 +61,9 @@ def test_installed_wheel_generates_from_its_embedded_template(
     )
     assert result.returncode == 0, result.stderr
     answers = yaml.safe_load((dest / ".copier-answers.yml").read_text())
-    assert "site-packages/visiobook_scaffold/_template" in answers["_src_path"]
+    # A name later updates can find again, never the package's own (moving) folder.
+    assert answers["_src_path"] == CANONICAL_SOURCE
+    assert answers["_commit"]
     # Shared files, linked in the source tree, arrive as real files.
     for shared in (
         "README.md",
@@ -104,3 +107,65 @@ def test_wheel_built_through_the_sdist_embeds_the_same_template(tmp_path: Path) 
         prefix = f"visiobook_scaffold/_template/templates/{stack}/"
         assert f"{prefix}k8s/helm/templates/deployment.yaml" in direct
         assert f"{prefix}.github/workflows/ci-cd.yml.jinja" in direct
+
+
+def git(cwd: Path, *args: str) -> str:
+    identity = ["-c", "user.name=Test", "-c", "user.email=test@example.com"]
+    result = subprocess.run(
+        ["git", *identity, *args], cwd=cwd, capture_output=True, text=True, check=True
+    )
+    return result.stdout.strip()
+
+
+def install_wheel_of(checkout: Path, venv_bin: Path, out: Path) -> None:
+    command = [sys.executable, "-m", "build", "--wheel", "--outdir", str(out), str(checkout)]
+    subprocess.run(command, check=True, capture_output=True)
+    (wheel,) = out.glob("*.whl")
+    pip = [str(venv_bin / "pip"), "install", "-q", "--disable-pip-version-check"]
+    subprocess.run([*pip, "--force-reinstall", "--no-deps", str(wheel)], check=True)
+
+
+def test_a_service_made_by_one_release_updates_with_the_next_one_offline(
+    tmp_path: Path,
+) -> None:
+    """The tool is upgraded between `new` and `update`; its templates come from the bundle
+    each wheel embeds, and the recorded source name (not a network address) finds them."""
+    checkout = tmp_path / "scaffold"
+    git(tmp_path, "clone", "--quiet", str(REPO_ROOT), str(checkout))
+    git(checkout, "tag", "v0.1.0")
+    venv.create(tmp_path / "venv", with_pip=True)
+    bin_dir = tmp_path / "venv" / "bin"
+    subprocess.run(
+        [str(bin_dir / "pip"), "install", "-q", "--disable-pip-version-check", str(checkout)],
+        check=True,
+    )
+    env = {**os.environ, "COPIER_CACHE_DIR": str(tmp_path / "copier-cache")}
+
+    def visiobook(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(bin_dir / "visiobook"), *args],
+            cwd=tmp_path / "svc" if (tmp_path / "svc").is_dir() else tmp_path,
+            capture_output=True,
+            text=True,
+            check=False,
+            env=env,
+        )
+
+    made = visiobook("new", "svc", "--stack", "fastapi", "--name", "svc", "--defaults")
+    assert made.returncode == 0, made.stderr
+    readme = "templates/shared/README.md.jinja"
+    text = (checkout / readme).read_text()
+    (checkout / readme).write_text(text + "\nUpdated by the next release.\n")
+    git(checkout, "commit", "--quiet", "--all", "--message", "next release")
+    git(checkout, "tag", "v0.2.0")
+    install_wheel_of(checkout, bin_dir, tmp_path / "dist-next")
+
+    behind = visiobook("update", "--check")
+    assert behind.returncode == 1, behind.stdout + behind.stderr
+    assert "svc is on template v0.1.0; v0.2.0 is released" in behind.stdout
+    updated = visiobook("update")
+    assert updated.returncode == 0, updated.stderr
+    assert "from template v0.1.0 to v0.2.0" in updated.stdout
+    assert (tmp_path / "svc/README.md").read_text().endswith("Updated by the next release.\n")
+    answers = yaml.safe_load((tmp_path / "svc/.copier-answers.yml").read_text())
+    assert (answers["_src_path"], answers["_commit"]) == (CANONICAL_SOURCE, "v0.2.0")
