@@ -88,6 +88,61 @@ def copier_copy(stack: str) -> Callable[[Path], list[str]]:
     ]
 
 
+def git(cwd: Path, *args: str) -> None:
+    identity = ["-c", "user.name=bench", "-c", "user.email=bench@example.com"]
+    subprocess.run(["git", *identity, *args], cwd=cwd, check=True, capture_output=True)
+
+
+def released_template(workdir: Path) -> Path:
+    """This checkout's template in a repository of its own, released as v1.0.0, then as v2.0.0
+    with one line of the shared README changed."""
+    repo = workdir / "template"
+    repo.mkdir()
+    shutil.copy2(REPO_ROOT / "copier.yml", repo / "copier.yml")
+    shutil.copytree(REPO_ROOT / "templates", repo / "templates", symlinks=True)
+    git(repo, "init", "--quiet")
+    for version in ("v1.0.0", "v2.0.0"):
+        if version == "v2.0.0":
+            readme = repo / "templates/shared/README.md.jinja"
+            readme.write_text(readme.read_text() + "\nOne more line from v2.0.0.\n")
+        git(repo, "add", "--all")
+        git(repo, "commit", "--quiet", "--message", version)
+        git(repo, "tag", version)
+    return repo
+
+
+def update_medians(stack: str, template: Path, runs: int) -> tuple[float, float]:
+    """Median wall times of `visiobook update` and `copier update` taking the same service from
+    v1.0.0 to v2.0.0, in alternation; the service is reset to v1.0.0 before each run."""
+    service = template.parent / f"svc-{stack}"
+    new = [str(BIN / "visiobook"), "new", str(service), "--template", str(template)]
+    subprocess.run(
+        [*new, "--vcs-ref", "v1.0.0", "--defaults", *answers(stack)],
+        check=True,
+        capture_output=True,
+    )
+    commands = (
+        [str(BIN / "visiobook"), "update", "--defaults"],
+        [str(BIN / "copier"), "update", "--defaults", "--skip-answered", "--quiet"],
+    )
+
+    def once(command: list[str]) -> float:
+        git(service, "reset", "--hard", "--quiet", "HEAD")
+        git(service, "clean", "-d", "--force", "--quiet")
+        started = time.perf_counter()
+        subprocess.run(command, cwd=service, check=True, capture_output=True)
+        return time.perf_counter() - started
+
+    once(commands[0])
+    once(commands[1])
+    timings: tuple[list[float], list[float]] = ([], [])
+    for attempt in range(runs):
+        order = (0, 1) if attempt % 2 == 0 else (1, 0)
+        for which in order:
+            timings[which].append(once(commands[which]))
+    return statistics.median(timings[0]), statistics.median(timings[1])
+
+
 def vue_bundle_rows() -> list[str]:
     """Generates a Vue app with the default answers, builds it, and sizes its JS chunks."""
     workdir = Path(tempfile.mkdtemp(prefix="visiobook-bench-"))
@@ -137,12 +192,27 @@ def main() -> None:
             (f"`copier copy --defaults` ({stack}, same answers)", copier_s, "", None),
             (f"ratio new / copier copy ({stack})", ratio, "<= 1.10", ratio <= 1.10),
         ]
+    workdir = Path(tempfile.mkdtemp(prefix="visiobook-bench-"))
+    try:
+        template = released_template(workdir)
+        for stack in STACKS:
+            update_s, copier_s = update_medians(stack, template, args.runs)
+            ratio = update_s / copier_s
+            rows += [
+                (f"`visiobook update --defaults` v1 -> v2 ({stack})", update_s, "", None),
+                (f"`copier update --defaults` ({stack}, same service)", copier_s, "", None),
+                (f"ratio update / copier update ({stack})", ratio, "<= 1.20", ratio <= 1.20),
+            ]
+    finally:
+        shutil.rmtree(workdir)
     lines = [
         "# Benchmarks",
         "",
         "Produced by `make bench` (`benchmarks/run.py`): median of "
         f"{args.runs} runs after one warm-up, each into a fresh folder; `new` and `copier copy`",
-        "of a stack run in alternation.",
+        "of a stack run in alternation. The updates take a service of each stack from v1.0.0 to",
+        "v2.0.0 of this template released in a scratch repository (one README line changed);",
+        "the service is reset to v1.0.0 before each run, and the two commands alternate.",
         f"Machine: {platform.machine()}, {platform.system()}, Python {platform.python_version()}.",
         "",
         "| what | median | target | met |",

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -286,3 +288,13 @@ def test_frontend_platform_files_carry_no_database_nor_secrets(copie: Any) -> No
     runs = [step.get("run", "") for step in test_job["steps"]]
     assert "npm run test:unit" in runs
     assert any("npm run test:e2e" in run for run in runs)
+
+
+def test_every_released_template_version_has_a_changelog_section() -> None:
+    tags = subprocess.run(
+        ["git", "tag", "--list", "v*"], cwd=REPO_ROOT, capture_output=True, text=True, check=True
+    ).stdout.split()
+    headings = set(re.findall(r"^## \[([^\]]+)\]", (REPO_ROOT / "CHANGELOG.md").read_text(), re.M))
+    assert "Unreleased" in headings
+    for tag in tags:
+        assert tag.removeprefix("v") in headings, f"CHANGELOG.md has no section for {tag}"
