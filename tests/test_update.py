@@ -387,3 +387,13 @@ def test_diff_shows_what_the_team_changed_added_and_deleted(
     assert "-line 3\n+line 3, the team's\n" in out
     assert "deleted file mode" in out
     assert "a newer template version" not in out
+
+
+def test_pretend_reports_an_update_that_would_fail_with_one_line(
+    service: Path, template: TemplateRepo
+) -> None:
+    code, _, err = visiobook("update", service, "--pretend", "--to", "v9.9.9")
+    assert code == 2
+    assert err.startswith("error: update would fail: ")
+    assert err.count("\n") == 1, err
+    assert git(service, "status", "--porcelain", "--untracked-files=all") == ""

@@ -105,19 +105,20 @@ def _version(tag: str) -> Version:
 def update(request: UpdateRequest) -> Updated:
     root = _service_root(request.path)
     from_version = template_version(root)
-    if request.pretend:
-        # Copier renders and diffs in temporary folders only; nothing here is touched.
-        _run_copier(root, request)
-        return Updated(from_version, from_version)
     try:
         _run_copier(root, request)
     except BaseException as error:
+        if request.pretend:
+            # Copier pretends in temporary folders only: nothing here was touched.
+            raise ScaffoldError(f"update would fail: {one_line(error)}") from error
         git.restore_head(root)
         if isinstance(error, KeyboardInterrupt):
             raise ScaffoldError("interrupted: the service is back at its last commit") from None
         raise ScaffoldError(
             f"update failed, the service is back at its last commit: {one_line(error)}"
         ) from error
+    if request.pretend:
+        return Updated(from_version, from_version)
     return _outcome(root, from_version, request.conflict)
 
 
@@ -168,7 +169,7 @@ def _outcome(root: Path, from_version: str, conflict: ConflictStyle) -> Updated:
     changed: list[str] = []
     deleted: list[str] = []
     for code, name in git.changes(root):
-        if code == "??":
+        if code == "??" or code.startswith("A"):
             created.append(name)
         elif "D" in code:
             deleted.append(name)
