@@ -397,3 +397,90 @@ def test_pretend_reports_an_update_that_would_fail_with_one_line(
     assert err.startswith("error: update would fail: ")
     assert err.count("\n") == 1, err
     assert git(service, "status", "--porcelain", "--untracked-files=all") == ""
+
+
+def add_migration(template: TemplateRepo, version: str, command: str) -> None:
+    """A Copier migration that runs in the service before the update to `version`."""
+    config = template.root / "copier.yml"
+    text = config.read_text()
+    if "_migrations:" not in text:
+        text += "_migrations:\n"
+    entry = f"  - version: {version}\n    when: \"{{{{ _stage == 'before' }}}}\"\n"
+    config.write_text(text + entry + f"    command: {command!r}\n")
+
+
+def test_a_file_the_template_renamed_moves_with_the_teams_edits(
+    service: Path, template: TemplateRepo
+) -> None:
+    edit_line(service, "app.txt", 9, "line 9, the team's")
+    commit(service)
+    git(template.root, "mv", "tpl/app.txt", "tpl/main.txt")
+    template.edit_line("main.txt", 1, "line 1, the template's")
+    add_migration(template, "v2.0.0", "test ! -e app.txt || git mv app.txt main.txt")
+    template.release("v2.0.0")
+
+    code, out, err = visiobook("update", service, "--trust")
+
+    assert code == 0, out + err
+    assert not (service / "app.txt").exists()
+    lines = (service / "main.txt").read_text().splitlines()
+    assert lines[0] == "line 1, the template's"
+    assert lines[8] == "line 9, the team's"
+    assert "<<<<<<<" not in (service / "main.txt").read_text()
+    assert "Deleted:\n  app.txt" in out
+
+
+def test_a_moved_file_edited_on_both_sides_keeps_only_the_real_conflict(
+    service: Path, template: TemplateRepo
+) -> None:
+    edit_line(service, "app.txt", 5, "line 5, the team's")
+    edit_line(service, "app.txt", 9, "line 9, the team's")
+    commit(service)
+    git(template.root, "mv", "tpl/app.txt", "tpl/main.txt")
+    template.edit_line("main.txt", 1, "line 1, the template's")
+    template.edit_line("main.txt", 5, "line 5, the template's")
+    add_migration(template, "v2.0.0", "test ! -e app.txt || git mv app.txt main.txt")
+    template.release("v2.0.0")
+
+    code, _, err = visiobook("update", service, "--trust")
+
+    assert code == 1
+    text = (service / "main.txt").read_text()
+    assert text.count("<<<<<<< ") == 1, text
+    assert text.startswith("line 1, the template's\n")
+    assert "line 9, the team's" in text
+    assert "  main.txt" in err
+
+
+def test_a_renamed_answer_keeps_its_value(tmp_path: Path, template: TemplateRepo) -> None:
+    dest = tmp_path / "svc9100"
+    code, _, err = visiobook(
+        "new", dest, "--template", template.root, "--vcs-ref", "v1.0.0", "--stack", "x",
+        "--name", "svc", "--data", "port=9100",
+    )  # fmt: skip
+    assert code == 0, err
+    config = template.root / "copier.yml"
+    config.write_text(config.read_text().replace("port:", "http_port:"))
+    template.write("config.txt.jinja", "http_port={{ http_port }}\n")
+    add_migration(template, "v2.0.0", "sed -i 's/^port:/http_port:/' .copier-answers.yml")
+    template.release("v2.0.0")
+
+    code, out, err = visiobook("update", dest, "--trust")
+
+    assert code == 0, out + err
+    assert (dest / "config.txt").read_text() == "http_port=9100\n"
+    answers = yaml.safe_load((dest / ".copier-answers.yml").read_text())
+    assert answers["http_port"] == 9100
+    assert "port" not in answers
+
+
+def test_migrations_of_another_template_need_trust(service: Path, template: TemplateRepo) -> None:
+    add_migration(template, "v2.0.0", "touch migrated.txt")
+    template.release("v2.0.0")
+
+    code, _, err = visiobook("update", service)
+
+    assert code == 2
+    assert err.count("\n") == 1, err
+    assert not (service / "migrated.txt").exists()
+    assert git(service, "status", "--porcelain", "--untracked-files=all") == ""

@@ -188,6 +188,13 @@ def update(
             "--check", help="Only tell whether a newer template version exists (exit 1 if so)."
         ),
     ] = False,
+    trust: Annotated[
+        bool,
+        typer.Option(
+            "--trust",
+            help="Run the template's migration commands (the embedded template is trusted).",
+        ),
+    ] = False,
     template: Annotated[
         str | None,
         typer.Option(
@@ -233,6 +240,7 @@ def update(
             pretend=pretend,
             ask=is_interactive() and not defaults,
             template=template,
+            trust=trust,
         )
         result = run_update(request)
     except ScaffoldError as error:

@@ -31,13 +31,14 @@ def drift(path: Path, template: str | None = None) -> str:
     try:
         clean = scratch / "clean"
         with reachable(source, template):
-            _render(source, version, answers, clean)
+            render_version(source, version, answers, clean)
         return _compare(clean, path.resolve(), scratch / "git")
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def _render(source: str, version: str, answers: dict[str, object], dest: Path) -> None:
+def render_version(source: str, version: str, answers: dict[str, object], dest: Path) -> None:
+    """Renders the template at `source`, at `version`, with recorded `answers`, into `dest`."""
     import copier  # deferred: importing Copier costs most of a second
 
     given = {key: value for key, value in answers.items() if not key.startswith("_")}

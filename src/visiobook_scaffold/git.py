@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -66,6 +67,54 @@ def changes(path: Path) -> list[tuple[str, str]]:
         if absolute.is_relative_to(here):
             entries.append((entry[:2], absolute.relative_to(here).as_posix()))
     return entries
+
+
+EMPTY_BLOB = "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391"
+
+
+def added_on_both_sides(path: Path) -> list[tuple[str, str, str]]:
+    """Unmerged files whose base is empty: (name relative to `path`, our blob, their blob)."""
+    out = _git(path, "ls-files", "--unmerged", "-z", "--", ".", strip=False)
+    stages: dict[str, dict[str, str]] = {}
+    for entry in filter(None, out.split("\0")):
+        meta, name = entry.split("\t", 1)
+        _mode, blob, stage = meta.split()
+        stages.setdefault(name, {})[stage] = blob
+    return [
+        (name, blobs["2"], blobs["3"])
+        for name, blobs in stages.items()
+        if blobs.get("1", EMPTY_BLOB) == EMPTY_BLOB and "2" in blobs and "3" in blobs
+    ]
+
+
+def head_blob(path: Path, name: str) -> str | None:
+    """The blob of `name` (relative to `path`) in the last commit, None if it has none."""
+    blob = _git(path, "rev-parse", "--verify", "--quiet", f"HEAD:./{name}", check=False)
+    return blob or None
+
+
+def blob_text(path: Path, blob: str) -> str:
+    return _git(path, "cat-file", "blob", blob, strip=False)
+
+
+def merge_texts(path: Path, ours: str, base: str, theirs: str, labels: tuple[str, str]) -> str:
+    """Three-way merge of file contents (`git merge-file`); conflicts get markers."""
+    with tempfile.TemporaryDirectory(prefix="visiobook-merge-") as scratch:
+        files = []
+        for side, text in (("ours", ours), ("base", base), ("theirs", theirs)):
+            file = Path(scratch) / side
+            file.write_text(text, encoding="utf-8")
+            files.append(str(file))
+        merge = ["merge-file", "-p", "-L", labels[0], "-L", "base", "-L", labels[1], *files]
+        # Exit status: the number of conflicts (or negative on error); stdout: the merge.
+        result = subprocess.run(["git", *merge], cwd=path, capture_output=True, text=True)
+        if result.returncode < 0 or result.returncode > 127:
+            raise ScaffoldError(f"git merge-file failed in {path}: {result.stderr.strip()}")
+        return result.stdout
+
+
+def stage(path: Path, name: str) -> None:
+    _git(path, "add", "--", name)
 
 
 def restore_head(path: Path) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import io
 import re
+import tempfile
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,9 +21,10 @@ from typing import Any, Literal
 from packaging.version import InvalidVersion, Version
 
 from visiobook_scaffold import git
+from visiobook_scaffold.drift import render_version
 from visiobook_scaffold.errors import ScaffoldError, one_line
 from visiobook_scaffold.service import recorded_answers, template_version
-from visiobook_scaffold.versions import reachable
+from visiobook_scaffold.versions import CANONICAL_SOURCE, reachable
 
 CONFLICT_MARKER = "<<<<<<< "
 
@@ -43,6 +45,9 @@ class UpdateRequest:
     template: str | None = None
     """Where to fetch the template's versions from instead of the recorded source (a fork,
     a mirror); the answers file keeps the recorded one."""
+    trust: bool = False
+    """Run the template's migration commands. The package's own embedded template is trusted
+    like the package itself; any other template only with --trust."""
 
 
 @dataclass(frozen=True)
@@ -105,8 +110,11 @@ def _version(tag: str) -> Version:
 def update(request: UpdateRequest) -> Updated:
     root = _service_root(request.path)
     from_version = template_version(root)
+    recorded = recorded_answers(root)
     try:
         _run_copier(root, request)
+        if not request.pretend and request.conflict == "inline":
+            _merge_moved_files(root, recorded, request.template)
     except BaseException as error:
         if request.pretend:
             # Copier pretends in temporary folders only: nothing here was touched.
@@ -161,7 +169,49 @@ def _run_copier(root: Path, request: UpdateRequest) -> None:
             conflict=request.conflict,
             pretend=request.pretend,
             quiet=True,
+            unsafe=request.trust or (source == CANONICAL_SOURCE and request.template is None),
         )
+
+
+def _merge_moved_files(root: Path, recorded: dict[str, Any], template: str | None) -> None:
+    """Merges three ways the files a template migration moved (`git mv` before the update).
+
+    Copier diffs the service against the old version rendered in the old layout, so a moved
+    file reaches its merge as added on both sides with an empty base, and every line the team
+    or the template changed becomes a conflict. The moved file is recognised by its content
+    (our side is the team's file exactly as the last commit has it at its old path); the old
+    version's rendering of that old path is the real base.
+    """
+    both_added = git.added_on_both_sides(root)
+    if not both_added:
+        return
+    moved_from = {
+        git.head_blob(root, name): name for code, name in git.changes(root) if code == "D "
+    }
+    pairs = [
+        (new, moved_from[ours], ours, theirs)
+        for new, ours, theirs in both_added
+        if ours in moved_from
+    ]
+    if not pairs:
+        return
+    source = str(recorded.get("_src_path", ""))
+    with tempfile.TemporaryDirectory(prefix="visiobook-base-") as scratch:
+        base = Path(scratch) / "base"
+        with reachable(source, template):
+            render_version(source, str(recorded["_commit"]), recorded, base)
+        for new, old, ours, theirs in pairs:
+            base_file = base / old
+            merged = git.merge_texts(
+                root,
+                git.blob_text(root, ours),
+                base_file.read_text(encoding="utf-8") if base_file.is_file() else "",
+                git.blob_text(root, theirs),
+                labels=("before updating", "after updating"),
+            )
+            (root / new).write_text(merged, encoding="utf-8")
+            if not _has_markers(root / new):
+                git.stage(root, new)
 
 
 def _outcome(root: Path, from_version: str, conflict: ConflictStyle) -> Updated:

@@ -214,3 +214,40 @@ def test_an_updated_vue_app_passes_its_own_checks(
     for script in ("lint", "type-check", "test:unit", "build"):
         result = project.npm("run", script)
         assert result.code == 0, f"{script}: {result.output[-4000:]}"
+
+
+@pytest.mark.parametrize("stack", AVAILABLE_STACKS)
+def test_a_file_the_template_moved_takes_the_teams_edits_along(
+    template: TemplateRepository, tmp_path: Path, stack: str
+) -> None:
+    service = template.generate(tmp_path / "media-service", stack)
+    dev_image = service / "docker/Dockerfile.dev"
+    dev_image.write_text(dev_image.read_text() + "# The team's own line.\n")
+    commit(service, "team note in the dev image")
+    # v2.0.0 moves the file (a Copier migration moves the service's copy first) and edits it.
+    docker = template.root / "templates" / stack / "docker"
+    git(
+        template.root,
+        "mv",
+        str(docker / "Dockerfile.dev.jinja"),
+        str(docker / "Dev.Dockerfile.jinja"),
+    )
+    replace_in(docker / "Dev.Dockerfile.jinja", "# Development image", "# Image for development")
+    with (template.root / "copier.yml").open("a") as config:
+        config.write(
+            "_migrations:\n"
+            "  - version: v2.0.0\n"
+            "    when: \"{{ _stage == 'before' }}\"\n"
+            "    command: test ! -e docker/Dockerfile.dev"
+            " || git mv docker/Dockerfile.dev docker/Dev.Dockerfile\n"
+        )
+    template.release("v2.0.0")
+
+    code, out, err = visiobook("update", service, "--trust")
+
+    assert code == 0, out + err
+    assert not dev_image.exists()
+    moved = (service / "docker/Dev.Dockerfile").read_text()
+    assert moved.startswith("# Image for development")
+    assert moved.endswith("# The team's own line.\n")
+    no_conflict_left(service)
