@@ -123,6 +123,17 @@ def test_update_brings_the_template_changes_and_keeps_the_teams(
     service = template.generate(tmp_path / "media-service", stack)
     team_changes(service)
     template_changes(template, stack)
+    head = git(service, "rev-parse", "HEAD")
+    (service / "scratch.txt").write_text("not committed\n")
+    assert visiobook("update", service)[0] == 2, "an uncommitted file must stop the update"
+    (service / "scratch.txt").unlink()
+    assert visiobook("update", service, "--pretend") == (
+        0,
+        "Pretend run: nothing was written.\n",
+        "",
+    )
+    assert git(service, "status", "--porcelain", "--untracked-files=all") == ""
+    assert git(service, "rev-parse", "HEAD") == head
 
     code, out, err = visiobook("update", service)
 
