@@ -24,7 +24,7 @@ from visiobook_scaffold.template import (
 
 if TYPE_CHECKING:
     from visiobook_scaffold.generate import Generated
-    from visiobook_scaffold.update import Updated
+    from visiobook_scaffold.update import Currency, Updated
 
 app = typer.Typer(
     help="Generate and maintain Visiobook microservices that follow the Visiobook guidelines.",
@@ -159,9 +159,19 @@ def _template_for_new(
     return str(root), vcs_ref, config
 
 
+# Options shared by the commands that work on an existing service.
+ServicePath = Annotated[Path, typer.Argument(help="The service's folder.")]
+TemplateSource = Annotated[
+    str | None,
+    typer.Option(
+        "--template", help="Fetch the template from here (a fork or mirror; folder or git URL)."
+    ),
+]
+
+
 @app.command()
 def update(
-    path: Annotated[Path, typer.Argument(help="The service's folder.")] = Path(),
+    path: ServicePath = Path(),
     to: Annotated[
         str | None,
         typer.Option("--to", help="Template tag, branch or commit (default: the newest)."),
@@ -195,12 +205,7 @@ def update(
             help="Run the template's migration commands (the embedded template is trusted).",
         ),
     ] = False,
-    template: Annotated[
-        str | None,
-        typer.Option(
-            "--template", help="Fetch the template from here (a fork or mirror; folder or git URL)."
-        ),
-    ] = None,
+    template: TemplateSource = None,
 ) -> None:
     """Pull a newer template version into a service: a three-way merge with the team's changes.
 
@@ -217,18 +222,10 @@ def update(
             currency = check_currency(path, template)
         except ScaffoldError as error:
             raise fail(str(error)) from None
-        service = path.resolve().name
-        if not currency.released:
-            typer.echo(f"{service} is on template {currency.current}; no release to compare with.")
-            return
-        if currency.newest is None:
-            typer.echo(f"{service} is on the newest template version ({currency.current}).")
-            return
-        typer.echo(
-            f"{service} is on template {currency.current}; {currency.newest} is released:"
-            " run `visiobook update`."
-        )
-        raise typer.Exit(1)
+        _print_currency(path, currency)
+        if currency.newest is not None:
+            raise typer.Exit(1)
+        return
     try:
         if conflict not in ("inline", "rej"):
             raise ScaffoldError(f"--conflict takes inline or rej, got {conflict!r}")
@@ -255,13 +252,8 @@ def update(
 
 @app.command("diff")
 def diff_command(
-    path: Annotated[Path, typer.Argument(help="The service's folder.")] = Path(),
-    template: Annotated[
-        str | None,
-        typer.Option(
-            "--template", help="Fetch the template from here (a fork or mirror; folder or git URL)."
-        ),
-    ] = None,
+    path: ServicePath = Path(),
+    template: TemplateSource = None,
 ) -> None:
     """Show what the team changed relative to a clean render of the service's template version
     and answers (uncommitted changes included). Exit code 1 when there is any difference."""
@@ -279,6 +271,19 @@ def diff_command(
         return
     typer.echo(patch, nl=False)
     raise typer.Exit(1)
+
+
+def _print_currency(path: Path, currency: Currency) -> None:
+    service = path.resolve().name
+    if not currency.released:
+        typer.echo(f"{service} is on template {currency.current}; no release to compare with.")
+    elif currency.newest is None:
+        typer.echo(f"{service} is on the newest template version ({currency.current}).")
+    else:
+        typer.echo(
+            f"{service} is on template {currency.current}; {currency.newest} is released:"
+            " run `visiobook update`."
+        )
 
 
 def _print_update(path: Path, result: Updated, conflict: str) -> None:
