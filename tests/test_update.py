@@ -484,3 +484,34 @@ def test_migrations_of_another_template_need_trust(service: Path, template: Temp
     assert err.count("\n") == 1, err
     assert not (service / "migrated.txt").exists()
     assert git(service, "status", "--porcelain", "--untracked-files=all") == ""
+
+
+def test_a_service_recording_the_canonical_source_updates_from_the_embedded_bundle(
+    tmp_path: Path, template: TemplateRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What an installed wheel does, in-process: its template versions are a git bundle, and
+    the name services record is fetched from it (the name itself never resolves)."""
+    from visiobook_scaffold import versions
+
+    bundle = tmp_path / "versions.bundle"
+    monkeypatch.setattr(versions, "BUNDLE", bundle)
+    monkeypatch.setenv("COPIER_CACHE_DIR", str(tmp_path / "copier-cache"))
+    git(template.root, "bundle", "create", str(bundle), "--all")
+    dest = tmp_path / "svc"
+    source = versions.CANONICAL_SOURCE
+    code, _, err = visiobook("new", dest, "--template", source, "--stack", "x", "--name", "svc")
+    assert code == 0, err
+    answers = yaml.safe_load((dest / ".copier-answers.yml").read_text())
+    assert (answers["_src_path"], answers["_commit"]) == (source, "v1.0.0")
+
+    # The next release of the tool embeds a newer bundle.
+    template.edit_line("app.txt", 1, "line 1, v2")
+    template.release("v2.0.0")
+    git(template.root, "bundle", "create", str(bundle), "--all")
+    assert visiobook("update", dest, "--check")[0] == 1
+    code, _, err = visiobook("update", dest)
+
+    assert code == 0, err
+    assert (dest / "app.txt").read_text().startswith("line 1, v2\n")
+    assert recorded_version(dest) == "v2.0.0"
+    assert yaml.safe_load((dest / ".copier-answers.yml").read_text())["_src_path"] == source

@@ -135,10 +135,6 @@ def remote_tags(source: str) -> list[str]:
 def fetch_instead(url: str, target: str) -> Iterator[None]:
     """Within this block, every git process started from here fetches `url` from `target`
     (git's `url.<target>.insteadOf`, given through the environment, not written anywhere)."""
-    # Copier runs git through plumbum, whose environment is a copy of os.environ taken when it
-    # was imported: both are set.
-    from plumbum import local
-
     index = int(os.environ.get("GIT_CONFIG_COUNT", "0"))
     added = {
         "GIT_CONFIG_COUNT": str(index + 1),
@@ -148,7 +144,7 @@ def fetch_instead(url: str, target: str) -> Iterator[None]:
     saved = {name: os.environ.get(name) for name in added}
     os.environ.update(added)
     try:
-        with local.env(**added):
+        with _plumbum_env(added):
             yield
     finally:
         for name, value in saved.items():
@@ -156,3 +152,16 @@ def fetch_instead(url: str, target: str) -> Iterator[None]:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
+
+
+@contextmanager
+def _plumbum_env(added: dict[str, str]) -> Iterator[None]:
+    """Copier runs git through plumbum, whose environment is a copy of os.environ taken when
+    plumbum was imported: the variables go there too."""
+    try:
+        from plumbum import local
+    except ImportError:  # a Copier that no longer uses plumbum reads os.environ
+        yield
+        return
+    with local.env(**added):
+        yield
