@@ -255,8 +255,11 @@ def diff_command(
     path: ServicePath = Path(),
     template: TemplateSource = None,
 ) -> None:
-    """Show what the team changed relative to a clean render of the service's template version
-    and answers (uncommitted changes included). Exit code 1 when there is any difference."""
+    """Show what the team changed relative to a clean render of its template version.
+
+    The recorded template version is rendered again with the recorded answers; the service's
+    files (uncommitted changes included, ignored files not) are compared with it. Exit code 1
+    when there is any difference."""
     from visiobook_scaffold.drift import drift
     from visiobook_scaffold.service import template_version
 
