@@ -132,7 +132,8 @@ def test_a_service_made_by_one_release_updates_with_the_next_one_offline(
     each wheel embeds, and the recorded source name (not a network address) finds them."""
     checkout = tmp_path / "scaffold"
     git(tmp_path, "clone", "--quiet", str(REPO_ROOT), str(checkout))
-    git(checkout, "tag", "v0.1.0")
+    # Versions above any this repository will tag for a long while: the clone carries its tags.
+    git(checkout, "tag", "v999.0.0")
     venv.create(tmp_path / "venv", with_pip=True)
     bin_dir = tmp_path / "venv" / "bin"
     subprocess.run(
@@ -157,15 +158,15 @@ def test_a_service_made_by_one_release_updates_with_the_next_one_offline(
     text = (checkout / readme).read_text()
     (checkout / readme).write_text(text + "\nUpdated by the next release.\n")
     git(checkout, "commit", "--quiet", "--all", "--message", "next release")
-    git(checkout, "tag", "v0.2.0")
+    git(checkout, "tag", "v999.1.0")
     install_wheel_of(checkout, bin_dir, tmp_path / "dist-next")
 
     behind = visiobook("update", "--check")
     assert behind.returncode == 1, behind.stdout + behind.stderr
-    assert "svc is on template v0.1.0; v0.2.0 is released" in behind.stdout
+    assert "svc is on template v999.0.0; v999.1.0 is released" in behind.stdout
     updated = visiobook("update")
     assert updated.returncode == 0, updated.stderr
-    assert "from template v0.1.0 to v0.2.0" in updated.stdout
+    assert "from template v999.0.0 to v999.1.0" in updated.stdout
     assert (tmp_path / "svc/README.md").read_text().endswith("Updated by the next release.\n")
     answers = yaml.safe_load((tmp_path / "svc/.copier-answers.yml").read_text())
-    assert (answers["_src_path"], answers["_commit"]) == (CANONICAL_SOURCE, "v0.2.0")
+    assert (answers["_src_path"], answers["_commit"]) == (CANONICAL_SOURCE, "v999.1.0")
