@@ -1,0 +1,166 @@
+"""The Kubernetes objects a service deploys: its raw manifests and its rendered Helm chart."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import Any
+
+import yaml
+
+from visiobook_scaffold.check.repo import Repo
+
+CHART_DIR = "k8s/helm"
+LONG_RUNNING = frozenset({"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet"})
+POD_SPEC_PATHS: dict[str, tuple[str, ...]] = {
+    "Pod": ("spec",),
+    "Deployment": ("spec", "template", "spec"),
+    "StatefulSet": ("spec", "template", "spec"),
+    "DaemonSet": ("spec", "template", "spec"),
+    "ReplicaSet": ("spec", "template", "spec"),
+    "Job": ("spec", "template", "spec"),
+    "CronJob": ("spec", "jobTemplate", "spec", "template", "spec"),
+}
+LINE = "__line__"
+
+
+class _LineLoader(yaml.SafeLoader):
+    """Records each mapping's line under LINE, so findings can point into raw manifests."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        mapping = super().construct_mapping(node, deep=deep)
+        mapping[LINE] = node.start_mark.line + 1
+        return mapping
+
+
+@dataclass(frozen=True)
+class KubeObject:
+    kind: str
+    name: str
+    body: dict[str, Any]
+    path: str
+    """The manifest, or for a rendered chart the template that produced it."""
+    raw: bool
+    """From a manifest file: lines are those of `path`."""
+
+    def line(self, mapping: dict[str, Any]) -> int | None:
+        return mapping.get(LINE) if self.raw else None
+
+
+@dataclass(frozen=True)
+class Container:
+    owner: KubeObject
+    pod: dict[str, Any]
+    spec: dict[str, Any]
+    init: bool
+
+    @property
+    def label(self) -> str:
+        return f"{self.owner.kind} {self.owner.name}, container {self.spec.get('name', '?')}"
+
+
+@dataclass(frozen=True)
+class Rendered:
+    objects: list[KubeObject]
+    error: str | None
+    """Why the chart did not render; None when it did (or there is no chart or no helm)."""
+
+
+def chart_present(repo: Repo) -> bool:
+    return repo.has_file(f"{CHART_DIR}/Chart.yaml")
+
+
+def helm_binary() -> str | None:
+    return shutil.which("helm")
+
+
+def rendered_chart(repo: Repo) -> Rendered:
+    return repo.memo("rendered-chart", lambda: _render(repo))
+
+
+def _render(repo: Repo) -> Rendered:
+    helm = helm_binary()
+    if helm is None or not chart_present(repo):
+        return Rendered([], None)
+    try:
+        result = subprocess.run(
+            [helm, "template", "check", CHART_DIR],
+            cwd=repo.root,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as error:
+        return Rendered([], f"helm could not run: {error}")
+    if result.returncode != 0:
+        lines = [line for line in result.stderr.splitlines() if line.strip()]
+        return Rendered([], lines[-1] if lines else f"helm exited with {result.returncode}")
+    objects = []
+    for document in result.stdout.split("\n---"):
+        source = next(
+            (line[len("# Source: ") :] for line in document.splitlines()
+             if line.startswith("# Source: ")),
+            None,
+        )  # fmt: skip
+        body = yaml.safe_load(document)
+        if isinstance(body, dict) and source:
+            # "<chart name>/templates/x.yaml": the chart's name is its folder here.
+            template = PurePosixPath(CHART_DIR, *PurePosixPath(source).parts[1:]).as_posix()
+            objects.append(_object(body, template, raw=False))
+    return Rendered(objects, None)
+
+
+def raw_objects(repo: Repo) -> list[KubeObject]:
+    return repo.memo("raw-manifests", lambda: list(_raw(repo)))
+
+
+def _raw(repo: Repo) -> Iterator[KubeObject]:
+    for path in repo.under(("k8s",), (".yaml", ".yml")):
+        if path.startswith(f"{CHART_DIR}/"):
+            continue
+        text = repo.text(path)
+        if text is None:
+            continue
+        try:
+            documents = list(yaml.load_all(text, Loader=_LineLoader))
+        except yaml.YAMLError:
+            continue
+        for body in documents:
+            if isinstance(body, dict) and "kind" in body:
+                yield _object(body, path, raw=True)
+
+
+def _object(body: dict[str, Any], path: str, *, raw: bool) -> KubeObject:
+    metadata = body.get("metadata")
+    if not isinstance(metadata, dict):
+        metadata = {}
+    return KubeObject(str(body.get("kind")), str(metadata.get("name", "?")), body, path, raw)
+
+
+def all_objects(repo: Repo) -> list[KubeObject]:
+    """Raw manifests, then the rendered chart's objects."""
+    return raw_objects(repo) + rendered_chart(repo).objects
+
+
+def containers(objects: list[KubeObject]) -> Iterator[Container]:
+    for kube_object in objects:
+        pod = _dig(kube_object.body, POD_SPEC_PATHS.get(kube_object.kind))
+        if pod is None:
+            continue
+        for key, init in (("initContainers", True), ("containers", False)):
+            for spec in pod.get(key) or []:
+                if isinstance(spec, dict):
+                    yield Container(kube_object, pod, spec, init)
+
+
+def _dig(body: dict[str, Any], path: tuple[str, ...] | None) -> dict[str, Any] | None:
+    if path is None:
+        return None
+    node: Any = body
+    for key in path:
+        node = node.get(key) if isinstance(node, dict) else None
+    return node if isinstance(node, dict) else None

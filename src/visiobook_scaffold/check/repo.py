@@ -1,0 +1,121 @@
+"""The repository under check: its files, read once and on demand."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Callable
+from datetime import date
+from functools import cached_property
+from pathlib import Path, PurePosixPath
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+# Never part of a service's own sources, whatever the .gitignore says.
+SKIPPED_DIRS = frozenset(
+    {".git", "node_modules", ".venv", "venv", "__pycache__", "dist", "build", "coverage",
+     ".mypy_cache", ".pytest_cache", ".ruff_cache", "vendor", ".tox", ".next", ".nuxt"}
+)  # fmt: skip
+MAX_TEXT_BYTES = 1_000_000
+"""Larger files are not read: no hand-written source or config is that big."""
+
+
+class Repo:
+    """A service repository: the files git would commit (tracked, or untracked and not ignored);
+    outside git, every file but dependency and build folders."""
+
+    def __init__(self, root: Path, stack: str, kind: str, today: date) -> None:
+        self.root = root
+        self.stack = stack
+        self.kind = kind
+        self.today = today
+        """The day waivers are judged on."""
+        self._texts: dict[str, str | None] = {}
+        self._memo: dict[str, Any] = {}
+
+    @cached_property
+    def files(self) -> tuple[str, ...]:
+        listed = _git_files(self.root)
+        return tuple(sorted(listed if listed is not None else _walk(self.root)))
+
+    @cached_property
+    def file_set(self) -> frozenset[str]:
+        return frozenset(self.files)
+
+    @cached_property
+    def dirs(self) -> frozenset[str]:
+        parents: set[str] = set()
+        for name in self.files:
+            parents.update(str(parent) for parent in PurePosixPath(name).parents)
+        parents.discard(".")
+        return frozenset(parents)
+
+    def has_file(self, path: str) -> bool:
+        return path in self.file_set
+
+    def has_dir(self, path: str) -> bool:
+        # A folder git does not list (empty, or only ignored files) still counts if it is there.
+        return path in self.dirs or (self.root / path).is_dir()
+
+    def text(self, path: str) -> str | None:
+        """The file's text; None when it is missing, too large or not text."""
+        if path not in self._texts:
+            self._texts[path] = _read(self.root / path)
+        return self._texts[path]
+
+    def memo(self, key: str, compute: Callable[[], T]) -> T:
+        """`compute()` once per repo: for work several rules share (e.g. rendering the chart)."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        result: T = self._memo[key]
+        return result
+
+    def under(self, folders: tuple[str, ...], suffixes: tuple[str, ...]) -> list[str]:
+        """Listed files below any of `folders` ("" for the whole repo) ending in a suffix."""
+        prefixes = tuple(f"{folder}/" if folder else "" for folder in folders)
+        return [
+            name for name in self.files if name.startswith(prefixes) and name.endswith(suffixes)
+        ]
+
+
+def _git_files(root: Path) -> list[str] | None:
+    if not (root / ".git").exists():
+        return None
+    try:
+        result = subprocess.run(
+            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            cwd=root,
+            capture_output=True,
+            check=True,
+        )
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    names = {name for name in result.stdout.decode("utf-8", "replace").split("\0") if name}
+    # Deleted but not yet staged: not there to read.
+    return [name for name in names if not _in_skipped_dir(name) and (root / name).is_file()]
+
+
+def _walk(root: Path) -> list[str]:
+    found: list[str] = []
+    for folder, subdirs, names in os.walk(root):
+        subdirs[:] = [name for name in subdirs if name not in SKIPPED_DIRS]
+        relative = Path(folder).relative_to(root)
+        found.extend((relative / name).as_posix() for name in names)
+    return found
+
+
+def _in_skipped_dir(name: str) -> bool:
+    return any(part in SKIPPED_DIRS for part in name.split("/")[:-1])
+
+
+def _read(path: Path) -> str | None:
+    try:
+        if path.stat().st_size > MAX_TEXT_BYTES:
+            return None
+        data = path.read_bytes()
+    except OSError:
+        return None
+    if b"\0" in data[:8192]:
+        return None
+    return data.decode("utf-8", "replace")

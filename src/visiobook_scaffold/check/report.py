@@ -1,0 +1,211 @@
+"""The check's outcome for people (a table) and for tools (JSON, SARIF 2.1.0, JUnit XML)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from itertools import groupby
+from typing import Any
+from xml.etree import ElementTree
+
+from visiobook_scaffold import __version__
+from visiobook_scaffold.check.model import Report, RuleResult, Severity, Status
+
+INFORMATION_URI = "https://github.com/visiobook/visiobook-scaffold"
+SARIF_SCHEMA = (
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+)
+STATUS_LABELS = {
+    Status.PASSED: "pass",
+    Status.FAILED: "FAIL",
+    Status.WAIVED: "waived",
+    Status.SKIPPED: "skip",
+}
+
+
+def summary(report: Report) -> str:
+    counts = dict.fromkeys(Status, 0)
+    for result in report.results:
+        counts[result.status] += 1
+    errors = sum(1 for r in report.failed if r.rule.severity is Severity.ERROR)
+    warnings = len(report.failed) - errors
+    passing = counts[Status.PASSED] + counts[Status.WAIVED]
+    extra = [f"{counts[s]} {s.value}" for s in (Status.WAIVED, Status.SKIPPED) if counts[s]]
+    return (
+        f"Score {report.score}%: {passing} of {report.judged} rules pass"
+        + (f" ({', '.join(extra)})" if extra else "")
+        + f"; {errors} error(s), {warnings} warning(s)."
+    )
+
+
+def text(report: Report) -> str:
+    width = max(len(result.rule.id) for result in report.results)
+    lines = [f"visiobook check: {report.root} ({report.stack})"]
+    for category, results in groupby(report.results, key=lambda r: r.rule.category):
+        lines.append("")
+        lines.append(category)
+        for result in results:
+            rule = result.rule
+            lines.append(
+                f"  {STATUS_LABELS[result.status]:<6}  {rule.id:<{width}}  {rule.severity.value:<7}"
+                f"  {rule.spec:<4}  {rule.title}"
+            )
+            if result.status in (Status.FAILED, Status.WAIVED):
+                for finding in result.findings:
+                    where = f"{finding.location()}: " if finding.path else ""
+                    lines.append(f"          {where}{finding.message}")
+            if result.status is Status.FAILED:
+                lines.append(f"          fix: {rule.fix}")
+            if result.note:
+                lines.append(f"          {result.note}")
+    lines += ["", summary(report)]
+    return "\n".join(lines) + "\n"
+
+
+def as_json(report: Report) -> str:
+    document = {
+        "tool": "visiobook check",
+        "version": __version__,
+        "path": report.root,
+        "stack": report.stack,
+        "score": report.score,
+        "ok": not report.has_errors,
+        "rules": [
+            {
+                "id": r.rule.id,
+                "category": r.rule.category,
+                "severity": r.rule.severity.value,
+                "spec": r.rule.spec,
+                "title": r.rule.title,
+                "fix": r.rule.fix,
+                "status": r.status.value,
+                "note": r.note or None,
+                "findings": [
+                    {"message": f.message, "path": f.path, "line": f.line} for f in r.findings
+                ],
+            }
+            for r in report.results
+        ],
+    }
+    return json.dumps(document, indent=2) + "\n"
+
+
+def sarif(report: Report) -> str:
+    """SARIF 2.1.0, as GitHub code scanning takes it: a rule per check, a result per finding;
+    waived findings are results with an external suppression."""
+    rules = [r.rule for r in report.results]
+    index = {rule.id: position for position, rule in enumerate(rules)}
+    results: list[dict[str, Any]] = []
+    for result in report.results:
+        if result.status not in (Status.FAILED, Status.WAIVED):
+            continue
+        for finding in result.findings:
+            entry: dict[str, Any] = {
+                "ruleId": result.rule.id,
+                "ruleIndex": index[result.rule.id],
+                "level": "error" if result.rule.severity is Severity.ERROR else "warning",
+                "message": {"text": f"{finding.message}. Fix: {result.rule.fix}"},
+            }
+            if finding.path:
+                location: dict[str, Any] = {
+                    "artifactLocation": {"uri": finding.path, "uriBaseId": "%SRCROOT%"}
+                }
+                if finding.line:
+                    location["region"] = {"startLine": finding.line}
+                entry["locations"] = [{"physicalLocation": location}]
+            if result.status is Status.WAIVED:
+                entry["suppressions"] = [{"kind": "external", "justification": result.note}]
+            results.append(entry)
+    log = {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "visiobook check",
+                        "version": __version__,
+                        "informationUri": INFORMATION_URI,
+                        "rules": [
+                            {
+                                "id": rule.id,
+                                "name": rule.id,
+                                "shortDescription": {"text": rule.title},
+                                "help": {"text": rule.fix},
+                                "defaultConfiguration": {
+                                    "level": "error"
+                                    if rule.severity is Severity.ERROR
+                                    else "warning"
+                                },
+                                "properties": {
+                                    "category": rule.category,
+                                    "guidelines": rule.spec,
+                                },
+                            }
+                            for rule in rules
+                        ],
+                    }
+                },
+                "originalUriBaseIds": {"%SRCROOT%": {"uri": _directory_uri(report.root)}},
+                "results": results,
+            }
+        ],
+    }
+    return json.dumps(log, indent=2) + "\n"
+
+
+def _directory_uri(path: str) -> str:
+    from pathlib import Path
+
+    return Path(path).as_uri().rstrip("/") + "/"
+
+
+def junit(report: Report) -> str:
+    """JUnit XML: a test suite per category, a test case per rule."""
+    suites = ElementTree.Element("testsuites", name="visiobook check")
+    for category, grouped in groupby(report.results, key=lambda r: r.rule.category):
+        results = list(grouped)
+        suite = ElementTree.SubElement(
+            suites,
+            "testsuite",
+            name=category,
+            tests=str(len(results)),
+            failures=str(sum(1 for r in results if r.status is Status.FAILED)),
+            errors="0",
+            skipped=str(sum(1 for r in results if r.status in (Status.SKIPPED, Status.WAIVED))),
+        )
+        for result in results:
+            _testcase(suite, category, result)
+    _totals(suites)
+    ElementTree.indent(suites)
+    return ElementTree.tostring(suites, encoding="unicode", xml_declaration=True) + "\n"
+
+
+def _testcase(suite: ElementTree.Element, category: str, result: RuleResult) -> None:
+    case = ElementTree.SubElement(
+        suite, "testcase", classname=f"visiobook.{category}", name=result.rule.id
+    )
+    if result.status is Status.FAILED:
+        failure = ElementTree.SubElement(
+            case,
+            "failure",
+            type=result.rule.severity.value,
+            message=f"{result.rule.title} (guidelines {result.rule.spec})",
+        )
+        details = [f"{f.location()}: {f.message}" if f.path else f.message for f in result.findings]
+        failure.text = "\n".join([*details, f"fix: {result.rule.fix}"])
+    elif result.status in (Status.SKIPPED, Status.WAIVED):
+        ElementTree.SubElement(case, "skipped", message=result.note)
+
+
+def _totals(suites: ElementTree.Element) -> None:
+    for attribute in ("tests", "failures", "errors", "skipped"):
+        suites.set(attribute, str(sum(int(s.get(attribute, "0")) for s in suites)))
+
+
+FORMATS: dict[str, Callable[[Report], str]] = {
+    "text": text,
+    "json": as_json,
+    "sarif": sarif,
+    "junit": junit,
+}

@@ -1,0 +1,1 @@
+"""The rules of `visiobook check`, one module per category (see registry.py)."""

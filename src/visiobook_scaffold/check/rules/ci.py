@@ -1,0 +1,118 @@
+"""Spec 6.1 and 9.1 (Tests): the CI pipeline and the coverage gate."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import yaml
+
+from visiobook_scaffold.check.model import Finding, Severity
+from visiobook_scaffold.check.registry import rule
+from visiobook_scaffold.check.repo import Repo
+
+MIN_COVERAGE = 80
+# A job is recognised by its id or name.
+JOB_KINDS = {
+    "test": re.compile(r"test|coverage", re.IGNORECASE),
+    "security": re.compile(r"security|audit|scan|codeql|trivy|snyk|vuln", re.IGNORECASE),
+    "build": re.compile(r"build|image|docker|publish", re.IGNORECASE),
+}
+
+
+def workflows(repo: Repo) -> list[str]:
+    return repo.under((".github/workflows",), (".yml", ".yaml"))
+
+
+@rule(
+    "ci-jobs",
+    category="ci",
+    severity=Severity.ERROR,
+    spec="6.1",
+    title="A GitHub Actions pipeline with test, security and build jobs",
+    fix="Add .github/workflows/ci-cd.yml with `test`, `security` (dependency audit, image scan)"
+    " and `build` (image) jobs, as in guidelines 6.1.",
+)
+def pipeline_jobs(repo: Repo) -> Iterator[Finding]:
+    found: dict[str, str] = {}
+    for path in workflows(repo):
+        try:
+            workflow = yaml.safe_load(repo.text(path) or "")
+        except yaml.YAMLError as error:
+            yield Finding(f"not valid YAML: {str(error).splitlines()[0]}", path)
+            continue
+        jobs = workflow.get("jobs") if isinstance(workflow, dict) else None
+        for job_id, job in (jobs or {}).items():
+            label = f"{job_id} {job.get('name', '') if isinstance(job, dict) else ''}"
+            for kind, pattern in JOB_KINDS.items():
+                if kind not in found and pattern.search(label):
+                    found[kind] = path
+    if not workflows(repo):
+        yield Finding("no workflow in .github/workflows")
+        return
+    for kind in JOB_KINDS:
+        if kind not in found:
+            yield Finding(f"no {kind} job in any workflow", workflows(repo)[0])
+
+
+# Per stack: the files that configure the coverage gate, and the thresholds in them.
+_JEST_FILES = (
+    "jest.config.js",
+    "jest.config.ts",
+    "jest.config.cjs",
+    "jest.config.mjs",
+    "package.json",
+)
+_VITEST_FILES = (
+    "vitest.config.ts", "vitest.config.js", "vitest.config.mts", "vite.config.ts", "vite.config.js",
+)  # fmt: skip
+_PYTHON_FILES = ("pyproject.toml", "setup.cfg", ".coveragerc", "pytest.ini", "tox.ini")
+_GO_FILES = ("Makefile", ".testcoverage.yml", ".testcoverage.yaml")
+_METRIC = r"(?:lines|branches|functions|statements)[\"']?\s*:\s*(\d+(?:\.\d+)?)"
+GATES: dict[str, tuple[tuple[str, ...], re.Pattern[str], re.Pattern[str]]] = {
+    # stack: (files, the block that configures the gate, a threshold inside it)
+    "node": (_JEST_FILES, re.compile(r"coverageThreshold[\s\S]{0,400}"), re.compile(_METRIC)),
+    "vue": (_VITEST_FILES, re.compile(r"thresholds[\s\S]{0,300}"), re.compile(_METRIC)),
+    "fastapi": (
+        _PYTHON_FILES,
+        re.compile(r"fail[_-]under[^\n]*"),
+        re.compile(r"fail[_-]under\s*[=:]?\s*=?\s*(\d+(?:\.\d+)?)"),
+    ),
+    "go": (
+        _GO_FILES,
+        re.compile(r"(?i)cover\w*[_-](?:min|minimum|threshold)\w*\s*[:?]?=[^\n]*|total:[^\n]*"),
+        re.compile(r"(?i)(?:=|total:)\s*(\d+(?:\.\d+)?)"),
+    ),
+}
+
+
+@rule(
+    "coverage-gate",
+    category="ci",
+    severity=Severity.ERROR,
+    spec="9.1",
+    title=f"The test tool fails under {MIN_COVERAGE}% coverage",
+    fix=f"Configure a {MIN_COVERAGE}% minimum in the test tool (Jest coverageThreshold, Vitest"
+    " coverage.thresholds, coverage.py fail_under, a Makefile COVERAGE_MIN for Go).",
+)
+def coverage_gate(repo: Repo) -> Iterator[Finding]:
+    files, block_pattern, threshold_pattern = GATES[repo.stack]
+    low: list[Finding] = []
+    configured = False
+    for path in (*files, *workflows(repo)):
+        text = repo.text(path)
+        if not text:
+            continue
+        for block in block_pattern.finditer(text):
+            values = [float(v) for v in threshold_pattern.findall(block.group(0))]
+            if not values:
+                continue
+            line = text.count("\n", 0, block.start()) + 1
+            if min(values) < MIN_COVERAGE:
+                low.append(Finding(f"coverage minimum {min(values):g}% is under 80%", path, line))
+            else:
+                configured = True
+    if low:
+        yield from low
+    elif not configured:
+        yield Finding(f"no coverage minimum found in {', '.join(files)}")

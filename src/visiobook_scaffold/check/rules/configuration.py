@@ -1,0 +1,116 @@
+"""Spec 1.3 and 9.1 (Security): configuration through the environment, no secret committed."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import PurePosixPath
+
+from visiobook_scaffold.check.model import Finding, Severity
+from visiobook_scaffold.check.registry import rule
+from visiobook_scaffold.check.repo import Repo
+from visiobook_scaffold.check.secrets import (
+    PRIVATE_KEY,
+    is_placeholder,
+    is_secret_name,
+    url_password,
+)
+
+ENV_EXAMPLE = ".env.example"
+COMMON_VARIABLES = (
+    "SERVICE_NAME", "SERVICE_VERSION", "PORT", "NODE_ENV",
+    "DATABASE_URL", "REDIS_URL",
+    "JWT_SECRET", "JWT_EXPIRES_IN", "BCRYPT_ROUNDS",
+    "PROMETHEUS_PORT", "LOG_LEVEL", "CORRELATION_ID_HEADER",
+    "API_GATEWAY_URL", "STORAGE_SERVICE_URL",
+)  # fmt: skip
+# A browser app holds no database nor secret: the service variables, and where its API is.
+FRONTEND_VARIABLES = (
+    "SERVICE_NAME", "SERVICE_VERSION", "PORT", "NODE_ENV", "LOG_LEVEL", "VITE_API_URL",
+)  # fmt: skip
+_ASSIGNMENT = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=", re.MULTILINE)
+
+
+@rule(
+    "env-example",
+    category="configuration",
+    severity=Severity.ERROR,
+    spec="1.3",
+    title=".env.example lists the standard variables",
+    fix="Add the missing variables to .env.example, with placeholder values (guidelines 1.3).",
+)
+def env_example(repo: Repo) -> Iterator[Finding]:
+    text = repo.text(ENV_EXAMPLE)
+    if text is None:
+        yield Finding(f"no {ENV_EXAMPLE}")
+        return
+    declared = set(_ASSIGNMENT.findall(text))
+    wanted = FRONTEND_VARIABLES if repo.kind == "frontend" else COMMON_VARIABLES
+    missing = [name for name in wanted if name not in declared]
+    if missing:
+        yield Finding(f"missing {', '.join(missing)}", ENV_EXAMPLE)
+
+
+# Files that hold settings, where a secret would be written as `NAME=value` or `name: value`.
+_CONFIG_SUFFIXES = (
+    ".env", ".yml", ".yaml", ".toml", ".ini", ".cfg", ".conf", ".properties", ".json", ".npmrc",
+)  # fmt: skip
+_LOCK_FILES = re.compile(r"(^|[-.])lock\.(json|yaml|yml|toml)$|\.lock$")
+_SETTING = re.compile(
+    r"""^\s*(?:export\s+|ENV\s+|ARG\s+|-\s+)?["']?(?P<name>[A-Za-z_][\w.-]*)["']?"""
+    r"""\s*[:=]\s*(?P<value>[^#\n]*)"""
+)
+# .env files meant to be shared; any other (.env, .env.production, ...) is a real one.
+_SHARED_ENV_SUFFIXES = frozenset({"example", "sample", "template", "dist", "test", "ci"})
+_KEY_FILES = re.compile(r"(^|/)(id_rsa|id_dsa|id_ecdsa|id_ed25519)$|\.(p12|pfx|key)$")
+
+
+def _is_env_file(name: str) -> bool:
+    return name == ".env" or name.startswith(".env.")
+
+
+def _is_config_file(path: str) -> bool:
+    name = PurePosixPath(path).name
+    if _LOCK_FILES.search(name):
+        return False
+    return _is_env_file(name) or name.startswith("Dockerfile") or name.endswith(_CONFIG_SUFFIXES)
+
+
+@rule(
+    "no-committed-secrets",
+    category="configuration",
+    severity=Severity.ERROR,
+    spec="9.1",
+    title="No secret is committed (env files, keys, real values)",
+    fix="Remove the value (and rotate it: it is in the git history), keep a placeholder such as"
+    " change-me in .env.example, and read the real one from a Kubernetes Secret.",
+)
+def committed_secrets(repo: Repo) -> Iterator[Finding]:
+    for path in repo.files:
+        name = PurePosixPath(path).name
+        if _is_env_file(name) and name.split(".")[-1] not in _SHARED_ENV_SUFFIXES:
+            yield Finding(f"{name} is committed: it holds this environment's real values", path)
+            continue
+        if _KEY_FILES.search(path):
+            yield Finding("a private key file is committed", path)
+            continue
+        text = repo.text(path)
+        if not text:
+            continue
+        key = PRIVATE_KEY.search(text)
+        if key:
+            yield Finding("a private key is committed", path, text.count("\n", 0, key.start()) + 1)
+        if _is_config_file(path):
+            yield from _secret_settings(path, text)
+
+
+def _secret_settings(path: str, text: str) -> Iterator[Finding]:
+    for number, line in enumerate(text.splitlines(), start=1):
+        setting = _SETTING.match(line)
+        if setting is None:
+            continue
+        name, value = setting["name"], setting["value"].strip().rstrip(",").strip()
+        if is_secret_name(name) and not is_placeholder(value):
+            yield Finding(f"{name} has a real-looking value", path, number)
+        elif url_password(value):
+            yield Finding(f"{name} is a URL with a password in it", path, number)

@@ -1,0 +1,48 @@
+"""Run every rule that applies to a repository's stack, then apply its waivers."""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+
+from visiobook_scaffold.check.detect import detect_stack
+from visiobook_scaffold.check.model import Report, Rule, RuleResult, Skip, Status, Waiver
+from visiobook_scaffold.check.registry import all_rules
+from visiobook_scaffold.check.repo import Repo
+from visiobook_scaffold.check.waivers import load_waivers
+from visiobook_scaffold.errors import ScaffoldError
+from visiobook_scaffold.template import embedded_template_root, load_config
+
+UNWAIVABLE = frozenset({"waivers-valid"})
+"""A broken waiver cannot be waived away."""
+
+
+def run_check(path: Path, today: datetime.date | None = None) -> Report:
+    root = path.resolve()
+    if not root.is_dir():
+        raise ScaffoldError(f"{path} is not a folder")
+    stacks = load_config(embedded_template_root()).stacks
+    stack = detect_stack(root, set(stacks))
+    repo = Repo(root, stack, stacks[stack].kind, today or datetime.date.today())
+    rules = all_rules()
+    waivers = load_waivers(repo, {rule.id for rule in rules}).valid
+    results = tuple(
+        _judge(rule, repo, waivers.get(rule.id))
+        for rule in rules
+        if rule.applies_to(repo.stack, repo.kind)
+    )
+    return Report(str(root), stack, results)
+
+
+def _judge(rule: Rule, repo: Repo, waiver: Waiver | None) -> RuleResult:
+    try:
+        findings = tuple(rule.check(repo))
+    except Skip as skip:
+        return RuleResult(rule, Status.SKIPPED, note=str(skip))
+    if not findings:
+        return RuleResult(rule, Status.PASSED)
+    if waiver is not None and rule.id not in UNWAIVABLE:
+        return RuleResult(
+            rule, Status.WAIVED, findings, note=f"waived until {waiver.expires}: {waiver.reason}"
+        )
+    return RuleResult(rule, Status.FAILED, findings)

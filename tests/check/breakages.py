@@ -1,0 +1,397 @@
+"""For each rule, ways to break a freshly generated service so that this rule, and only it,
+fails. `test_rules.py` runs every check on each broken copy."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Breakage:
+    rule: str
+    stack: str
+    how: str
+    apply: Callable[[Path], None]
+    needs_helm: bool = False
+
+    @property
+    def id(self) -> str:
+        return f"{self.rule}-{self.how.replace(' ', '-')}"
+
+
+def replace(path: Path, old: str, new: str, *, count: int = 1) -> None:
+    text = path.read_text()
+    assert old in text, f"{old!r} not in {path}: the breakage no longer applies"
+    path.write_text(text.replace(old, new) if count < 0 else text.replace(old, new, count))
+
+
+def write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+
+
+def replace_everywhere(root: Path, pattern: str, new: str) -> None:
+    hits = 0
+    for path in root.rglob("*"):
+        if path.is_file() and ".git" not in path.parts:
+            text = path.read_text(errors="ignore")
+            changed, count = re.subn(pattern, new, text, flags=re.IGNORECASE)
+            if count:
+                path.write_text(changed)
+                hits += count
+    assert hits, f"{pattern} found nowhere under {root}"
+
+
+def add_npm_dependency(root: Path, name: str, version: str) -> None:
+    manifest = json.loads((root / "package.json").read_text())
+    manifest["dependencies"][name] = version
+    (root / "package.json").write_text(json.dumps(manifest, indent=2) + "\n")
+
+
+def newer_template_release(root: Path) -> None:
+    """Point the service at a template whose newest release is newer than its own version."""
+    template = root.parent / "template-repo"
+    template.mkdir()
+    (template / "copier.yml").write_text("service_name: {type: str}\n")
+    identity = ["-c", "user.name=Test", "-c", "user.email=test@example.com"]
+    for args in (["init", "-q"], ["add", "."], ["commit", "-qm", "v2"], ["tag", "v2.0.0"]):
+        subprocess.run(["git", *identity, *args], cwd=template, check=True)
+    answers = root / ".copier-answers.yml"
+    text = re.sub(r"(?m)^_commit: .*$", "_commit: v1.0.0", answers.read_text())
+    answers.write_text(re.sub(r"(?m)^_src_path: .*$", f"_src_path: {template}", text))
+
+
+def commit_env_file(root: Path) -> None:
+    """A .env forced past the .gitignore: listed by git, so committed."""
+    write(root / ".env", "LOG_LEVEL=debug\n")
+    subprocess.run(["git", "add", "--force", ".env"], cwd=root, check=True)
+
+
+SINGLE_STAGE_DOCKERFILE = """\
+FROM python:3.13-slim-bookworm
+WORKDIR /app
+COPY requirements.txt ./
+RUN pip install --no-cache-dir -r requirements.txt
+COPY app/ ./app/
+USER 10001:10001
+HEALTHCHECK CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/health')"]
+CMD ["python", "-m", "app"]
+"""
+
+BREAKAGES = [
+    Breakage(
+        "structure-tree", "node", "no tests/mocks", lambda r: shutil.rmtree(r / "tests/mocks")
+    ),
+    Breakage(
+        "structure-tree", "fastapi", "no alembic env", lambda r: (r / "alembic/env.py").unlink()
+    ),
+    Breakage(
+        "docker-multi-stage",
+        "fastapi",
+        "one stage",
+        lambda r: write(r / "docker/Dockerfile", SINGLE_STAGE_DOCKERFILE),
+    ),
+    Breakage(
+        "docker-non-root",
+        "go",
+        "no USER",
+        lambda r: replace(r / "docker/Dockerfile", "USER 10001:10001\n", ""),
+    ),
+    Breakage(
+        "docker-non-root",
+        "node",
+        "USER root",
+        lambda r: replace(r / "docker/Dockerfile", "USER 10001:10001", "USER root"),
+    ),
+    Breakage(
+        "docker-healthcheck",
+        "node",
+        "HEALTHCHECK NONE",
+        lambda r: (r / "docker/Dockerfile").open("a").write("HEALTHCHECK NONE\n"),
+    ),
+    Breakage(
+        "docker-pinned-base",
+        "vue",
+        "nginx latest",
+        lambda r: replace(r / "docker/Dockerfile", "nginx:1.29-alpine", "nginx:latest"),
+    ),
+    Breakage(
+        "docker-pinned-base",
+        "go",
+        "untagged alpine",
+        lambda r: replace(r / "docker/Dockerfile", "FROM alpine:3.22", "FROM alpine"),
+    ),
+    Breakage(
+        "docker-ignore", "fastapi", "no .dockerignore", lambda r: (r / ".dockerignore").unlink()
+    ),
+    Breakage("helm-renders", "go", "no chart", lambda r: (r / "k8s/helm/Chart.yaml").unlink()),
+    Breakage(
+        "helm-renders",
+        "node",
+        "template error",
+        lambda r: (r / "k8s/helm/templates/configmap.yaml").write_text(
+            "{{ .Values.nope.deeper }}\n"
+        ),
+        needs_helm=True,
+    ),
+    Breakage(
+        "k8s-resources",
+        "node",
+        "no limits",
+        lambda r: replace(
+            r / "k8s/deployment.yaml",
+            "            limits:\n              cpu: 500m\n              memory: 512Mi\n",
+            "",
+        ),
+    ),
+    Breakage(
+        "k8s-resources",
+        "fastapi",
+        "chart without resources",
+        lambda r: replace(r / "k8s/helm/templates/deployment.yaml", "resources:", "unused:"),
+        needs_helm=True,
+    ),
+    Breakage(
+        "k8s-probes",
+        "node",
+        "no readiness probe",
+        lambda r: replace(r / "k8s/deployment.yaml", "readinessProbe:", "startupProbe:"),
+    ),
+    Breakage(
+        "k8s-run-as-non-root",
+        "go",
+        "runAsNonRoot false",
+        lambda r: replace(
+            r / "k8s/deployment.yaml", "runAsNonRoot: true", "runAsNonRoot: false", count=-1
+        ),
+    ),
+    Breakage(
+        "k8s-read-only-root",
+        "vue",
+        "writable root",
+        lambda r: replace(
+            r / "k8s/deployment.yaml",
+            "readOnlyRootFilesystem: true",
+            "readOnlyRootFilesystem: false",
+        ),
+    ),
+    Breakage(
+        "k8s-drop-capabilities",
+        "fastapi",
+        "keeps capabilities",
+        lambda r: replace(
+            r / "k8s/deployment.yaml", "                - ALL", "                - NET_RAW"
+        ),
+    ),
+    Breakage(
+        "k8s-secret-refs",
+        "node",
+        "literal token",
+        lambda r: replace(
+            r / "k8s/deployment.yaml",
+            "          env:\n",
+            "          env:\n"
+            "            - name: PAYMENT_API_TOKEN\n"
+            "              value: 8f14e45fceea167a5a36dedd4bea2543\n",
+        ),
+    ),
+    Breakage(
+        "ci-jobs",
+        "fastapi",
+        "no security job",
+        lambda r: replace(r / ".github/workflows/ci-cd.yml", "\n  security:\n", "\n  quality:\n"),
+    ),
+    Breakage("ci-jobs", "vue", "no workflow", lambda r: shutil.rmtree(r / ".github")),
+    Breakage(
+        "coverage-gate",
+        "fastapi",
+        "fail_under 60",
+        lambda r: replace(r / "pyproject.toml", "fail_under = 80", "fail_under = 60"),
+    ),
+    Breakage(
+        "coverage-gate",
+        "node",
+        "no coverageThreshold",
+        lambda r: replace(
+            r / "jest.config.js", "coverageThreshold", "coverageDirectory: 'coverage', unused"
+        ),
+    ),
+    Breakage(
+        "coverage-gate",
+        "go",
+        "COVERAGE_MIN 70",
+        lambda r: replace(r / "Makefile", "COVERAGE_MIN := 80", "COVERAGE_MIN := 70"),
+    ),
+    Breakage(
+        "health-routes",
+        "go",
+        "/readyz",
+        lambda r: replace(r / "internal/handlers/health.go", '"/ready"', '"/readyz"'),
+    ),
+    Breakage(
+        "health-routes",
+        "vue",
+        "nginx without /health",
+        lambda r: replace(
+            r / "docker/nginx.conf.template", "location = /health", "location = /alive"
+        ),
+    ),
+    Breakage(
+        "metrics-route",
+        "node",
+        "/stats",
+        lambda r: replace(
+            r / "src/controllers/health.controller.ts",
+            'router.get("/metrics"',
+            'router.get("/stats"',
+        ),
+    ),
+    Breakage(
+        "correlation-id",
+        "fastapi",
+        "x-request-id",
+        lambda r: replace_everywhere(r / "app", r"x-correlation-id", "x-request-id"),
+    ),
+    Breakage(
+        "env-example",
+        "go",
+        "no REDIS_URL",
+        lambda r: replace(r / ".env.example", "REDIS_URL=redis://localhost:6379\n", ""),
+    ),
+    Breakage(
+        "no-committed-secrets",
+        "fastapi",
+        "committed .env",
+        commit_env_file,
+    ),
+    Breakage(
+        "no-committed-secrets",
+        "go",
+        "private key",
+        lambda r: write(
+            r / "deploy/tls.pem",
+            "-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY-----\n",
+        ),
+    ),
+    Breakage(
+        "no-committed-secrets",
+        "node",
+        "real jwt secret",
+        lambda r: replace(
+            r / ".env.example",
+            "JWT_SECRET=change-me-to-a-random-string-of-at-least-32-characters",
+            "JWT_SECRET=q8Zr2mVx4LpT9sKw7NbY3cHd6FgJ1aQe",
+        ),
+    ),
+    Breakage(
+        "no-committed-secrets",
+        "go",
+        "password in a URL",
+        lambda r: write(
+            r / "config/production.yaml",
+            "database:\n  url: postgresql://app:Tr0ub4dor3@db:5432/app\n",
+        ),
+    ),
+    Breakage(
+        "api-versioned",
+        "node",
+        "/api/items",
+        lambda r: replace(r / "src/app.ts", '"/api/v1/items"', '"/api/items"'),
+    ),
+    Breakage(
+        "api-versioned",
+        "fastapi",
+        "no version prefix",
+        lambda r: replace(r / "app/api/v1/__init__.py", 'prefix="/api/v1"', 'prefix="/"'),
+    ),
+    Breakage(
+        "api-naming",
+        "go",
+        "verb",
+        lambda r: replace(
+            r / "internal/handlers/router.go", 'api.Group("/items")', 'api.Group("/get-items")'
+        ),
+    ),
+    Breakage(
+        "api-naming",
+        "fastapi",
+        "singular",
+        lambda r: replace(r / "app/api/v1/items.py", 'prefix="/items"', 'prefix="/item"'),
+    ),
+    Breakage(
+        "api-naming",
+        "node",
+        "camelCase",
+        lambda r: replace(r / "src/app.ts", '"/api/v1/items"', '"/api/v1/mediaItems"'),
+    ),
+    Breakage(
+        "forbidden-libraries",
+        "vue",
+        "moment",
+        lambda r: add_npm_dependency(r, "moment", "^2.30.1"),
+    ),
+    Breakage(
+        "forbidden-libraries",
+        "node",
+        "mongoose",
+        lambda r: add_npm_dependency(r, "mongoose", "^8.9.0"),
+    ),
+    Breakage(
+        "version-floors",
+        "node",
+        "express 4.17",
+        lambda r: replace(r / "package.json", '"express": "^5.3.0"', '"express": "^4.17.1"'),
+    ),
+    Breakage(
+        "version-floors",
+        "fastapi",
+        "fastapi 0.100",
+        lambda r: replace(r / "requirements.txt", "fastapi==0.165.0", "fastapi==0.100.1"),
+    ),
+    Breakage(
+        "runtime-supported",
+        "go",
+        "go 1.24",
+        lambda r: replace(r / "go.mod", "go 1.27.0", "go 1.24"),
+    ),
+    Breakage(
+        "runtime-supported",
+        "vue",
+        "node 20",
+        lambda r: replace(r / ".nvmrc", "22", "20"),
+    ),
+    Breakage("template-current", "fastapi", "newer release", newer_template_release),
+    Breakage(
+        "waivers-valid",
+        "node",
+        "expired waiver",
+        lambda r: write(
+            r / ".visiobook.yml",
+            "waivers:\n"
+            "  - rule: docker-healthcheck\n    reason: sidecar probes\n    expires: 2020-01-31\n",
+        ),
+    ),
+    Breakage(
+        "waivers-valid",
+        "go",
+        "reasonless waiver",
+        lambda r: write(
+            r / ".visiobook.yml", "waivers:\n  - rule: api-naming\n    expires: 2099-01-31\n"
+        ),
+    ),
+    Breakage(
+        "waivers-valid",
+        "vue",
+        "unknown rule",
+        lambda r: write(
+            r / ".visiobook.yml",
+            "waivers:\n  - rule: no-such-rule\n    reason: typo\n    expires: 2099-01-31\n",
+        ),
+    ),
+]
