@@ -143,6 +143,53 @@ def update_medians(stack: str, template: Path, runs: int) -> tuple[float, float]
     return statistics.median(timings[0]), statistics.median(timings[1])
 
 
+CHECK_FILES = 2000
+# Filler for the check benchmark: source files where the stack keeps its code, each with a
+# route, so the route and correlation-id scans read them all.
+FILLER = {
+    "fastapi": ("app/services/generated_{n:04d}.py", '@router.get("/widgets")\n'),
+    "node": ("src/services/generated-{n:04d}.ts", 'router.get("/widgets", handler);\n'),
+    "go": ("internal/services/generated_{n:04d}.go", 'routes.GET("/widgets", handler)\n'),
+    "vue": ("src/components/Generated{n:04d}.vue", "<template><p>{n}</p></template>\n"),
+}
+
+
+def service_of(stack: str, files: int, workdir: Path) -> Path:
+    """A generated service padded with committed source files to `files` files in all."""
+    dest = workdir / f"check-{stack}"
+    subprocess.run(visiobook_new(stack)(dest), check=True, capture_output=True)
+    git(dest, "init", "-q")
+    git(dest, "add", ".")
+    listed = subprocess.run(["git", "ls-files"], cwd=dest, capture_output=True, text=True)
+    path_pattern, line = FILLER[stack]
+    for n in range(files - len(listed.stdout.splitlines())):
+        filler = dest / path_pattern.format(n=n)
+        filler.write_text(line.format(n=n) * 30)
+    git(dest, "add", ".")
+    git(dest, "commit", "-qm", "padded")
+    return dest
+
+
+def check_rows(runs: int) -> list[tuple[str, float, str, bool | None]]:
+    rows: list[tuple[str, float, str, bool | None]] = []
+    workdir = Path(tempfile.mkdtemp(prefix="visiobook-bench-"))
+    try:
+        for stack in STACKS:
+            service = service_of(stack, CHECK_FILES, workdir)
+            listed = subprocess.run(
+                ["git", "ls-files"], cwd=service, capture_output=True, text=True
+            )
+            assert len(listed.stdout.splitlines()) == CHECK_FILES
+            command = [str(BIN / "visiobook"), "check", str(service), "--format", "json"]
+            check_s = median_seconds(lambda _, command=command: command, runs)
+            rows.append(
+                (f"`visiobook check` ({stack}, {CHECK_FILES} files)", check_s, "< 2 s", check_s < 2)
+            )
+    finally:
+        shutil.rmtree(workdir)
+    return rows
+
+
 def vue_bundle_rows() -> list[str]:
     """Generates a Vue app with the default answers, builds it, and sizes its JS chunks."""
     workdir = Path(tempfile.mkdtemp(prefix="visiobook-bench-"))
@@ -192,6 +239,7 @@ def main() -> None:
             (f"`copier copy --defaults` ({stack}, same answers)", copier_s, "", None),
             (f"ratio new / copier copy ({stack})", ratio, "<= 1.10", ratio <= 1.10),
         ]
+    rows += check_rows(args.runs)
     workdir = Path(tempfile.mkdtemp(prefix="visiobook-bench-"))
     try:
         template = released_template(workdir)
@@ -213,6 +261,9 @@ def main() -> None:
         "of a stack run in alternation. The updates take a service of each stack from v1.0.0 to",
         "v2.0.0 of this template released in a scratch repository (one README line changed);",
         "the service is reset to v1.0.0 before each run, and the two commands alternate.",
+        f"`visiobook check` runs on a service of each stack padded to {CHECK_FILES} committed",
+        "files (source files with a route each, so every scan reads them); helm "
+        + ("renders the chart." if shutil.which("helm") else "is not on PATH: no chart render."),
         f"Machine: {platform.machine()}, {platform.system()}, Python {platform.python_version()}.",
         "",
         "| what | median | target | met |",

@@ -55,8 +55,9 @@ class Repo:
         return path in self.file_set
 
     def has_dir(self, path: str) -> bool:
-        # A folder git does not list (empty, or only ignored files) still counts if it is there.
-        return path in self.dirs or (self.root / path).is_dir()
+        """A folder with at least one listed file: git keeps no empty folder, so an empty one
+        would be missing from every clone."""
+        return path in self.dirs
 
     def text(self, path: str) -> str | None:
         """The file's text; None when it is missing, too large or not text."""

@@ -92,7 +92,7 @@ GATES: dict[str, tuple[tuple[str, ...], re.Pattern[str], re.Pattern[str]]] = {
     severity=Severity.ERROR,
     spec="9.1",
     title=f"The test tool fails under {MIN_COVERAGE}% coverage",
-    fix=f"Configure a {MIN_COVERAGE}% minimum in the test tool (Jest coverageThreshold, Vitest"
+    fix=f"Configure an {MIN_COVERAGE}% minimum in the test tool (Jest coverageThreshold, Vitest"
     " coverage.thresholds, coverage.py fail_under, a Makefile COVERAGE_MIN for Go).",
 )
 def coverage_gate(repo: Repo) -> Iterator[Finding]:

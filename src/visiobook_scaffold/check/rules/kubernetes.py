@@ -162,7 +162,7 @@ def drop_capabilities(repo: Repo) -> Iterator[Finding]:
 )
 def secret_refs(repo: Repo) -> Iterator[Finding]:
     objects = all_objects(repo)
-    for container in containers(objects):
+    for container in _containers(repo):
         for variable in container.spec.get("env") or []:
             name = str(variable.get("name", ""))
             if "value" not in variable:

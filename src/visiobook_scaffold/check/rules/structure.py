@@ -50,8 +50,8 @@ SPEC_TREES: dict[str, tuple[str, ...]] = {
     severity=Severity.ERROR,
     spec="1.1",
     title="The standard project tree of the stack",
-    fix="Create the missing file or folder where guidelines 1.1 puts it (move it if it lives"
-    " elsewhere).",
+    fix="Create the missing file or folder where guidelines 1.1 puts it, or move it there"
+    " (git keeps no empty folder: give a new one a .gitkeep).",
 )
 def standard_tree(repo: Repo) -> Iterator[Finding]:
     for path in SPEC_TREES[repo.stack]:
