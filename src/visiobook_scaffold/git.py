@@ -21,11 +21,25 @@ FALLBACK_IDENTITY = {
 
 
 def _git(
-    cwd: Path, *args: str, env: dict[str, str] | None = None, check: bool = True, strip: bool = True
+    cwd: Path,
+    *args: str,
+    env: dict[str, str] | None = None,
+    check: bool = True,
+    strip: bool = True,
+    timeout: float | None = None,
 ) -> str:
-    result = subprocess.run(
-        ["git", *args], cwd=cwd, capture_output=True, text=True, check=False, env=env
-    )
+    try:
+        result = subprocess.run(
+            ["git", *args],
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            check=False,
+            env=env,
+            timeout=timeout,
+        )
+    except subprocess.TimeoutExpired:
+        raise ScaffoldError(f"git {args[0]} gave no answer in {timeout:g} s") from None
     if check and result.returncode != 0:
         detail = (result.stderr.strip().splitlines() or ["no output"])[-1]
         raise ScaffoldError(f"git {args[0]} failed in {cwd}: {detail}")
@@ -127,7 +141,9 @@ def restore_head(path: Path) -> None:
 
 def remote_tags(source: str) -> list[str]:
     """Tag names of the repository at `source`, a URL or a local path."""
-    out = _git(Path.cwd(), "ls-remote", "--tags", "--refs", "--", source)
+    # Never a credentials prompt, never a hang: this only asks which versions exist.
+    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0"}
+    out = _git(Path.cwd(), "ls-remote", "--tags", "--refs", "--", source, env=env, timeout=30)
     return [line.split("refs/tags/", 1)[1] for line in out.splitlines() if "refs/tags/" in line]
 
 

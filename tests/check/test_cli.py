@@ -250,3 +250,26 @@ def test_an_older_service_gets_every_finding_with_its_place(tmp_path: Path) -> N
     assert (".env", None, ".env is committed: it holds this environment's real values") in (
         findings("no-committed-secrets")
     )
+
+
+def test_malformed_files_give_findings_not_a_crash(service_copy: Callable[[str], Path]) -> None:
+    service = service_copy("node")
+    write(service / ".github/workflows/ci-cd.yml", "jobs: [1, 2]\n")
+    write(
+        service / "k8s/deployment.yaml",
+        "kind: Deployment\nmetadata: 3\nspec:\n  template:\n    spec:\n      containers:\n"
+        "        - name: x\n          env: [oops, {name: 5}]\n          resources: 7\n"
+        "          securityContext: [1]\n",
+    )
+    write(service / "k8s/configmap.yaml", "data: [1")
+    write(service / ".visiobook.yml", "- not a mapping\n")
+    write(service / "package.json", "[1, 2]")
+    write(service / "docker/Dockerfile", "FROM\n")
+    code, out, _ = check(service, "--format", "json")
+    assert code == 1
+    rules = {rule["id"]: rule for rule in json.loads(out)["rules"]}
+    notes = [rule["note"] or "" for rule in rules.values()]
+    assert not [note for note in notes if note.startswith("could not be judged")]
+    assert rules["docker-non-root"]["note"] == "docker/Dockerfile has no FROM instruction"
+    assert rules["ci-jobs"]["status"] == rules["k8s-resources"]["status"] == "failed"
+    assert rules["waivers-valid"]["findings"][0]["message"] == "expected a `waivers:` list"

@@ -13,7 +13,8 @@ import pytest
 
 from tests.check.breakages import BREAKAGES, Breakage
 from tests.helpers import AVAILABLE_STACKS, REPO_ROOT
-from visiobook_scaffold.check.model import Status
+from visiobook_scaffold.check import runner
+from visiobook_scaffold.check.model import Finding, Rule, Severity, Status
 from visiobook_scaffold.check.registry import CATEGORIES, all_rules
 from visiobook_scaffold.check.runner import run_check
 
@@ -66,3 +67,23 @@ def test_each_rule_names_a_section_of_the_guidelines() -> None:
     headings = re.findall(r"^#{2,4} (\d+(?:\.\d+)*)", SPEC.read_text(), re.MULTILINE)
     for rule in all_rules():
         assert rule.spec in headings, f"{rule.id}: no section {rule.spec}"
+
+
+def test_a_rule_that_trips_is_skipped_with_the_reason_and_the_others_still_run(
+    generated: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def trips(_: object) -> list[Finding]:
+        raise RuntimeError("unexpected input")
+
+    tripping = Rule(
+        "trips", "structure", Severity.ERROR, "1.1", "A rule with a bug", "Fix it.", trips
+    )
+    monkeypatch.setattr(runner, "all_rules", lambda: [tripping, *all_rules()])
+    report = runner.run_check(generated["go"], TODAY)
+    first, *others = report.results
+    assert first.status is Status.SKIPPED
+    assert first.note == "could not be judged: RuntimeError: unexpected input"
+    assert [r.rule.id for r in others] == [
+        rule.id for rule in all_rules() if rule.applies_to("go", "service")
+    ]
+    assert all(r.status is Status.PASSED for r in others if r.rule.id != "helm-renders")

@@ -66,6 +66,8 @@ def stages(text: str) -> list[Stage]:
             args[name.strip()] = default.strip().strip("\"'")
         elif instruction.keyword == "FROM":
             words = [w for w in instruction.arguments.split() if not w.startswith("--")]
+            if not words:
+                continue  # a FROM without an image: docker build rejects it anyway
             base = _ARG_REFERENCE.sub(lambda m: args.get(m.group(1), m.group(0)), words[0])
             stage_name = words[2] if len(words) >= 3 and words[1].lower() == "as" else None
             result.append(Stage(base, stage_name, instruction.line))

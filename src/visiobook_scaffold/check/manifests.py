@@ -152,9 +152,15 @@ def containers(objects: list[KubeObject]) -> Iterator[Container]:
         if pod is None:
             continue
         for key, init in (("initContainers", True), ("containers", False)):
-            for spec in pod.get(key) or []:
+            listed = pod.get(key)
+            for spec in listed if isinstance(listed, list) else []:
                 if isinstance(spec, dict):
                     yield Container(kube_object, pod, spec, init)
+
+
+def mapping(value: object) -> dict[str, Any]:
+    """`value` when it is a mapping, else an empty one: manifests are read as they are."""
+    return value if isinstance(value, dict) else {}
 
 
 def _dig(body: dict[str, Any], path: tuple[str, ...] | None) -> dict[str, Any] | None:

@@ -81,16 +81,17 @@ class Repo:
 
 
 def _git_files(root: Path) -> list[str] | None:
-    if not (root / ".git").exists():
-        return None
+    """Files git would commit, relative to `root`: also when `root` is a folder of a larger
+    repository (a monorepo). None outside git."""
     try:
         result = subprocess.run(
             ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
             cwd=root,
             capture_output=True,
             check=True,
+            timeout=60,
         )
-    except (OSError, subprocess.CalledProcessError):
+    except (OSError, subprocess.SubprocessError):
         return None
     names = {name for name in result.stdout.decode("utf-8", "replace").split("\0") if name}
     # Deleted but not yet staged: not there to read.

@@ -10,7 +10,7 @@ from visiobook_scaffold.check.model import Report, Rule, RuleResult, Skip, Statu
 from visiobook_scaffold.check.registry import all_rules
 from visiobook_scaffold.check.repo import Repo
 from visiobook_scaffold.check.waivers import load_waivers
-from visiobook_scaffold.errors import ScaffoldError
+from visiobook_scaffold.errors import ScaffoldError, one_line
 from visiobook_scaffold.template import embedded_template_root, load_config
 
 UNWAIVABLE = frozenset({"waivers-valid"})
@@ -39,6 +39,9 @@ def _judge(rule: Rule, repo: Repo, waiver: Waiver | None) -> RuleResult:
         findings = tuple(rule.check(repo))
     except Skip as skip:
         return RuleResult(rule, Status.SKIPPED, note=str(skip))
+    except Exception as error:  # one rule tripping on odd input spares the others
+        note = f"could not be judged: {type(error).__name__}: {one_line(error)}"
+        return RuleResult(rule, Status.SKIPPED, note=note)
     if not findings:
         return RuleResult(rule, Status.PASSED)
     if waiver is not None and rule.id not in UNWAIVABLE:

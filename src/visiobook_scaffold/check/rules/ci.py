@@ -42,7 +42,7 @@ def pipeline_jobs(repo: Repo) -> Iterator[Finding]:
             yield Finding(f"not valid YAML: {str(error).splitlines()[0]}", path)
             continue
         jobs = workflow.get("jobs") if isinstance(workflow, dict) else None
-        for job_id, job in (jobs or {}).items():
+        for job_id, job in (jobs if isinstance(jobs, dict) else {}).items():
             label = f"{job_id} {job.get('name', '') if isinstance(job, dict) else ''}"
             for kind, pattern in JOB_KINDS.items():
                 if kind not in found and pattern.search(label):

@@ -12,6 +12,7 @@ from visiobook_scaffold.check.manifests import (
     chart_present,
     containers,
     helm_binary,
+    mapping,
     rendered_chart,
 )
 from visiobook_scaffold.check.model import Finding, Severity, Skip
@@ -65,12 +66,12 @@ def chart_renders(repo: Repo) -> Iterator[Finding]:
 )
 def resources(repo: Repo) -> Iterator[Finding]:
     for container in _containers(repo):
-        declared = container.spec.get("resources") or {}
+        declared = mapping(container.spec.get("resources"))
         missing = [
             f"{group}.{resource}"
             for group in ("requests", "limits")
             for resource in ("cpu", "memory")
-            if not (declared.get(group) or {}).get(resource)
+            if not mapping(declared.get(group)).get(resource)
         ]
         if missing:
             yield _at(container, f"no resources {', '.join(missing)}")
@@ -95,10 +96,10 @@ def probes(repo: Repo) -> Iterator[Finding]:
 
 def _security(container: Container, key: str) -> object:
     """A securityContext setting: the container's own, else the pod's."""
-    own = container.spec.get("securityContext") or {}
+    own = mapping(container.spec.get("securityContext"))
     if key in own:
         return own[key]
-    return (container.pod.get("securityContext") or {}).get(key)
+    return mapping(container.pod.get("securityContext")).get(key)
 
 
 @rule(
@@ -128,7 +129,7 @@ def run_as_non_root(repo: Repo) -> Iterator[Finding]:
 )
 def read_only_root(repo: Repo) -> Iterator[Finding]:
     for container in _containers(repo):
-        settings = container.spec.get("securityContext") or {}
+        settings = mapping(container.spec.get("securityContext"))
         if settings.get("readOnlyRootFilesystem") is not True:
             yield _at(container, "readOnlyRootFilesystem is not true")
 
@@ -143,8 +144,8 @@ def read_only_root(repo: Repo) -> Iterator[Finding]:
 )
 def drop_capabilities(repo: Repo) -> Iterator[Finding]:
     for container in _containers(repo):
-        settings = container.spec.get("securityContext") or {}
-        dropped = (settings.get("capabilities") or {}).get("drop") or []
+        settings = mapping(container.spec.get("securityContext"))
+        dropped = mapping(settings.get("capabilities")).get("drop") or []
         if "ALL" not in dropped:
             yield _at(container, "capabilities.drop does not include ALL")
         if settings.get("allowPrivilegeEscalation") is not False:
@@ -163,7 +164,8 @@ def drop_capabilities(repo: Repo) -> Iterator[Finding]:
 def secret_refs(repo: Repo) -> Iterator[Finding]:
     objects = all_objects(repo)
     for container in _containers(repo):
-        for variable in container.spec.get("env") or []:
+        listed = container.spec.get("env")
+        for variable in map(mapping, listed if isinstance(listed, list) else []):
             name = str(variable.get("name", ""))
             if "value" not in variable:
                 continue
@@ -173,7 +175,7 @@ def secret_refs(repo: Repo) -> Iterator[Finding]:
     for kube_object in objects:
         if kube_object.kind != "ConfigMap":
             continue
-        data = kube_object.body.get("data") or {}
+        data = mapping(kube_object.body.get("data"))
         for key, value in data.items():
             if not isinstance(key, str) or key.startswith("__"):
                 continue
@@ -181,5 +183,5 @@ def secret_refs(repo: Repo) -> Iterator[Finding]:
                 yield Finding(
                     f"ConfigMap {kube_object.name} holds {key}, a secret",
                     kube_object.path,
-                    kube_object.line(kube_object.body.get("data") or {}),
+                    kube_object.line(data),
                 )
