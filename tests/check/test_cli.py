@@ -13,8 +13,9 @@ import jsonschema
 import pytest
 from typer.testing import CliRunner
 
-from tests.check.breakages import replace, write
+from tests.check.breakages import newer_template_release, replace, write
 from tests.helpers import REPO_ROOT
+from visiobook_scaffold.check.registry import all_rules
 from visiobook_scaffold.cli import app
 
 runner = CliRunner()
@@ -273,3 +274,38 @@ def test_malformed_files_give_findings_not_a_crash(service_copy: Callable[[str],
     assert rules["docker-non-root"]["note"] == "docker/Dockerfile has no FROM instruction"
     assert rules["ci-jobs"]["status"] == rules["k8s-resources"]["status"] == "failed"
     assert rules["waivers-valid"]["findings"][0]["message"] == "expected a `waivers:` list"
+
+
+def test_list_rules_shows_every_rule_with_severity_section_and_scope() -> None:
+    code, out, _ = check("--list-rules")
+    assert code == 0
+    rows = {line.split()[0]: line.split() for line in out.splitlines()}
+    assert set(rows) == {rule.id for rule in all_rules()}
+    assert rows["metrics-route"][1:6] == ["error", "5.3", "fastapi,", "node,", "go"]
+    assert rows["template-current"][1:4] == ["warning", "10.4", "all"]
+
+
+def test_template_releases_are_read_from_template_when_given(
+    service_copy: Callable[[str], Path],
+) -> None:
+    service = service_copy("go")
+    newer_template_release(service)
+    mirror = service.parent / "template-repo"
+    answers = service / ".copier-answers.yml"
+    answers.write_text(answers.read_text().replace(str(mirror), "/nowhere/visiobook.git"))
+    code, out, _ = check(service, "--format", "json")
+    rules = {rule["id"]: rule for rule in json.loads(out)["rules"]}
+    assert rules["template-current"]["status"] == "skipped"
+    assert rules["template-current"]["note"].startswith("template versions not reachable: ")
+
+    code, out, _ = check(service, "--format", "json", "--template", mirror)
+    assert code == 0
+    rules = {rule["id"]: rule for rule in json.loads(out)["rules"]}
+    assert rules["template-current"]["status"] == "failed"
+    assert rules["template-current"]["findings"] == [
+        {
+            "message": "on template v1.0.0; v2.0.0 is released",
+            "path": ".copier-answers.yml",
+            "line": None,
+        }
+    ]

@@ -25,12 +25,16 @@ class Repo:
     """A service repository: the files git would commit (tracked, or untracked and not ignored);
     outside git, every file but dependency and build folders."""
 
-    def __init__(self, root: Path, stack: str, kind: str, today: date) -> None:
+    def __init__(
+        self, root: Path, stack: str, kind: str, today: date, template: str | None = None
+    ) -> None:
         self.root = root
         self.stack = stack
         self.kind = kind
         self.today = today
         """The day waivers are judged on."""
+        self.template = template
+        """Where to read the template's releases (`--template`); None: the recorded source."""
         self._texts: dict[str, str | None] = {}
         self._memo: dict[str, Any] = {}
 

@@ -23,6 +23,26 @@ STATUS_LABELS = {
 }
 
 
+def rule_catalogue() -> str:
+    """Every rule: id, severity, guidelines section, where it applies, and what it checks."""
+    from visiobook_scaffold.check.registry import all_rules
+    from visiobook_scaffold.template import embedded_template_root, load_config
+
+    stacks = load_config(embedded_template_root()).available_stacks()
+    rows = []
+    for rule in all_rules():
+        scope = [stack.key for stack in stacks if rule.applies_to(stack.key, stack.kind)]
+        shown = "all" if len(scope) == len(stacks) else ", ".join(scope)
+        rows.append((rule.id, rule.severity.value, rule.spec, shown, rule.title))
+    widths = [max(len(row[column]) for row in rows) for column in range(4)]
+    lines = [
+        "  ".join(cell.ljust(width) for cell, width in zip(row[:4], widths, strict=True))
+        + f"  {row[4]}"
+        for row in rows
+    ]
+    return "\n".join(lines) + "\n"
+
+
 def summary(report: Report) -> str:
     counts = dict.fromkeys(Status, 0)
     for result in report.results:

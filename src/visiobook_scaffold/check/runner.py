@@ -17,13 +17,17 @@ UNWAIVABLE = frozenset({"waivers-valid"})
 """A broken waiver cannot be waived away."""
 
 
-def run_check(path: Path, today: datetime.date | None = None) -> Report:
+def run_check(
+    path: Path, today: datetime.date | None = None, template: str | None = None
+) -> Report:
+    """Judge the service at `path`. `today` decides which waivers have expired; `template`
+    is where to read the template's releases from instead of the recorded source."""
     root = path.resolve()
     if not root.is_dir():
         raise ScaffoldError(f"{path} is not a folder")
     stacks = load_config(embedded_template_root()).stacks
     stack = detect_stack(root, set(stacks))
-    repo = Repo(root, stack, stacks[stack].kind, today or datetime.date.today())
+    repo = Repo(root, stack, stacks[stack].kind, today or datetime.date.today(), template)
     rules = all_rules()
     waivers = load_waivers(repo, {rule.id for rule in rules}).valid
     results = tuple(

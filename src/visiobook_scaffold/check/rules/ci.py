@@ -91,7 +91,7 @@ GATES: dict[str, tuple[tuple[str, ...], re.Pattern[str], re.Pattern[str]]] = {
     category="ci",
     severity=Severity.ERROR,
     spec="9.1",
-    title=f"The test tool fails under {MIN_COVERAGE}% coverage",
+    title=f"The test tool enforces at least {MIN_COVERAGE}% coverage",
     fix=f"Configure an {MIN_COVERAGE}% minimum in the test tool (Jest coverageThreshold, Vitest"
     " coverage.thresholds, coverage.py fail_under, a Makefile COVERAGE_MIN for Go).",
 )

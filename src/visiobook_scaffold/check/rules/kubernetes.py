@@ -107,7 +107,7 @@ def _security(container: Container, key: str) -> object:
     category="kubernetes",
     severity=Severity.ERROR,
     spec="9.1",
-    title="Pods must run as a non-root user",
+    title="Pods run as a non-root user",
     fix="Set securityContext.runAsNonRoot: true (pod or container) and a non-zero runAsUser.",
 )
 def run_as_non_root(repo: Repo) -> Iterator[Finding]:

@@ -25,7 +25,7 @@ def template_current(repo: Repo) -> Iterator[Finding]:
     if not repo.has_file(ANSWERS_FILE):
         raise Skip(f"not generated from the template (no {ANSWERS_FILE})")
     try:
-        currency = check(repo.root)
+        currency = check(repo.root, repo.template)
     except ScaffoldError as error:
         raise Skip(f"template versions not reachable: {error}") from None
     if currency.newest is not None:
