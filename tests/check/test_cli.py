@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 from tests.check.breakages import newer_template_release, replace, write
 from tests.helpers import REPO_ROOT
 from visiobook_scaffold.check.registry import all_rules
+from visiobook_scaffold.check.report import rule_catalogue
 from visiobook_scaffold.cli import app
 
 runner = CliRunner()
@@ -309,3 +310,9 @@ def test_template_releases_are_read_from_template_when_given(
             "line": None,
         }
     ]
+
+
+def test_the_rules_in_the_docs_are_the_rules_in_the_code() -> None:
+    docs = (REPO_ROOT / "docs/check.md").read_text()
+    listed = docs.split("## Rules", 1)[1].split("```text\n", 1)[1].split("```", 1)[0]
+    assert listed == rule_catalogue()
