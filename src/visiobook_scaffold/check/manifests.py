@@ -11,7 +11,9 @@ from typing import Any
 
 import yaml
 
+from visiobook_scaffold.check import yaml_lines
 from visiobook_scaffold.check.repo import Repo
+from visiobook_scaffold.check.yaml_lines import LINE
 
 CHART_DIR = "k8s/helm"
 LONG_RUNNING = frozenset({"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet"})
@@ -24,16 +26,6 @@ POD_SPEC_PATHS: dict[str, tuple[str, ...]] = {
     "Job": ("spec", "template", "spec"),
     "CronJob": ("spec", "jobTemplate", "spec", "template", "spec"),
 }
-LINE = "__line__"
-
-
-class _LineLoader(yaml.SafeLoader):
-    """Records each mapping's line under LINE, so findings can point into raw manifests."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        mapping = super().construct_mapping(node, deep=deep)
-        mapping[LINE] = node.start_mark.line + 1
-        return mapping
 
 
 @dataclass(frozen=True)
@@ -126,7 +118,7 @@ def _raw(repo: Repo) -> Iterator[KubeObject]:
         if text is None:
             continue
         try:
-            documents = list(yaml.load_all(text, Loader=_LineLoader))
+            documents = list(yaml_lines.load_all(text))
         except yaml.YAMLError:
             continue
         for body in documents:

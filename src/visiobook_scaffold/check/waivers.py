@@ -14,17 +14,12 @@ from dataclasses import dataclass
 
 import yaml
 
+from visiobook_scaffold.check import yaml_lines
 from visiobook_scaffold.check.model import Finding, Waiver
 from visiobook_scaffold.check.repo import Repo
+from visiobook_scaffold.check.yaml_lines import LINE
 
 WAIVERS_FILE = ".visiobook.yml"
-
-
-class _LineLoader(yaml.SafeLoader):
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[object, object]:
-        mapping = super().construct_mapping(node, deep=deep)
-        mapping["__line__"] = node.start_mark.line + 1
-        return mapping
 
 
 @dataclass(frozen=True)
@@ -44,7 +39,7 @@ def _load(repo: Repo, known_rules: set[str]) -> Waivers:
     if text is None:
         return Waivers({}, [])
     try:
-        document = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a safe loader
+        document = yaml_lines.load(text)
     except yaml.YAMLError as error:
         return Waivers({}, [Finding(f"not valid YAML: {str(error).splitlines()[0]}", WAIVERS_FILE)])
     entries = document.get("waivers") if isinstance(document, dict) else None
@@ -53,7 +48,7 @@ def _load(repo: Repo, known_rules: set[str]) -> Waivers:
     valid: dict[str, Waiver] = {}
     problems: list[Finding] = []
     for entry in entries or []:
-        line = entry.get("__line__") if isinstance(entry, dict) else None
+        line = entry.get(LINE) if isinstance(entry, dict) else None
         problem = _problem(entry, known_rules, repo.today)
         if problem:
             problems.append(Finding(problem, WAIVERS_FILE, line))

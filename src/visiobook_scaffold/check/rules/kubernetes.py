@@ -19,6 +19,7 @@ from visiobook_scaffold.check.model import Finding, Severity, Skip
 from visiobook_scaffold.check.registry import rule
 from visiobook_scaffold.check.repo import Repo
 from visiobook_scaffold.check.secrets import is_secret_name, url_password
+from visiobook_scaffold.check.yaml_lines import LINE
 
 
 def _containers(repo: Repo) -> list[Container]:
@@ -177,7 +178,7 @@ def secret_refs(repo: Repo) -> Iterator[Finding]:
             continue
         data = mapping(kube_object.body.get("data"))
         for key, value in data.items():
-            if not isinstance(key, str) or key.startswith("__"):
+            if not isinstance(key, str) or key == LINE:
                 continue
             if is_secret_name(key) or url_password(str(value)):
                 yield Finding(
