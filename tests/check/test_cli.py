@@ -166,6 +166,19 @@ def test_sarif_output_is_valid_sarif_with_locations(service_copy: Callable[[str]
     assert run["tool"]["driver"]["rules"][result["ruleIndex"]]["id"] == "docker-healthcheck"
 
 
+def test_sarif_anchors_a_finding_without_a_file_at_the_service_manifest(
+    service_copy: Callable[[str], Path],
+) -> None:
+    service = service_copy("go")
+    replace(service / "internal/handlers/health.go", '"/ready"', '"/readyz"')
+    code, out, _ = check(service, "--format", "sarif")
+    assert code == 1
+    [result] = json.loads(out)["runs"][0]["results"]
+    assert result["message"]["text"].startswith("no /ready route in the sources. Fix: ")
+    location = result["locations"][0]["physicalLocation"]
+    assert location == {"artifactLocation": {"uri": "go.mod", "uriBaseId": "%SRCROOT%"}}
+
+
 def test_junit_output_has_a_case_per_rule_and_a_failure_per_failing_rule(
     service_copy: Callable[[str], Path], tmp_path: Path
 ) -> None:

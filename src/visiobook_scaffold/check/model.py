@@ -91,6 +91,9 @@ class Report:
     root: str
     stack: str
     results: tuple[RuleResult, ...]
+    manifest: str | None = None
+    """The file that makes the repository a service (package.json, go.mod, ...): where a
+    finding about the service as a whole is anchored for tools that want a file."""
 
     @property
     def judged(self) -> int:

@@ -111,8 +111,9 @@ def as_json(report: Report) -> str:
 
 
 def sarif(report: Report) -> str:
-    """SARIF 2.1.0, as GitHub code scanning takes it: a rule per check, a result per finding;
-    waived findings are results with an external suppression."""
+    """SARIF 2.1.0, as GitHub code scanning takes it: a rule per check, a result per finding
+    (GitHub wants a file for each: a finding about the service as a whole is anchored at its
+    manifest); waived findings are results with an external suppression."""
     rules = [r.rule for r in report.results]
     index = {rule.id: position for position, rule in enumerate(rules)}
     results: list[dict[str, Any]] = []
@@ -126,11 +127,12 @@ def sarif(report: Report) -> str:
                 "level": "error" if result.rule.severity is Severity.ERROR else "warning",
                 "message": {"text": f"{finding.message}. Fix: {result.rule.fix}"},
             }
-            if finding.path:
+            path = finding.path or report.manifest
+            if path:
                 location: dict[str, Any] = {
-                    "artifactLocation": {"uri": finding.path, "uriBaseId": "%SRCROOT%"}
+                    "artifactLocation": {"uri": path, "uriBaseId": "%SRCROOT%"}
                 }
-                if finding.line:
+                if finding.line and finding.path:
                     location["region"] = {"startLine": finding.line}
                 entry["locations"] = [{"physicalLocation": location}]
             if result.status is Status.WAIVED:

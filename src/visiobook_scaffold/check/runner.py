@@ -14,6 +14,7 @@ from visiobook_scaffold.errors import ScaffoldError, one_line
 from visiobook_scaffold.template import embedded_template_root, load_config
 
 UNWAIVABLE = frozenset({"waivers-valid"})
+MANIFESTS = ("package.json", "go.mod", "pyproject.toml", "requirements.txt", ".copier-answers.yml")
 """A broken waiver cannot be waived away."""
 
 
@@ -35,7 +36,8 @@ def run_check(
         for rule in rules
         if rule.applies_to(repo.stack, repo.kind)
     )
-    return Report(str(root), stack, results)
+    manifest = next((name for name in MANIFESTS if repo.has_file(name)), None)
+    return Report(str(root), stack, results, manifest)
 
 
 def _judge(rule: Rule, repo: Repo, waiver: Waiver | None) -> RuleResult:
