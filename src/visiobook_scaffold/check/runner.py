@@ -14,8 +14,8 @@ from visiobook_scaffold.errors import ScaffoldError, one_line
 from visiobook_scaffold.template import embedded_template_root, load_config
 
 UNWAIVABLE = frozenset({"waivers-valid"})
-MANIFESTS = ("package.json", "go.mod", "pyproject.toml", "requirements.txt", ".copier-answers.yml")
 """A broken waiver cannot be waived away."""
+MANIFESTS = ("package.json", "go.mod", "pyproject.toml", "requirements.txt", ".copier-answers.yml")
 
 
 def run_check(
