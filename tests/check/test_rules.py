@@ -17,6 +17,7 @@ from visiobook_scaffold.check import runner
 from visiobook_scaffold.check.model import Finding, Rule, Severity, Status
 from visiobook_scaffold.check.registry import CATEGORIES, all_rules
 from visiobook_scaffold.check.runner import run_check
+from visiobook_scaffold.generate import NewProject, generate
 
 TODAY = datetime.date(2026, 11, 25)
 HELM = shutil.which("helm") is not None
@@ -87,3 +88,22 @@ def test_a_rule_that_trips_is_skipped_with_the_reason_and_the_others_still_run(
         rule.id for rule in all_rules() if rule.applies_to("go", "service")
     ]
     assert all(r.status is Status.PASSED for r in others if r.rule.id != "helm-renders")
+
+
+@pytest.mark.parametrize(
+    "answers",
+    [
+        {"stack": "fastapi", "resource": "media-assets", "language_version": "3.12"},
+        {"stack": "node", "resource": "people", "language_version": "24", "port": 8123},
+        {"stack": "go", "resource": "storage-buckets", "language_version": "1.26"},
+        {"stack": "vue", "resource": "media-assets", "language_version": "24"},
+    ],
+    ids=lambda answers: answers["stack"],
+)
+def test_other_answers_score_100_too(tmp_path: Path, answers: dict[str, object]) -> None:
+    service = tmp_path / "svc"
+    answers = {**answers, "service_name": "media-service"}
+    generate(NewProject(service, str(REPO_ROOT), "HEAD", answers, False, False, git=True))
+    report = run_check(service, TODAY)
+    assert [(r.rule.id, r.findings) for r in report.failed] == []
+    assert report.score == 100
