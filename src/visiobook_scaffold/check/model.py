@@ -74,7 +74,6 @@ class Waiver:
     rule: str
     reason: str
     expires: str
-    line: int | None = None
 
 
 @dataclass(frozen=True)

@@ -54,7 +54,7 @@ def _load(repo: Repo, known_rules: set[str]) -> Waivers:
             problems.append(Finding(problem, WAIVERS_FILE, line))
         else:
             rule = str(entry["rule"])
-            valid[rule] = Waiver(rule, str(entry["reason"]).strip(), str(entry["expires"]), line)
+            valid[rule] = Waiver(rule, str(entry["reason"]).strip(), str(entry["expires"]))
     return Waivers(valid, problems)
 
 
