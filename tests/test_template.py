@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 from pathlib import Path
@@ -31,14 +32,17 @@ def rejection(copie: Any, **answers: Any) -> str:
 
 @pytest.mark.parametrize("stack", AVAILABLE_STACKS)
 def test_every_shared_file_reaches_every_stack_through_a_link(stack: str) -> None:
+    # A stack links a shared folder whole, or (when it adds files of its own there, as Go's
+    # api/ does) links each shared file of it.
     stack_dir = REPO_ROOT / "templates" / stack
-    linked = {
-        entry.resolve()
-        for entry in stack_dir.iterdir()
-        if entry.is_symlink() and entry.resolve().is_relative_to(SHARED)
+    reached = {
+        (Path(folder) / name).resolve()
+        for folder, _, names in os.walk(stack_dir, followlinks=True)
+        for name in names
     }
-    for shared in SHARED.iterdir():
-        assert shared.resolve() in linked, f"{stack} does not link shared/{shared.name}"
+    for shared in SHARED.rglob("*"):
+        if shared.is_file():
+            assert shared.resolve() in reached, f"{stack} does not link shared/{shared.name}"
 
 
 def test_shared_files_are_not_copied_into_stack_trees() -> None:

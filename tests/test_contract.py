@@ -1,0 +1,81 @@
+"""The API contract (docs/contract.md): one OpenAPI 3.1 document, written once in
+templates/shared/api, rendered the same into every stack, and valid for any resource name."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openapi_spec_validator import validate
+
+from tests.helpers import AVAILABLE_STACKS, BASE_ANSWERS
+
+
+def render(copie: Any, **answers: Any) -> Path:
+    result = copie.copy(extra_answers={**BASE_ANSWERS, **answers})
+    assert result.exception is None, result.exception
+    return Path(result.project_dir)
+
+
+def contract(project: Path) -> dict[str, Any]:
+    document: dict[str, Any] = json.loads((project / "api/openapi.json").read_text())
+    return document
+
+
+@pytest.mark.parametrize(
+    "resource", ["items", "media-assets", "people", "data", "abcdefghij-klmnopqrstuvs"]
+)
+def test_contract_is_a_valid_openapi_3_1_document_for_any_resource(
+    copie: Any, resource: str
+) -> None:
+    document = contract(render(copie, resource=resource))
+    validate(document)  # raises on any violation of the OpenAPI 3.1 schema
+    assert document["openapi"] == "3.1.0"
+    assert set(document["paths"]) == {
+        f"/api/v1/{resource}",
+        f"/api/v1/{resource}/{{id}}",
+        "/health",
+        "/ready",
+        "/metrics",
+    }
+    operation_ids = [
+        operation["operationId"]
+        for item in document["paths"].values()
+        for method, operation in item.items()
+        if method != "parameters"
+    ]
+    assert len(operation_ids) == len(set(operation_ids)), operation_ids
+
+
+def test_every_stack_carries_the_same_contract(copie: Any) -> None:
+    rendered = {
+        stack: (render(copie, stack=stack) / "api/openapi.json").read_bytes()
+        for stack in AVAILABLE_STACKS
+    }
+    assert len(set(rendered.values())) == 1, "the stacks' contracts differ"
+
+
+def test_contract_states_the_guidelines_defaults(copie: Any) -> None:
+    parameters = contract(render(copie))["components"]["parameters"]
+    # Guidelines 3.3 (limit 10) and 3.1 (sort=createdAt:desc).
+    assert parameters["Limit"]["schema"]["default"] == 10
+    assert parameters["Sort"]["schema"]["default"] == "createdAt:desc"
+    assert parameters["NameFilter"]["name"] == "filter[name]"
+
+
+def test_contract_fields_are_camel_case(copie: Any) -> None:
+    schemas = contract(render(copie, resource="media-assets"))["components"]["schemas"]
+    assert list(schemas["MediaAsset"]["properties"]) == [
+        "id",
+        "name",
+        "description",
+        "createdAt",
+        "updatedAt",
+        "version",
+    ]
+    assert list(schemas["Pagination"]["properties"]) == ["page", "limit", "total", "totalPages"]
+    # The error envelope keeps the key names of the guidelines' section 8.
+    error = schemas["Error"]["properties"]["error"]
+    assert error["required"] == ["code", "message", "correlation_id", "timestamp"]
