@@ -4,19 +4,13 @@ correlation ids, and 401 on its protected routes."""
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import json
-import os
 import signal
 import subprocess
 import threading
 import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 
 import httpx
 import pytest
@@ -24,64 +18,10 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from tests.helpers import SERVICE_STACKS
 from tests.slow.conftest import RESOURCE
-from tests.slow.postgres import PostgresServer, free_port, wait_until
-from tests.slow.project import ServiceProject
+from tests.slow.postgres import PostgresServer, wait_until
+from tests.slow.services import RunningService, access_token, launch, stop_gracefully
 
 pytestmark = pytest.mark.slow
-
-JWT_SECRET = "slow-tier-secret-with-more-than-32-characters"
-
-
-@dataclass(frozen=True)
-class RunningService:
-    base: str
-    log: Path
-    process: subprocess.Popen[bytes]
-
-
-def launch(
-    stack: str, request: pytest.FixtureRequest, postgres: PostgresServer, database: str
-) -> RunningService:
-    """Starts the stack's service on a new migrated database and waits until it answers."""
-    project: ServiceProject = request.getfixturevalue(f"{stack}_service")
-    env = {
-        "DATABASE_URL": postgres.create_database(database),
-        "JWT_SECRET": JWT_SECRET,
-        "PORT": str(free_port()),
-        "NODE_ENV": "production",
-        "SERVICE_NAME": "media-service",
-    }
-    project.migrate(postgres, database, env)
-    command = project.server_command()
-    log = project.root / f"server-{database}.log"
-    with log.open("w") as output:
-        process = subprocess.Popen(
-            command,
-            cwd=project.root,
-            env={**os.environ, **env},
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-    service = RunningService(f"http://127.0.0.1:{env['PORT']}", log, process)
-
-    def answers() -> bool:
-        try:
-            return httpx.get(f"{service.base}/health", timeout=1).status_code == 200
-        except httpx.TransportError:
-            return process.poll() is not None  # stop waiting if it died
-
-    wait_until(answers, 30, "the service to answer /health")
-    assert process.poll() is None, log.read_text()
-    return service
-
-
-def stop_gracefully(service: RunningService) -> None:
-    service.process.send_signal(signal.SIGTERM)
-    # Within the grace period; uvicorn re-raises the signal once it has shut down gracefully.
-    code = service.process.wait(timeout=15)
-    assert code in (0, -signal.SIGTERM), (
-        f"exit {code} on SIGTERM: {service.log.read_text()[-2000:]}"
-    )
 
 
 @pytest.fixture(scope="module", params=SERVICE_STACKS)
@@ -91,23 +31,6 @@ def running_service(
     service = launch(request.param, request, postgres, f"boot_{request.param}")
     yield service
     stop_gracefully(service)
-
-
-def access_token(subject: str = "slow-tier") -> str:
-    """An HS256 JWT signed with JWT_SECRET, as every stack's auth middleware expects."""
-
-    def encode(part: dict[str, object]) -> str:
-        raw = json.dumps(part, separators=(",", ":")).encode()
-        return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
-
-    now = int(time.time())
-    signing_input = (
-        encode({"alg": "HS256", "typ": "JWT"})
-        + "."
-        + encode({"sub": subject, "iat": now, "exp": now + 600})
-    )
-    signature = hmac.new(JWT_SECRET.encode(), signing_input.encode(), hashlib.sha256).digest()
-    return signing_input + "." + base64.urlsafe_b64encode(signature).rstrip(b"=").decode()
 
 
 def test_booted_service_reports_healthy(running_service: RunningService) -> None:
@@ -167,7 +90,7 @@ def test_correlation_id_is_echoed_and_logged(running_service: RunningService) ->
         for line in running_service.log.read_text().splitlines()
         if correlation_id in line
     ]
-    assert all(line["correlation_id"] == correlation_id for line in lines)
+    assert all(line["correlationId"] == correlation_id for line in lines)
 
 
 def test_resource_routes_need_a_token(running_service: RunningService) -> None:

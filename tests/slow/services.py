@@ -1,0 +1,113 @@
+"""Boot a generated backend as a user would, against a private PostgreSQL, for the slow tier.
+
+    service = launch("go", request, postgres, "contract_go", {"CORS_ORIGINS": origin})
+    httpx.get(f"{service.base}/health")
+    stop_gracefully(service)
+
+Tokens are minted here with the standard library (HS256 by hand), so a test can also make the
+malformed, expired and unsigned ones the services must refuse.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+import signal
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.slow.postgres import PostgresServer, free_port, wait_until
+from tests.slow.project import ServiceProject
+
+JWT_SECRET = "slow-tier-secret-with-more-than-32-characters"
+
+
+@dataclass(frozen=True)
+class RunningService:
+    stack: str
+    root: Path
+    base: str
+    log: Path
+    process: subprocess.Popen[bytes]
+
+
+def launch(
+    stack: str,
+    request: pytest.FixtureRequest,
+    postgres: PostgresServer,
+    database: str,
+    env: dict[str, str] | None = None,
+) -> RunningService:
+    """Starts the stack's service on a new migrated database and waits until it answers."""
+    project: ServiceProject = request.getfixturevalue(f"{stack}_service")
+    environment = {
+        "DATABASE_URL": postgres.create_database(database),
+        "JWT_SECRET": JWT_SECRET,
+        "PORT": str(free_port()),
+        "NODE_ENV": "production",
+        "SERVICE_NAME": "media-service",
+        **(env or {}),
+    }
+    project.migrate(postgres, database, environment)
+    command = project.server_command()
+    log = project.root / f"server-{database}.log"
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            command,
+            cwd=project.root,
+            env={**os.environ, **environment},
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    base = f"http://127.0.0.1:{environment['PORT']}"
+    service = RunningService(stack, project.root, base, log, process)
+
+    def answers() -> bool:
+        try:
+            return httpx.get(f"{service.base}/health", timeout=1).status_code == 200
+        except httpx.TransportError:
+            return process.poll() is not None  # stop waiting if it died
+
+    wait_until(answers, 30, "the service to answer /health")
+    assert process.poll() is None, log.read_text()
+    return service
+
+
+def stop_gracefully(service: RunningService) -> None:
+    service.process.send_signal(signal.SIGTERM)
+    # Within the grace period; uvicorn re-raises the signal once it has shut down gracefully.
+    code = service.process.wait(timeout=15)
+    assert code in (0, -signal.SIGTERM), (
+        f"exit {code} on SIGTERM: {service.log.read_text()[-2000:]}"
+    )
+
+
+def _b64(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def jwt(claims: dict[str, Any], *, alg: str = "HS256", secret: str = JWT_SECRET) -> str:
+    """A JWT with these claims: signed with HMAC-SHA256/512, or unsigned for `alg: none`."""
+    header = _b64(json.dumps({"alg": alg, "typ": "JWT"}).encode())
+    payload = _b64(json.dumps(claims).encode())
+    signing_input = f"{header}.{payload}"
+    if alg == "none":
+        return f"{signing_input}."
+    digest = {"HS256": hashlib.sha256, "HS512": hashlib.sha512}[alg]
+    signature = hmac.new(secret.encode(), signing_input.encode(), digest).digest()
+    return f"{signing_input}.{_b64(signature)}"
+
+
+def access_token(subject: str = "slow-tier", lifetime: int = 3600) -> str:
+    """A token every backend accepts: HS256, signed with JWT_SECRET, with sub and exp."""
+    now = int(time.time())
+    return jwt({"sub": subject, "iat": now, "exp": now + lifetime})

@@ -1,0 +1,665 @@
+"""Slow tier: the three generated backends are one API (docs/contract.md).
+
+Each backend boots against its own PostgreSQL database. Then:
+- it serves the shared document at /api/docs/openapi.json;
+- schemathesis, with every check, finds no failure in it, driven by the shared document;
+- one request sequence (CRUD, pagination, sort, filter, every error case, the auth cases,
+  routing, CORS, headers) gets the expected status from each, and the same statuses, JSON keys,
+  error codes and headers from all three.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlencode
+
+import httpx
+import pytest
+
+from tests.helpers import SERVICE_STACKS
+from tests.slow.conftest import RESOURCE
+from tests.slow.postgres import PostgresServer
+from tests.slow.services import (
+    RunningService,
+    access_token,
+    jwt,
+    launch,
+    stop_gracefully,
+)
+
+pytestmark = pytest.mark.slow
+
+COLLECTION = f"/api/v1/{RESOURCE}"
+# The web app's origin, allowed by CORS_ORIGINS; any other origin is not.
+APP_ORIGIN = "http://portal.visiobook.test"
+OTHER_ORIGIN = "http://elsewhere.example"
+BODY_LIMIT = 1024 * 1024  # REQUEST_BODY_MAX_BYTES's default
+SECURITY_HEADERS = {
+    "cache-control": "no-store",
+    "content-security-policy": "frame-ancestors 'none'",
+    "x-content-type-options": "nosniff",
+    "x-frame-options": "DENY",
+    "referrer-policy": "no-referrer",
+}
+
+
+@pytest.fixture(scope="module")
+def backends(
+    request: pytest.FixtureRequest, postgres: PostgresServer
+) -> Iterator[dict[str, RunningService]]:
+    services: dict[str, RunningService] = {}
+    try:
+        for stack in SERVICE_STACKS:
+            env = {"CORS_ORIGINS": APP_ORIGIN}
+            services[stack] = launch(stack, request, postgres, f"contract_{stack}", env)
+        yield services
+    finally:
+        for service in services.values():
+            stop_gracefully(service)
+
+
+def contract_file(backends: dict[str, RunningService], stack: str) -> Path:
+    return backends[stack].root / "api" / "openapi.json"
+
+
+@pytest.mark.parametrize("stack", SERVICE_STACKS)
+def test_backend_serves_the_shared_contract(
+    backends: dict[str, RunningService], stack: str
+) -> None:
+    service = backends[stack]
+    served = httpx.get(f"{service.base}/api/docs/openapi.json")
+    assert served.status_code == 200
+    assert served.headers["content-type"].startswith("application/json")
+    assert served.json() == json.loads(contract_file(backends, stack).read_text())
+    page = httpx.get(f"{service.base}/api/docs")
+    assert page.status_code == 200
+    assert "swagger" in page.text.lower()
+
+
+@pytest.mark.parametrize("stack", SERVICE_STACKS)
+def test_schemathesis_finds_no_failure(
+    backends: dict[str, RunningService], stack: str, tmp_path: Path
+) -> None:
+    """Every check of schemathesis (status codes, schemas, headers, negative data rejected,
+    positive data accepted, unsupported methods, auth ignored, use after free...), in every
+    phase (examples, coverage, fuzzing, stateful through the document's links)."""
+    service = backends[stack]
+    report = tmp_path / "junit.xml"
+    result = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "st"),
+            "run",
+            str(contract_file(backends, stack)),
+            "--url",
+            service.base,
+            "--header",
+            f"Authorization: Bearer {access_token()}",
+            "--checks",
+            "all",
+            "--max-examples",
+            "60",
+            "--seed",
+            "20261128",
+            "--workers",
+            "1",
+            "--request-timeout",
+            "10",
+            "--report",
+            "junit",
+            "--report-junit-path",
+            str(report),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-12000:] + result.stderr[-4000:]
+
+
+# --- One request sequence, three backends -------------------------------------------------
+
+VALID = "valid"  # the step sends a valid token
+UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+
+@dataclass(frozen=True)
+class Step:
+    """One request. `path` may name ids saved by earlier steps: `{alpha}`."""
+
+    name: str
+    method: str
+    path: str
+    status: int
+    body: Any = None
+    content: bytes | Callable[[], Iterator[bytes]] | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    token: str | None = VALID
+    save: str | None = None
+
+
+def chunks(size: int) -> Callable[[], Iterator[bytes]]:
+    """A JSON body of `size` bytes sent chunked (no Content-Length)."""
+
+    def produce() -> Iterator[bytes]:
+        yield b'{"name": "chunked", "description": "'
+        remaining = size - 40
+        while remaining > 0:
+            piece = min(remaining, 64 * 1024)
+            yield b"a" * piece
+            remaining -= piece
+        yield b'"}'
+
+    return produce
+
+
+def listing(name_filter: str, **parameters: str) -> str:
+    return f"{COLLECTION}?{urlencode({'filter[name]': name_filter, **parameters}, quote_via=quote)}"
+
+
+def sequence(prefix: str) -> list[Step]:
+    now = int(time.time())
+    item = f"{COLLECTION}/{{alpha}}"
+    absent = f"{COLLECTION}/{uuid.UUID(int=0)}"
+    big = json.dumps({"name": "big", "description": "a" * BODY_LIMIT}).encode()
+    return [
+        # CRUD
+        Step("create alpha", "POST", COLLECTION, 201, {"name": f"{prefix} Alpha"}, save="alpha"),
+        Step(
+            "create beta",
+            "POST",
+            COLLECTION,
+            201,
+            {"name": f"{prefix} beta", "description": "b"},
+            save="beta",
+        ),
+        Step(
+            "create gamma",
+            "POST",
+            COLLECTION,
+            201,
+            {"name": f"{prefix} Gamma 100%_\\"},
+            save="gamma",
+        ),
+        Step("read", "GET", item, 200),
+        Step("read, id in upper case", "GET", f"{COLLECTION}/{{ALPHA}}", 200),
+        Step("head", "HEAD", item, 200),
+        Step("replace", "PUT", item, 200, {"name": f"{prefix} Alpha 2"}),
+        Step("patch nothing", "PATCH", item, 200, {}),
+        Step("patch description", "PATCH", item, 200, {"description": "d"}),
+        Step("patch description to null", "PATCH", item, 200, {"description": None}),
+        # Lists: every query filters on this run's prefix, so other rows do not count.
+        Step("list", "GET", listing(prefix), 200),
+        Step("list newest first", "GET", listing(prefix, sort="createdAt:desc"), 200),
+        Step("list oldest first", "GET", listing(prefix, sort="createdAt"), 200),
+        Step("list by name", "GET", listing(prefix, sort="name:asc"), 200),
+        Step("list by name, descending", "GET", listing(prefix, sort="name:desc"), 200),
+        Step("list recently updated", "GET", listing(prefix, sort="updatedAt:desc"), 200),
+        Step("page 2 of 2", "GET", listing(prefix, limit="2", page="2"), 200),
+        Step("page past the end", "GET", listing(prefix, page="9"), 200),
+        Step("filter ignores case", "GET", listing(f"{prefix.upper()} ALPHA"), 200),
+        # A wildcard would match: "%" any text, "_" one character, "\\" escaping the next.
+        Step("filter % is literal", "GET", listing(f"{prefix}%Alpha"), 200),
+        Step("filter _ is literal", "GET", listing(f"{prefix[:-1]}_"), 200),
+        Step("filter \\ % _ are literal", "GET", listing(f"{prefix} Gamma 100%_\\"), 200),
+        Step("unknown parameter ignored", "GET", listing(prefix, colour="red"), 200),
+        # 400: parameters
+        Step("page 0", "GET", f"{COLLECTION}?page=0", 400),
+        Step("page not a number", "GET", f"{COLLECTION}?page=abc", 400),
+        Step("page 1.0", "GET", f"{COLLECTION}?page=1.0", 400),
+        Step("page +1", "GET", f"{COLLECTION}?page=%2B1", 400),
+        Step("page huge", "GET", f"{COLLECTION}?page=9223372036854775807", 400),
+        Step("limit 101", "GET", f"{COLLECTION}?limit=101", 400),
+        Step("limit 0", "GET", f"{COLLECTION}?limit=0", 400),
+        Step("page given twice", "GET", f"{COLLECTION}?page=1&page=2", 400),
+        Step("sort unknown field", "GET", f"{COLLECTION}?sort=colour", 400),
+        Step("sort in snake case", "GET", f"{COLLECTION}?sort=created_at:desc", 400),
+        Step("sort bad direction", "GET", f"{COLLECTION}?sort=name:up", 400),
+        Step("filter empty", "GET", f"{COLLECTION}?filter[name]=", 400),
+        Step("filter NUL", "GET", f"{COLLECTION}?filter[name]=%00", 400),
+        Step("filter too long", "GET", f"{COLLECTION}?filter[name]={'a' * 201}", 400),
+        Step("malformed id", "GET", f"{COLLECTION}/not-a-uuid", 400),
+        Step("id without hyphens", "GET", f"{COLLECTION}/{uuid.UUID(int=1).hex}", 400),
+        Step("malformed id on delete", "DELETE", f"{COLLECTION}/42", 400),
+        # 400: bodies
+        Step("no body", "POST", COLLECTION, 400),
+        Step(
+            "empty JSON body",
+            "POST",
+            COLLECTION,
+            400,
+            headers={"content-type": "application/json"},
+            content=b"",
+        ),
+        Step(
+            "malformed JSON",
+            "POST",
+            COLLECTION,
+            400,
+            content=b'{"name": ',
+            headers={"content-type": "application/json"},
+        ),
+        Step(
+            "trailing data",
+            "POST",
+            COLLECTION,
+            400,
+            content=b'{"name": "x"} {}',
+            headers={"content-type": "application/json"},
+        ),
+        Step("not an object", "POST", COLLECTION, 400, ["name"]),
+        Step("a string", "POST", COLLECTION, 400, "name"),
+        Step("name missing", "POST", COLLECTION, 400, {"description": "x"}),
+        Step("name null", "POST", COLLECTION, 400, {"name": None}),
+        Step("name a number", "POST", COLLECTION, 400, {"name": 5}),
+        Step("name empty", "POST", COLLECTION, 400, {"name": ""}),
+        Step("name blank", "POST", COLLECTION, 400, {"name": " \t\r\n "}),
+        Step("name too long", "POST", COLLECTION, 400, {"name": "a" * 201}),
+        Step("name with NUL", "POST", COLLECTION, 400, {"name": "a\u0000b"}),
+        Step(
+            "name with an unpaired surrogate",
+            "POST",
+            COLLECTION,
+            400,
+            content=b'{"name": "a\\ud800b"}',
+            headers={"content-type": "application/json"},
+        ),
+        Step(
+            "description too long",
+            "POST",
+            COLLECTION,
+            400,
+            {"name": "x", "description": "a" * 10_001},
+        ),
+        Step(
+            "description with NUL", "POST", COLLECTION, 400, {"name": "x", "description": "\u0000"}
+        ),
+        Step("unknown field", "POST", COLLECTION, 400, {"name": "x", "colour": "red"}),
+        Step("patch name null", "PATCH", item, 400, {"name": None}),
+        Step("patch unknown field", "PATCH", item, 400, {"version": 7}),
+        Step("put without name", "PUT", item, 400, {"description": "x"}),
+        Step("malformed id and body", "PUT", f"{COLLECTION}/x", 400, {"name": ""}),
+        # 200 edge: 200 emoji are 200 code points (400 UTF-16 units, 800 bytes)
+        Step(
+            "name of 200 emoji",
+            "POST",
+            COLLECTION,
+            201,
+            {"name": "\U0001f600" * 199 + "e"},
+            save="emoji",
+        ),
+        Step("delete emoji", "DELETE", f"{COLLECTION}/{{emoji}}", 204),
+        # 415, 413
+        Step(
+            "text/plain body",
+            "POST",
+            COLLECTION,
+            415,
+            content=b'{"name": "x"}',
+            headers={"content-type": "text/plain"},
+        ),
+        Step("no content type", "POST", COLLECTION, 415, content=b'{"name": "x"}'),
+        Step(
+            "latin-1 JSON",
+            "POST",
+            COLLECTION,
+            415,
+            content=b'{"name": "x"}',
+            headers={"content-type": "application/json; charset=iso-8859-1"},
+        ),
+        Step(
+            "gzip JSON",
+            "POST",
+            COLLECTION,
+            415,
+            content=b'{"name": "x"}',
+            headers={"content-type": "application/json", "content-encoding": "gzip"},
+        ),
+        Step(
+            "utf-8 charset accepted",
+            "POST",
+            COLLECTION,
+            201,
+            content=f'{{"name": "{prefix} utf8"}}'.encode(),
+            headers={"content-type": "application/json; charset=UTF-8"},
+            save="utf8",
+        ),
+        Step(
+            "over the limit by Content-Length",
+            "POST",
+            COLLECTION,
+            413,
+            content=big,
+            headers={"content-type": "application/json"},
+        ),
+        Step(
+            "over the limit, chunked",
+            "POST",
+            COLLECTION,
+            413,
+            content=chunks(BODY_LIMIT + 4096),
+            headers={"content-type": "application/json"},
+        ),
+        Step(
+            "unauthenticated big body",
+            "PUT",
+            item,
+            401,
+            content=big,
+            headers={"content-type": "application/json"},
+            token=None,
+        ),
+        # 404, 409
+        Step("absent", "GET", absent, 404),
+        Step("replace absent", "PUT", absent, 404, {"name": "x"}),
+        Step("patch absent", "PATCH", absent, 404, {}),
+        Step("delete absent", "DELETE", absent, 404),
+        Step("name taken", "POST", COLLECTION, 409, {"name": f"{prefix} beta"}),
+        Step(
+            "name taken by replace",
+            "PUT",
+            f"{COLLECTION}/{{gamma}}",
+            409,
+            {"name": f"{prefix} beta"},
+        ),
+        Step(
+            "name taken by patch",
+            "PATCH",
+            f"{COLLECTION}/{{gamma}}",
+            409,
+            {"name": f"{prefix} beta"},
+        ),
+        # 401: every way a token can be wrong
+        Step("no token", "GET", COLLECTION, 401, token=None),
+        Step(
+            "basic auth",
+            "GET",
+            COLLECTION,
+            401,
+            token=None,
+            headers={"authorization": "Basic YTpi"},
+        ),
+        Step("garbage token", "GET", COLLECTION, 401, token="not.a.jwt"),
+        Step(
+            "wrong secret",
+            "GET",
+            COLLECTION,
+            401,
+            token=jwt(
+                {"sub": "x", "exp": now + 600}, secret="another-secret-of-at-least-32-characters"
+            ),
+        ),
+        Step("expired", "GET", COLLECTION, 401, token=jwt({"sub": "x", "exp": now - 60})),
+        Step("no exp", "GET", COLLECTION, 401, token=jwt({"sub": "x"})),
+        Step("no sub", "GET", COLLECTION, 401, token=jwt({"exp": now + 600})),
+        Step("empty sub", "GET", COLLECTION, 401, token=jwt({"sub": "", "exp": now + 600})),
+        Step("numeric sub", "GET", COLLECTION, 401, token=jwt({"sub": 42, "exp": now + 600})),
+        Step(
+            "not yet valid",
+            "GET",
+            COLLECTION,
+            401,
+            token=jwt({"sub": "x", "exp": now + 600, "nbf": now + 300}),
+        ),
+        Step(
+            "alg none",
+            "GET",
+            COLLECTION,
+            401,
+            token=jwt({"sub": "x", "exp": now + 600}, alg="none"),
+        ),
+        Step(
+            "HS512", "GET", COLLECTION, 401, token=jwt({"sub": "x", "exp": now + 600}, alg="HS512")
+        ),
+        Step(
+            "bearer in lower case",
+            "GET",
+            listing(prefix),
+            200,
+            token=None,
+            headers={"authorization": f"bearer {access_token()}"},
+        ),
+        Step(
+            "unauthenticated malformed JSON",
+            "POST",
+            COLLECTION,
+            401,
+            token=None,
+            content=b"{",
+            headers={"content-type": "application/json"},
+        ),
+        Step("unauthenticated absent", "GET", absent, 401, token=None),
+        Step("unauthenticated malformed id", "GET", f"{COLLECTION}/x", 401, token=None),
+        # Routing
+        Step("unknown path", "GET", "/api/v1/nothing-here", 404),
+        Step("trailing slash", "GET", f"{COLLECTION}/", 404),
+        Step("trailing slash on an item", "GET", f"{item}/", 404),
+        Step("other letter case", "GET", COLLECTION.upper(), 404),
+        Step("TRACE on the collection", "TRACE", COLLECTION, 405),
+        Step("QUERY on the collection", "QUERY", COLLECTION, 405),
+        Step("DELETE on the collection", "DELETE", COLLECTION, 405),
+        Step("POST on an item", "POST", item, 405, {"name": "x"}),
+        Step("OPTIONS without a preflight", "OPTIONS", COLLECTION, 405),
+        Step("method before token", "TRACE", item, 405, token=None),
+        Step("PUT on a probe", "PUT", "/health", 405),
+        # CORS
+        Step(
+            "preflight from the app",
+            "OPTIONS",
+            item,
+            204,
+            token=None,
+            headers={
+                "origin": APP_ORIGIN,
+                "access-control-request-method": "PUT",
+                "access-control-request-headers": "authorization,content-type",
+            },
+        ),
+        Step(
+            "preflight from elsewhere",
+            "OPTIONS",
+            item,
+            405,
+            token=None,
+            headers={"origin": OTHER_ORIGIN, "access-control-request-method": "PUT"},
+        ),
+        Step("request from the app", "GET", item, 200, headers={"origin": APP_ORIGIN}),
+        Step("request from elsewhere", "GET", item, 200, headers={"origin": OTHER_ORIGIN}),
+        # Correlation ids
+        Step(
+            "correlation id kept",
+            "GET",
+            "/health",
+            200,
+            headers={"x-correlation-id": "client-1.2:3_4"},
+        ),
+        Step(
+            "x-request-id fallback", "GET", "/health", 200, headers={"x-request-id": "from-gateway"}
+        ),
+        Step(
+            "unsafe correlation id replaced",
+            "GET",
+            "/health",
+            200,
+            headers={"x-correlation-id": "evil id\twith spaces"},
+        ),
+        # Probes, and the end of the items
+        Step("ready", "GET", "/ready", 200),
+        Step("delete", "DELETE", item, 204),
+        Step("read deleted", "GET", item, 404),
+        Step("delete again", "DELETE", item, 404),
+        Step("delete beta", "DELETE", f"{COLLECTION}/{{beta}}", 204),
+        Step("delete gamma", "DELETE", f"{COLLECTION}/{{gamma}}", 204),
+        Step("delete utf8", "DELETE", f"{COLLECTION}/{{utf8}}", 204),
+        Step("list after deletes", "GET", listing(prefix), 200),
+    ]
+
+
+def send(client: httpx.Client, step: Step, saved: dict[str, str]) -> httpx.Response:
+    ids = {**saved, **{name.upper(): value.upper() for name, value in saved.items()}}
+    headers = dict(step.headers)
+    if step.token == VALID:
+        headers["authorization"] = f"Bearer {access_token()}"
+    elif step.token is not None:
+        headers["authorization"] = f"Bearer {step.token}"
+    content = step.content() if callable(step.content) else step.content
+    if step.body is not None:
+        content = json.dumps(step.body).encode()
+        headers.setdefault("content-type", "application/json")
+    return client.request(
+        step.method, step.path.format(**ids), content=content, headers=headers, timeout=30
+    )
+
+
+def observe(response: httpx.Response, sent_headers: dict[str, str]) -> dict[str, Any]:
+    """What must be the same in every stack: status, JSON keys, codes, the telling headers."""
+    seen: dict[str, Any] = {"status": response.status_code}
+    headers = response.headers
+    media_type = headers.get("content-type", "").split(";")[0].strip().lower()
+    seen["content-type"] = media_type or None
+    for name in (
+        "allow",
+        "www-authenticate",
+        "access-control-allow-origin",
+        "access-control-allow-methods",
+        "access-control-allow-headers",
+        "access-control-expose-headers",
+        "access-control-max-age",
+    ):
+        seen[name] = headers.get(name)
+    seen["location"] = UUID.sub("<id>", headers.get("location", "")) or None
+    seen["vary has origin"] = "origin" in headers.get("vary", "").lower()
+    seen["security headers"] = {name: headers.get(name) for name in SECURITY_HEADERS}
+    sent_id = sent_headers.get("x-correlation-id") or sent_headers.get("x-request-id")
+    echoed = headers.get("x-correlation-id")
+    seen["correlation id"] = "echoed" if echoed == sent_id else ("new" if echoed else None)
+    if media_type == "application/json" and response.content:
+        body = response.json()
+        seen["keys"] = sorted(body) if isinstance(body, dict) else type(body).__name__
+        if isinstance(body, dict) and "error" in body:
+            error = body["error"]
+            seen["error keys"] = sorted(error)
+            seen["code"] = error["code"]
+            seen["message"] = UUID.sub("<id>", error["message"])
+            seen["detail fields"] = sorted(d["field"] for d in error.get("details", []))
+            seen["correlation id in body"] = error["correlation_id"] == echoed
+        if isinstance(body, dict) and "data" in body:
+            seen["names"] = [entry["name"] for entry in body["data"]]
+            seen["pagination"] = body["pagination"]
+            seen["item keys"] = sorted({key for entry in body["data"] for key in entry})
+        if isinstance(body, dict) and "version" in body:
+            seen["name"] = body["name"]
+            seen["description"] = body["description"]
+            seen["version"] = body["version"]
+    else:
+        seen["body"] = response.content.decode(errors="replace") if response.content else None
+    return seen
+
+
+def run_sequence(service: RunningService, prefix: str) -> list[dict[str, Any]]:
+    saved: dict[str, str] = {}
+    observations = []
+    with httpx.Client(base_url=service.base) as client:
+        for step in sequence(prefix):
+            response = send(client, step, saved)
+            seen = observe(response, step.headers)
+            seen["step"] = step.name
+            observations.append(seen)
+            if step.save is not None and response.status_code == 201:
+                saved[step.save] = response.json()["id"]
+            # Distinct creation times, so `createdAt` orders the rows the same way everywhere.
+            time.sleep(0.01)
+    return observations
+
+
+def test_the_same_requests_get_the_same_answers_from_every_backend(
+    backends: dict[str, RunningService],
+) -> None:
+    prefix = f"conformance-{uuid.uuid4().hex[:8]}"
+    answers = {stack: run_sequence(service, prefix) for stack, service in backends.items()}
+    steps = sequence(prefix)
+    problems = []
+    for index, step in enumerate(steps):
+        seen = {stack: answers[stack][index] for stack in SERVICE_STACKS}
+        wrong = {stack: o["status"] for stack, o in seen.items() if o["status"] != step.status}
+        if wrong:
+            problems.append(f"{step.name}: expected {step.status}, got {wrong}")
+        reference = seen[SERVICE_STACKS[0]]
+        for stack in SERVICE_STACKS[1:]:
+            for key in sorted(set(reference) | set(seen[stack])):
+                if reference.get(key) != seen[stack].get(key):
+                    problems.append(
+                        f"{step.name}: {key}: {SERVICE_STACKS[0]}={reference.get(key)!r}"
+                        f" {stack}={seen[stack].get(key)!r}"
+                    )
+    assert not problems, "\n".join(problems)
+    expect_answers(answers[SERVICE_STACKS[0]], prefix)
+
+
+def expect_answers(observations: list[dict[str, Any]], prefix: str) -> None:
+    """What the contract says of the answers, beyond their being the same everywhere."""
+    seen = {o["step"]: o for o in observations}
+    alpha, beta, gamma = f"{prefix} Alpha 2", f"{prefix} beta", f"{prefix} Gamma 100%_\\"
+    assert seen["list"]["pagination"] == {"page": 1, "limit": 10, "total": 3, "totalPages": 1}
+    assert seen["list"]["names"] == [gamma, beta, alpha]  # createdAt:desc by default
+    assert seen["list newest first"]["names"] == [gamma, beta, alpha]
+    assert seen["list oldest first"]["names"] == [alpha, beta, gamma]
+    assert seen["list recently updated"]["names"] == [alpha, gamma, beta]
+    assert seen["page 2 of 2"]["names"] == [alpha]
+    assert seen["page 2 of 2"]["pagination"] == {
+        "page": 2,
+        "limit": 2,
+        "total": 3,
+        "totalPages": 2,
+    }
+    assert seen["page past the end"]["names"] == []
+    assert seen["page past the end"]["pagination"]["total"] == 3
+    assert seen["filter ignores case"]["names"] == [alpha]
+    assert seen["filter % is literal"]["names"] == []
+    assert seen["filter _ is literal"]["names"] == []
+    assert seen["filter \\ % _ are literal"]["names"] == [gamma]
+    assert seen["list after deletes"]["names"] == []
+    assert seen["list"]["item keys"] == sorted(
+        ["id", "name", "description", "createdAt", "updatedAt", "version"]
+    )
+    # Every write bumps the version, even one that changes nothing.
+    versions = [seen[s]["version"] for s in ("create alpha", "replace", "patch nothing")]
+    assert versions == [1, 2, 3]
+    assert seen["patch description to null"]["version"] == 5
+    assert seen["replace"]["description"] is None  # left out of a PUT: back to its default
+    assert seen["create alpha"]["location"] == f"{COLLECTION}/<id>"
+    assert seen["name of 200 emoji"]["status"] == 201
+    assert seen["malformed id"]["detail fields"] == ["path.id"]
+    assert seen["unknown field"]["detail fields"] == ["body.colour"]
+    assert seen["name taken"]["message"] == f"a media-asset named '{beta}' already exists"
+    assert seen["absent"]["message"] == "media-asset '<id>' not found"
+    assert seen["no token"]["www-authenticate"] == "Bearer"
+    assert seen["expired"]["www-authenticate"] == 'Bearer error="invalid_token"'
+    assert seen["TRACE on the collection"]["allow"] == "GET, HEAD, POST"
+    assert seen["POST on an item"]["allow"] == "GET, HEAD, PUT, PATCH, DELETE"
+    assert seen["PUT on a probe"]["allow"] == "GET, HEAD"
+    preflight = seen["preflight from the app"]
+    assert preflight["access-control-allow-origin"] == APP_ORIGIN
+    assert preflight["access-control-allow-methods"] == "GET, HEAD, POST, PUT, PATCH, DELETE"
+    assert preflight["access-control-max-age"] == "600"
+    assert seen["request from the app"]["access-control-allow-origin"] == APP_ORIGIN
+    assert seen["request from the app"]["access-control-expose-headers"] == "x-correlation-id"
+    assert seen["request from elsewhere"]["access-control-allow-origin"] is None
+    assert seen["preflight from elsewhere"]["access-control-allow-origin"] is None
+    assert seen["correlation id kept"]["correlation id"] == "echoed"
+    assert seen["x-request-id fallback"]["correlation id"] == "echoed"
+    assert seen["unsafe correlation id replaced"]["correlation id"] == "new"
+    for observation in observations:
+        assert observation["security headers"] == SECURITY_HEADERS, observation["step"]
+        assert observation["correlation id"] in ("echoed", "new"), observation["step"]
+        if "code" in observation:
+            assert observation["correlation id in body"], observation["step"]
