@@ -465,6 +465,14 @@ def sequence(prefix: str) -> list[Step]:
             },
         ),
         Step(
+            "preflight to an unknown path",
+            "OPTIONS",
+            "/api/v1/nothing-here",
+            404,
+            token=None,
+            headers={"origin": APP_ORIGIN, "access-control-request-method": "GET"},
+        ),
+        Step(
             "preflight from elsewhere",
             "OPTIONS",
             item,
