@@ -1,5 +1,6 @@
 """Slow tier: a generated Go service resolves its modules, passes gofmt, go vet and staticcheck,
-and its own race-enabled tests (integration ones against real PostgreSQL) with coverage >= 80%.
+and its own race-enabled tests (integration and contract ones against real PostgreSQL) with
+coverage >= 80%.
 Booting and probes: test_probes.py."""
 
 from __future__ import annotations
@@ -62,6 +63,12 @@ def test_generated_service_passes_its_race_tests_with_coverage_against_postgres(
         line["Test"] for line in outcomes if line["Package"].endswith("/tests/integration")
     }
     assert {"TestLifecycleOfAMediaAsset", "TestListPaginatesSortsAndFilters"} <= integration
+    # The contract tier: real answers validated against api/openapi.json.
+    contract = {line["Test"] for line in outcomes if line["Package"].endswith("/tests/contract")}
+    assert {
+        "TestTheResourceLifecycleKeepsTheContract",
+        "TestEveryErrorOfTheTableKeepsTheContract",
+    } <= contract
 
 
 @pytest.mark.parametrize("resource", ["data", "people", "abcdefghij-klmnopqrstuvs"])

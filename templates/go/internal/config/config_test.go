@@ -13,27 +13,66 @@ func setRequired(t *testing.T) {
 	t.Setenv("JWT_SECRET", "a-test-secret-with-at-least-32-characters")
 }
 
+func TestLoadGivesTheContractDefaults(t *testing.T) {
+	setRequired(t)
+	config, err := Load()
+	require.NoError(t, err)
+	assert.Equal(t, int32(10), config.DBPoolSize)
+	assert.Equal(t, 5*time.Second, config.DBConnectTimeout)
+	assert.Equal(t, 10*time.Second, config.ShutdownTimeout)
+	assert.Equal(t, 24*time.Hour, config.JWTExpiresIn)
+	assert.Equal(t, int64(1048576), config.RequestBodyMaxBytes)
+	assert.Equal(t, "info", config.LogLevel)
+	assert.Equal(t, "x-correlation-id", config.CorrelationIDHeader)
+	assert.Empty(t, config.CORSOrigins)
+}
+
 func TestLoadReadsTheEnvironmentOverDefaults(t *testing.T) {
 	setRequired(t)
 	t.Setenv("PORT", "9000")
-	t.Setenv("DB_CONNECT_TIMEOUT", "2s")
 	t.Setenv("NODE_ENV", "production")
+	t.Setenv("DB_POOL_SIZE", "4")
+	t.Setenv("DB_CONNECT_TIMEOUT", "1500ms")
+	t.Setenv("SHUTDOWN_TIMEOUT", "30")
+	t.Setenv("JWT_EXPIRES_IN", "7d")
+	t.Setenv("REQUEST_BODY_MAX_BYTES", "2048")
+	t.Setenv("LOG_LEVEL", "WARN")
+	t.Setenv("CORS_ORIGINS", "https://app.example.com, http://localhost:5173,")
 
 	config, err := Load()
 	require.NoError(t, err)
 	assert.Equal(t, 9000, config.Port)
-	assert.Equal(t, 2*time.Second, config.DBConnectTimeout)
 	assert.Equal(t, "production", config.Environment)
-	assert.Equal(t, 24*time.Hour, config.JWTExpiresIn)
-	assert.Equal(t, int32(10), config.DBMaxConns)
-	assert.Equal(t, "x-correlation-id", config.CorrelationIDHeader)
+	assert.Equal(t, int32(4), config.DBPoolSize)
+	assert.Equal(t, 1500*time.Millisecond, config.DBConnectTimeout)
+	assert.Equal(t, 30*time.Second, config.ShutdownTimeout, "a bare number is seconds")
+	assert.Equal(t, 7*24*time.Hour, config.JWTExpiresIn)
+	assert.Equal(t, int64(2048), config.RequestBodyMaxBytes)
+	assert.Equal(t, "warn", config.LogLevel)
+	assert.Equal(t, []string{"https://app.example.com", "http://localhost:5173"}, config.CORSOrigins)
+}
+
+func TestParseDurationTakesAWholeNumberAndAUnit(t *testing.T) {
+	for text, expected := range map[string]time.Duration{
+		"500ms": 500 * time.Millisecond, "5s": 5 * time.Second, "2m": 2 * time.Minute,
+		"24h": 24 * time.Hour, "7d": 7 * 24 * time.Hour, "10": 10 * time.Second, "0": 0,
+	} {
+		parsed, err := ParseDuration(text)
+		require.NoError(t, err, text)
+		assert.Equal(t, expected, parsed, text)
+	}
+	for _, text := range []string{"", "1.5s", "-5s", "5 s", "1h30m", "5w", "s", "99999999999999999999d", "999999999d"} {
+		_, err := ParseDuration(text)
+		assert.Error(t, err, text)
+	}
 }
 
 func TestLoadNamesEveryBadVariableOnOneLine(t *testing.T) {
 	t.Setenv("DATABASE_URL", "mysql://localhost/app")
 	t.Setenv("JWT_SECRET", "short")
 	t.Setenv("NODE_ENV", "prod")
-	t.Setenv("DB_MIN_CONNS", "20")
+	t.Setenv("DB_POOL_SIZE", "0")
+	t.Setenv("LOG_LEVEL", "verbose")
 
 	_, err := Load()
 	require.Error(t, err)
@@ -42,7 +81,8 @@ func TestLoadNamesEveryBadVariableOnOneLine(t *testing.T) {
 	assert.Contains(t, message, "DATABASE_URL must be a postgresql:// URL")
 	assert.Contains(t, message, "JWT_SECRET must be at least 32 characters")
 	assert.Contains(t, message, "NODE_ENV must be one of: development test staging production")
-	assert.Contains(t, message, "DB_MIN_CONNS must not exceed DB_MAX_CONNS")
+	assert.Contains(t, message, "DB_POOL_SIZE must be at least 1")
+	assert.Contains(t, message, "LOG_LEVEL must be one of: debug info warn error")
 }
 
 func TestLoadRequiresTheDatabaseURL(t *testing.T) {
@@ -53,12 +93,16 @@ func TestLoadRequiresTheDatabaseURL(t *testing.T) {
 }
 
 func TestLoadRefusesValuesOfTheWrongType(t *testing.T) {
-	setRequired(t)
-	t.Setenv("PORT", "eighty")
-	_, err := Load()
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), "PORT")
-	assert.NotContains(t, err.Error(), "\n")
+	for name, value := range map[string]string{"PORT": "eighty", "SHUTDOWN_TIMEOUT": "10 seconds"} {
+		t.Run(name, func(t *testing.T) {
+			setRequired(t)
+			t.Setenv(name, value)
+			_, err := Load()
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), name)
+			assert.NotContains(t, err.Error(), "\n")
+		})
+	}
 }
 
 func TestLoadRefusesAnOutOfRangePort(t *testing.T) {

@@ -71,7 +71,7 @@ func New(activeConnections func() float64) *Metrics {
 	return m
 }
 
-// Route is a route the service serves, as its router names it (e.g. /api/v1/items/:id).
+// Route is a route the service serves, named by its path template (e.g. /api/v1/items/{id}).
 type Route struct {
 	Method string
 	Path   string

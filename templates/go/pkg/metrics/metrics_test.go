@@ -13,14 +13,14 @@ import (
 
 func TestObserveRequestCountsRequestsAndErrorsByRoute(t *testing.T) {
 	m := New(func() float64 { return 0 })
-	m.ObserveRequest("GET", "/things/:id", 200, 20*time.Millisecond)
-	m.ObserveRequest("GET", "/things/:id", 404, time.Millisecond)
+	m.ObserveRequest("GET", "/things/{id}", 200, 20*time.Millisecond)
+	m.ObserveRequest("GET", "/things/{id}", 404, time.Millisecond)
 	m.ObserveRequest("POST", "/things", 503, time.Millisecond)
 
-	assert.Equal(t, 1.0, testutil.ToFloat64(m.HTTPRequests.WithLabelValues("GET", "/things/:id", "200")))
-	assert.Equal(t, 1.0, testutil.ToFloat64(m.HTTPRequestErrors.WithLabelValues("GET", "/things/:id", ClientError)))
+	assert.Equal(t, 1.0, testutil.ToFloat64(m.HTTPRequests.WithLabelValues("GET", "/things/{id}", "200")))
+	assert.Equal(t, 1.0, testutil.ToFloat64(m.HTTPRequestErrors.WithLabelValues("GET", "/things/{id}", ClientError)))
 	assert.Equal(t, 1.0, testutil.ToFloat64(m.HTTPRequestErrors.WithLabelValues("POST", "/things", ServerError)))
-	assert.Equal(t, 0.0, testutil.ToFloat64(m.HTTPRequestErrors.WithLabelValues("GET", "/things/:id", ServerError)))
+	assert.Equal(t, 0.0, testutil.ToFloat64(m.HTTPRequestErrors.WithLabelValues("GET", "/things/{id}", ServerError)))
 }
 
 func TestKnownRoutesExposeZeroErrorCountersFromTheStart(t *testing.T) {
