@@ -57,9 +57,6 @@ async def require_principal(request: Request, settings: SettingsDep) -> Principa
     return principal
 
 
-PrincipalDep = Annotated[Principal, Depends(require_principal)]
-
-
 def is_json(content_type: str) -> bool:
     """application/json, in UTF-8 when a charset is given."""
     media_type, *parameters = content_type.split(";")
