@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
+from starlette.types import Scope
 
 from app.core.logging import correlation_id_var
 from app.core.timestamps import now
@@ -108,17 +109,16 @@ def error_response(error: ApiError) -> JSONResponse:
     return JSONResponse(body, status_code=error.status, headers=error.headers)
 
 
-def allowed_methods(request: Request) -> list[str]:
-    """Every method some route serves on this path. Starlette's own Allow header names only the
-    first route that matched the path, in no fixed order."""
-    routes = request.app.router.routes
-    return [
-        method
-        for method in METHODS
-        if any(
-            route.matches({**request.scope, "method": method})[0] == Match.FULL for route in routes
-        )
-    ]
+def allowed_methods(scope: Scope) -> list[str]:
+    """Every method some route serves on the request's path; none for an unknown path.
+    (Starlette's own Allow header names only the first route that matched, in no fixed order.)"""
+    routes = scope["app"].router.routes
+
+    def served(method: str) -> bool:
+        probe = {**scope, "method": method}
+        return any(route.matches(probe)[0] == Match.FULL for route in routes)
+
+    return [method for method in METHODS if served(method)]
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -133,7 +133,7 @@ def install_error_handlers(app: FastAPI) -> None:
         if exc.status_code == 404:
             return error_response(NotFoundError(f"no route for {method} {request.scope['path']}"))
         if exc.status_code == 405:
-            allowed = ", ".join(allowed_methods(request))
+            allowed = ", ".join(allowed_methods(request.scope))
             message = f"method {method} not allowed (allowed: {allowed})"
             return error_response(MethodNotAllowedError(message, headers={"Allow": allowed}))
         # Raised by other code: keep its status and name the code after it (403 -> FORBIDDEN).

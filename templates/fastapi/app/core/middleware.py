@@ -10,7 +10,7 @@ import uuid
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.core.errors import error_body
+from app.core.errors import allowed_methods, error_body
 from app.core.logging import correlation_id_var
 from app.core.metrics import route_template
 
@@ -87,7 +87,8 @@ class RequestContextMiddleware:
 class CorsMiddleware:
     """CORS for the origins of CORS_ORIGINS, exactly as written there; no credentials (the API
     takes bearer tokens, not cookies). Any other origin gets no CORS header, and its preflight is
-    an ordinary OPTIONS request (405)."""
+    an ordinary OPTIONS request (405). A preflight to an unknown path is a 404, as the contract's
+    order wants."""
 
     def __init__(self, app: ASGIApp, origins: list[str], correlation_header: str) -> None:
         self.app = app
@@ -104,8 +105,9 @@ class CorsMiddleware:
             "access-control-allow-origin": origin,
             "access-control-expose-headers": self.correlation_header,
         }
-        if scope["method"] == "OPTIONS" and "access-control-request-method" in headers:
-            preflight = {
+        preflight = scope["method"] == "OPTIONS" and "access-control-request-method" in headers
+        if preflight and allowed_methods(scope):
+            answer = {
                 **allowed,
                 "vary": "Origin",
                 "access-control-allow-methods": CORS_METHODS,
@@ -118,7 +120,7 @@ class CorsMiddleware:
                 {
                     "type": "http.response.start",
                     "status": 204,
-                    "headers": [(k.encode(), v.encode()) for k, v in preflight.items()],
+                    "headers": [(k.encode(), v.encode()) for k, v in answer.items()],
                 }
             )
             await send({"type": "http.response.body", "body": b""})
