@@ -83,8 +83,9 @@ async def json_object(request: Request, settings: SettingsDep) -> dict[str, Any]
     length = int(headers.get("content-length") or 0)
     if not chunked and length == 0:
         raise InvalidRequestError([Problem("body", "is required")])
-    encoding = headers.get("content-encoding", "identity").strip().lower()
-    if not is_json(headers.get("content-type", "")) or encoding != "identity":
+    encodings = ",".join(headers.getlist("content-encoding")).split(",")
+    identity = all(coding.strip().lower() in {"", "identity"} for coding in encodings)
+    if not is_json(headers.get("content-type", "")) or not identity:
         raise UnsupportedMediaTypeError()
     limit = settings.request_body_max_bytes
     if length > limit:  # refused before reading a byte of it
