@@ -30,7 +30,7 @@ def make_settings(database_url: str, **overrides: object) -> Settings:
         "database_url": database_url,
         "jwt_secret": TEST_SECRET,
         "node_env": "test",
-        "db_connect_timeout": 2,
+        "db_connect_timeout": "2s",
         **overrides,
     }
     # model_validate skips the environment and .env: tests see only what they set.

@@ -1,7 +1,8 @@
 """Prometheus metrics with the names of the Visiobook guidelines (5.3)."""
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from prometheus_client import Counter, Gauge, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -39,21 +40,31 @@ def track_db_connections(checked_out: Callable[[], int]) -> None:
     DB_CONNECTIONS_ACTIVE.set_function(checked_out)
 
 
-def record_business_operation(operation: str, succeeded: bool, started: float) -> None:
-    BUSINESS_OPERATIONS.labels(operation, "success" if succeeded else "error").inc()
-    BUSINESS_OPERATION_DURATION.labels(operation).observe(time.perf_counter() - started)
+@contextmanager
+def business_operation(operation: str) -> Iterator[None]:
+    """Counts and times the block as one operation: `success`, or `error` when it raises."""
+    started = time.perf_counter()
+    status = "error"
+    try:
+        yield
+        status = "success"
+    finally:
+        BUSINESS_OPERATIONS.labels(operation, status).inc()
+        BUSINESS_OPERATION_DURATION.labels(operation).observe(time.perf_counter() - started)
 
 
 def route_template(scope: Scope) -> str:
-    """The matched route with its parameters, e.g. /api/v1/items/{item_id}, not the raw path.
+    """The path template of the route that matched, e.g. /api/v1/items/{id}, not the raw path.
 
-    Rebuilt from the path and its parameters, which every router records in the scope.
+    FastAPI keeps a route's template as its router declared it, without the prefixes the router
+    was included under: those are the first segments of the path itself.
     """
-    if scope.get("route") is None:
+    route = scope.get("route")
+    if route is None:
         return UNMATCHED_ROUTE
-    names = {str(value): name for name, value in scope.get("path_params", {}).items()}
-    segments = scope["path"].split("/")
-    return "/".join(f"{{{names[s]}}}" if s in names else s for s in segments)
+    template = route.path_format.split("/")[1:]
+    path = scope["path"].split("/")
+    return "/".join(path[: len(path) - len(template)] + template)
 
 
 class MetricsMiddleware:

@@ -32,23 +32,40 @@ def create_access_token(
         **(extra_claims or {}),
         "sub": subject,
         "iat": now,
-        "exp": now + timedelta(seconds=settings.jwt_expires_seconds),
+        "exp": now + timedelta(seconds=settings.jwt_expires_in),
         "iss": settings.service_name,
     }
     return jwt.encode(claims, settings.jwt_secret.get_secret_value(), algorithm=ALGORITHM)
 
 
 def verify_access_token(token: str, settings: Settings) -> Principal:
+    """The caller named by a valid token: HS256 only (so never `alg: none`), signed with
+    JWT_SECRET, `exp` required and in the future, `nbf` (when present) in the past, `sub` a
+    non-empty string. No clock leeway."""
     try:
         claims = jwt.decode(
             token,
             settings.jwt_secret.get_secret_value(),
             algorithms=[ALGORITHM],
-            options={"require": ["exp", "sub"]},
+            # Only these claims are judged, as in every other Visiobook backend.
+            options={
+                "require": ["exp", "sub"],
+                "verify_iat": False,
+                "verify_aud": False,
+                "verify_jti": False,
+            },
         )
     except jwt.PyJWTError as error:
         raise InvalidTokenError(str(error)) from error
-    return Principal(subject=str(claims["sub"]), claims=claims)
+    for claim in ("exp", "nbf"):
+        # PyJWT would read "123" as a date too; a JWT NumericDate is a JSON number.
+        value = claims.get(claim, 0)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise InvalidTokenError(f"{claim} must be a number")
+    subject = claims["sub"]
+    if not isinstance(subject, str) or not subject:
+        raise InvalidTokenError("sub must be a non-empty string")
+    return Principal(subject=subject, claims=claims)
 
 
 def hash_password(password: str, rounds: int) -> str:

@@ -1,10 +1,12 @@
-"""Declarative base with the columns every table has (guidelines 2.1)."""
+"""Declarative base with the columns every table has (guidelines 2.1), all filled by
+PostgreSQL: a UUID id, creation and update times to the millisecond, and a version."""
 
 import uuid
 from datetime import datetime
 
-from sqlalchemy import DateTime, Integer, Uuid, func
-from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
+from sqlalchemy import Integer, Uuid, func, text
+from sqlalchemy.dialects.postgresql import TIMESTAMP
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
 class Base(DeclarativeBase):
@@ -12,15 +14,15 @@ class Base(DeclarativeBase):
 
 
 class BaseColumns:
-    """id, created_at, updated_at and an optimistic-locking version, bumped on every update."""
+    """id, created_at, updated_at and version: 1 when created, one more on every update."""
 
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, primary_key=True, server_default=text("gen_random_uuid()")
     )
-    version: Mapped[int] = mapped_column(Integer, nullable=False)
-
-    @declared_attr.directive
-    def __mapper_args__(cls) -> dict[str, object]:  # noqa: N805 - SQLAlchemy passes the class
-        return {"version_id_col": cls.version, "eager_defaults": True}
+    created_at: Mapped[datetime] = mapped_column(
+        TIMESTAMP(timezone=True, precision=3), server_default=func.now(), index=True
+    )
+    updated_at: Mapped[datetime] = mapped_column(
+        TIMESTAMP(timezone=True, precision=3), server_default=func.now()
+    )
+    version: Mapped[int] = mapped_column(Integer, server_default=text("1"))

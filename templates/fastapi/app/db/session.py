@@ -1,6 +1,6 @@
 """The database engine and sessions, created from settings (never at import time)."""
 
-from collections.abc import AsyncIterator
+import math
 
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -15,21 +15,16 @@ from app.core.config import Settings
 def create_engine(settings: Settings) -> AsyncEngine:
     return create_async_engine(
         settings.sqlalchemy_url,
+        # DB_POOL_SIZE is the most connections the service opens: no overflow beyond it.
         pool_size=settings.db_pool_size,
-        max_overflow=settings.db_max_overflow,
+        max_overflow=0,
         pool_pre_ping=True,
         # Fail fast when the database is unreachable, so /ready can answer 503 quickly.
         pool_timeout=settings.db_connect_timeout,
-        connect_args={"connect_timeout": settings.db_connect_timeout},
+        # libpq counts whole seconds.
+        connect_args={"connect_timeout": math.ceil(settings.db_connect_timeout)},
     )
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
-
-
-async def session_scope(
-    sessionmaker: async_sessionmaker[AsyncSession],
-) -> AsyncIterator[AsyncSession]:
-    async with sessionmaker() as session:
-        yield session

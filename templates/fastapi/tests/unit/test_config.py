@@ -1,22 +1,44 @@
 import pytest
 from pydantic import ValidationError
 
-from app.core.config import parse_duration
+from app.core.config import Settings, parse_duration
 from tests.conftest import make_settings
 
 
 @pytest.mark.parametrize(
     ("text", "seconds"),
-    [("3600", 3600), ("45s", 45), ("30m", 1800), ("24h", 86400), ("7d", 604800)],
+    [("3600", 3600), ("500ms", 0.5), ("45s", 45), ("30m", 1800), ("24h", 86400), ("7d", 604800)],
 )
-def test_durations_accept_the_jwt_expires_in_formats(text: str, seconds: int) -> None:
+def test_durations_are_a_whole_number_with_a_unit_or_seconds(text: str, seconds: float) -> None:
     assert parse_duration(text) == seconds
 
 
-@pytest.mark.parametrize("text", ["", "h", "0", "-5m", "1.5h", "ten"])
+@pytest.mark.parametrize("text", ["", "h", "0", "0s", "-5m", "1.5h", "5 s", "5S", "ten", "1w"])
 def test_invalid_durations_are_rejected(text: str) -> None:
     with pytest.raises(ValueError, match="invalid duration"):
         parse_duration(text)
+
+
+def test_defaults_are_the_contract_ones() -> None:
+    settings = make_settings("postgresql://db/app")
+    assert settings.request_body_max_bytes == 1_048_576
+    assert settings.db_pool_size == 10
+    assert settings.shutdown_timeout == 10
+    assert settings.jwt_expires_in == 86400
+    assert settings.log_level == "info"
+    assert settings.correlation_id_header == "x-correlation-id"
+    assert settings.cors_origins == []
+
+
+def test_durations_come_from_the_environment_with_their_unit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("DB_CONNECT_TIMEOUT", "1500ms")
+    monkeypatch.setenv("SHUTDOWN_TIMEOUT", "1m")
+    monkeypatch.setenv("JWT_EXPIRES_IN", "2")
+    settings = Settings(_env_file=None, database_url="postgresql://db/app", jwt_secret="x" * 32)
+    assert (settings.db_connect_timeout, settings.shutdown_timeout) == (1.5, 60)
+    assert settings.jwt_expires_in == 2
 
 
 def test_database_url_gets_the_psycopg_driver() -> None:
@@ -30,9 +52,11 @@ def test_non_postgres_database_url_is_refused() -> None:
         _ = make_settings("mysql://u@db/app").sqlalchemy_url
 
 
-def test_comma_separated_lists_are_split() -> None:
-    settings = make_settings("postgresql://db/app", allowed_hosts="a.example, b.example,")
-    assert settings.allowed_hosts == ["a.example", "b.example"]
+def test_cors_origins_are_a_comma_separated_list() -> None:
+    settings = make_settings(
+        "postgresql://db/app", cors_origins="https://a.example, http://b:5173,"
+    )
+    assert settings.cors_origins == ["https://a.example", "http://b:5173"]
 
 
 def test_short_jwt_secret_is_refused() -> None:
@@ -40,15 +64,24 @@ def test_short_jwt_secret_is_refused() -> None:
         make_settings("postgresql://db/app", jwt_secret="short")
 
 
-def test_bad_jwt_expiry_is_refused_at_start_up() -> None:
+def test_bad_durations_are_refused_at_start_up() -> None:
     with pytest.raises(ValidationError, match="invalid duration"):
         make_settings("postgresql://db/app", jwt_expires_in="soon")
 
 
-def test_log_level_and_header_are_normalised() -> None:
-    settings = make_settings(
-        "postgresql://db/app", log_level="DEBUG", correlation_id_header="X-Trace"
-    )
-    assert settings.log_level == "debug"
+@pytest.mark.parametrize("level", ["DEBUG", "Info", "warn", "ERROR"])
+def test_log_levels_are_the_four_of_every_stack_in_any_case(level: str) -> None:
+    assert make_settings("postgresql://db/app", log_level=level).log_level == level.lower()
+
+
+@pytest.mark.parametrize("level", ["warning", "critical", "trace"])
+def test_other_log_levels_are_refused(level: str) -> None:
+    with pytest.raises(ValidationError, match="log_level"):
+        make_settings("postgresql://db/app", log_level=level)
+
+
+def test_the_correlation_header_is_a_header_name_in_lower_case() -> None:
+    settings = make_settings("postgresql://db/app", correlation_id_header="X-Trace")
     assert settings.correlation_id_header == "x-trace"
-    assert settings.jwt_expires_seconds == 86400
+    with pytest.raises(ValidationError, match="not an HTTP header name"):
+        make_settings("postgresql://db/app", correlation_id_header="x trace")

@@ -2,7 +2,6 @@
 
 import asyncio
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 from alembic.script import ScriptDirectory
@@ -12,16 +11,13 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from app.core.timestamps import now
 from app.models.health import HealthResponse, ReadinessChecks, ReadinessResponse
 
-router = APIRouter(tags=["health"])
+router = APIRouter()
 
 MIGRATIONS = Path(__file__).resolve().parents[3] / "alembic"
 STARTED = time.monotonic()
-
-
-def now() -> str:
-    return datetime.now(UTC).isoformat()
 
 
 async def database_reachable(engine: AsyncEngine, seconds: float) -> bool:
@@ -44,7 +40,7 @@ async def migrations_at_head(engine: AsyncEngine, seconds: float) -> bool:
     return applied == heads
 
 
-@router.get("/health", response_model=HealthResponse)
+@router.api_route("/health", methods=["GET", "HEAD"], response_model=HealthResponse)
 async def health(request: Request) -> HealthResponse:
     """Liveness: 200 as long as the process serves requests.
 
@@ -66,15 +62,11 @@ async def health(request: Request) -> HealthResponse:
     )
 
 
-@router.get(
-    "/ready",
-    response_model=ReadinessResponse,
-    responses={503: {"model": ReadinessResponse, "description": "Not ready"}},
-)
+@router.api_route("/ready", methods=["GET", "HEAD"])
 async def ready(request: Request) -> JSONResponse:
     """Readiness: the database answers and its schema is at the newest migration."""
     engine = request.app.state.engine
-    timeout = float(request.app.state.settings.db_connect_timeout)
+    timeout = request.app.state.settings.db_connect_timeout
     database = await database_reachable(engine, timeout)
     checks = ReadinessChecks(
         database=database,
@@ -88,6 +80,6 @@ async def ready(request: Request) -> JSONResponse:
     return JSONResponse(body.model_dump(), status_code=200 if is_ready else 503)
 
 
-@router.get("/metrics", include_in_schema=False)
+@router.api_route("/metrics", methods=["GET", "HEAD"])
 async def metrics() -> Response:
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
