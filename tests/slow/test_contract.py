@@ -564,7 +564,7 @@ def observe(response: httpx.Response, sent_headers: dict[str, str]) -> dict[str,
             seen["names"] = [entry["name"] for entry in body["data"]]
             seen["pagination"] = body["pagination"]
             seen["item keys"] = sorted({key for entry in body["data"] for key in entry})
-        if isinstance(body, dict) and "version" in body:
+        if isinstance(body, dict) and "createdAt" in body:
             seen["name"] = body["name"]
             seen["description"] = body["description"]
             seen["version"] = body["version"]
