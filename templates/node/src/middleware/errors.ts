@@ -15,7 +15,8 @@ export interface ErrorBody {
 }
 
 export const unknownRoute: RequestHandler = (req, _res, next) => {
-  next(notFound(`no route for ${req.method} ${req.path}`));
+  const path = req.originalUrl.split("?")[0] ?? ""; // as sent (req.url may have been rewritten)
+  next(notFound(`no route for ${req.method} ${path}`));
 };
 
 /** Turns any error into the envelope; unexpected ones are logged and hidden behind a 500. */
@@ -26,7 +27,9 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       return;
     }
     if (!(error instanceof HttpError)) {
-      logger.error("unhandled error", { error, method: req.method, path: req.path });
+      // An Error's own fields are not enumerable: JSON would log it as {}.
+      const cause = error instanceof Error ? { message: error.message, stack: error.stack } : error;
+      logger.error("unhandled error", { error: cause, method: req.method, url: req.originalUrl });
     }
     const failure =
       error instanceof HttpError
