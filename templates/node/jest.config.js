@@ -1,6 +1,7 @@
 /**
  * Jest configuration (Visiobook guidelines 4.1): TypeScript through ts-jest, coverage gate at 80%.
- * Unit tests need nothing; integration tests need the PostgreSQL database in DATABASE_URL.
+ * Unit tests need nothing; integration and contract tests (tests/contract: the real app against
+ * api/openapi.json) need the PostgreSQL database in DATABASE_URL.
  * `npm test` starts Node with --experimental-vm-modules: the Prisma 7 client loads its query
  * compiler with a dynamic import(), which Jest's sandbox only allows with that flag.
  * @type {import('jest').Config}

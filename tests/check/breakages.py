@@ -248,8 +248,8 @@ BREAKAGES = [
         "/stats",
         lambda r: replace(
             r / "src/controllers/health.controller.ts",
-            'router.get("/metrics"',
-            'router.get("/stats"',
+            '.route("/metrics")',
+            '.route("/stats")',
         ),
     ),
     Breakage(
@@ -302,7 +302,9 @@ BREAKAGES = [
         "api-versioned",
         "node",
         "/api/items",
-        lambda r: replace(r / "src/app.ts", '"/api/v1/items"', '"/api/items"'),
+        lambda r: replace(
+            r / "src/controllers/item.controller.ts", '"/api/v1/items', '"/api/items', count=-1
+        ),
     ),
     Breakage(
         "api-versioned",
@@ -328,7 +330,12 @@ BREAKAGES = [
         "api-naming",
         "node",
         "camelCase",
-        lambda r: replace(r / "src/app.ts", '"/api/v1/items"', '"/api/v1/mediaItems"'),
+        lambda r: replace(
+            r / "src/controllers/item.controller.ts",
+            '"/api/v1/items',
+            '"/api/v1/mediaItems',
+            count=-1,
+        ),
     ),
     Breakage(
         "forbidden-libraries",

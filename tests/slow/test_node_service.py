@@ -1,5 +1,6 @@
-"""Slow tier: a generated Node service passes its own lint, type check and tests (Jest, against
-real PostgreSQL, coverage gate 80%) and builds. Booting and probes: test_probes.py."""
+"""Slow tier: a generated Node service passes its own lint, type check and tests (Jest: unit,
+integration, and the contract tier against api/openapi.json, on real PostgreSQL, coverage gate
+80%) and builds. Booting and probes: test_probes.py."""
 
 from __future__ import annotations
 
@@ -49,7 +50,7 @@ def test_generated_service_passes_its_tests_with_coverage_against_postgres(
         Path(suite["name"]).relative_to(node_service.root).parts[1]
         for suite in outcome["testResults"]
     }
-    assert {"unit", "integration"} <= folders, folders
+    assert {"unit", "integration", "contract"} <= folders, folders
 
     summary = json.loads((node_service.root / "coverage/coverage-summary.json").read_text())
     for metric in ("lines", "statements", "functions", "branches"):

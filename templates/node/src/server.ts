@@ -43,7 +43,7 @@ function main(): void {
     setTimeout(() => {
       logger.error("shutdown deadline passed; exiting with requests still open");
       process.exit(1);
-    }, config.SHUTDOWN_TIMEOUT_MS).unref();
+    }, config.SHUTDOWN_TIMEOUT).unref();
     server.close(() => {
       void database.close().finally(() => {
         logger.info("shutdown complete");

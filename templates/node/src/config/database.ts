@@ -17,12 +17,12 @@ export interface Database {
  * the database is down.
  */
 export function createDatabase(
-  config: Pick<Config, "DATABASE_URL" | "DB_POOL_SIZE" | "DB_CONNECT_TIMEOUT_MS">,
+  config: Pick<Config, "DATABASE_URL" | "DB_POOL_SIZE" | "DB_CONNECT_TIMEOUT">,
 ): Database {
   const pool = new Pool({
     connectionString: config.DATABASE_URL,
     max: config.DB_POOL_SIZE,
-    connectionTimeoutMillis: config.DB_CONNECT_TIMEOUT_MS,
+    connectionTimeoutMillis: config.DB_CONNECT_TIMEOUT,
   });
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   return {

@@ -1,5 +1,6 @@
 import { Router } from "express";
 
+import { allowMethods } from "../middleware/methods";
 import type { HealthService } from "../services/health.service";
 import type { Metrics } from "../utils/metrics";
 
@@ -10,38 +11,47 @@ export interface ServiceInfo {
 
 /** /health (liveness), /ready (readiness) and /metrics at the root (Visiobook guidelines 5.1). */
 export function healthRouter(health: HealthService, metrics: Metrics, info: ServiceInfo): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true, strict: true });
 
   // Liveness stays 200 while the process serves: restarting pods cannot fix a database outage,
   // and Kubernetes would restart every replica at once. The database state is only reported.
-  router.get("/health", async (_req, res) => {
-    const database = await health.databaseReachable();
-    res.json({
-      status: "healthy",
-      timestamp: new Date().toISOString(),
-      service: info.name,
-      version: info.version,
-      uptime: health.uptimeSeconds(),
-      dependencies: {
-        database: database ? "healthy" : "unhealthy",
-        external_services: {},
-      },
+  router
+    .route("/health")
+    .all(allowMethods("GET", "HEAD"))
+    .get(async (_req, res) => {
+      const database = await health.databaseReachable();
+      res.json({
+        status: "healthy",
+        timestamp: new Date().toISOString(),
+        service: info.name,
+        version: info.version,
+        uptime: health.uptimeSeconds(),
+        dependencies: {
+          database: database ? "healthy" : "unhealthy",
+          external_services: {},
+        },
+      });
     });
-  });
 
-  router.get("/ready", async (_req, res) => {
-    const checks = await health.readiness();
-    const ready = checks.database && checks.database_migrations && checks.configuration;
-    res.status(ready ? 200 : 503).json({
-      status: ready ? "ready" : "not_ready",
-      timestamp: new Date().toISOString(),
-      checks,
+  router
+    .route("/ready")
+    .all(allowMethods("GET", "HEAD"))
+    .get(async (_req, res) => {
+      const checks = await health.readiness();
+      const ready = checks.database && checks.database_migrations && checks.configuration;
+      res.status(ready ? 200 : 503).json({
+        status: ready ? "ready" : "not_ready",
+        timestamp: new Date().toISOString(),
+        checks,
+      });
     });
-  });
 
-  router.get("/metrics", async (_req, res) => {
-    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
-  });
+  router
+    .route("/metrics")
+    .all(allowMethods("GET", "HEAD"))
+    .get(async (_req, res) => {
+      res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+    });
 
   return router;
 }

@@ -3,14 +3,23 @@ import type { RequestHandler } from "express";
 import { unauthorized } from "../utils/errors";
 import { verifyAccessToken } from "../utils/tokens";
 
-/** Requires `Authorization: Bearer <HS256 JWT signed with JWT_SECRET>`; 401 otherwise. */
+// The scheme name is case-insensitive (RFC 9110); what follows it is the token.
+const BEARER = /^Bearer(?: +(.*))?$/i;
+
+/**
+ * Requires `Authorization: Bearer <JWT>` (see verifyAccessToken); 401 otherwise. Every bad token
+ * gets the same answer: it does not say which check failed.
+ */
 export function authenticate(secret: string): RequestHandler {
   return (req, _res, next) => {
-    const [scheme, token] = (req.get("authorization") ?? "").split(" ");
-    const principal =
-      scheme?.toLowerCase() === "bearer" && token ? verifyAccessToken(token, secret) : undefined;
+    const token = BEARER.exec(req.get("authorization") ?? "")?.[1]?.trim();
+    if (!token) {
+      next(unauthorized("missing bearer token", "Bearer"));
+      return;
+    }
+    const principal = verifyAccessToken(token, secret);
     if (principal === undefined) {
-      next(unauthorized());
+      next(unauthorized("invalid bearer token", 'Bearer error="invalid_token"'));
       return;
     }
     req.principal = principal;

@@ -1,31 +1,40 @@
 import type { ErrorRequestHandler, RequestHandler } from "express";
 
-import { HttpError, notFound } from "../utils/errors";
+import { HttpError, notFound, type Problem } from "../utils/errors";
 import type { Logger } from "../utils/logger";
 
-/** The one error shape of every response (Visiobook guidelines 3): see README "API". */
+/** The one error envelope of every 4xx and 5xx answer (guidelines 8, docs/contract.md). */
 export interface ErrorBody {
   error: {
     code: string;
     message: string;
     correlation_id: string;
     timestamp: string;
-    details?: unknown;
+    details?: Problem[];
   };
 }
 
 export const unknownRoute: RequestHandler = (req, _res, next) => {
-  next(notFound(`no route for ${req.method} ${req.path}`));
+  const path = req.originalUrl.split("?")[0] ?? ""; // as sent (req.url may have been rewritten)
+  next(notFound(`no route for ${req.method} ${path}`));
 };
 
 /** Turns any error into the envelope; unexpected ones are logged and hidden behind a 500. */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
-  return (error: unknown, req, res, _next) => {
-    const known = asHttpError(error);
-    if (known === undefined) {
-      logger.error("unhandled error", { error, method: req.method, path: req.path });
+  return (error: unknown, req, res, next) => {
+    if (res.headersSent) {
+      next(error); // too late for an envelope: Express ends the connection
+      return;
     }
-    const failure = known ?? new HttpError(500, "INTERNAL_ERROR", "Internal server error");
+    if (!(error instanceof HttpError)) {
+      // An Error's own fields are not enumerable: JSON would log it as {}.
+      const cause = error instanceof Error ? { message: error.message, stack: error.stack } : error;
+      logger.error("unhandled error", { error: cause, method: req.method, url: req.originalUrl });
+    }
+    const failure =
+      error instanceof HttpError
+        ? error
+        : new HttpError(500, "INTERNAL_ERROR", "internal server error");
     const body: ErrorBody = {
       error: {
         code: failure.code,
@@ -35,18 +44,6 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
         ...(failure.details === undefined ? {} : { details: failure.details }),
       },
     };
-    res.status(failure.status).json(body);
+    res.status(failure.status).set(failure.headers).json(body);
   };
-}
-
-/** HttpErrors as they are; body-parser's client errors (bad JSON, too large) by their status. */
-function asHttpError(error: unknown): HttpError | undefined {
-  if (error instanceof HttpError) return error;
-  if (error instanceof Error && "status" in error && "expose" in error && error.expose === true) {
-    const status = Number(error.status);
-    if (status >= 400 && status < 500) {
-      return new HttpError(status, status === 400 ? "BAD_REQUEST" : "CLIENT_ERROR", error.message);
-    }
-  }
-  return undefined;
 }

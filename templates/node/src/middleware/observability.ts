@@ -18,14 +18,17 @@ export function observeRequests(metrics: Metrics, logger: Logger): RequestHandle
         const errorType = res.statusCode >= 500 ? "server_error" : "client_error";
         metrics.httpRequestErrors.inc({ method: req.method, route, error_type: errorType });
       }
-      logger.info("request completed", {
-        correlation_id: req.correlationId,
+      // The guidelines' request log fields (5.2); absent ones are left out.
+      logger.info("HTTP Request", {
         method: req.method,
+        url: req.originalUrl,
+        statusCode: res.statusCode,
+        responseTime: Math.round(seconds * 1e5) / 100,
+        userAgent: req.get("user-agent"),
+        ip: req.ip,
+        correlationId: req.correlationId,
+        userId: req.principal?.subject,
         route,
-        path: req.originalUrl.split("?")[0],
-        status_code: res.statusCode,
-        duration_ms: Math.round(seconds * 1e6) / 1e3,
-        user_agent: req.get("user-agent"),
       });
     });
     next();

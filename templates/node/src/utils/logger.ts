@@ -12,11 +12,15 @@ export interface LoggerOptions {
 /** Adds the correlation id of the request being served, if any (Visiobook guidelines 5.2). */
 const correlationId = winston.format((info) => {
   const id = currentCorrelationId();
-  if (id !== undefined) info.correlation_id = id;
+  if (id !== undefined) info.correlationId ??= id;
   return info;
 });
 
-/** One JSON object per line on stdout, the format the log pipeline expects. */
+/**
+ * One JSON object per line on stdout, the format the log pipeline expects: timestamp (RFC 3339,
+ * UTC, milliseconds), level, message, service, version, environment, and the correlationId
+ * within a request.
+ */
 export function createLogger(options: LoggerOptions): winston.Logger {
   return winston.createLogger({
     level: options.level,

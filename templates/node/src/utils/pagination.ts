@@ -12,6 +12,22 @@ export function paginate(page: number, limit: number, total: number): Pagination
   return { page, limit, total, totalPages: Math.ceil(total / limit) };
 }
 
+/** A whole number in decimal digits only: `1.0`, `+1`, ` 1` and `0x1` are refused. */
+function wholeNumber(max: number, fallback: number) {
+  return z
+    .string()
+    .regex(/^[0-9]+$/, "must be written in decimal digits")
+    .transform(Number)
+    .pipe(z.number().min(1, `must be from 1 to ${max}`).max(max, `must be from 1 to ${max}`))
+    .default(fallback);
+}
+
+/** `page` (deep OFFSETs are slow: clients that go that far should filter) and `limit`. */
+export const pageParams = {
+  page: wholeNumber(100_000, 1),
+  limit: wholeNumber(100, 10),
+};
+
 export interface Sort<Field extends string> {
   field: Field;
   direction: "asc" | "desc";
@@ -19,19 +35,15 @@ export interface Sort<Field extends string> {
 
 /** `sort=<field>[:asc|desc]`, the field one of `fields`; ascending when no direction is given. */
 export function sortParam<const Field extends string>(
-  fields: readonly [Field, ...Field[]],
-  fallback: string,
+  fields: readonly Field[],
+  fallback: `${Field}:${"asc" | "desc"}`,
 ) {
-  const pattern = new RegExp(`^(${fields.join("|")})(:(asc|desc))?$`);
+  const values = fields.flatMap((field) => [`${field}:desc`, `${field}:asc`, field]);
   return z
-    .string()
-    .regex(pattern, `sort must be <field>[:asc|desc] with field one of: ${fields.join(", ")}`)
+    .enum(values as [string, ...string[]])
     .default(fallback)
     .transform((value): Sort<Field> => {
       const [field, direction] = value.split(":");
       return { field: field as Field, direction: direction === "desc" ? "desc" : "asc" };
     });
 }
-
-export const pageParam = z.coerce.number().int().min(1).default(1);
-export const limitParam = z.coerce.number().int().min(1).max(100).default(20);

@@ -7,7 +7,8 @@ export interface Principal {
 
 export interface TokenSettings {
   secret: string;
-  expiresIn: string;
+  /** JWT_EXPIRES_IN, in milliseconds. */
+  lifetimeMs: number;
 }
 
 /** Signs an HS256 access token, e.g. for tests and service-to-service calls. */
@@ -15,19 +16,24 @@ export function createAccessToken(subject: string, settings: TokenSettings): str
   return jwt.sign({}, settings.secret, {
     algorithm: "HS256",
     subject,
-    expiresIn: settings.expiresIn as jwt.SignOptions["expiresIn"],
+    expiresIn: Math.floor(settings.lifetimeMs / 1000),
   });
 }
 
-/** The principal of a valid token, or undefined for a bad signature, expiry or missing subject. */
+/**
+ * The principal of a valid token: HS256 only (so never `alg: none`), signed with `secret`, an
+ * `exp` in the future, `nbf` (when present) not in the future, no clock leeway, and a non-empty
+ * string `sub`. Undefined for anything else.
+ */
 export function verifyAccessToken(token: string, secret: string): Principal | undefined {
+  let payload: string | jwt.JwtPayload;
   try {
-    const payload = jwt.verify(token, secret, { algorithms: ["HS256"] });
-    if (typeof payload === "string" || typeof payload.sub !== "string" || payload.sub === "") {
-      return undefined;
-    }
-    return { subject: payload.sub };
+    payload = jwt.verify(token, secret, { algorithms: ["HS256"], clockTolerance: 0 });
   } catch {
     return undefined;
   }
+  // jsonwebtoken checks exp only when the token has one: a token without it never expires.
+  if (typeof payload === "string" || typeof payload.exp !== "number") return undefined;
+  if (typeof payload.sub !== "string" || payload.sub === "") return undefined;
+  return { subject: payload.sub };
 }
