@@ -105,6 +105,18 @@ func TestLoadRefusesValuesOfTheWrongType(t *testing.T) {
 	}
 }
 
+func TestLoadRefusesAZeroDuration(t *testing.T) {
+	for _, name := range []string{"DB_CONNECT_TIMEOUT", "SHUTDOWN_TIMEOUT", "JWT_EXPIRES_IN"} {
+		t.Run(name, func(t *testing.T) {
+			setRequired(t)
+			t.Setenv(name, "0s")
+			_, err := Load()
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), name+" must be more than 0")
+		})
+	}
+}
+
 func TestLoadRefusesAnOutOfRangePort(t *testing.T) {
 	setRequired(t)
 	t.Setenv("PORT", "70000")

@@ -30,7 +30,7 @@ describe("loadConfig", () => {
     expect(durations("1h")).toBe(3_600_000);
     expect(durations("7d")).toBe(604_800_000);
     expect(durations("30")).toBe(30_000);
-    for (const bad of ["5 s", "1.5s", "5sec", "-1s", ""]) {
+    for (const bad of ["5 s", "1.5s", "5sec", "-1s", "", "0", "0ms"]) {
       expect(() => durations(bad)).toThrow(/DB_CONNECT_TIMEOUT/);
     }
   });
