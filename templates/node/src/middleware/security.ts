@@ -39,11 +39,17 @@ const PREFLIGHT_MAX_AGE_SECONDS = "600";
 
 /**
  * CORS for the origins of CORS_ORIGINS, exactly as written there. Any other origin gets no CORS
- * header, and its preflight goes on as an ordinary OPTIONS request (405). No credentials: the
- * API takes bearer tokens, not cookies.
+ * header, and its preflight goes on as an ordinary OPTIONS request (405). An allowed origin's
+ * preflight is answered by the route it targets (allowMethods), so a preflight to an unknown path
+ * is still a 404. No credentials: the API takes bearer tokens, not cookies.
  */
 export function cors(origins: readonly string[], correlationHeader: string): RequestHandler {
   const allowed = new Set(origins);
+  const preflightHeaders: PreflightHeaders = {
+    "Access-Control-Allow-Methods": CORS_METHODS,
+    "Access-Control-Allow-Headers": `Authorization, Content-Type, ${correlationHeader}`,
+    "Access-Control-Max-Age": PREFLIGHT_MAX_AGE_SECONDS,
+  };
   return (req, res, next) => {
     const origin = req.get("origin");
     if (origin === undefined || !allowed.has(origin)) {
@@ -54,15 +60,11 @@ export function cors(origins: readonly string[], correlationHeader: string): Req
     res.setHeader("Access-Control-Expose-Headers", correlationHeader);
     res.vary("Origin");
     if (req.method === "OPTIONS" && req.get("access-control-request-method") !== undefined) {
-      res.setHeader("Access-Control-Allow-Methods", CORS_METHODS);
-      res.setHeader(
-        "Access-Control-Allow-Headers",
-        `Authorization, Content-Type, ${correlationHeader}`,
-      );
-      res.setHeader("Access-Control-Max-Age", PREFLIGHT_MAX_AGE_SECONDS);
-      res.status(204).end();
-      return;
+      res.locals.preflight = preflightHeaders;
     }
     next();
   };
 }
+
+/** What an allowed origin's preflight is answered with. */
+export type PreflightHeaders = Record<string, string>;
