@@ -25,7 +25,7 @@ async function createItem(page: Page, name: string): Promise<void> {
 async function openOurList(page: Page): Promise<void> {
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "All" }).click();
   await expect(page.getByRole("heading", { name: RESOURCE.plural })).toBeVisible();
-  await page.getByLabel("Filter by name").fill(run);
+  await page.getByRole("textbox", { name: "Filter by name" }).fill(run);
 }
 
 async function chooseOrder(page: Page, order: string): Promise<void> {
@@ -55,7 +55,7 @@ test("an item's whole life through the real API", async ({ page }) => {
   });
 
   await test.step("filter by name, then change the order", async () => {
-    await page.getByLabel("Filter by name").fill(run);
+    await page.getByRole("textbox", { name: "Filter by name" }).fill(run);
     await expect(rows).toHaveText([newer, older]);
     await chooseOrder(page, "Oldest first");
     await expect(rows).toHaveText([older, newer]);
@@ -97,7 +97,7 @@ test("an item's whole life through the real API", async ({ page }) => {
       await expect(dialog).toContainText(`Delete “${name}”?`);
       await dialog.getByRole("button", { name: "Delete" }).click();
       await expect(page.getByRole("heading", { name: RESOURCE.plural })).toBeVisible();
-      await page.getByLabel("Filter by name").fill(run);
+      await page.getByRole("textbox", { name: "Filter by name" }).fill(run);
     }
     const nothing = `No ${RESOURCE.singular} has a name containing “${run}”.`;
     await expect(page.getByText(nothing)).toBeVisible();
