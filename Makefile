@@ -7,8 +7,14 @@ BIN := $(VENV)/bin
 TOOLS ?= $(CURDIR)/.tools/bin
 HELM_VERSION := v3.22.0
 ACTIONLINT_VERSION := v1.7.12
+# openapi-typescript at the version the Vue template pins (templates/vue/package.json.jinja, the
+# one place for it), installed with npm into $(TOOLS): the fast tier compares its output with the
+# template's src/types/api.ts.
+OPENAPI_TS_VERSION := $(shell sed -n 's/^ *"openapi-typescript": "\([^"]*\)".*/\1/p' templates/vue/package.json.jinja)
+OPENAPI_TS_DIR := $(TOOLS)/npm/openapi-typescript-$(OPENAPI_TS_VERSION)
 
-.PHONY: demo test test-fast test-slow lint tools bench node-lock vue-lock go-lock clean
+.PHONY: demo test test-fast test-slow lint tools openapi-typescript bench node-lock vue-lock \
+	vue-api-types go-lock clean
 
 $(BIN)/visiobook: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,11 +26,12 @@ demo: $(BIN)/visiobook
 	rm -rf demo
 	$(BIN)/visiobook new demo --stack fastapi --name demo-service --defaults
 
-## test: lint, type check, and both test tiers (the slow one needs PostgreSQL, Go, shellcheck)
+## test: lint, type check, and both test tiers (the slow one needs PostgreSQL, Go, shellcheck;
+## the tools need Go and npm)
 test: lint tools
 	$(BIN)/pytest
 
-test-fast: $(BIN)/visiobook
+test-fast: $(BIN)/visiobook openapi-typescript
 	$(BIN)/pytest -m "not slow"
 
 test-slow: $(BIN)/visiobook tools
@@ -35,13 +42,20 @@ lint: $(BIN)/visiobook
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-tools: $(TOOLS)/helm $(TOOLS)/actionlint
+tools: $(TOOLS)/helm $(TOOLS)/actionlint openapi-typescript
 
 $(TOOLS)/helm:
 	GOBIN=$(TOOLS) go install helm.sh/helm/v3/cmd/helm@$(HELM_VERSION)
 
 $(TOOLS)/actionlint:
 	GOBIN=$(TOOLS) go install github.com/rhysd/actionlint/cmd/actionlint@$(ACTIONLINT_VERSION)
+
+# $(TOOLS)/openapi-typescript always points at the pinned version's install.
+openapi-typescript: $(OPENAPI_TS_DIR)/node_modules/.bin/openapi-typescript
+	ln -sfn $< $(TOOLS)/openapi-typescript
+
+$(OPENAPI_TS_DIR)/node_modules/.bin/openapi-typescript:
+	npm install --prefix $(OPENAPI_TS_DIR) --no-audit --no-fund openapi-typescript@$(OPENAPI_TS_VERSION)
 
 ## bench: time the CLI against raw Copier, and `check` on 2,000 files; writes docs/benchmarks.md
 bench: $(BIN)/visiobook tools
@@ -54,6 +68,10 @@ node-lock: $(BIN)/visiobook
 ## vue-lock: refresh the Vue template's package-lock.json after changing its package.json
 vue-lock: $(BIN)/visiobook
 	$(BIN)/python scripts/lock_node_template.py vue
+
+## vue-api-types: regenerate the Vue template's src/types/api.ts from the contract
+vue-api-types: $(BIN)/visiobook openapi-typescript
+	$(BIN)/python scripts/vue_api_types.py $(TOOLS)/openapi-typescript
 
 ## go-lock: refresh the Go template's go.mod and go.sum after changing its imports
 go-lock: $(BIN)/visiobook

@@ -98,6 +98,8 @@ def test_browser_tests_pass_against_the_build_served_by_the_image_nginx(
                 "E2E_BASE_URL": server.base_url,
                 "CHROMIUM_PATH": vue_service.chromium(),
                 "PLAYWRIGHT_JSON_OUTPUT_NAME": str(report),
+                # The stubbed tests only: no live project, whatever the caller's environment.
+                "E2E_API_TOKEN": "",
             },
         )
     assert result.code == 0, result.output[-6000:]
@@ -112,6 +114,43 @@ def test_browser_tests_pass_against_the_build_served_by_the_image_nginx(
     assert screenshot.read_bytes().startswith(b"\x89PNG"), "no screenshot of the list"
     ARTIFACTS.mkdir(exist_ok=True)
     shutil.copyfile(screenshot, ARTIFACTS / "vue-list.png")
+
+
+def listed_browser_tests(app: VueProject, report: Path, token: str) -> set[tuple[str, str]]:
+    """(project, file) of each browser test Playwright would run with this E2E_API_TOKEN."""
+    result = app.npm(
+        "exec",
+        "--",
+        "playwright",
+        "test",
+        "--list",
+        "--reporter=json",
+        env={
+            "E2E_API_TOKEN": token,
+            "E2E_BASE_URL": "http://127.0.0.1:9",  # listing starts no server
+            "PLAYWRIGHT_JSON_OUTPUT_NAME": str(report),
+        },
+    )
+    assert result.code == 0, result.output[-4000:]
+    found = set()
+    suites = json.loads(report.read_text())["suites"]
+    while suites:
+        suite = suites.pop()
+        suites.extend(suite.get("suites", []))
+        for spec in suite.get("specs", []):
+            found |= {(test["projectName"], spec["file"]) for test in spec["tests"]}
+    return found
+
+
+def test_the_live_browser_test_runs_only_with_a_token(
+    vue_service: VueProject, tmp_path: Path
+) -> None:
+    """Without E2E_API_TOKEN the live project does not exist, so the stubbed run skips nothing;
+    with one, tests/e2e/live.spec.ts runs in its own project against the real backend."""
+    stubbed = {("stubbed", "app.spec.ts")}
+    assert listed_browser_tests(vue_service, tmp_path / "without.json", "") == stubbed
+    with_token = listed_browser_tests(vue_service, tmp_path / "with.json", "a.jwt.token")
+    assert with_token == stubbed | {("live", "live.spec.ts")}
 
 
 @pytest.fixture(scope="module")

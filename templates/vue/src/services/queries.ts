@@ -7,8 +7,9 @@ import {
 } from "@tanstack/vue-query";
 import { computed, toValue, type MaybeRefOrGetter } from "vue";
 
+import type { Resource, ResourceInput } from "@/resource";
 import { useResourceApi } from "@/services/resource";
-import type { ListParams, Resource, ResourceInput } from "@/types/resource";
+import type { ListParams } from "@/types/resource";
 import { toApiError } from "@/utils/errors";
 
 /** Server state of the resource, cached by Vue Query under these keys. */

@@ -1,44 +1,55 @@
 import type { AxiosInstance } from "axios";
 import { inject, type InjectionKey } from "vue";
 
-import { RESOURCE } from "@/resource";
-import type { ListParams, Page, Resource, ResourceInput } from "@/types/resource";
+import {
+  RESOURCE,
+  type ListQuery,
+  type Resource,
+  type ResourceInput,
+  type ResourcePage,
+} from "@/resource";
+import type { ListParams, SortOrder } from "@/types/resource";
 
-/**
- * An item as the backend sends it. The Node stack names the timestamps createdAt/updatedAt;
- * the FastAPI and Go stacks send created_at/updated_at. The app accepts both.
- */
-export type SentResource = Omit<Resource, "createdAt" | "updatedAt"> &
-  ({ createdAt: string; updatedAt: string } | { created_at: string; updated_at: string });
+/** The orders the list offers, among the contract's `sort` values. */
+export const SORT_ORDERS: readonly { value: SortOrder; title: string }[] = [
+  { value: "createdAt:desc", title: "Newest first" },
+  { value: "createdAt:asc", title: "Oldest first" },
+  { value: "updatedAt:desc", title: "Recently updated" },
+  { value: "name:asc", title: "Name A–Z" },
+  { value: "name:desc", title: "Name Z–A" },
+];
 
-export function fromSent(sent: SentResource): Resource {
-  const { id, name, description, version } = sent;
-  return "createdAt" in sent
-    ? { id, name, description, version, createdAt: sent.createdAt, updatedAt: sent.updatedAt }
-    : { id, name, description, version, createdAt: sent.created_at, updatedAt: sent.updated_at };
-}
+/** The page sizes the list offers, within the contract's `limit` (1 to 100). */
+export const PAGE_SIZES: readonly number[] = [10, 20, 50, 100];
+
+/** The first page as the API serves it by default: 10 items, newest first, unfiltered. */
+export const FIRST_PAGE: Readonly<ListParams> = {
+  page: 1,
+  limit: 10,
+  sort: "createdAt:desc",
+  filter: "",
+};
 
 const itemPath = (id: string): string => `${RESOURCE.apiPath}/${encodeURIComponent(id)}`;
 
-/** The backend's endpoints of the resource (guidelines 3.1). */
+/** The backend's endpoints of the resource (api/openapi.json). */
 export function createResourceApi(http: AxiosInstance) {
   return {
-    /** Newest first: no `sort` is sent, as each stack spells the field its own way. */
-    async list({ page, limit, filter }: ListParams): Promise<Page<Resource>> {
-      const params: Record<string, string | number> = { page, limit };
+    /** One page in the order asked for, with the name filter only when there is one. */
+    async list({ page, limit, sort, filter }: ListParams): Promise<ResourcePage> {
+      const params: ListQuery = { page, limit, sort };
       if (filter) params["filter[name]"] = filter;
-      const sent = (await http.get<Page<SentResource>>(RESOURCE.apiPath, { params })).data;
-      return { data: sent.data.map(fromSent), pagination: sent.pagination };
+      return (await http.get<ResourcePage>(RESOURCE.apiPath, { params })).data;
     },
     async get(id: string): Promise<Resource> {
-      return fromSent((await http.get<SentResource>(itemPath(id))).data);
+      return (await http.get<Resource>(itemPath(id))).data;
     },
     async create(input: ResourceInput): Promise<Resource> {
-      return fromSent((await http.post<SentResource>(RESOURCE.apiPath, input)).data);
+      return (await http.post<Resource>(RESOURCE.apiPath, input)).data;
     },
     /** PUT: the whole item is replaced by `input`. */
     async replace(id: string, input: ResourceInput): Promise<Resource> {
-      return fromSent((await http.put<SentResource>(itemPath(id), input)).data);
+      return (await http.put<Resource>(itemPath(id), input)).data;
     },
     async remove(id: string): Promise<void> {
       await http.delete(itemPath(id));

@@ -1,39 +1,15 @@
-/** One item of the resource, as the app uses it (see services/resource.ts for the wire format). */
-export interface Resource {
-  id: string;
-  name: string;
-  description: string | null;
-  /** Bumped by the backend on every change. */
-  version: number;
-  /** ISO 8601 date-times. */
-  createdAt: string;
-  updatedAt: string;
-}
+import type { ListQuery } from "@/resource";
 
-/** What the form sends on create (POST) and edit (PUT). */
-export interface ResourceInput {
-  name: string;
-  description: string | null;
-}
+/** An order the API can sort the list in: one of the contract's `sort` values. */
+export type SortOrder = NonNullable<ListQuery["sort"]>;
 
-/** The `pagination` part of a list response (guidelines 3.1). */
-export interface Pagination {
-  page: number;
-  limit: number;
-  total: number;
-  totalPages: number;
-}
-
-/** A page of a list endpoint (guidelines 3.1). */
-export interface Page<Item> {
-  data: Item[];
-  pagination: Pagination;
-}
-
-/** What the list view asks for. */
+/** What the list view asks for; services/resource.ts sends it as the API's query parameters. */
 export interface ListParams {
+  /** From 1. */
   page: number;
+  /** Items per page, within the contract's 1 to 100. */
   limit: number;
-  /** Names containing this text; empty for all. */
+  sort: SortOrder;
+  /** Names containing this text, ignoring case; empty for all. */
   filter: string;
 }

@@ -37,13 +37,15 @@ describe("the create view", () => {
 
   it("shows the API's refusal and stays on the form", async () => {
     const api = fakeApi();
-    api.create.mockRejectedValue(new ApiError("Name already taken", 409, "CONFLICT", "corr-9"));
+    api.create.mockRejectedValue(
+      new ApiError("an item named 'Sunrise' already exists", 409, "CONFLICT", "corr-9"),
+    );
     const { router } = await renderApp(`${RESOURCE.route}/new`, { api });
 
     await userEvent.type(await screen.findByLabelText("Name"), "Sunrise");
     await userEvent.click(screen.getByRole("button", { name: "Create" }));
 
-    expect(await screen.findByText("Name already taken")).toBeTruthy();
+    expect(await screen.findByText("an item named 'Sunrise' already exists")).toBeTruthy();
     expect(screen.getByTestId("error-reference").textContent).toMatch(
       /CONFLICT\s+· reference corr-9/,
     );

@@ -56,13 +56,15 @@ describe("the detail view", () => {
 
   it("shows a refused edit and keeps the form open", async () => {
     const api = fakeApi([anItem({ id: "a1" })]);
-    api.replace.mockRejectedValue(new ApiError("Name already taken", 409, "CONFLICT", "corr-5"));
+    api.replace.mockRejectedValue(
+      new ApiError("an item named 'Sunrise' already exists", 409, "CONFLICT", "corr-5"),
+    );
     await renderApp(path, { api });
 
     await userEvent.click(await screen.findByRole("button", { name: "Edit" }));
     await userEvent.click(screen.getByRole("button", { name: "Save" }));
 
-    expect(await screen.findByText("Name already taken")).toBeTruthy();
+    expect(await screen.findByText("an item named 'Sunrise' already exists")).toBeTruthy();
     expect(screen.getByTestId("error-reference").textContent).toContain("reference corr-5");
     expect(screen.getByRole("button", { name: "Save" })).toBeTruthy();
   });

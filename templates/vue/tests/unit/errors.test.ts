@@ -38,10 +38,21 @@ describe("the error alert", () => {
   }
 
   it("offers to sign in again when the API refused the token", () => {
-    renderAlert(new ApiError("Missing or invalid bearer token", 401, "UNAUTHORIZED", "c-1"));
+    renderAlert(new ApiError("invalid bearer token", 401, "UNAUTHORIZED", "c-1"));
 
-    expect(screen.getByText("Missing or invalid bearer token")).toBeTruthy();
+    expect(screen.getByText("invalid bearer token")).toBeTruthy();
     expect(screen.getByRole("link", { name: "Sign in" }).getAttribute("href")).toBe("/sign-in");
+  });
+
+  it("lists what the API refused, by field", () => {
+    const details = [
+      { field: "body.name", message: "must not be blank" },
+      { field: "query.limit", message: "must be at most 100" },
+    ];
+    renderAlert(new ApiError("invalid request", 400, "VALIDATION_ERROR", "c-2", details));
+
+    const problems = screen.getAllByRole("listitem").map((item) => item.textContent?.trim());
+    expect(problems).toEqual(["name: must not be blank", "query.limit: must be at most 100"]);
   });
 
   it("shows the code alone when there is no reference", () => {

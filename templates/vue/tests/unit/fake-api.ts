@@ -1,7 +1,8 @@
 import { vi } from "vitest";
 
+import type { Resource, ResourceInput } from "@/resource";
 import type { ResourceApi } from "@/services/resource";
-import type { ListParams, Resource, ResourceInput } from "@/types/resource";
+import type { ListParams, SortOrder } from "@/types/resource";
 import { ApiError } from "@/utils/errors";
 
 export function anItem(overrides: Partial<Resource> = {}): Resource {
@@ -14,6 +15,16 @@ export function anItem(overrides: Partial<Resource> = {}): Resource {
     updatedAt: "2026-01-02T03:04:05.000Z",
     ...overrides,
   };
+}
+
+type SortField = "createdAt" | "updatedAt" | "name";
+
+/** The API's order for `sort`: by the field (ascending unless `:desc`), ties by id. */
+function byOrder(sort: SortOrder): (a: Resource, b: Resource) => number {
+  const [field, direction] = sort.split(":") as [SortField, "asc" | "desc" | undefined];
+  const sign = direction === "desc" ? -1 : 1;
+  const compare = (x: string, y: string): number => (x < y ? -1 : x > y ? 1 : 0);
+  return (a, b) => sign * compare(a[field], b[field]) || compare(a.id, b.id);
 }
 
 /**
@@ -30,10 +41,10 @@ export function fakeApi(items: Resource[] = []) {
     return item;
   };
   const api = {
-    list: vi.fn(({ page, limit, filter }: ListParams) => {
-      const matching = stored.filter((item) =>
-        item.name.toLowerCase().includes(filter.toLowerCase()),
-      );
+    list: vi.fn(({ page, limit, sort, filter }: ListParams) => {
+      const matching = stored
+        .filter((item) => item.name.toLowerCase().includes(filter.toLowerCase()))
+        .sort(byOrder(sort));
       const data = matching.slice((page - 1) * limit, page * limit);
       const totalPages = Math.ceil(matching.length / limit);
       return Promise.resolve({
@@ -43,13 +54,14 @@ export function fakeApi(items: Resource[] = []) {
     }),
     get: vi.fn((id: string) => Promise.resolve(find(id))),
     create: vi.fn((input: ResourceInput) => {
-      const item = anItem({ ...input, id: `new-${nextId++}` });
+      const item = anItem({ description: null, ...input, id: `new-${nextId++}` });
       stored.push(item);
       return Promise.resolve(item);
     }),
     replace: vi.fn((id: string, input: ResourceInput) => {
-      const item = Object.assign(find(id), input);
+      const item = Object.assign(find(id), { description: null, ...input });
       item.version += 1;
+      item.updatedAt = new Date().toISOString();
       return Promise.resolve({ ...item });
     }),
     remove: vi.fn((id: string) => {

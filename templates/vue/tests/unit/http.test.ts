@@ -7,6 +7,7 @@ import {
 } from "axios";
 import { describe, expect, it } from "vitest";
 
+import { RESOURCE } from "@/resource";
 import { createHttpClient, type HttpOptions } from "@/services/http";
 import { createResourceApi } from "@/services/resource";
 import { ApiError } from "@/utils/errors";
@@ -50,8 +51,14 @@ function clientAnswering(
   return { client, sent };
 }
 
-const envelope = (code: string, message: string, correlationId: string) => ({
-  error: { code, message, correlation_id: correlationId, timestamp: "2026-01-02T03:04:05Z" },
+const envelope = (code: string, message: string, correlationId: string, details?: unknown) => ({
+  error: {
+    code,
+    message,
+    correlation_id: correlationId,
+    timestamp: "2026-01-02T03:04:05.000Z",
+    ...(details === undefined ? {} : { details }),
+  },
 });
 
 describe("the HTTP client", () => {
@@ -94,6 +101,20 @@ describe("the HTTP client", () => {
       code: "CONFLICT",
       correlationId: "corr-123",
     });
+  });
+
+  it("keeps the fields a VALIDATION_ERROR names", async () => {
+    const details = [{ field: "body.name", message: "must not be blank" }];
+    const { client } = clientAnswering(() => ({
+      status: 400,
+      body: envelope("VALIDATION_ERROR", "invalid request", "corr-400", details),
+    }));
+
+    const error: unknown = await client
+      .post("/api/v1/things", {})
+      .catch((thrown: unknown) => thrown);
+
+    expect(error).toMatchObject({ status: 400, code: "VALIDATION_ERROR", details });
   });
 
   it("names the status of an answer that is not an envelope, and the request's id", async () => {
@@ -143,46 +164,32 @@ describe("the resource API", () => {
     name: "Sunrise",
     description: null,
     version: 2,
-    createdAt: "2026-01-01T00:00:00Z",
-    updatedAt: "2026-01-02T00:00:00Z",
+    createdAt: "2026-01-01T00:00:00.000Z",
+    updatedAt: "2026-01-02T00:00:00.000Z",
   };
 
-  it("asks for a page, with the name filter only when there is one", async () => {
+  it("asks for a page in the chosen order, with the name filter only when there is one", async () => {
     const page = { data: [sentItem], pagination: { page: 2, limit: 10, total: 11, totalPages: 2 } };
     const { client, sent } = clientAnswering(() => ({ status: 200, body: page }));
     const api = createResourceApi(client);
 
-    expect(await api.list({ page: 2, limit: 10, filter: "sun" })).toEqual(page);
-    await api.list({ page: 1, limit: 20, filter: "" });
+    expect(await api.list({ page: 2, limit: 10, sort: "name:asc", filter: "sun" })).toEqual(page);
+    await api.list({ page: 1, limit: 20, sort: "createdAt:desc", filter: "" });
 
-    expect(sent[0]?.params).toEqual({ page: 2, limit: 10, "filter[name]": "sun" });
-    expect(sent[1]?.params).toEqual({ page: 1, limit: 20 });
-    expect(sent[0]?.url).toMatch(/^\/api\/v1\/[a-z0-9-]+$/);
-  });
-
-  it("reads the snake_case timestamps of the FastAPI and Go stacks", async () => {
-    const { created_at, updated_at } = {
-      created_at: "2026-03-01T00:00:00Z",
-      updated_at: "2026-03-02T00:00:00Z",
-    };
-    const snake = {
-      id: "b2",
-      name: "Dusk",
-      description: "Late",
-      version: 1,
-      created_at,
-      updated_at,
-    };
-    const { client } = clientAnswering(() => ({ status: 200, body: snake }));
-
-    expect(await createResourceApi(client).get("b2")).toEqual({
-      id: "b2",
-      name: "Dusk",
-      description: "Late",
-      version: 1,
-      createdAt: created_at,
-      updatedAt: updated_at,
-    });
+    // The query string as it goes on the wire, in the contract's parameter names.
+    const [filtered, unfiltered] = sent.map((request) => new URL(client.getUri(request)));
+    expect(filtered?.pathname).toBe(RESOURCE.apiPath);
+    expect([...(filtered?.searchParams ?? [])]).toEqual([
+      ["page", "2"],
+      ["limit", "10"],
+      ["sort", "name:asc"],
+      ["filter[name]", "sun"],
+    ]);
+    expect([...(unfiltered?.searchParams ?? [])]).toEqual([
+      ["page", "1"],
+      ["limit", "20"],
+      ["sort", "createdAt:desc"],
+    ]);
   });
 
   it("creates, replaces and deletes at the item's own address", async () => {
@@ -194,15 +201,17 @@ describe("the resource API", () => {
     const input = { name: "Sunrise", description: null };
 
     expect(await api.create(input)).toEqual(sentItem);
+    expect(await api.get("a/1")).toEqual(sentItem);
     expect(await api.replace("a/1", input)).toEqual(sentItem);
     await api.remove("a/1");
 
     const calls = sent.map((request) => [
       request.method,
-      request.url?.replace(/^.*\/api\/v1\/[^/]+/, ""),
+      request.url?.replace(RESOURCE.apiPath, ""),
     ]);
     expect(calls).toEqual([
       ["post", ""],
+      ["get", "/a%2F1"],
       ["put", "/a%2F1"],
       ["delete", "/a%2F1"],
     ]);

@@ -9,9 +9,11 @@ describe("the query client", () => {
     typeof retry === "function" ? retry(failures, error as Error) : false;
 
   it("asks once more when the service could not answer", () => {
-    expect(shouldRetry(0, new ApiError("down", 503, "UNAVAILABLE"))).toBe(true);
+    expect(shouldRetry(0, new ApiError("internal server error", 500, "INTERNAL_ERROR"))).toBe(true);
     expect(shouldRetry(0, new ApiError("offline", 0, "NETWORK_ERROR"))).toBe(true);
-    expect(shouldRetry(1, new ApiError("down", 503, "UNAVAILABLE"))).toBe(false);
+    expect(shouldRetry(1, new ApiError("internal server error", 500, "INTERNAL_ERROR"))).toBe(
+      false,
+    );
   });
 
   it("does not ask again after a refusal", () => {

@@ -34,6 +34,17 @@ describe("the resource form", () => {
     expect(form.emitted("submit")).toBeUndefined();
   });
 
+  it("counts characters as the API does: an emoji is one", async () => {
+    const form = renderForm();
+
+    await userEvent.click(screen.getByLabelText("Name"));
+    await userEvent.paste("🌅".repeat(200));
+    await userEvent.click(screen.getByRole("button", { name: "Create" }));
+
+    await waitFor(() => expect(form.emitted("submit")).toHaveLength(1));
+    expect(screen.getByText("200 / 200")).toBeTruthy();
+  });
+
   it("submits the trimmed name, and no description as null", async () => {
     const form = renderForm();
 
