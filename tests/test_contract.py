@@ -134,3 +134,21 @@ def test_vue_types_are_what_openapi_typescript_makes_of_the_contract(
             + "".join(diff),
             pytrace=False,
         )
+
+
+def test_a_resource_named_like_a_contract_schema_is_refused(copie: Any) -> None:
+    """The resource's schemas (`MediaAsset`, ...) share the document's namespaces with the
+    contract's own (`Error`, `Name`, ...): a clash would write one JSON key twice."""
+    components = contract(render(copie, resource="media-assets"))["components"]
+    own = {
+        name
+        for kind in ("schemas", "responses")
+        for name in components[kind]
+        if not name.startswith("MediaAsset")
+    }
+    for name in sorted(own):
+        kebab = re.sub(r"(?<!^)([A-Z])", r"-\1", name).lower()
+        plural = kebab + ("es" if kebab.endswith(("s", "x", "ch", "sh")) else "s")
+        result = copie.copy(extra_answers={**BASE_ANSWERS, "resource": plural})
+        assert result.exit_code != 0, f"resource={plural} was accepted"
+        assert "API contract" in str(result.exception), plural
