@@ -25,6 +25,7 @@ from xml.etree import ElementTree
 
 import httpx
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from tests.helpers import SERVICE_STACKS
 from tests.slow.conftest import RESOURCE
@@ -679,3 +680,54 @@ def expect_answers(observations: list[dict[str, Any]], prefix: str) -> None:
         assert observation["correlation id"] in ("echoed", "new"), observation["step"]
         if "code" in observation:
             assert observation["correlation id in body"], observation["step"]
+
+
+def request_log_lines(service: RunningService) -> list[dict[str, Any]]:
+    lines = [line for line in service.log.read_text().splitlines() if line.startswith("{")]
+    return [entry for entry in map(json.loads, lines) if entry.get("message") == "HTTP Request"]
+
+
+def test_every_backend_logs_a_request_with_the_same_fields(
+    backends: dict[str, RunningService],
+) -> None:
+    """Guidelines 5.2's request line, with the same keys and value formats in every stack."""
+    correlation_id = f"log-{uuid.uuid4().hex}"
+    fields = {}
+    for stack, service in backends.items():
+        headers = {"authorization": f"Bearer {access_token('log-reader')}"}
+        headers["x-correlation-id"] = correlation_id
+        httpx.get(f"{service.base}{COLLECTION}?page=1", headers=headers)
+        (entry,) = [
+            line
+            for line in request_log_lines(service)
+            if line.get("correlationId") == correlation_id
+        ]
+        fields[stack] = sorted(entry)
+        assert entry["level"] == "info"
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", entry["timestamp"])
+        assert entry["method"] == "GET"
+        assert entry["url"] == f"{COLLECTION}?page=1"
+        assert entry["route"] == COLLECTION
+        assert entry["statusCode"] == 200
+        assert isinstance(entry["responseTime"], int | float)
+        assert entry["userId"] == "log-reader"
+        assert entry["service"] == "media-service"
+    assert fields["fastapi"] == fields["node"] == fields["go"], fields
+
+
+def test_every_backend_labels_its_metrics_alike(backends: dict[str, RunningService]) -> None:
+    """The same route templates and business operations in every stack (guidelines 5.3)."""
+    seen = {}
+    for stack, service in backends.items():
+        families = {
+            family.name: family
+            for family in text_string_to_metric_families(httpx.get(f"{service.base}/metrics").text)
+        }
+        routes = {s.labels["route"] for s in families["http_requests"].samples}
+        operations = {s.labels["operation"] for s in families["business_operations"].samples}
+        seen[stack] = (routes & {COLLECTION, f"{COLLECTION}/{{id}}", "<unmatched>"}, operations)
+    assert seen["fastapi"] == seen["node"] == seen["go"], seen
+    routes, operations = seen["fastapi"]
+    assert routes == {COLLECTION, f"{COLLECTION}/{{id}}", "<unmatched>"}
+    item = RESOURCE.removesuffix("s").replace("-", "_")
+    assert operations == {f"{item}_{verb}" for verb in ("create", "replace", "update", "delete")}
