@@ -120,6 +120,7 @@ def test_schemathesis_finds_no_failure(
             "--report-junit-path",
             str(report),
         ],
+        cwd=tmp_path,  # where schemathesis keeps its cache (.schemathesis/)
         capture_output=True,
         text=True,
         timeout=900,
