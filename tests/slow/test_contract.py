@@ -29,7 +29,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from tests.helpers import SERVICE_STACKS
 from tests.slow.conftest import RESOURCE
-from tests.slow.postgres import PostgresServer
+from tests.slow.postgres import PostgresServer, wait_until
 from tests.slow.services import (
     RunningService,
     access_token,
@@ -686,8 +686,16 @@ def expect_answers(observations: list[dict[str, Any]], prefix: str) -> None:
 
 
 def request_log_lines(service: RunningService) -> list[dict[str, Any]]:
-    lines = [line for line in service.log.read_text().splitlines() if line.startswith("{")]
-    return [entry for entry in map(json.loads, lines) if entry.get("message") == "HTTP Request"]
+    """The complete request lines logged so far (the last one may still be being written)."""
+    entries = []
+    for line in service.log.read_text().splitlines():
+        try:
+            entry = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        if isinstance(entry, dict) and entry.get("message") == "HTTP Request":
+            entries.append(entry)
+    return entries
 
 
 def test_every_backend_logs_a_request_with_the_same_fields(
@@ -700,11 +708,14 @@ def test_every_backend_logs_a_request_with_the_same_fields(
         headers = {"authorization": f"Bearer {access_token('log-reader')}"}
         headers["x-correlation-id"] = correlation_id
         httpx.get(f"{service.base}{COLLECTION}?page=1", headers=headers)
-        (entry,) = [
-            line
-            for line in request_log_lines(service)
-            if line.get("correlationId") == correlation_id
-        ]
+
+        def logged(service: RunningService = service) -> list[dict[str, Any]]:
+            lines = request_log_lines(service)
+            return [line for line in lines if line.get("correlationId") == correlation_id]
+
+        # The line is written once the response is sent, so it may land a moment later.
+        wait_until(lambda: bool(logged()), 5, f"the request's log line from {stack}")
+        (entry,) = logged()
         fields[stack] = sorted(entry)
         assert entry["level"] == "info"
         assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", entry["timestamp"])
