@@ -277,6 +277,11 @@ def test_a_failing_update_leaves_the_service_at_its_last_commit(
         (["--conflict", "both"], "--conflict takes inline or rej, got 'both'"),
         (["--data", "port"], "--data expects key=value, got 'port'"),
         (["--to", "v9.9.9"], "update failed"),
+        # --data is checked as `new` checks it, before anything is written.
+        (["--data", "prot=9000"], "unknown answer 'prot'; the template asks: "),
+        (["--data", "port=ninety"], "port must be a whole number, got 'ninety'"),
+        (["--data", "stack=y"], "an update cannot change the stack ('x')"),
+        (["--data", "_commit=v0"], "unknown answer '_commit'"),
     ],
 )
 def test_bad_options_fail_with_one_line(
@@ -287,6 +292,21 @@ def test_bad_options_fail_with_one_line(
     assert err.count("\n") == 1, err
     assert message in err
     assert git(service, "status", "--porcelain", "--untracked-files=all") == ""
+
+
+def test_an_answer_a_newer_version_asks_can_be_given_on_the_way(
+    service: Path, template: TemplateRepo
+) -> None:
+    (template.root / "copier.yml").write_text(
+        (template.root / "copier.yml").read_text() + "region: {type: str, default: eu}\n"
+    )
+    template.write("region.txt.jinja", "region={{ region }}\n")
+    template.release("v2.0.0")
+
+    code, _, err = visiobook("update", service, "--data", "region=us", "--defaults")
+
+    assert code == 0, err
+    assert (service / "region.txt").read_text() == "region=us\n"
 
 
 @pytest.mark.parametrize("command", [["update"], ["update", "--check"], ["diff"]])

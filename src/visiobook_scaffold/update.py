@@ -21,9 +21,17 @@ from typing import Any, Literal
 from packaging.version import InvalidVersion, Version
 
 from visiobook_scaffold import git
+from visiobook_scaffold.answers import check_answers
 from visiobook_scaffold.drift import render_version
 from visiobook_scaffold.errors import ScaffoldError, one_line
 from visiobook_scaffold.service import recorded_answers, template_version
+from visiobook_scaffold.template import (
+    CONFIG_NAME,
+    TemplateConfig,
+    embedded_template_root,
+    is_local_template,
+    load_config,
+)
 from visiobook_scaffold.versions import CANONICAL_SOURCE, reachable
 
 CONFLICT_MARKER = "<<<<<<< "
@@ -111,6 +119,7 @@ def update(request: UpdateRequest) -> Updated:
     root = _service_root(request.path)
     from_version = template_version(root)
     recorded = recorded_answers(root)
+    _check_changed_answers(request.answers, recorded, request.template)
     try:
         _run_copier(root, request)
         if not request.pretend and request.conflict == "inline":
@@ -142,6 +151,45 @@ def _service_root(path: Path) -> Path:
             f"{path} has {len(pending)} uncommitted change(s): commit or stash them, then update"
         )
     return path.resolve()
+
+
+def _check_changed_answers(
+    answers: dict[str, Any], recorded: dict[str, Any], override: str | None
+) -> None:
+    """`--data` names answers the template asks, with values of their type, as for `new`.
+
+    Copier would ignore an unknown key: a typo (`prot=9000`) would be an update that silently
+    changed nothing. The known answers are those the service records, plus the questions of the
+    template when it can be read here (a newer version may ask more).
+    """
+    if not answers:
+        return
+    stack = recorded.get("stack")
+    if "stack" in answers and answers["stack"] != stack:
+        raise ScaffoldError(
+            f"an update cannot change the stack ({stack!r}): generate a new service instead"
+        )
+    config = _readable_template(str(recorded.get("_src_path", "")), override)
+    asked = {name for name in recorded if not name.startswith("_")}
+    if config is not None:
+        asked |= set(config.questions)
+        check_answers({name: value for name, value in answers.items() if name in asked}, config)
+    for name in answers:
+        if name not in asked:
+            raise ScaffoldError(
+                f"unknown answer {name!r}; the template asks: {', '.join(sorted(asked))}"
+            )
+
+
+def _readable_template(source: str, override: str | None) -> TemplateConfig | None:
+    """The service's template, when it is a folder here (or the one this package embeds)."""
+    source = override or source
+    if source == CANONICAL_SOURCE:
+        return load_config(embedded_template_root())
+    if is_local_template(source) and (Path(source).expanduser() / CONFIG_NAME).is_file():
+        # Read now, not from load_config's cache: a template folder changes between versions.
+        return load_config.__wrapped__(Path(source).expanduser().resolve())
+    return None
 
 
 def _run_copier(root: Path, request: UpdateRequest) -> None:
