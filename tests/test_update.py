@@ -409,6 +409,16 @@ def test_diff_shows_what_the_team_changed_added_and_deleted(
     assert "a newer template version" not in out
 
 
+def test_diff_shows_a_text_file_that_is_not_utf8_byte_for_byte(service: Path) -> None:
+    (service / "notes.txt").write_bytes(b"notes de l'\xe9quipe, en Latin-1\n")
+
+    result = runner.invoke(app, ["diff", str(service)])
+
+    assert result.exit_code == 1, result.stderr
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert b"+notes de l'\xe9quipe, en Latin-1\n" in result.stdout_bytes
+
+
 def test_pretend_reports_an_update_that_would_fail_with_one_line(
     service: Path, template: TemplateRepo
 ) -> None:

@@ -22,8 +22,9 @@ from visiobook_scaffold.versions import reachable
 IDENTITY = ["-c", "user.name=visiobook", "-c", "user.email=visiobook@visiobook.invalid"]
 
 
-def drift(path: Path, template: str | None = None) -> str:
-    """The unified diff from a clean render to the service; empty when they are the same."""
+def drift(path: Path, template: str | None = None) -> bytes:
+    """The unified diff from a clean render to the service, as git writes it (a file that is
+    not UTF-8 keeps its bytes); empty when they are the same."""
     answers = recorded_answers(path)
     version = template_version(path)
     source = str(answers.get("_src_path", ""))
@@ -52,19 +53,19 @@ def render_version(source: str, version: str, answers: dict[str, object], dest: 
         ) from None
 
 
-def _compare(clean: Path, service: Path, git_dir: Path) -> str:
+def _compare(clean: Path, service: Path, git_dir: Path) -> bytes:
     """Commits the clean render in a scratch repository, then stages the service's tree in it
     (through --work-tree, so the service's .gitignore decides what counts) and diffs the two."""
 
-    def git(*args: str, work_tree: Path) -> str:
+    def git(*args: str, work_tree: Path) -> bytes:
         result = subprocess.run(
             ["git", *IDENTITY, f"--git-dir={git_dir}", f"--work-tree={work_tree}", *args],
             capture_output=True,
-            text=True,
             check=False,
         )
         if result.returncode != 0:
-            detail = (result.stderr.strip().splitlines() or ["no output"])[-1]
+            stderr = result.stderr.decode(errors="replace")
+            detail = (stderr.strip().splitlines() or ["no output"])[-1]
             raise ScaffoldError(f"git {args[0]} failed while comparing: {detail}")
         return result.stdout
 
