@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import subprocess
 from collections.abc import Callable
 from datetime import date
@@ -107,7 +108,10 @@ def _walk(root: Path) -> list[str]:
     for folder, subdirs, names in os.walk(root):
         subdirs[:] = [name for name in subdirs if name not in SKIPPED_DIRS]
         relative = Path(folder).relative_to(root)
-        found.extend((relative / name).as_posix() for name in names)
+        # Regular files only: a FIFO or a device (a link to /dev/zero) is nothing to read.
+        found.extend(
+            (relative / name).as_posix() for name in names if (Path(folder) / name).is_file()
+        )
     return found
 
 
@@ -117,10 +121,15 @@ def _in_skipped_dir(name: str) -> bool:
 
 def _read(path: Path) -> str | None:
     try:
-        if path.stat().st_size > MAX_TEXT_BYTES:
+        status = path.stat()
+        # Opening a FIFO waits for a writer; a device may never end.
+        if not stat.S_ISREG(status.st_mode) or status.st_size > MAX_TEXT_BYTES:
             return None
-        data = path.read_bytes()
+        with path.open("rb") as file:
+            data = file.read(MAX_TEXT_BYTES + 1)
     except OSError:
+        return None
+    if len(data) > MAX_TEXT_BYTES:  # grew since stat
         return None
     if b"\0" in data[:8192]:
         return None

@@ -17,6 +17,19 @@ class _LineLoader(yaml.SafeLoader):
         mapping[LINE] = node.start_mark.line + 1
         return mapping
 
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:
+        # PyYAML raises a bare ValueError for a date the calendar has not (2027-02-30): make it
+        # a YAML error with its place, like every other unreadable value.
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError as error:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{node.value} is not a date: {error}", node.start_mark
+            ) from None
+
+
+_LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _LineLoader.construct_yaml_timestamp)
+
 
 def load(text: str) -> Any:
     return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
