@@ -142,32 +142,58 @@ def restore_head(path: Path) -> None:
 def remote_tags(source: str) -> list[str]:
     """Tag names of the repository at `source`, a URL or a local path."""
     # Never a credentials prompt, never a hang: this only asks which versions exist.
-    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0"}
-    out = _git(Path.cwd(), "ls-remote", "--tags", "--refs", "--", source, env=env, timeout=30)
+    config, settings = network_settings()
+    with configured(config, settings):
+        out = _git(
+            Path.cwd(), "ls-remote", "--tags", "--refs", "--", source, timeout=network_timeout()
+        )
     return [line.split("refs/tags/", 1)[1] for line in out.splitlines() if "refs/tags/" in line]
 
 
+def network_timeout() -> int:
+    """Seconds a git network operation may go without progress (VISIOBOOK_GIT_TIMEOUT)."""
+    value = os.environ.get("VISIOBOOK_GIT_TIMEOUT", "")
+    return int(value) if value.isdigit() and int(value) > 0 else DEFAULT_NETWORK_TIMEOUT
+
+
+DEFAULT_NETWORK_TIMEOUT = 60
+
+
+def network_settings() -> tuple[dict[str, str], dict[str, str]]:
+    """The git configuration and environment under which no git network operation hangs:
+    no credentials prompt, HTTP(S) transfers that stall are aborted, SSH connections that stall
+    are dropped. (The plain git:// protocol has no timeout of its own.)"""
+    seconds = network_timeout()
+    config = {"http.lowSpeedLimit": "1", "http.lowSpeedTime": str(seconds)}
+    env = {"GIT_TERMINAL_PROMPT": "0"}
+    if "GIT_SSH_COMMAND" not in os.environ and "GIT_SSH" not in os.environ:
+        env["GIT_SSH_COMMAND"] = (
+            f"ssh -o BatchMode=yes -o ConnectTimeout={seconds}"
+            f" -o ServerAliveInterval={max(seconds // 3, 1)} -o ServerAliveCountMax=3"
+        )
+    return config, env
+
+
 @contextmanager
-def fetch_instead(url: str, target: str) -> Iterator[None]:
-    """Within this block, every git process started from here fetches `url` from `target`
-    (git's `url.<target>.insteadOf`, given through the environment, not written anywhere)."""
+def configured(config: dict[str, str], env: dict[str, str] | None = None) -> Iterator[None]:
+    """Within this block, every git process started from here reads `config` (given through
+    the environment, `GIT_CONFIG_KEY_<n>`, not written anywhere) and `env`."""
     index = int(os.environ.get("GIT_CONFIG_COUNT", "0"))
-    added = {
-        "GIT_CONFIG_COUNT": str(index + 1),
-        f"GIT_CONFIG_KEY_{index}": f"url.{target}.insteadOf",
-        f"GIT_CONFIG_VALUE_{index}": url,
-    }
+    added = {"GIT_CONFIG_COUNT": str(index + len(config)), **(env or {})}
+    for offset, (key, value) in enumerate(config.items()):
+        added[f"GIT_CONFIG_KEY_{index + offset}"] = key
+        added[f"GIT_CONFIG_VALUE_{index + offset}"] = value
     saved = {name: os.environ.get(name) for name in added}
     os.environ.update(added)
     try:
         with _plumbum_env(added):
             yield
     finally:
-        for name, value in saved.items():
-            if value is None:
+        for name, previous in saved.items():
+            if previous is None:
                 os.environ.pop(name, None)
             else:
-                os.environ[name] = value
+                os.environ[name] = previous
 
 
 @contextmanager

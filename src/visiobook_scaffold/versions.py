@@ -32,15 +32,17 @@ def embedded_bundle() -> Path | None:
 @contextmanager
 def reachable(recorded: str, override: str | None = None) -> Iterator[None]:
     """Within this block, git fetches the template recorded as `recorded` from `override`
-    (`--template`), or, for the canonical name, from the embedded bundle."""
+    (`--template`), or, for the canonical name, from the embedded bundle; and no fetch hangs
+    (git.network_settings)."""
+    config, env = git.network_settings()
     target: str | None = override
     if target is None and recorded == CANONICAL_SOURCE:
         bundle = embedded_bundle()
         target = str(bundle) if bundle else None
-    if target is None or target == recorded:
-        yield
-        return
-    if "://" not in target and not target.startswith("git@"):
-        target = str(Path(target).expanduser().resolve())
-    with git.fetch_instead(recorded, target):
+    if target is not None and target != recorded:
+        if "://" not in target and not target.startswith("git@"):
+            target = str(Path(target).expanduser().resolve())
+        # git's url.<target>.insteadOf: a fetch of `recorded` goes to `target`.
+        config[f"url.{target}.insteadOf"] = recorded
+    with git.configured(config, env):
         yield
