@@ -294,6 +294,29 @@ def test_bad_options_fail_with_one_line(
     assert git(service, "status", "--porcelain", "--untracked-files=all") == ""
 
 
+def test_a_file_the_team_ignores_is_kept_when_the_template_adds_it(
+    service: Path, template: TemplateRepo
+) -> None:
+    """Git cannot bring an ignored file back: the update must not write over it."""
+    (service / ".gitignore").write_text("local.cfg\n")
+    commit(service)
+    (service / "local.cfg").write_text("the team's own settings\n")
+    template.write("local.cfg", "the template's defaults\n")
+    template.edit_line("app.txt", 1, "line 1, the template's")
+    template.release("v2.0.0")
+
+    code, out, err = visiobook("update", service)
+
+    assert code == 1, out + err
+    assert (service / "local.cfg").read_text() == "the team's own settings\n"
+    assert (service / "local.cfg.template").read_text() == "the template's defaults\n"
+    assert "Kept 1 file of yours" in err
+    assert "  local.cfg" in err
+    # The rest of the update went through.
+    assert (service / "app.txt").read_text().startswith("line 1, the template's\n")
+    assert recorded_version(service) == "v2.0.0"
+
+
 def test_an_answer_a_newer_version_asks_can_be_given_on_the_way(
     service: Path, template: TemplateRepo
 ) -> None:

@@ -246,7 +246,7 @@ def update(
         typer.echo("Pretend run: nothing was written.")
         return
     _print_update(path, result, conflict)
-    if result.conflicted:
+    if result.conflicted or result.kept:
         raise typer.Exit(1)
 
 
@@ -335,6 +335,8 @@ def _print_currency(path: Path, currency: Currency) -> None:
 
 
 def _print_update(path: Path, result: Updated, conflict: str) -> None:
+    from visiobook_scaffold.update import SIDE_SUFFIX
+
     service = path.resolve().name
     if not (result.created or result.changed or result.deleted):
         typer.echo(f"Nothing to change: {service} is at template {result.to_version}.")
@@ -364,7 +366,15 @@ def _print_update(path: Path, result: Updated, conflict: str) -> None:
             + "".join(f"\n  {name}" for name in result.conflicted),
             err=True,
         )
-    else:
+    if result.kept:
+        typer.echo(
+            f"Kept {len(result.kept)} file of yours that git ignores (it could not bring it back)"
+            f" and the new template version also writes; its version is beside each,"
+            f" as <name>{SIDE_SUFFIX}: compare them, then commit:"
+            + "".join(f"\n  {name}" for name in result.kept),
+            err=True,
+        )
+    if not (result.conflicted or result.kept):
         typer.echo("Review the changes (git diff), run the tests, then commit.")
 
 

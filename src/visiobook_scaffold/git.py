@@ -101,6 +101,23 @@ def added_on_both_sides(path: Path) -> list[tuple[str, str, str]]:
     ]
 
 
+def ignored(path: Path, names: list[str]) -> list[str]:
+    """Those of `names` (relative to `path`) that git ignores there."""
+    if not names:
+        return []
+    result = subprocess.run(
+        ["git", "check-ignore", "--no-index", "-z", "--stdin"],
+        cwd=path,
+        input="\0".join(names).encode() + b"\0",
+        capture_output=True,
+        check=False,
+    )
+    if result.returncode not in (0, 1):  # 1: none of them is ignored
+        detail = result.stderr.decode(errors="replace").strip() or "no output"
+        raise ScaffoldError(f"git check-ignore failed in {path}: {detail}")
+    return [name for name in result.stdout.decode().split("\0") if name]
+
+
 def head_blob(path: Path, name: str) -> str | None:
     """The blob of `name` (relative to `path`) in the last commit, None if it has none."""
     blob = _git(path, "rev-parse", "--verify", "--quiet", f"HEAD:./{name}", check=False)
