@@ -6,6 +6,7 @@ import json
 import os
 import re
 import subprocess
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -159,6 +160,10 @@ def test_resource_names_are_derived_once(
         ({"service_name": ""}, "DNS-1123"),
         ({"service_name": "a" * 41}, "at most 40"),
         ({"description": "   "}, "must not be empty"),
+        ({"description": "tab\there"}, "without control characters"),
+        ({"description": "carriage\rreturn"}, "without control characters"),
+        ({"description": "bell\x07"}, "without control characters"),
+        ({"public_domain": "a" * 64 + ".visiobook.com"}, "public_domain"),
         ({"resource": "abcdefghij-klmnopqrstuvws"}, "at most 24 characters (it has 25)"),
         ({"resource": "item"}, "plural"),
         ({"resource": "status"}, "plural"),
@@ -302,3 +307,30 @@ def test_every_released_template_version_has_a_changelog_section() -> None:
     assert "Unreleased" in headings
     for tag in tags:
         assert tag.removeprefix("v") in headings, f"CHANGELOG.md has no section for {tag}"
+
+
+HOSTILE_DESCRIPTIONS = [
+    'a "quoted" back\\slash: \\u0041 and \\n, not escapes',
+    "emoji \U0001f680 and accents: \u00e9t\u00e9, \u4e2d\u6587",
+    "{{ jinja }} {% if x %} and YAML: - [a, b] # comment &anchor *alias !tag",
+    "' single quotes' and <html> & ampersands",
+]
+
+
+@pytest.mark.parametrize("description", HOSTILE_DESCRIPTIONS)
+@pytest.mark.parametrize("stack", AVAILABLE_STACKS)
+def test_the_description_reaches_every_file_intact_whatever_it_holds(
+    copie: Any, stack: str, description: str
+) -> None:
+    """Each file is read back by its format's own parser, and holds the description as given."""
+    project = render(copie, stack=stack, description=description)
+    chart = yaml.safe_load((project / "k8s/helm/Chart.yaml").read_text(encoding="utf-8"))
+    assert chart["description"] == description
+    if stack == "fastapi":
+        pyproject = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
+        assert pyproject["project"]["description"] == description
+    if stack in ("node", "vue"):
+        package = json.loads((project / "package.json").read_text(encoding="utf-8"))
+        assert package["description"] == description
+    readme = (project / "README.md").read_text(encoding="utf-8")
+    assert f"\n{description}\n" in readme
