@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import keyword
 import os
 import re
 import subprocess
@@ -334,3 +335,33 @@ def test_the_description_reaches_every_file_intact_whatever_it_holds(
         assert package["description"] == description
     readme = (project / "README.md").read_text(encoding="utf-8")
     assert f"\n{description}\n" in readme
+
+
+def plural_of(word: str) -> str:
+    if re.search("(s|x|z|ch|sh)$", word):
+        return word + "es"
+    if re.search("[^aeiou]y$", word):
+        return word[:-1] + "ies"
+    return word + "s"
+
+
+def test_a_python_keyword_never_becomes_a_module_or_class_name(copie: Any, tmp_path: Path) -> None:
+    """Each resource a keyword could reach (the word, its plural) is refused, or its derived
+    names are identifiers Python accepts (FastAPI's modules and classes bear them)."""
+    probe = tmp_path / "probe"
+    (probe / "templates" / "fastapi").mkdir(parents=True)
+    (probe / "copier.yml").write_text((REPO_ROOT / "copier.yml").read_text())
+    (probe / "templates/fastapi/names.txt.jinja").write_text(
+        "{{ resource_snake }} {{ item_snake }} {{ model_name }}"
+    )
+    for word in keyword.kwlist:
+        for resource in {word.lower(), plural_of(word.lower())}:
+            result = copie.copy(
+                extra_answers={**BASE_ANSWERS, "resource": resource}, template_dir=probe
+            )
+            if result.exit_code != 0:
+                continue
+            names = (Path(result.project_dir) / "names.txt").read_text().split()
+            for name in names:
+                assert name.isidentifier(), (resource, name)
+                assert not keyword.iskeyword(name), f"resource={resource} gives {name}"
