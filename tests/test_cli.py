@@ -235,11 +235,17 @@ def test_missing_name_without_a_terminal_is_an_error(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("content", "message"),
-    [("port: [8000\n", "is not valid YAML (line 2)"), ("- a\n- b\n", "must be a mapping")],
+    [
+        (b"port: [8000\n", "is not valid YAML (line 2)"),
+        (b"- a\n- b\n", "must be a mapping"),
+        (b"stack: [fastapi]\n", "answer 'stack' must be one value, got a list"),
+        (b"service_name: {a: 1}\n", "answer 'service_name' must be one value, got a mapping"),
+        (b"service_name: caf\xe9\n", "is not UTF-8 text"),
+    ],
 )
-def test_malformed_data_file_is_rejected(tmp_path: Path, content: str, message: str) -> None:
+def test_malformed_data_file_is_rejected(tmp_path: Path, content: bytes, message: str) -> None:
     data_file = tmp_path / "answers.yml"
-    data_file.write_text(content)
+    data_file.write_bytes(content)
     code, _, err = run(*NEW, tmp_path / "svc", "--data-file", data_file)
     assert code == 2
     assert message in err
@@ -260,6 +266,23 @@ def test_non_empty_destination_is_refused_and_kept(tmp_path: Path) -> None:
     assert code == 2
     assert err == f"error: destination {tmp_path} exists and is not empty\n"
     assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
+
+
+def test_a_destination_the_system_cannot_name_is_refused_with_one_line(tmp_path: Path) -> None:
+    dest = tmp_path / ("d" * 300)
+    code, _, err = run(*NEW, dest)
+    assert code == 2
+    assert err.startswith(f"error: destination {dest} cannot be used: File name too long")
+    assert err.count("\n") == 1
+
+
+def test_a_destination_that_is_a_dangling_link_is_refused(tmp_path: Path) -> None:
+    dest = tmp_path / "svc"
+    dest.symlink_to(tmp_path / "nowhere")
+    code, _, err = run(*NEW, dest)
+    assert code == 2
+    assert err == f"error: destination {dest} is a symbolic link to nothing\n"
+    assert dest.is_symlink()
 
 
 def test_destination_that_is_a_file_is_refused(tmp_path: Path) -> None:

@@ -28,6 +28,8 @@ def load_data_file(path: Path) -> dict[str, Any]:
         text = path.read_text(encoding="utf-8")
     except OSError as error:
         raise ScaffoldError(f"cannot read data file {path}: {error.strerror}") from None
+    except UnicodeDecodeError:
+        raise ScaffoldError(f"data file {path} is not UTF-8 text") from None
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as error:
@@ -38,6 +40,10 @@ def load_data_file(path: Path) -> dict[str, Any]:
         return {}
     if not isinstance(data, dict) or not all(isinstance(key, str) for key in data):
         raise ScaffoldError(f"data file {path} must be a mapping of answer names to values")
+    for key, value in data.items():
+        if isinstance(value, list | dict):
+            kind = "list" if isinstance(value, list) else "mapping"
+            raise ScaffoldError(f"data file {path}: answer {key!r} must be one value, got a {kind}")
     return data
 
 

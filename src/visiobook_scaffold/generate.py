@@ -41,10 +41,15 @@ class Generated:
 
 
 def check_destination(dest: Path) -> None:
-    if dest.exists() and not dest.is_dir():
-        raise ScaffoldError(f"destination {dest} exists and is not a folder")
-    if dest.is_dir() and any(dest.iterdir()):
-        raise ScaffoldError(f"destination {dest} exists and is not empty")
+    try:
+        if dest.is_symlink() and not dest.exists():
+            raise ScaffoldError(f"destination {dest} is a symbolic link to nothing")
+        if dest.exists() and not dest.is_dir():
+            raise ScaffoldError(f"destination {dest} exists and is not a folder")
+        if dest.is_dir() and any(dest.iterdir()):
+            raise ScaffoldError(f"destination {dest} exists and is not empty")
+    except OSError as error:  # a name too long, a folder that cannot be read
+        raise ScaffoldError(f"destination {dest} cannot be used: {error.strerror}") from None
 
 
 def generate(project: NewProject) -> Generated:
