@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -260,12 +261,86 @@ def test_unreadable_template_config_is_rejected(tmp_path: Path) -> None:
     assert err.count("\n") == 1
 
 
+@pytest.mark.parametrize(
+    ("stacks", "message"),
+    [
+        ("{x: {summary: s}}", "a stack's facts lack 'available'"),
+        ("[fastapi]", "`stacks` is not a mapping"),
+        ("{x: 5}", "malformed stack facts"),
+    ],
+)
+def test_malformed_stack_facts_in_a_template_are_one_line(
+    tmp_path: Path, stacks: str, message: str
+) -> None:
+    template = tmp_path / "template"
+    template.mkdir()
+    (template / "copier.yml").write_text(f"stacks:\n  type: yaml\n  default: {stacks}\n")
+    code, _, err = run(*NEW, tmp_path / "svc", "--template", template)
+    assert code == 2
+    assert err.count("\n") == 1, err
+    assert message in err
+    assert not (tmp_path / "svc").exists()
+
+
 def test_non_empty_destination_is_refused_and_kept(tmp_path: Path) -> None:
     (tmp_path / "notes.txt").write_text("mine")
     code, _, err = run(*NEW, tmp_path)
     assert code == 2
     assert err == f"error: destination {tmp_path} exists and is not empty\n"
     assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
+
+
+def test_a_failing_first_commit_leaves_nothing_behind(tmp_path: Path) -> None:
+    """As when the disk fills up during the commit: here, signing with a program that is not
+    there."""
+    signing = {
+        "GIT_CONFIG_COUNT": "2",
+        "GIT_CONFIG_KEY_0": "commit.gpgSign",
+        "GIT_CONFIG_VALUE_0": "true",
+        "GIT_CONFIG_KEY_1": "gpg.program",
+        "GIT_CONFIG_VALUE_1": str(tmp_path / "no-such-gpg"),
+    }
+    dest = tmp_path / "svc"
+    result = subprocess.run(
+        [sys.executable, "-m", "visiobook_scaffold", *NEW, str(dest)],
+        env={**os.environ, **signing},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: the first commit failed, nothing was written: ")
+    assert result.stderr.count("\n") == 1
+    assert not dest.exists()
+
+
+@pytest.mark.parametrize("name", ["..", ".", "a/b"])
+def test_a_name_that_is_no_folder_name_is_blamed_on_the_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run("new", "--stack", "go", "--name", name)
+    assert code == 2
+    assert err.startswith(f"error: --name {name!r} cannot name the service's folder")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_without_git_every_command_says_so_in_one_line(tmp_path: Path) -> None:
+    env = {**os.environ, "PATH": str(tmp_path / "no-tools-here")}
+    for command in (["new", str(tmp_path / "svc"), "--stack", "go", "--name", "svc"],
+                    ["update", str(tmp_path)], ["diff", str(tmp_path)]):  # fmt: skip
+        result = subprocess.run(
+            [sys.executable, "-m", "visiobook_scaffold", *command],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode == 2, command
+        assert result.stderr == (
+            "error: git is not installed (not found on PATH): install git, then retry\n"
+        ), command
+    assert not (tmp_path / "svc").exists()
 
 
 def test_a_destination_the_system_cannot_name_is_refused_with_one_line(tmp_path: Path) -> None:

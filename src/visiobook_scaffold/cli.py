@@ -123,7 +123,7 @@ def new(
                     raise ScaffoldError(
                         f"{option} is required when not prompting (--defaults or no terminal)"
                     )
-        target = dest or (Path(answers["service_name"]) if "service_name" in answers else None)
+        target = dest or _folder_named_after(answers.get("service_name"))
         if target is None:
             raise ScaffoldError("give a destination folder or --name")
         result = generate(
@@ -136,6 +136,19 @@ def new(
         typer.echo("Pretend run: nothing was written.")
         return
     _print_summary(result, config)
+
+
+def _folder_named_after(name: object) -> Path | None:
+    """The destination a name gives when none is given: a folder of that name, here."""
+    if name is None:
+        return None
+    text = str(name)
+    if text in ("", ".", "..") or Path(text).name != text:
+        raise ScaffoldError(
+            f"--name {text!r} cannot name the service's folder: service_name must be a DNS-1123"
+            " label such as media-service"
+        )
+    return Path(text)
 
 
 def _template_for_new(

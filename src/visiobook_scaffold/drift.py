@@ -15,6 +15,7 @@ import tempfile
 import warnings
 from pathlib import Path
 
+from visiobook_scaffold import git as git_tool
 from visiobook_scaffold.errors import ScaffoldError, one_line
 from visiobook_scaffold.service import recorded_answers, template_version
 from visiobook_scaffold.versions import reachable
@@ -25,6 +26,7 @@ IDENTITY = ["-c", "user.name=visiobook", "-c", "user.email=visiobook@visiobook.i
 def drift(path: Path, template: str | None = None) -> bytes:
     """The unified diff from a clean render to the service, as git writes it (a file that is
     not UTF-8 keeps its bytes); empty when they are the same."""
+    git_tool.require()
     answers = recorded_answers(path)
     version = template_version(path)
     source = str(answers.get("_src_path", ""))

@@ -53,6 +53,7 @@ def check_destination(dest: Path) -> None:
 
 
 def generate(project: NewProject) -> Generated:
+    git.require()
     check_destination(project.dest)
     existed = project.dest.exists()
     try:
@@ -73,9 +74,19 @@ def generate(project: NewProject) -> Generated:
     if git.inside_work_tree(project.dest.resolve().parent):
         return Generated(project.dest, answers, files, None, "already inside a git repository")
     service = answers.get("service_name", project.dest.name)
-    commit = git.init_and_commit(
-        project.dest, f"Generate {service} from the {answers.get('stack')} template"
-    )
+    try:
+        commit = git.init_and_commit(
+            project.dest, f"Generate {service} from the {answers.get('stack')} template"
+        )
+    except BaseException as error:
+        # A half-made repository would leave a service that cannot be updated, and a rerun
+        # would find the destination taken: all or nothing.
+        _remove_output(project.dest, existed)
+        if isinstance(error, KeyboardInterrupt):
+            raise ScaffoldError("interrupted: nothing was written") from None
+        raise ScaffoldError(
+            f"the first commit failed, nothing was written: {one_line(error)}"
+        ) from error
     return Generated(project.dest, answers, files, commit, None)
 
 

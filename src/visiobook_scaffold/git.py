@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import tempfile
 from collections.abc import Iterator
@@ -18,6 +19,12 @@ FALLBACK_IDENTITY = {
     "GIT_COMMITTER_NAME": "visiobook-scaffold",
     "GIT_COMMITTER_EMAIL": "scaffold@visiobook.invalid",
 }
+
+
+def require() -> None:
+    """Templates and services are git repositories: without git nothing can be done."""
+    if shutil.which("git") is None:
+        raise ScaffoldError("git is not installed (not found on PATH): install git, then retry")
 
 
 def _git(

@@ -94,7 +94,18 @@ def load_config(root: Path) -> TemplateConfig:
 
     stacks_spec = raw.get("stacks", {})
     stack_facts = stacks_spec.get("default", {}) if isinstance(stacks_spec, dict) else {}
-    stacks = {key: _stack(key, facts) for key, facts in stack_facts.items()}
+    if not isinstance(stack_facts, dict):
+        raise ScaffoldError(f"cannot read template {config_path}: `stacks` is not a mapping")
+    try:
+        stacks = {str(key): _stack(str(key), facts) for key, facts in stack_facts.items()}
+    except KeyError as missing:
+        raise ScaffoldError(
+            f"cannot read template {config_path}: a stack's facts lack {missing}"
+        ) from None
+    except (TypeError, ValueError, AttributeError) as error:
+        raise ScaffoldError(
+            f"cannot read template {config_path}: malformed stack facts ({error})"
+        ) from None
     return TemplateConfig(root, questions, tuple(computed), stacks)
 
 

@@ -85,6 +85,7 @@ class Currency:
 def check(path: Path, template: str | None = None) -> Currency:
     """Whether a newer template version has been released (a tag of the template's repository)
     than the one the service records. Reads only; the tree may have uncommitted changes."""
+    git.require()
     current = template_version(path)
     source = str(recorded_answers(path).get("_src_path", ""))
     with reachable(source, template):
@@ -119,6 +120,7 @@ def _version(tag: str) -> Version:
 
 
 def update(request: UpdateRequest) -> Updated:
+    git.require()
     root = _service_root(request.path)
     from_version = template_version(root)
     recorded = recorded_answers(root)
