@@ -310,11 +310,78 @@ def test_a_file_the_team_ignores_is_kept_when_the_template_adds_it(
     assert code == 1, out + err
     assert (service / "local.cfg").read_text() == "the team's own settings\n"
     assert (service / "local.cfg.template").read_text() == "the template's defaults\n"
-    assert "Kept 1 file of yours" in err
-    assert "  local.cfg" in err
+    assert "Kept 1 file(s) of yours" in err
+    assert "  local.cfg (ignored by git)" in err
     # The rest of the update went through.
     assert (service / "app.txt").read_text().startswith("line 1, the template's\n")
     assert recorded_version(service) == "v2.0.0"
+
+
+def test_a_binary_file_both_sides_changed_keeps_the_teams_bytes(
+    service: Path, template: TemplateRepo
+) -> None:
+    (template.root / "tpl" / "logo.bin").write_bytes(b"\x00\x01 logo v1")
+    template.release("v1.1.0")
+    code, _, err = visiobook("update", service, "--to", "v1.1.0")
+    assert code == 0, err
+    commit(service, "take v1.1.0")
+    (service / "logo.bin").write_bytes(b"\x00\x01 the team's logo")
+    commit(service)
+    (template.root / "tpl" / "logo.bin").write_bytes(b"\x00\x01 logo v2")
+    template.release("v2.0.0")
+
+    code, _, err = visiobook("update", service)
+
+    assert code == 1, err
+    assert (service / "logo.bin").read_bytes() == b"\x00\x01 the team's logo"
+    assert (service / "logo.bin.template").read_bytes() == b"\x00\x01 logo v2"
+    assert "logo.bin (binary, changed by you and by the template)" in err
+
+
+def test_a_file_the_template_deletes_and_the_team_edited_is_kept(
+    service: Path, template: TemplateRepo
+) -> None:
+    (service / "notes.txt").write_text("template notes\nand the team's own\n")
+    commit(service)
+    (template.root / "tpl" / "notes.txt").unlink()
+    template.release("v2.0.0")
+
+    code, _, err = visiobook("update", service)
+
+    assert code == 1, err
+    assert (service / "notes.txt").read_text() == "template notes\nand the team's own\n"
+    assert "notes.txt (deleted by the template, edited by you)" in err
+
+
+def test_a_file_the_template_deletes_and_the_team_left_alone_goes(
+    service: Path, template: TemplateRepo
+) -> None:
+    (template.root / "tpl" / "notes.txt").unlink()
+    template.release("v2.0.0")
+
+    code, _, err = visiobook("update", service)
+
+    assert code == 0, err
+    assert not (service / "notes.txt").exists()
+
+
+def test_a_file_the_template_renames_keeps_the_teams_edits(
+    service: Path, template: TemplateRepo
+) -> None:
+    """No migration says so: the rename is found by the content's likeness."""
+    edit_line(service, "app.txt", 9, "line 9, the team's")
+    commit(service)
+    (template.root / "tpl" / "app.txt").rename(template.root / "tpl" / "main.txt")
+    template.edit_line("main.txt", 1, "line 1, the template's")
+    template.release("v2.0.0")
+
+    code, _, err = visiobook("update", service)
+
+    assert code == 0, err
+    assert not (service / "app.txt").exists()
+    lines = (service / "main.txt").read_text().splitlines()
+    assert lines[0] == "line 1, the template's"
+    assert lines[8] == "line 9, the team's"
 
 
 def test_an_answer_a_newer_version_asks_can_be_given_on_the_way(

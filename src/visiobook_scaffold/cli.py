@@ -348,7 +348,7 @@ def _print_currency(path: Path, currency: Currency) -> None:
 
 
 def _print_update(path: Path, result: Updated, conflict: str) -> None:
-    from visiobook_scaffold.update import SIDE_SUFFIX
+    from visiobook_scaffold.safeguard import SIDE_SUFFIX
 
     service = path.resolve().name
     if not (result.created or result.changed or result.deleted):
@@ -381,10 +381,10 @@ def _print_update(path: Path, result: Updated, conflict: str) -> None:
         )
     if result.kept:
         typer.echo(
-            f"Kept {len(result.kept)} file of yours that git ignores (it could not bring it back)"
-            f" and the new template version also writes; its version is beside each,"
-            f" as <name>{SIDE_SUFFIX}: compare them, then commit:"
-            + "".join(f"\n  {name}" for name in result.kept),
+            f"Kept {len(result.kept)} file(s) of yours the update would have lost; where the"
+            f" template has its own version, it is beside yours as <name>{SIDE_SUFFIX}:"
+            " compare, then commit:"
+            + "".join(f"\n  {kept.path} ({kept.why})" for kept in result.kept),
             err=True,
         )
     if not (result.conflicted or result.kept):

@@ -20,10 +20,11 @@ from typing import Any, Literal
 
 from packaging.version import InvalidVersion, Version
 
-from visiobook_scaffold import git
+from visiobook_scaffold import git, safeguard
 from visiobook_scaffold.answers import check_answers
 from visiobook_scaffold.drift import render_version
 from visiobook_scaffold.errors import ScaffoldError, one_line
+from visiobook_scaffold.safeguard import Kept
 from visiobook_scaffold.service import recorded_answers, template_version
 from visiobook_scaffold.template import (
     CONFIG_NAME,
@@ -67,9 +68,9 @@ class Updated:
     deleted: list[str] = field(default_factory=list)
     conflicted: list[str] = field(default_factory=list)
     """Files left with conflict markers (inline) or with a `.rej` file beside them (rej)."""
-    kept: list[str] = field(default_factory=list)
-    """Files of the team's that git ignores and the new version also writes: kept as they were,
-    with the template's version beside each (`<name>.template`)."""
+    kept: list[Kept] = field(default_factory=list)
+    """Files of the team's the three-way update would have lost (safeguard.py): kept as they
+    were, with the template's version beside them where it has one."""
 
 
 @dataclass(frozen=True)
@@ -125,16 +126,17 @@ def update(request: UpdateRequest) -> Updated:
     from_version = template_version(root)
     recorded = recorded_answers(root)
     _check_changed_answers(request.answers, recorded, request.template)
-    ignored: dict[str, bytes] = {}
+    at_risk = safeguard.Plan()
     try:
         if not request.pretend:
-            ignored = _ignored_files_in_the_way(root, recorded, request)
+            at_risk = _files_at_risk(root, recorded, request)
         _run_copier(root, request)
         if not request.pretend and request.conflict == "inline":
             _merge_moved_files(root, recorded, request.template)
-        kept = _keep_ignored_files(root, ignored)
+        kept = safeguard.apply(root, at_risk)
     except BaseException as error:
-        _put_back(root, ignored)  # git's restore below leaves ignored files alone
+        # git's restore below brings back every tracked file, but not an ignored one.
+        safeguard.put_back(root, at_risk.ignored)
         if request.pretend:
             # Copier pretends in temporary folders only: nothing here was touched.
             raise ScaffoldError(f"update would fail: {one_line(error)}") from error
@@ -149,54 +151,22 @@ def update(request: UpdateRequest) -> Updated:
     return _outcome(root, from_version, request.conflict, kept)
 
 
-SIDE_SUFFIX = ".template"
-"""Beside a file of the team's that the update keeps, the template's version of it."""
-
-
-def _ignored_files_in_the_way(
-    root: Path, recorded: dict[str, Any], request: UpdateRequest
-) -> dict[str, bytes]:
-    """The team's files that git ignores and the new version writes, with their bytes.
-
-    The update may overwrite a file only because git holds its last version; an ignored file
-    (a local configuration) has none, so the new version is rendered first to find them."""
+def _files_at_risk(root: Path, recorded: dict[str, Any], request: UpdateRequest) -> safeguard.Plan:
+    """Renders the service's version and the new one, to find the team's files the update
+    would lose (safeguard.py)."""
     source = str(recorded.get("_src_path", ""))
-    answers = {**recorded, **request.answers}
-    with tempfile.TemporaryDirectory(prefix="visiobook-next-") as scratch:
-        rendered = Path(scratch) / "next"
+    with tempfile.TemporaryDirectory(prefix="visiobook-versions-") as scratch:
+        old, new = Path(scratch) / "old", Path(scratch) / "new"
         with reachable(source, request.template):
+            render_version(source, str(recorded["_commit"]), recorded, old)
             version = request.to or _newest_tag(source) or "HEAD"
-            render_version(source, version, answers, rendered)
-        written = [
-            path.relative_to(rendered).as_posix() for path in rendered.rglob("*") if path.is_file()
-        ]
-    present = [name for name in written if (root / name).is_file()]
-    return {name: (root / name).read_bytes() for name in git.ignored(root, present)}
+            render_version(source, version, {**recorded, **request.answers}, new)
+        return safeguard.plan(root, old, new)
 
 
 def _newest_tag(source: str) -> str | None:
     newest = _newest_release(source)
     return newest[1] if newest else None
-
-
-def _keep_ignored_files(root: Path, ignored: dict[str, bytes]) -> list[str]:
-    """Puts the team's bytes back where the update wrote others, with the template's version
-    beside them; returns those files."""
-    kept = []
-    for name, team_bytes in sorted(ignored.items()):
-        path = root / name
-        if path.is_file() and path.read_bytes() != team_bytes:
-            path.with_name(path.name + SIDE_SUFFIX).write_bytes(path.read_bytes())
-            kept.append(name)
-    _put_back(root, ignored)
-    return kept
-
-
-def _put_back(root: Path, files: dict[str, bytes]) -> None:
-    for name, content in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(content)
 
 
 def _service_root(path: Path) -> Path:
@@ -322,7 +292,7 @@ def _merge_moved_files(root: Path, recorded: dict[str, Any], template: str | Non
                 git.stage(root, new)
 
 
-def _outcome(root: Path, from_version: str, conflict: ConflictStyle, kept: list[str]) -> Updated:
+def _outcome(root: Path, from_version: str, conflict: ConflictStyle, kept: list[Kept]) -> Updated:
     created: list[str] = []
     changed: list[str] = []
     deleted: list[str] = []
