@@ -7,6 +7,7 @@ service from the first, changes it as a team would, and updates it.
 
 from __future__ import annotations
 
+import json
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -382,6 +383,53 @@ def test_a_file_the_template_renames_keeps_the_teams_edits(
     lines = (service / "main.txt").read_text().splitlines()
     assert lines[0] == "line 1, the template's"
     assert lines[8] == "line 9, the team's"
+
+
+def test_every_update_leaves_a_ref_to_the_commit_before_it(
+    service: Path, template: TemplateRepo
+) -> None:
+    before = git(service, "rev-parse", "HEAD")
+    template.edit_line("app.txt", 1, "line 1, the template's")
+    template.release("v2.0.0")
+
+    code, out, err = visiobook("update", service)
+
+    assert code == 0, err
+    (ref,) = git(service, "for-each-ref", "--format=%(refname)", "refs/visiobook/").splitlines()
+    assert git(service, "rev-parse", ref) == before
+    assert f"The service before this update: {ref}" in out
+    # The way back, after the update is committed.
+    commit(service, "take v2.0.0")
+    git(service, "reset", "--quiet", "--hard", ref)
+    assert recorded_version(service) == "v1.0.0"
+
+
+def test_json_summary_for_ci(service: Path, template: TemplateRepo) -> None:
+    edit_line(service, "app.txt", 5, "line 5, the team's")
+    commit(service)
+    template.edit_line("app.txt", 5, "line 5, the template's")
+    template.write("added.txt", "new\n")
+    template.release("v2.0.0")
+
+    code, out, _ = visiobook("update", service, "--json")
+
+    assert code == 1
+    summary = json.loads(out)
+    assert summary["from"] == "v1.0.0"
+    assert summary["to"] == "v2.0.0"
+    assert summary["created"] == ["added.txt"]
+    assert summary["changed"] == [".copier-answers.yml", "app.txt"]
+    assert summary["conflicted"] == ["app.txt"]
+    assert summary["kept"] == []
+    assert summary["before"].startswith("refs/visiobook/before-update/")
+
+
+def test_a_pretend_update_leaves_no_ref(service: Path, template: TemplateRepo) -> None:
+    template.edit_line("app.txt", 1, "line 1, the template's")
+    template.release("v2.0.0")
+    code, _, err = visiobook("update", service, "--pretend")
+    assert code == 0, err
+    assert git(service, "for-each-ref", "refs/visiobook/") == ""
 
 
 def test_an_answer_a_newer_version_asks_can_be_given_on_the_way(

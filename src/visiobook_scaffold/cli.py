@@ -6,6 +6,7 @@ Copier is imported only by the commands that render (see generate.py), so `--hel
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -218,6 +219,9 @@ def update(
             help="Run the template's migration commands (the embedded template is trusted).",
         ),
     ] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the summary as JSON (for CI); same exit codes.")
+    ] = False,
     template: TemplateSource = None,
 ) -> None:
     """Pull a newer template version into a service: a three-way merge with the team's changes.
@@ -255,10 +259,12 @@ def update(
         result = run_update(request)
     except ScaffoldError as error:
         raise fail(str(error)) from None
-    if pretend:
+    if as_json:
+        typer.echo(json.dumps(_update_summary(result), indent=2))
+    elif pretend:
         typer.echo("Pretend run: nothing was written.")
-        return
-    _print_update(path, result, conflict)
+    else:
+        _print_update(path, result, conflict)
     if result.conflicted or result.kept:
         raise typer.Exit(1)
 
@@ -347,6 +353,21 @@ def _print_currency(path: Path, currency: Currency) -> None:
         )
 
 
+def _update_summary(result: Updated) -> dict[str, object]:
+    return {
+        "from": result.from_version,
+        "to": result.to_version,
+        "created": result.created,
+        "changed": result.changed,
+        "deleted": result.deleted,
+        "conflicted": result.conflicted,
+        "kept": [
+            {"path": kept.path, "why": kept.why, "beside": kept.beside} for kept in result.kept
+        ],
+        "before": result.before,
+    }
+
+
 def _print_update(path: Path, result: Updated, conflict: str) -> None:
     from visiobook_scaffold.safeguard import SIDE_SUFFIX
 
@@ -389,6 +410,10 @@ def _print_update(path: Path, result: Updated, conflict: str) -> None:
         )
     if not (result.conflicted or result.kept):
         typer.echo("Review the changes (git diff), run the tests, then commit.")
+    typer.echo(
+        f"The service before this update: {result.before}"
+        f" (after committing, `git reset --hard {result.before}` goes back to it)."
+    )
 
 
 def _collect_answers(

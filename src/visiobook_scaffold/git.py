@@ -155,6 +155,11 @@ def stage(path: Path, name: str) -> None:
     _git(path, "add", "--", name)
 
 
+def mark_head(path: Path, ref: str) -> None:
+    """Names the last commit `ref`, so it can be found again whatever happens next."""
+    _git(path, "update-ref", ref, "HEAD")
+
+
 def restore_head(path: Path) -> None:
     """Puts everything under `path` back as the last commit has it: changes undone, untracked
     files removed (ignored files stay). Only for a tree known to have had no changes of its own."""

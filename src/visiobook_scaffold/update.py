@@ -14,7 +14,8 @@ import io
 import re
 import tempfile
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -71,6 +72,8 @@ class Updated:
     kept: list[Kept] = field(default_factory=list)
     """Files of the team's the three-way update would have lost (safeguard.py): kept as they
     were, with the template's version beside them where it has one."""
+    before: str | None = None
+    """A git ref to the commit the service was at before the update: the way back."""
 
 
 @dataclass(frozen=True)
@@ -127,6 +130,10 @@ def update(request: UpdateRequest) -> Updated:
     recorded = recorded_answers(root)
     _check_changed_answers(request.answers, recorded, request.template)
     at_risk = safeguard.Plan()
+    before = None
+    if not request.pretend:
+        before = f"{BEFORE_UPDATE}/{datetime.now(UTC):%Y%m%dT%H%M%S.%fZ}"
+        git.mark_head(root, before)
     try:
         if not request.pretend:
             at_risk = _files_at_risk(root, recorded, request)
@@ -148,7 +155,11 @@ def update(request: UpdateRequest) -> Updated:
         ) from error
     if request.pretend:
         return Updated(from_version, from_version)
-    return _outcome(root, from_version, request.conflict, kept)
+    return replace(_outcome(root, from_version, request.conflict, kept), before=before)
+
+
+BEFORE_UPDATE = "refs/visiobook/before-update"
+"""Where each update names the commit it started from (git reset --hard <ref> goes back)."""
 
 
 def _files_at_risk(root: Path, recorded: dict[str, Any], request: UpdateRequest) -> safeguard.Plan:
