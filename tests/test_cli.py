@@ -393,6 +393,24 @@ def test_failure_during_rendering_removes_what_was_written(
         assert not dest.exists()
 
 
+def test_ctrl_c_while_rendering_removes_what_was_written_and_exits_130(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import copier
+
+    def render_then_interrupt(src_path: str, dst_path: Path, **_: object) -> None:
+        Path(dst_path).mkdir(parents=True, exist_ok=True)
+        (Path(dst_path) / "half-written.txt").write_text("the first file\n")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(copier, "run_copy", render_then_interrupt)
+    dest = tmp_path / "svc"
+    code, _, err = run(*NEW, dest)
+    assert code == 130
+    assert err == "error: interrupted: nothing was written\n"
+    assert not dest.exists()
+
+
 def test_embedded_template_is_this_repository_in_a_checkout() -> None:
     from visiobook_scaffold.template import embedded_template_root
 

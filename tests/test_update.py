@@ -385,6 +385,23 @@ def test_a_file_the_template_renames_keeps_the_teams_edits(
     assert lines[8] == "line 9, the team's"
 
 
+def test_what_the_team_wrote_into_the_answers_file_by_hand_stays(
+    service: Path, template: TemplateRepo
+) -> None:
+    with (service / ".copier-answers.yml").open("a") as answers:
+        answers.write("# Port agreed with the platform team.\n")
+    commit(service)
+    template.edit_line("app.txt", 1, "line 1, the template's")
+    template.release("v2.0.0")
+
+    code, _, err = visiobook("update", service)
+
+    assert code == 0, err
+    answers_text = (service / ".copier-answers.yml").read_text()
+    assert answers_text.endswith("# Port agreed with the platform team.\n")
+    assert recorded_version(service) == "v2.0.0"
+
+
 def test_every_update_leaves_a_ref_to_the_commit_before_it(
     service: Path, template: TemplateRepo
 ) -> None:

@@ -62,7 +62,7 @@ def list_stacks() -> None:
     try:
         config = load_config(embedded_template_root())
     except ScaffoldError as error:
-        raise fail(str(error)) from None
+        raise fail(str(error), error.exit_code) from None
     width = max(len(key) for key in config.stacks)
     for stack in config.stacks.values():
         versions = f"{stack.language} {stack.default_language_version}"
@@ -131,7 +131,7 @@ def new(
             NewProject(target, template_src, vcs_ref, answers, ask, pretend, git=not no_git)
         )
     except ScaffoldError as error:
-        raise fail(str(error)) from None
+        raise fail(str(error), error.exit_code) from None
 
     if pretend:
         typer.echo("Pretend run: nothing was written.")
@@ -238,7 +238,7 @@ def update(
         try:
             currency = check_currency(path, template)
         except ScaffoldError as error:
-            raise fail(str(error)) from None
+            raise fail(str(error), error.exit_code) from None
         _print_currency(path, currency)
         if currency.newest is not None:
             raise typer.Exit(1)
@@ -258,7 +258,7 @@ def update(
         )
         result = run_update(request)
     except ScaffoldError as error:
-        raise fail(str(error)) from None
+        raise fail(str(error), error.exit_code) from None
     if as_json:
         typer.echo(json.dumps(_update_summary(result), indent=2))
     elif pretend:
@@ -286,7 +286,7 @@ def diff_command(
         patch = drift(path, template)
         version = template_version(path)
     except ScaffoldError as error:
-        raise fail(str(error)) from None
+        raise fail(str(error), error.exit_code) from None
     service = path.resolve().name
     if not patch:
         typer.echo(f"{service} matches a clean render of template {version}.")
@@ -329,7 +329,7 @@ def check_command(
         if output is not None:
             output.write_text(rendered, encoding="utf-8")
     except ScaffoldError as error:
-        raise fail(str(error)) from None
+        raise fail(str(error), error.exit_code) from None
     except OSError as error:
         raise fail(f"cannot write {output}: {error.strerror}") from None
     if output is None:

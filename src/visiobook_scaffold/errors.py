@@ -1,10 +1,16 @@
-"""The one error type the CLI turns into a one-line message and exit code 2."""
+"""The error types the CLI turns into a one-line message and an exit code (2, or 130 for Ctrl-C)."""
 
 
 class ScaffoldError(Exception):
     """Bad input or an unusable template; the message is shown to the user as is."""
 
     exit_code = 2
+
+
+class InterruptError(ScaffoldError):
+    """Ctrl-C (SIGINT), once what was half-done is undone: exit 130, as shells expect."""
+
+    exit_code = 130
 
 
 def one_line(error: BaseException) -> str:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from visiobook_scaffold import git
-from visiobook_scaffold.errors import ScaffoldError, one_line
+from visiobook_scaffold.errors import InterruptError, ScaffoldError, one_line
 from visiobook_scaffold.versions import reachable
 
 
@@ -61,7 +61,7 @@ def generate(project: NewProject) -> Generated:
     except BaseException as error:
         _remove_output(project.dest, existed)
         if isinstance(error, KeyboardInterrupt):
-            raise ScaffoldError("interrupted: nothing was written") from None
+            raise InterruptError("interrupted: nothing was written") from None
         if isinstance(error, ScaffoldError):
             raise
         raise ScaffoldError(one_line(error)) from error
@@ -83,7 +83,7 @@ def generate(project: NewProject) -> Generated:
         # would find the destination taken: all or nothing.
         _remove_output(project.dest, existed)
         if isinstance(error, KeyboardInterrupt):
-            raise ScaffoldError("interrupted: nothing was written") from None
+            raise InterruptError("interrupted: nothing was written") from None
         raise ScaffoldError(
             f"the first commit failed, nothing was written: {one_line(error)}"
         ) from error

@@ -1,17 +1,19 @@
 """What Copier's three-way update cannot see, kept from loss.
 
-Copier merges, line by line, the files git tracks. Four kinds of the team's bytes escape it, and
+Copier merges, line by line, the files git tracks. Five kinds of the team's bytes escape it, and
 it would lose them silently:
 - a file git ignores (a local configuration) that the new version also writes: git holds no
   version of it to go back to;
 - a binary file both sides changed: there are no lines to merge, and the template's bytes win;
 - a file the team edited and the new version deletes;
 - a file the new version renames (with no migration saying so): the team's edits stay at the
-  old name, which goes, and the new name gets the template's text alone.
+  old name, which goes, and the new name gets the template's text alone;
+- what the team wrote by hand into the answers file (a comment, say): Copier writes that file
+  anew from the answers.
 
 So before the update the old and the new versions are rendered (`plan`); after it, each such
 file is put right (`apply`): the team's bytes are put back, the template's version is written
-beside them, and a rename is merged three ways into the new name.
+beside them, and a rename or the answers file is merged three ways.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from visiobook_scaffold import git
+from visiobook_scaffold.service import ANSWERS_FILE
 
 SIDE_SUFFIX = ".template"
 """Beside a file of the team's that the update keeps, the template's version of it."""
@@ -45,6 +48,8 @@ class Plan:
     """Old path: (new path, the old version's bytes, the team's bytes)."""
     new_version: dict[str, bytes] = field(default_factory=dict)
     """What the new version writes at the renamed files' new paths."""
+    answers: tuple[bytes, bytes] | None = None
+    """The answers file as the team has it and as the old version writes it, if they differ."""
 
 
 def plan(root: Path, old: Path, new: Path) -> Plan:
@@ -76,7 +81,15 @@ def plan(root: Path, old: Path, new: Path) -> Plan:
         else:
             renamed[name] = (target, old_files[name], team)
             new_version[target] = arrived[target]
-    return Plan(ignored, binary, deleted, renamed, new_version)
+    return Plan(ignored, binary, deleted, renamed, new_version, _answers_edited(root, old_files))
+
+
+def _answers_edited(root: Path, old_files: dict[str, bytes]) -> tuple[bytes, bytes] | None:
+    team_path = root / ANSWERS_FILE
+    if not team_path.is_file() or ANSWERS_FILE not in old_files:
+        return None
+    team = team_path.read_bytes()
+    return None if team == old_files[ANSWERS_FILE] else (team, old_files[ANSWERS_FILE])
 
 
 def apply(root: Path, planned: Plan) -> list[Kept]:
@@ -100,15 +113,24 @@ def apply(root: Path, planned: Plan) -> list[Kept]:
         )
         if (root / name).exists() or merged_already:
             continue  # a migration moved it, and the update merged it there
-        merged = git.merge_texts(
-            root,
-            team.decode("utf-8", "surrogateescape"),
-            base.decode("utf-8", "surrogateescape"),
-            target_path.read_bytes().decode("utf-8", "surrogateescape"),
-            labels=(f"{name}, before updating", f"{target}, after updating"),
-        )
-        target_path.write_bytes(merged.encode("utf-8", "surrogateescape"))
+        labels = (f"{name}, before updating", f"{target}, after updating")
+        _merge_into(root, target, team, base, labels)
+    if planned.answers is not None and (root / ANSWERS_FILE).is_file():
+        _merge_into(root, ANSWERS_FILE, *planned.answers, labels=("yours", "the update's"))
     return kept
+
+
+def _merge_into(root: Path, name: str, team: bytes, base: bytes, labels: tuple[str, str]) -> None:
+    """Merges, three ways, the team's version and what the update wrote at `name`."""
+    path = root / name
+    merged = git.merge_texts(
+        root,
+        team.decode("utf-8", "surrogateescape"),
+        base.decode("utf-8", "surrogateescape"),
+        path.read_bytes().decode("utf-8", "surrogateescape"),
+        labels=labels,
+    )
+    path.write_bytes(merged.encode("utf-8", "surrogateescape"))
 
 
 def put_back(root: Path, files: dict[str, bytes]) -> None:

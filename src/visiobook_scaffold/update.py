@@ -24,7 +24,7 @@ from packaging.version import InvalidVersion, Version
 from visiobook_scaffold import git, safeguard
 from visiobook_scaffold.answers import check_answers
 from visiobook_scaffold.drift import render_version
-from visiobook_scaffold.errors import ScaffoldError, one_line
+from visiobook_scaffold.errors import InterruptError, ScaffoldError, one_line
 from visiobook_scaffold.safeguard import Kept
 from visiobook_scaffold.service import recorded_answers, template_version
 from visiobook_scaffold.template import (
@@ -149,7 +149,7 @@ def update(request: UpdateRequest) -> Updated:
             raise ScaffoldError(f"update would fail: {one_line(error)}") from error
         git.restore_head(root)
         if isinstance(error, KeyboardInterrupt):
-            raise ScaffoldError("interrupted: the service is back at its last commit") from None
+            raise InterruptError("interrupted: the service is back at its last commit") from None
         raise ScaffoldError(
             f"update failed, the service is back at its last commit: {one_line(error)}"
         ) from error
@@ -314,19 +314,19 @@ def _outcome(root: Path, from_version: str, conflict: ConflictStyle, kept: list[
             deleted.append(name)
         else:
             changed.append(name)
+    # Markers where a merge of this tool's own could not finish, in either style.
+    conflicted = {name for name in changed + created if _has_markers(root / name)}
     if conflict == "rej":
         rejects = [name for name in created if name.endswith(".rej")]
         created = [name for name in created if not name.endswith(".rej")]
-        conflicted = sorted(name.removesuffix(".rej") for name in rejects)
-    else:
-        conflicted = sorted(name for name in changed + created if _has_markers(root / name))
+        conflicted |= {name.removesuffix(".rej") for name in rejects}
     return Updated(
         from_version,
         template_version(root),
         sorted(created),
         sorted(changed),
         sorted(deleted),
-        conflicted,
+        sorted(conflicted),
         kept,
     )
 

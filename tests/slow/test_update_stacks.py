@@ -8,77 +8,24 @@ and Vue, the updated service also passes its own checks.
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 import yaml
-from typer.testing import CliRunner
 
-from tests.helpers import AVAILABLE_STACKS, REPO_ROOT
+from tests.helpers import AVAILABLE_STACKS
 from tests.slow.postgres import PostgresServer
 from tests.slow.project import PythonProject, VueProject
-from visiobook_scaffold.cli import app
+from tests.slow.updates import TemplateRepository, commit, git, replace_in, visiobook
 
 pytestmark = pytest.mark.slow
 
-IDENTITY = ["-c", "user.name=Test", "-c", "user.email=test@example.com"]
 REVIEW_LINE = "git working tree, then review the changes like any other commit."
-
-
-def git(cwd: Path, *args: str) -> str:
-    result = subprocess.run(
-        ["git", *IDENTITY, *args], cwd=cwd, capture_output=True, text=True, check=True
-    )
-    return result.stdout.strip()
-
-
-def visiobook(*args: str | Path) -> tuple[int, str, str]:
-    result = CliRunner().invoke(app, [str(arg) for arg in args])
-    return result.exit_code, result.stdout, result.stderr
-
-
-def replace_in(path: Path, old: str, new: str) -> None:
-    text = path.read_text()
-    assert old in text, f"{old!r} not in {path}"
-    path.write_text(text.replace(old, new))
-
-
-class TemplateRepository:
-    """This checkout's template (copier.yml and templates/, links kept) in a git repository of
-    its own, whose tags are its released versions."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        root.mkdir(parents=True)
-        shutil.copy2(REPO_ROOT / "copier.yml", root / "copier.yml")
-        shutil.copytree(REPO_ROOT / "templates", root / "templates", symlinks=True)
-        git(root, "init", "--quiet", "--initial-branch=main")
-        self.release("v1.0.0")
-
-    def release(self, version: str) -> None:
-        git(self.root, "add", "--all")
-        git(self.root, "commit", "--quiet", "--allow-empty", "--message", version)
-        git(self.root, "tag", version)
-
-    def generate(self, dest: Path, stack: str) -> Path:
-        code, _, err = visiobook(
-            "new", dest, "--template", self.root, "--vcs-ref", "v1.0.0", "--defaults",
-            "--stack", stack, "--name", "media-service", "--data", "resource=media-assets",
-        )  # fmt: skip
-        assert code == 0, err
-        return dest
 
 
 @pytest.fixture
 def template(tmp_path: Path) -> TemplateRepository:
-    return TemplateRepository(tmp_path / "template")
-
-
-def commit(service: Path, message: str) -> None:
-    git(service, "add", "--all")
-    git(service, "commit", "--quiet", "--message", message)
+    return TemplateRepository.released(tmp_path / "template")
 
 
 def no_conflict_left(service: Path) -> None:
