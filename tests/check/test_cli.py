@@ -187,6 +187,23 @@ def test_outside_git_a_fifo_and_a_device_are_not_read(
     assert "100%" in result.stdout
 
 
+def test_a_service_in_a_folder_its_enclosing_repository_ignores_is_read_whole(
+    service_copy: Callable[[str], Path], tmp_path: Path
+) -> None:
+    """As `make demo` leaves one: generated without git into a folder this repository ignores."""
+    subprocess.run(["git", "init", "--quiet", str(tmp_path)], check=True)
+    (tmp_path / ".gitignore").write_text("go-service/\n")
+    service = service_copy("go")
+    shutil.rmtree(service / ".git")
+    # Ignored by the service's own .gitignore, which still applies: no committed secret.
+    (service / ".env").write_text("JWT_SECRET=only-on-this-machine-only-on-this-machine\n")
+
+    code, out, _ = check(service)
+
+    assert code == 0, out
+    assert out.splitlines()[-1].startswith("Score 100%: ")
+
+
 def test_sarif_output_is_valid_sarif_with_locations(service_copy: Callable[[str], Path]) -> None:
     service = service_copy("node")
     break_healthcheck(service)

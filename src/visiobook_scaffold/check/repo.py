@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import stat
 import subprocess
+import tempfile
 from collections.abc import Callable
 from datetime import date
 from functools import cached_property
@@ -42,6 +43,10 @@ class Repo:
     @cached_property
     def files(self) -> tuple[str, ...]:
         listed = _git_files(self.root)
+        if not listed:
+            # Outside git, or in a folder the enclosing repository ignores (a demo, a scratch
+            # copy): the service is judged as the repository of its own it would be.
+            listed = _files_of_own_repository(self.root)
         return tuple(sorted(listed if listed is not None else _walk(self.root)))
 
     @cached_property
@@ -85,12 +90,12 @@ class Repo:
         ]
 
 
-def _git_files(root: Path) -> list[str] | None:
+def _git_files(root: Path, *repository: str) -> list[str] | None:
     """Files git would commit, relative to `root`: also when `root` is a folder of a larger
     repository (a monorepo). None outside git."""
     try:
         result = subprocess.run(
-            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            ["git", *repository, "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
             cwd=root,
             capture_output=True,
             check=True,
@@ -101,6 +106,23 @@ def _git_files(root: Path) -> list[str] | None:
     names = {name for name in result.stdout.decode("utf-8", "replace").split("\0") if name}
     # Deleted but not yet staged: not there to read.
     return [name for name in names if not _in_skipped_dir(name) and (root / name).is_file()]
+
+
+def _files_of_own_repository(root: Path) -> list[str] | None:
+    """Files git would commit if `root` were the top of a new repository: its own .gitignore
+    files apply, no enclosing repository's. None without git."""
+    with tempfile.TemporaryDirectory(prefix="visiobook-check-") as scratch:
+        git_dir = Path(scratch) / "git"
+        try:
+            subprocess.run(
+                ["git", "init", "--quiet", "--bare", str(git_dir)],
+                capture_output=True,
+                check=True,
+                timeout=60,
+            )
+        except (OSError, subprocess.SubprocessError):
+            return None
+        return _git_files(root, f"--git-dir={git_dir}", f"--work-tree={root}")
 
 
 def _walk(root: Path) -> list[str]:
