@@ -683,3 +683,63 @@ def test_a_service_recording_the_canonical_source_updates_from_the_embedded_bund
     assert (dest / "app.txt").read_text().startswith("line 1, v2\n")
     assert recorded_version(dest) == "v2.0.0"
     assert yaml.safe_load((dest / ".copier-answers.yml").read_text())["_src_path"] == source
+
+
+@pytest.fixture
+def moved(tmp_path: Path) -> tuple[Path, TemplateRepo]:
+    """A service generated from the folder template-a at v1.0.0, edited by its team; then the
+    folder moved to template-b, where v2.0.0 was released."""
+    template = TemplateRepo(tmp_path / "template-a")
+    dest = tmp_path / "svc"
+    code, _, err = visiobook(
+        "new", dest, "--template", template.root, "--vcs-ref", "v1.0.0", "--stack", "x",
+        "--name", "svc",
+    )  # fmt: skip
+    assert code == 0, err
+    edit_line(dest, "app.txt", 9, "line 9, the team's")
+    commit(dest)
+    template.root = template.root.rename(tmp_path / "template-b")
+    template.edit_line("app.txt", 1, "line 1, v2")
+    template.release("v2.0.0")
+    return dest, template
+
+
+def test_a_moved_template_folder_updates_from_its_new_place(
+    moved: tuple[Path, TemplateRepo],
+) -> None:
+    service, template = moved
+    new_place = str(template.root)
+
+    assert visiobook("update", service, "--check", "--template", new_place)[0] == 1
+    code, out, err = visiobook("diff", service, "--template", new_place)
+    assert code == 1, err
+    assert "+line 9, the team's\n" in out
+    code, out, err = visiobook("update", service, "--template", new_place)
+
+    assert code == 0, out + err
+    lines = (service / "app.txt").read_text().splitlines()
+    assert (lines[0], lines[8]) == ("line 1, v2", "line 9, the team's")
+    # The recorded folder is gone: the service records the new place from now on.
+    answers = yaml.safe_load((service / ".copier-answers.yml").read_text())
+    assert (answers["_src_path"], answers["_commit"]) == (new_place, "v2.0.0")
+    assert git(service, "ls-files", "-v", ".copier-answers.yml").startswith("H ")  # seen by git
+    commit(service, "update")
+    assert visiobook("update", service, "--check")[0] == 0
+
+
+@pytest.mark.parametrize("command", [["update"], ["update", "--check"], ["diff"]])
+def test_a_moved_template_folder_is_named_with_the_way_out(
+    moved: tuple[Path, TemplateRepo], command: list[str]
+) -> None:
+    service, template = moved
+    old_place = template.root.with_name("template-a")
+
+    code, _, err = visiobook(*command, service)
+
+    assert code == 2
+    assert err == (
+        f"error: the template folder this service records, {old_place}, is gone:"
+        " if it moved, give its new place with --template\n"
+    )
+    assert git(service, "status", "--porcelain", "--untracked-files=all") == ""
+    assert git(service, "for-each-ref", "refs/visiobook/") == ""

@@ -18,7 +18,7 @@ from pathlib import Path
 from visiobook_scaffold import git as git_tool
 from visiobook_scaffold.errors import ScaffoldError, one_line
 from visiobook_scaffold.service import recorded_answers, template_version
-from visiobook_scaffold.versions import reachable
+from visiobook_scaffold.versions import reachable, template_source
 
 IDENTITY = ["-c", "user.name=visiobook", "-c", "user.email=visiobook@visiobook.invalid"]
 
@@ -29,11 +29,12 @@ def drift(path: Path, template: str | None = None) -> bytes:
     git_tool.require()
     answers = recorded_answers(path)
     version = template_version(path)
-    source = str(answers.get("_src_path", ""))
+    recorded = str(answers.get("_src_path", ""))
+    source = template_source(recorded, template)
     scratch = Path(tempfile.mkdtemp(prefix="visiobook-diff-"))
     try:
         clean = scratch / "clean"
-        with reachable(source, template):
+        with reachable(recorded, template):
             render_version(source, version, answers, clean)
         return _compare(clean, path.resolve(), scratch / "git")
     finally:

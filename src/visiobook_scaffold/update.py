@@ -14,11 +14,13 @@ import io
 import re
 import tempfile
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
+import yaml
 from packaging.version import InvalidVersion, Version
 
 from visiobook_scaffold import git, safeguard
@@ -26,7 +28,7 @@ from visiobook_scaffold.answers import check_answers
 from visiobook_scaffold.drift import render_version
 from visiobook_scaffold.errors import ScaffoldError, one_line
 from visiobook_scaffold.safeguard import Kept
-from visiobook_scaffold.service import recorded_answers, template_version
+from visiobook_scaffold.service import ANSWERS_FILE, recorded_answers, template_version
 from visiobook_scaffold.template import (
     CONFIG_NAME,
     TemplateConfig,
@@ -34,7 +36,7 @@ from visiobook_scaffold.template import (
     is_local_template,
     load_config,
 )
-from visiobook_scaffold.versions import CANONICAL_SOURCE, reachable
+from visiobook_scaffold.versions import CANONICAL_SOURCE, reachable, template_source
 
 CONFLICT_MARKER = "<<<<<<< "
 
@@ -54,7 +56,9 @@ class UpdateRequest:
     """Prompt for questions the newer template adds; else take their defaults."""
     template: str | None = None
     """Where to fetch the template's versions from instead of the recorded source (a fork,
-    a mirror); the answers file keeps the recorded one."""
+    a mirror); the answers file keeps the recorded one. When the recorded source is a local
+    folder that is gone (moved), this is its new place: both versions are rendered from here,
+    and the answers file records it from then on (versions.template_source)."""
     trust: bool = False
     """Run the template's migration commands. The package's own embedded template is trusted
     like the package itself; any other template only with --trust."""
@@ -91,8 +95,9 @@ def check(path: Path, template: str | None = None) -> Currency:
     than the one the service records. Reads only; the tree may have uncommitted changes."""
     git.require()
     current = template_version(path)
-    source = str(recorded_answers(path).get("_src_path", ""))
-    with reachable(source, template):
+    recorded = str(recorded_answers(path).get("_src_path", ""))
+    source = template_source(recorded, template)
+    with reachable(recorded, template):
         newest = _newest_release(source)
     if newest is None:
         return Currency(current, None, released=False)
@@ -128,6 +133,7 @@ def update(request: UpdateRequest) -> Updated:
     root = _service_root(request.path)
     from_version = template_version(root)
     recorded = recorded_answers(root)
+    source = template_source(str(recorded.get("_src_path", "")), request.template)
     _check_changed_answers(request.answers, recorded, request.template)
     at_risk = safeguard.Plan()
     before = None
@@ -136,10 +142,10 @@ def update(request: UpdateRequest) -> Updated:
         git.mark_head(root, before)
     try:
         if not request.pretend:
-            at_risk = _files_at_risk(root, recorded, request)
-        _run_copier(root, request)
+            at_risk = _files_at_risk(root, recorded, source, request)
+        _run_copier(root, request, source)
         if not request.pretend and request.conflict == "inline":
-            _merge_moved_files(root, recorded, request.template)
+            _merge_moved_files(root, recorded, source, request.template)
         kept = safeguard.apply(root, at_risk)
     except BaseException as error:
         # git's restore below brings back every tracked file, but not an ignored one.
@@ -162,13 +168,14 @@ BEFORE_UPDATE = "refs/visiobook/before-update"
 """Where each update names the commit it started from (git reset --hard <ref> goes back)."""
 
 
-def _files_at_risk(root: Path, recorded: dict[str, Any], request: UpdateRequest) -> safeguard.Plan:
-    """Renders the service's version and the new one, to find the team's files the update
-    would lose (safeguard.py)."""
-    source = str(recorded.get("_src_path", ""))
+def _files_at_risk(
+    root: Path, recorded: dict[str, Any], source: str, request: UpdateRequest
+) -> safeguard.Plan:
+    """Renders the service's version and the new one from `source`, to find the team's files
+    the update would lose (safeguard.py)."""
     with tempfile.TemporaryDirectory(prefix="visiobook-versions-") as scratch:
         old, new = Path(scratch) / "old", Path(scratch) / "new"
-        with reachable(source, request.template):
+        with reachable(str(recorded.get("_src_path", "")), request.template):
             render_version(source, str(recorded["_commit"]), recorded, old)
             version = request.to or _newest_tag(source) or "HEAD"
             render_version(source, version, {**recorded, **request.answers}, new)
@@ -233,14 +240,15 @@ def _readable_template(source: str, override: str | None) -> TemplateConfig | No
     return None
 
 
-def _run_copier(root: Path, request: UpdateRequest) -> None:
+def _run_copier(root: Path, request: UpdateRequest, source: str) -> None:
     import copier  # deferred: importing Copier costs most of a second
 
-    source = str(recorded_answers(root).get("_src_path", ""))
+    recorded = str(recorded_answers(root).get("_src_path", ""))
     with (
         warnings.catch_warnings(),
         contextlib.redirect_stderr(io.StringIO()),
-        reachable(source, request.template),
+        reachable(recorded, request.template),
+        _recording_source(root, source),
     ):
         # A template checkout with uncommitted changes is normal while developing templates.
         warnings.simplefilter("ignore", copier.errors.DirtyLocalWarning)
@@ -258,11 +266,39 @@ def _run_copier(root: Path, request: UpdateRequest) -> None:
             conflict=request.conflict,
             pretend=request.pretend,
             quiet=True,
-            unsafe=request.trust or (source == CANONICAL_SOURCE and request.template is None),
+            unsafe=request.trust or (recorded == CANONICAL_SOURCE and request.template is None),
         )
 
 
-def _merge_moved_files(root: Path, recorded: dict[str, Any], template: str | None) -> None:
+@contextlib.contextmanager
+def _recording_source(root: Path, source: str) -> Iterator[None]:
+    """Within this block, the answers file records `source` as the template's place.
+
+    Copier reads where the template is from the answers file only (`_src_path`): it has no
+    option for a template that moved (copier issue #1729), whose workaround is to edit that
+    line. The edit is hidden from git, since Copier refuses a tree with changes. Copier's update
+    writes the file anew, recording `source`; when it did not (pretend, a failure), the file
+    gets its bytes back.
+    """
+    path = root / ANSWERS_FILE
+    recorded = recorded_answers(root)
+    if source == str(recorded.get("_src_path", "")):
+        yield
+        return
+    original = path.read_bytes()
+    edited = yaml.safe_dump({**recorded, "_src_path": source}, sort_keys=False).encode()
+    path.write_bytes(edited)
+    try:
+        with git.unseen_changes(root, ANSWERS_FILE):
+            yield
+    finally:
+        if path.read_bytes() == edited:
+            path.write_bytes(original)
+
+
+def _merge_moved_files(
+    root: Path, recorded: dict[str, Any], source: str, template: str | None
+) -> None:
     """Merges three ways the files a template migration moved (`git mv` before the update).
 
     Copier diffs the service against the old version rendered in the old layout, so a moved
@@ -284,10 +320,9 @@ def _merge_moved_files(root: Path, recorded: dict[str, Any], template: str | Non
     ]
     if not pairs:
         return
-    source = str(recorded.get("_src_path", ""))
     with tempfile.TemporaryDirectory(prefix="visiobook-base-") as scratch:
         base = Path(scratch) / "base"
-        with reachable(source, template):
+        with reachable(str(recorded.get("_src_path", "")), template):
             render_version(source, str(recorded["_commit"]), recorded, base)
         for new, old, ours, theirs in pairs:
             base_file = base / old
