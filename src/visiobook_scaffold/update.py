@@ -135,32 +135,37 @@ def update(request: UpdateRequest) -> Updated:
     recorded = recorded_answers(root)
     source = template_source(str(recorded.get("_src_path", "")), request.template)
     _check_changed_answers(request.answers, recorded, request.template)
-    at_risk = safeguard.Plan()
-    before = None
-    if not request.pretend:
-        before = f"{BEFORE_UPDATE}/{datetime.now(UTC):%Y%m%dT%H%M%S.%fZ}"
-        git.mark_head(root, before)
+    # Before anything is written: a failure here leaves the service as it was.
     try:
-        if not request.pretend:
-            at_risk = _files_at_risk(root, recorded, source, request)
-        _run_copier(root, request, source)
-        if not request.pretend and request.conflict == "inline":
-            _merge_moved_files(root, recorded, source, request.template)
-        kept = safeguard.apply(root, at_risk)
+        planned = _plan(root, recorded, source, request)
     except BaseException as error:
-        # git's restore below brings back every tracked file, but not an ignored one.
-        safeguard.put_back(root, at_risk.ignored)
-        if request.pretend:
+        if isinstance(error, KeyboardInterrupt):
+            raise ScaffoldError("interrupted: nothing was changed") from None
+        failed = "update would fail" if request.pretend else "update failed, nothing was changed"
+        raise ScaffoldError(f"{failed}: {one_line(error)}") from error
+    if request.pretend:
+        try:
+            _run_copier(root, request, source, planned)
+        except BaseException as error:
             # Copier pretends in temporary folders only: nothing here was touched.
             raise ScaffoldError(f"update would fail: {one_line(error)}") from error
+        return Updated(from_version, from_version)
+    before = f"{BEFORE_UPDATE}/{datetime.now(UTC):%Y%m%dT%H%M%S.%fZ}"
+    git.mark_head(root, before)
+    try:
+        _run_copier(root, request, source, planned)
+        if request.conflict == "inline":
+            _merge_moved_files(root, recorded, source, request.template)
+        kept = safeguard.apply(root, planned.at_risk)
+    except BaseException as error:
+        # git's restore below brings back every tracked file, but not an ignored one.
+        safeguard.put_back(root, planned.at_risk.ignored)
         git.restore_head(root)
         if isinstance(error, KeyboardInterrupt):
             raise ScaffoldError("interrupted: the service is back at its last commit") from None
         raise ScaffoldError(
             f"update failed, the service is back at its last commit: {one_line(error)}"
         ) from error
-    if request.pretend:
-        return Updated(from_version, from_version)
     return replace(_outcome(root, from_version, request.conflict, kept), before=before)
 
 
@@ -168,18 +173,58 @@ BEFORE_UPDATE = "refs/visiobook/before-update"
 """Where each update names the commit it started from (git reset --hard <ref> goes back)."""
 
 
-def _files_at_risk(
-    root: Path, recorded: dict[str, Any], source: str, request: UpdateRequest
-) -> safeguard.Plan:
-    """Renders the service's version and the new one from `source`, to find the team's files
-    the update would lose (safeguard.py)."""
+@dataclass(frozen=True)
+class _Plan:
+    """What the update will do, found before anything is written."""
+
+    version: str
+    """The template version to update to (a tag, branch or commit)."""
+    answers: dict[str, Any]
+    """The answers the update gives Copier (`_answers_for_copier`)."""
+    at_risk: safeguard.Plan
+    """The team's files a line-by-line merge would lose."""
+
+
+def _plan(root: Path, recorded: dict[str, Any], source: str, request: UpdateRequest) -> _Plan:
+    """Renders the new version and the service's own into a scratch folder, both from `source`.
+
+    The new version is rendered with the answers the update will use, so its questions are
+    asked here, once (or take their defaults); the two renders show the team's files the
+    update would lose (safeguard.py).
+    """
     with tempfile.TemporaryDirectory(prefix="visiobook-versions-") as scratch:
         old, new = Path(scratch) / "old", Path(scratch) / "new"
         with reachable(str(recorded.get("_src_path", "")), request.template):
-            render_version(source, str(recorded["_commit"]), recorded, old)
             version = request.to or _newest_tag(source) or "HEAD"
-            render_version(source, version, {**recorded, **request.answers}, new)
-        return safeguard.plan(root, old, new)
+            answers = {**recorded, **request.answers}
+            render_version(source, version, answers, new, ask=request.ask)
+            render_version(source, str(recorded["_commit"]), recorded, old)
+        rendered = recorded_answers(new) if (new / ANSWERS_FILE).is_file() else {}
+        return _Plan(
+            version,
+            _answers_for_copier(recorded, request, rendered),
+            safeguard.plan(root, old, new),
+        )
+
+
+def _answers_for_copier(
+    recorded: dict[str, Any], request: UpdateRequest, rendered: dict[str, Any]
+) -> dict[str, Any]:
+    """The answers the update gives Copier: `--data`, and when the user is asked, the answers
+    to the new version's questions given while `_plan` rendered it (so each question is asked
+    once, and the update renders what the safeguard rendered).
+
+    A new question's default is left to Copier, which computes the same from the same answers,
+    and also sees an answer that a migration renamed in the answers file (the scratch render
+    cannot: migrations run in the service)."""
+    if not request.ask:
+        return dict(request.answers)
+    new_answers = {
+        name: value
+        for name, value in rendered.items()
+        if not name.startswith("_") and name not in recorded
+    }
+    return {**new_answers, **request.answers}
 
 
 def _newest_tag(source: str) -> str | None:
@@ -240,7 +285,7 @@ def _readable_template(source: str, override: str | None) -> TemplateConfig | No
     return None
 
 
-def _run_copier(root: Path, request: UpdateRequest, source: str) -> None:
+def _run_copier(root: Path, request: UpdateRequest, source: str, planned: _Plan) -> None:
     import copier  # deferred: importing Copier costs most of a second
 
     recorded = str(recorded_answers(root).get("_src_path", ""))
@@ -256,8 +301,8 @@ def _run_copier(root: Path, request: UpdateRequest, source: str) -> None:
         # one-line error are this command's whole output.
         copier.run_update(
             root,
-            data=request.answers,
-            vcs_ref=request.to,
+            data=planned.answers,
+            vcs_ref=planned.version,
             # The tree is committed (checked above), so git holds what the update replaces.
             overwrite=True,
             # Recorded answers are kept; only new questions (and --data) are asked or defaulted.
