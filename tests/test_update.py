@@ -266,6 +266,31 @@ def test_a_failing_update_leaves_the_service_at_its_last_commit(
     code, _, err = visiobook("update", service)
 
     assert code == 2
+    # The new version is rendered before anything is written (safeguard.py): it fails there.
+    assert err.startswith("error: update failed, nothing was changed: ")
+    assert err.count("\n") == 1, err
+    assert git(service, "status", "--porcelain", "--untracked-files=all") == ""
+    assert git(service, "for-each-ref", "refs/visiobook/") == ""
+    assert recorded_version(service) == "v1.0.0"
+
+
+def test_an_update_failing_after_it_wrote_puts_the_service_back(
+    service: Path, template: TemplateRepo
+) -> None:
+    template.edit_line("app.txt", 1, "line 1, the template's")
+    template.write("added.txt", "new\n")
+    with (template.root / "copier.yml").open("a") as config:
+        config.write(
+            "_migrations:\n"
+            "  - version: v2.0.0\n"
+            "    when: \"{{ _stage == 'after' }}\"\n"
+            "    command: 'false'\n"
+        )
+    template.release("v2.0.0")
+
+    code, _, err = visiobook("update", service, "--trust")
+
+    assert code == 2
     assert err.startswith("error: update failed, the service is back at its last commit: ")
     assert err.count("\n") == 1, err
     assert git(service, "status", "--porcelain", "--untracked-files=all") == ""
@@ -462,6 +487,75 @@ def test_an_answer_a_newer_version_asks_can_be_given_on_the_way(
 
     assert code == 0, err
     assert (service / "region.txt").read_text() == "region=us\n"
+
+
+def add_question_without_default(template: TemplateRepo) -> None:
+    """v2.0.0 asks who owns the service, with no default, and writes two files named by it."""
+    config = template.root / "copier.yml"
+    config.write_text(config.read_text() + "owner: {type: str}\n")
+    template.write("owner.txt.jinja", "owner={{ owner }}\n")
+    template.write("{{ owner }}.local.jinja", "the template's local settings\n")
+    template.release("v2.0.0")
+
+
+def test_a_new_question_without_default_takes_the_answer_given_with_data(
+    service: Path, template: TemplateRepo
+) -> None:
+    edit_line(service, "app.txt", 9, "line 9, the team's")
+    commit(service)
+    add_question_without_default(template)
+
+    code, out, err = visiobook("update", service, "--defaults", "--data", "owner=team-a")
+
+    assert code == 0, out + err
+    assert (service / "owner.txt").read_text() == "owner=team-a\n"
+    assert (service / "app.txt").read_text().splitlines()[8] == "line 9, the team's"
+    assert yaml.safe_load((service / ".copier-answers.yml").read_text())["owner"] == "team-a"
+
+
+def test_a_new_question_without_default_and_no_answer_is_named_in_one_line(
+    service: Path, template: TemplateRepo
+) -> None:
+    add_question_without_default(template)
+
+    code, _, err = visiobook("update", service, "--defaults")
+
+    assert code == 2
+    assert err == (
+        "error: update failed, nothing was changed: template v2.0.0 asks 'owner', which has no"
+        " default: answer it with --data owner=VALUE\n"
+    )
+    assert git(service, "status", "--porcelain", "--untracked-files=all") == ""
+    assert git(service, "for-each-ref", "refs/visiobook/") == ""
+    assert recorded_version(service) == "v1.0.0"
+
+
+def test_an_interactive_update_asks_a_new_question_once_and_keeps_what_it_names(
+    service: Path, template: TemplateRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The safeguard renders the new version with the answer the user gives, as the update
+    does: the team's ignored file of that name is kept."""
+    (service / ".gitignore").write_text("*.local\n")
+    commit(service)
+    (service / "team-b.local").write_text("the team's local settings\n")
+    add_question_without_default(template)
+    asked: list[str] = []
+
+    def user_answers(questions: list[dict[str, object]], **_: object) -> dict[str, str]:
+        asked.extend(str(question["name"]) for question in questions)
+        return {str(question["name"]): "team-b" for question in questions}
+
+    monkeypatch.setattr("visiobook_scaffold.generate.is_interactive", lambda: True)
+    monkeypatch.setattr("copier._main.unsafe_prompt", user_answers)
+
+    code, out, err = visiobook("update", service)
+
+    assert code == 1, out + err
+    assert asked == ["owner"]
+    assert (service / "owner.txt").read_text() == "owner=team-b\n"
+    assert (service / "team-b.local").read_text() == "the team's local settings\n"
+    assert (service / "team-b.local.template").read_text() == "the template's local settings\n"
+    assert "team-b.local (ignored by git)" in err
 
 
 @pytest.mark.parametrize("command", [["update"], ["update", "--check"], ["diff"]])
@@ -700,3 +794,63 @@ def test_a_service_recording_the_canonical_source_updates_from_the_embedded_bund
     assert (dest / "app.txt").read_text().startswith("line 1, v2\n")
     assert recorded_version(dest) == "v2.0.0"
     assert yaml.safe_load((dest / ".copier-answers.yml").read_text())["_src_path"] == source
+
+
+@pytest.fixture
+def moved(tmp_path: Path) -> tuple[Path, TemplateRepo]:
+    """A service generated from the folder template-a at v1.0.0, edited by its team; then the
+    folder moved to template-b, where v2.0.0 was released."""
+    template = TemplateRepo(tmp_path / "template-a")
+    dest = tmp_path / "svc"
+    code, _, err = visiobook(
+        "new", dest, "--template", template.root, "--vcs-ref", "v1.0.0", "--stack", "x",
+        "--name", "svc",
+    )  # fmt: skip
+    assert code == 0, err
+    edit_line(dest, "app.txt", 9, "line 9, the team's")
+    commit(dest)
+    template.root = template.root.rename(tmp_path / "template-b")
+    template.edit_line("app.txt", 1, "line 1, v2")
+    template.release("v2.0.0")
+    return dest, template
+
+
+def test_a_moved_template_folder_updates_from_its_new_place(
+    moved: tuple[Path, TemplateRepo],
+) -> None:
+    service, template = moved
+    new_place = str(template.root)
+
+    assert visiobook("update", service, "--check", "--template", new_place)[0] == 1
+    code, out, err = visiobook("diff", service, "--template", new_place)
+    assert code == 1, err
+    assert "+line 9, the team's\n" in out
+    code, out, err = visiobook("update", service, "--template", new_place)
+
+    assert code == 0, out + err
+    lines = (service / "app.txt").read_text().splitlines()
+    assert (lines[0], lines[8]) == ("line 1, v2", "line 9, the team's")
+    # The recorded folder is gone: the service records the new place from now on.
+    answers = yaml.safe_load((service / ".copier-answers.yml").read_text())
+    assert (answers["_src_path"], answers["_commit"]) == (new_place, "v2.0.0")
+    assert git(service, "ls-files", "-v", ".copier-answers.yml").startswith("H ")  # seen by git
+    commit(service, "update")
+    assert visiobook("update", service, "--check")[0] == 0
+
+
+@pytest.mark.parametrize("command", [["update"], ["update", "--check"], ["diff"]])
+def test_a_moved_template_folder_is_named_with_the_way_out(
+    moved: tuple[Path, TemplateRepo], command: list[str]
+) -> None:
+    service, template = moved
+    old_place = template.root.with_name("template-a")
+
+    code, _, err = visiobook(*command, service)
+
+    assert code == 2
+    assert err == (
+        f"error: the template folder this service records, {old_place}, is gone:"
+        " if it moved, give its new place with --template\n"
+    )
+    assert git(service, "status", "--porcelain", "--untracked-files=all") == ""
+    assert git(service, "for-each-ref", "refs/visiobook/") == ""

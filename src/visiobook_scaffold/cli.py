@@ -178,7 +178,9 @@ ServicePath = Annotated[Path, typer.Argument(help="The service's folder.")]
 TemplateSource = Annotated[
     str | None,
     typer.Option(
-        "--template", help="Fetch the template from here (a fork or mirror; folder or git URL)."
+        "--template",
+        help="Fetch the template from here (a fork, a mirror, or where its folder moved;"
+        " folder or git URL).",
     ),
 ]
 

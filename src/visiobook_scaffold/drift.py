@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import re
 import shutil
 import subprocess
 import tempfile
@@ -18,7 +19,7 @@ from pathlib import Path
 from visiobook_scaffold import git as git_tool
 from visiobook_scaffold.errors import ScaffoldError, one_line
 from visiobook_scaffold.service import recorded_answers, template_version
-from visiobook_scaffold.versions import reachable
+from visiobook_scaffold.versions import reachable, template_source
 
 IDENTITY = ["-c", "user.name=visiobook", "-c", "user.email=visiobook@visiobook.invalid"]
 
@@ -29,30 +30,46 @@ def drift(path: Path, template: str | None = None) -> bytes:
     git_tool.require()
     answers = recorded_answers(path)
     version = template_version(path)
-    source = str(answers.get("_src_path", ""))
+    recorded = str(answers.get("_src_path", ""))
+    source = template_source(recorded, template)
     scratch = Path(tempfile.mkdtemp(prefix="visiobook-diff-"))
     try:
         clean = scratch / "clean"
-        with reachable(source, template):
+        with reachable(recorded, template):
             render_version(source, version, answers, clean)
         return _compare(clean, path.resolve(), scratch / "git")
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def render_version(source: str, version: str, answers: dict[str, object], dest: Path) -> None:
-    """Renders the template at `source`, at `version`, with recorded `answers`, into `dest`."""
+def render_version(
+    source: str, version: str, answers: dict[str, object], dest: Path, ask: bool = False
+) -> None:
+    """Renders the template at `source`, at `version`, with `answers`, into `dest`; a question
+    they do not answer takes its default, or, with `ask`, is asked."""
     import copier  # deferred: importing Copier costs most of a second
 
     given = {key: value for key, value in answers.items() if not key.startswith("_")}
     try:
         with warnings.catch_warnings(), contextlib.redirect_stderr(io.StringIO()):
             warnings.simplefilter("ignore", copier.errors.DirtyLocalWarning)
-            copier.run_copy(source, dest, data=given, vcs_ref=version, defaults=True, quiet=True)
+            copier.run_copy(source, dest, data=given, vcs_ref=version, defaults=not ask, quiet=True)
     except Exception as error:
+        unanswered = _unanswered_question(error)
+        if unanswered is not None:
+            raise ScaffoldError(
+                f"template {version} asks {unanswered!r}, which has no default:"
+                f" answer it with --data {unanswered}=VALUE"
+            ) from None
         raise ScaffoldError(
             f"cannot render template {source} at {version}: {one_line(error)}"
         ) from None
+
+
+def _unanswered_question(error: Exception) -> str | None:
+    """The question Copier could not answer without asking (no answer given, no default)."""
+    match = re.fullmatch(r'Question "(?P<name>[^"]+)" is required', str(error))
+    return match["name"] if isinstance(error, ValueError) and match else None
 
 
 def _compare(clean: Path, service: Path, git_dir: Path) -> bytes:

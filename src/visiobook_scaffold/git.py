@@ -155,6 +155,17 @@ def stage(path: Path, name: str) -> None:
     _git(path, "add", "--", name)
 
 
+@contextmanager
+def unseen_changes(path: Path, name: str) -> Iterator[None]:
+    """Within this block, git takes the file `name` (relative to `path`) as the index has it,
+    whatever is written there (`update-index --skip-worktree`): `git status` shows no change."""
+    _git(path, "update-index", "--skip-worktree", "--", name)
+    try:
+        yield
+    finally:
+        _git(path, "update-index", "--no-skip-worktree", "--", name)
+
+
 def mark_head(path: Path, ref: str) -> None:
     """Names the last commit `ref`, so it can be found again whatever happens next."""
     _git(path, "update-ref", ref, "HEAD")

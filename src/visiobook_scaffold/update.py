@@ -14,11 +14,13 @@ import io
 import re
 import tempfile
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
+import yaml
 from packaging.version import InvalidVersion, Version
 
 from visiobook_scaffold import git, safeguard
@@ -26,7 +28,7 @@ from visiobook_scaffold.answers import check_answers
 from visiobook_scaffold.drift import render_version
 from visiobook_scaffold.errors import InterruptError, ScaffoldError, one_line
 from visiobook_scaffold.safeguard import Kept
-from visiobook_scaffold.service import recorded_answers, template_version
+from visiobook_scaffold.service import ANSWERS_FILE, recorded_answers, template_version
 from visiobook_scaffold.template import (
     CONFIG_NAME,
     TemplateConfig,
@@ -34,7 +36,7 @@ from visiobook_scaffold.template import (
     is_local_template,
     load_config,
 )
-from visiobook_scaffold.versions import CANONICAL_SOURCE, reachable
+from visiobook_scaffold.versions import CANONICAL_SOURCE, reachable, template_source
 
 CONFLICT_MARKER = "<<<<<<< "
 
@@ -54,7 +56,9 @@ class UpdateRequest:
     """Prompt for questions the newer template adds; else take their defaults."""
     template: str | None = None
     """Where to fetch the template's versions from instead of the recorded source (a fork,
-    a mirror); the answers file keeps the recorded one."""
+    a mirror); the answers file keeps the recorded one. When the recorded source is a local
+    folder that is gone (moved), this is its new place: both versions are rendered from here,
+    and the answers file records it from then on (versions.template_source)."""
     trust: bool = False
     """Run the template's migration commands. The package's own embedded template is trusted
     like the package itself; any other template only with --trust."""
@@ -91,8 +95,9 @@ def check(path: Path, template: str | None = None) -> Currency:
     than the one the service records. Reads only; the tree may have uncommitted changes."""
     git.require()
     current = template_version(path)
-    source = str(recorded_answers(path).get("_src_path", ""))
-    with reachable(source, template):
+    recorded = str(recorded_answers(path).get("_src_path", ""))
+    source = template_source(recorded, template)
+    with reachable(recorded, template):
         newest = _newest_release(source)
     if newest is None:
         return Currency(current, None, released=False)
@@ -128,33 +133,39 @@ def update(request: UpdateRequest) -> Updated:
     root = _service_root(request.path)
     from_version = template_version(root)
     recorded = recorded_answers(root)
+    source = template_source(str(recorded.get("_src_path", "")), request.template)
     _check_changed_answers(request.answers, recorded, request.template)
-    at_risk = safeguard.Plan()
-    before = None
-    if not request.pretend:
-        before = f"{BEFORE_UPDATE}/{datetime.now(UTC):%Y%m%dT%H%M%S.%fZ}"
-        git.mark_head(root, before)
+    # Before anything is written: a failure here leaves the service as it was.
     try:
-        if not request.pretend:
-            at_risk = _files_at_risk(root, recorded, request)
-        _run_copier(root, request)
-        if not request.pretend and request.conflict == "inline":
-            _merge_moved_files(root, recorded, request.template)
-        kept = safeguard.apply(root, at_risk)
+        planned = _plan(root, recorded, source, request)
     except BaseException as error:
-        # git's restore below brings back every tracked file, but not an ignored one.
-        safeguard.put_back(root, at_risk.ignored)
-        if request.pretend:
+        if isinstance(error, KeyboardInterrupt):
+            raise ScaffoldError("interrupted: nothing was changed") from None
+        failed = "update would fail" if request.pretend else "update failed, nothing was changed"
+        raise ScaffoldError(f"{failed}: {one_line(error)}") from error
+    if request.pretend:
+        try:
+            _run_copier(root, request, source, planned)
+        except BaseException as error:
             # Copier pretends in temporary folders only: nothing here was touched.
             raise ScaffoldError(f"update would fail: {one_line(error)}") from error
+        return Updated(from_version, from_version)
+    before = f"{BEFORE_UPDATE}/{datetime.now(UTC):%Y%m%dT%H%M%S.%fZ}"
+    git.mark_head(root, before)
+    try:
+        _run_copier(root, request, source, planned)
+        if request.conflict == "inline":
+            _merge_moved_files(root, recorded, source, request.template)
+        kept = safeguard.apply(root, planned.at_risk)
+    except BaseException as error:
+        # git's restore below brings back every tracked file, but not an ignored one.
+        safeguard.put_back(root, planned.at_risk.ignored)
         git.restore_head(root)
         if isinstance(error, KeyboardInterrupt):
             raise InterruptError("interrupted: the service is back at its last commit") from None
         raise ScaffoldError(
             f"update failed, the service is back at its last commit: {one_line(error)}"
         ) from error
-    if request.pretend:
-        return Updated(from_version, from_version)
     return replace(_outcome(root, from_version, request.conflict, kept), before=before)
 
 
@@ -162,17 +173,58 @@ BEFORE_UPDATE = "refs/visiobook/before-update"
 """Where each update names the commit it started from (git reset --hard <ref> goes back)."""
 
 
-def _files_at_risk(root: Path, recorded: dict[str, Any], request: UpdateRequest) -> safeguard.Plan:
-    """Renders the service's version and the new one, to find the team's files the update
-    would lose (safeguard.py)."""
-    source = str(recorded.get("_src_path", ""))
+@dataclass(frozen=True)
+class _Plan:
+    """What the update will do, found before anything is written."""
+
+    version: str
+    """The template version to update to (a tag, branch or commit)."""
+    answers: dict[str, Any]
+    """The answers the update gives Copier (`_answers_for_copier`)."""
+    at_risk: safeguard.Plan
+    """The team's files a line-by-line merge would lose."""
+
+
+def _plan(root: Path, recorded: dict[str, Any], source: str, request: UpdateRequest) -> _Plan:
+    """Renders the new version and the service's own into a scratch folder, both from `source`.
+
+    The new version is rendered with the answers the update will use, so its questions are
+    asked here, once (or take their defaults); the two renders show the team's files the
+    update would lose (safeguard.py).
+    """
     with tempfile.TemporaryDirectory(prefix="visiobook-versions-") as scratch:
         old, new = Path(scratch) / "old", Path(scratch) / "new"
-        with reachable(source, request.template):
-            render_version(source, str(recorded["_commit"]), recorded, old)
+        with reachable(str(recorded.get("_src_path", "")), request.template):
             version = request.to or _newest_tag(source) or "HEAD"
-            render_version(source, version, {**recorded, **request.answers}, new)
-        return safeguard.plan(root, old, new)
+            answers = {**recorded, **request.answers}
+            render_version(source, version, answers, new, ask=request.ask)
+            render_version(source, str(recorded["_commit"]), recorded, old)
+        rendered = recorded_answers(new) if (new / ANSWERS_FILE).is_file() else {}
+        return _Plan(
+            version,
+            _answers_for_copier(recorded, request, rendered),
+            safeguard.plan(root, old, new),
+        )
+
+
+def _answers_for_copier(
+    recorded: dict[str, Any], request: UpdateRequest, rendered: dict[str, Any]
+) -> dict[str, Any]:
+    """The answers the update gives Copier: `--data`, and when the user is asked, the answers
+    to the new version's questions given while `_plan` rendered it (so each question is asked
+    once, and the update renders what the safeguard rendered).
+
+    A new question's default is left to Copier, which computes the same from the same answers,
+    and also sees an answer that a migration renamed in the answers file (the scratch render
+    cannot: migrations run in the service)."""
+    if not request.ask:
+        return dict(request.answers)
+    new_answers = {
+        name: value
+        for name, value in rendered.items()
+        if not name.startswith("_") and name not in recorded
+    }
+    return {**new_answers, **request.answers}
 
 
 def _newest_tag(source: str) -> str | None:
@@ -233,14 +285,15 @@ def _readable_template(source: str, override: str | None) -> TemplateConfig | No
     return None
 
 
-def _run_copier(root: Path, request: UpdateRequest) -> None:
+def _run_copier(root: Path, request: UpdateRequest, source: str, planned: _Plan) -> None:
     import copier  # deferred: importing Copier costs most of a second
 
-    source = str(recorded_answers(root).get("_src_path", ""))
+    recorded = str(recorded_answers(root).get("_src_path", ""))
     with (
         warnings.catch_warnings(),
         contextlib.redirect_stderr(io.StringIO()),
-        reachable(source, request.template),
+        reachable(recorded, request.template),
+        _recording_source(root, source),
     ):
         # A template checkout with uncommitted changes is normal while developing templates.
         warnings.simplefilter("ignore", copier.errors.DirtyLocalWarning)
@@ -248,8 +301,8 @@ def _run_copier(root: Path, request: UpdateRequest) -> None:
         # one-line error are this command's whole output.
         copier.run_update(
             root,
-            data=request.answers,
-            vcs_ref=request.to,
+            data=planned.answers,
+            vcs_ref=planned.version,
             # The tree is committed (checked above), so git holds what the update replaces.
             overwrite=True,
             # Recorded answers are kept; only new questions (and --data) are asked or defaulted.
@@ -258,11 +311,39 @@ def _run_copier(root: Path, request: UpdateRequest) -> None:
             conflict=request.conflict,
             pretend=request.pretend,
             quiet=True,
-            unsafe=request.trust or (source == CANONICAL_SOURCE and request.template is None),
+            unsafe=request.trust or (recorded == CANONICAL_SOURCE and request.template is None),
         )
 
 
-def _merge_moved_files(root: Path, recorded: dict[str, Any], template: str | None) -> None:
+@contextlib.contextmanager
+def _recording_source(root: Path, source: str) -> Iterator[None]:
+    """Within this block, the answers file records `source` as the template's place.
+
+    Copier reads where the template is from the answers file only (`_src_path`): it has no
+    option for a template that moved (copier issue #1729), whose workaround is to edit that
+    line. The edit is hidden from git, since Copier refuses a tree with changes. Copier's update
+    writes the file anew, recording `source`; when it did not (pretend, a failure), the file
+    gets its bytes back.
+    """
+    path = root / ANSWERS_FILE
+    recorded = recorded_answers(root)
+    if source == str(recorded.get("_src_path", "")):
+        yield
+        return
+    original = path.read_bytes()
+    edited = yaml.safe_dump({**recorded, "_src_path": source}, sort_keys=False).encode()
+    path.write_bytes(edited)
+    try:
+        with git.unseen_changes(root, ANSWERS_FILE):
+            yield
+    finally:
+        if path.read_bytes() == edited:
+            path.write_bytes(original)
+
+
+def _merge_moved_files(
+    root: Path, recorded: dict[str, Any], source: str, template: str | None
+) -> None:
     """Merges three ways the files a template migration moved (`git mv` before the update).
 
     Copier diffs the service against the old version rendered in the old layout, so a moved
@@ -284,10 +365,9 @@ def _merge_moved_files(root: Path, recorded: dict[str, Any], template: str | Non
     ]
     if not pairs:
         return
-    source = str(recorded.get("_src_path", ""))
     with tempfile.TemporaryDirectory(prefix="visiobook-base-") as scratch:
         base = Path(scratch) / "base"
-        with reachable(source, template):
+        with reachable(str(recorded.get("_src_path", "")), template):
             render_version(source, str(recorded["_commit"]), recorded, base)
         for new, old, ours, theirs in pairs:
             base_file = base / old

@@ -15,7 +15,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from visiobook_scaffold import git
-from visiobook_scaffold.template import PACKAGE_DIR
+from visiobook_scaffold.errors import ScaffoldError
+from visiobook_scaffold.template import PACKAGE_DIR, is_local_template
 
 # A name, not an address: `.invalid` never resolves, so nothing is ever fetched from it. To run
 # plain `copier update` on such a service, map it yourself:
@@ -29,6 +30,34 @@ def embedded_bundle() -> Path | None:
     return BUNDLE if BUNDLE.is_file() else None
 
 
+def template_source(recorded: str, override: str | None = None) -> str:
+    """The source to render the service's template from, recorded as `recorded` (`_src_path`),
+    with `--template` given as `override`.
+
+    Mostly the recorded source itself: `reachable` has git fetch it from `override` (a fork, a
+    mirror) or from the embedded bundle, and the service goes on recording its name. But Copier
+    opens a local folder itself, before git could redirect it: a recorded folder that is gone
+    (moved) can only be rendered from its new place, `override`, and an update records that
+    place from then on (as Copier does once `_src_path` is edited by hand, the known workaround
+    for a moved template, copier issue #1729).
+    """
+    if not is_local_template(recorded) or Path(recorded).expanduser().is_dir():
+        return recorded
+    if override is None:
+        raise ScaffoldError(
+            f"the template folder this service records, {recorded}, is gone:"
+            " if it moved, give its new place with --template"
+        )
+    return _absolute(override)
+
+
+def _absolute(source: str) -> str:
+    """A local folder as an absolute path (git and Copier then read it from any folder)."""
+    if not is_local_template(source):
+        return source
+    return str(Path(source).expanduser().resolve())
+
+
 @contextmanager
 def reachable(recorded: str, override: str | None = None) -> Iterator[None]:
     """Within this block, git fetches the template recorded as `recorded` from `override`
@@ -40,8 +69,7 @@ def reachable(recorded: str, override: str | None = None) -> Iterator[None]:
         bundle = embedded_bundle()
         target = str(bundle) if bundle else None
     if target is not None and target != recorded:
-        if "://" not in target and not target.startswith("git@"):
-            target = str(Path(target).expanduser().resolve())
+        target = _absolute(target)
         # git's url.<target>.insteadOf: a fetch of `recorded` goes to `target`.
         config[f"url.{target}.insteadOf"] = recorded
     with git.configured(config, env):

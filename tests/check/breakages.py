@@ -67,6 +67,22 @@ def newer_template_release(root: Path) -> None:
     answers.write_text(re.sub(r"(?m)^_src_path: .*$", f"_src_path: {template}", text))
 
 
+EMOJI_AS_OLD_VERSIONS_ESCAPED_IT = "\\ud83c\\udfac Media service"
+"""An emoji as Jinja's tojson wrote it (a UTF-16 pair of escapes), which older template versions
+put in pyproject.toml and Chart.yaml: neither TOML nor libyaml takes such an escape."""
+
+
+def escape_description_as_old_versions_did(path: Path) -> None:
+    text = path.read_text()
+    escaped, count = re.subn(
+        r"(?m)^(description\s*[=:]\s*)\".*\"$",
+        lambda line: f'{line[1]}"{EMOJI_AS_OLD_VERSIONS_ESCAPED_IT}"',
+        text,
+    )
+    assert count == 1, f"no description line in {path}: the breakage no longer applies"
+    path.write_text(escaped)
+
+
 def commit_env_file(root: Path) -> None:
     """A .env forced past the .gitignore: listed by git, so committed."""
     write(root / ".env", "LOG_LEVEL=debug\n")
@@ -139,6 +155,12 @@ BREAKAGES = [
             "{{ .Values.nope.deeper }}\n"
         ),
         needs_helm=True,
+    ),
+    Breakage(
+        "helm-renders",
+        "go",
+        "emoji escape in Chart.yaml",
+        lambda r: escape_description_as_old_versions_did(r / "k8s/helm/Chart.yaml"),
     ),
     Breakage(
         "k8s-resources",
@@ -297,6 +319,24 @@ BREAKAGES = [
             r / "config/production.yaml",
             "database:\n  url: postgresql://app:Tr0ub4dor3@db:5432/app\n",
         ),
+    ),
+    Breakage(
+        "config-files-parse",
+        "fastapi",
+        "emoji escape in pyproject.toml",
+        lambda r: escape_description_as_old_versions_did(r / "pyproject.toml"),
+    ),
+    Breakage(
+        "config-files-parse",
+        "vue",
+        "trailing comma in package.json",
+        lambda r: replace(r / "package.json", '"private": true,', '"private": true,,'),
+    ),
+    Breakage(
+        "config-files-parse",
+        "node",
+        "unclosed list in a manifest",
+        lambda r: replace(r / "k8s/service.yaml", "ports:\n", "ports: [\n"),
     ),
     Breakage(
         "api-versioned",

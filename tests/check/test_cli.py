@@ -16,10 +16,17 @@ import jsonschema
 import pytest
 from typer.testing import CliRunner
 
-from tests.check.breakages import newer_template_release, replace, write
+from tests.check.breakages import (
+    escape_description_as_old_versions_did,
+    newer_template_release,
+    replace,
+    write,
+)
 from tests.helpers import REPO_ROOT
+from visiobook_scaffold.check import manifests
 from visiobook_scaffold.check.registry import all_rules
 from visiobook_scaffold.check.report import rule_catalogue
+from visiobook_scaffold.check.rules import kubernetes
 from visiobook_scaffold.cli import app
 
 runner = CliRunner()
@@ -292,7 +299,8 @@ def test_an_older_service_gets_every_finding_with_its_place(tmp_path: Path) -> N
     rules = {rule["id"]: rule for rule in document["rules"]}
     assert rules["template-current"]["status"] == "skipped"
     assert {rule_id for rule_id, rule in rules.items() if rule["status"] == "passed"} == {
-        "waivers-valid"
+        "config-files-parse",
+        "waivers-valid",
     }
 
     def findings(rule_id: str) -> list[tuple[str | None, int | None, str]]:
@@ -343,6 +351,55 @@ def test_malformed_files_give_findings_not_a_crash(service_copy: Callable[[str],
     assert rules["docker-non-root"]["note"] == "docker/Dockerfile has no FROM instruction"
     assert rules["ci-jobs"]["status"] == rules["k8s-resources"]["status"] == "failed"
     assert rules["waivers-valid"]["findings"][0]["message"] == "expected a `waivers:` list"
+
+
+def test_a_pyproject_toml_that_does_not_parse_is_named_with_the_parsers_reason(
+    service_copy: Callable[[str], Path],
+) -> None:
+    """What an older template version generated for an emoji in `description`."""
+    service = service_copy("fastapi")
+    escape_description_as_old_versions_did(service / "pyproject.toml")
+
+    code, out, _ = check(service)
+
+    assert code == 1
+    failing = out[out.index("FAIL    config-files-parse") :].splitlines()
+    assert failing[1].strip() == (
+        "pyproject.toml:4: not valid TOML: Escaped character is not a Unicode scalar value"
+    )
+    assert not out.splitlines()[-1].startswith("Score 100%")
+
+
+def test_without_helm_a_chart_file_that_does_not_parse_fails_helm_renders(
+    service_copy: Callable[[str], Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for module in (manifests, kubernetes):
+        monkeypatch.setattr(module, "helm_binary", lambda: None)
+    service = service_copy("vue")
+    code, out, _ = check(service, "--format", "json")
+    rules = {rule["id"]: rule for rule in json.loads(out)["rules"]}
+    assert rules["helm-renders"]["status"] == "skipped"
+
+    escape_description_as_old_versions_did(service / "k8s/helm/Chart.yaml")
+    write(service / "k8s/helm/values.schema.json", "{'type': 'object'}\n")
+    code, out, _ = check(service, "--format", "json")
+
+    assert code == 1
+    rules = {rule["id"]: rule for rule in json.loads(out)["rules"]}
+    assert rules["helm-renders"]["status"] == "failed"
+    assert rules["helm-renders"]["findings"] == [
+        {
+            "message": "not valid YAML: an escape gives half of a UTF-16 pair, not a character"
+            " (write the character itself)",
+            "path": "k8s/helm/Chart.yaml",
+            "line": 3,
+        },
+        {
+            "message": "not valid JSON: Expecting property name enclosed in double quotes",
+            "path": "k8s/helm/values.schema.json",
+            "line": 1,
+        },
+    ]
 
 
 def test_list_rules_shows_every_rule_with_severity_section_and_scope() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import json
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from packaging.version import Version
 
 from visiobook_scaffold.check.detect import detect_stack
 from visiobook_scaffold.check.dockerfile import image_tag_problem, instructions, stages
+from visiobook_scaffold.check.formats import Unparsable, json_problem, toml_problem, yaml_problem
 from visiobook_scaffold.check.repo import Repo
 from visiobook_scaffold.check.routes import routes
 from visiobook_scaffold.check.rules.api import naming_problems
@@ -200,3 +202,31 @@ def test_anything_else_is_no_service(tmp_path: Path, files: dict[str, str]) -> N
         (tmp_path / name).write_text(text)
     with pytest.raises(ScaffoldError, match=r"^no service found in "):
         detect_stack(tmp_path, STACKS)
+
+
+@pytest.mark.parametrize(
+    ("problem_of", "text", "expected"),
+    [
+        (json_problem, '{"name": "x"}\n', None),
+        (json_problem, '{\n  "name": "x",\n}\n', Unparsable(
+            "not valid JSON: Expecting property name enclosed in double quotes", 3)),
+        (toml_problem, 'description = "\U0001f3ac"\n', None),
+        (toml_problem, '[project]\ndescription = "\\ud83c\\udfac"\n', Unparsable(
+            "not valid TOML: Escaped character is not a Unicode scalar value", 2)),
+        (toml_problem, "a = 1\na = 2\n", Unparsable("not valid TOML: Cannot overwrite a value", 2)),
+        (yaml_problem, "a: 1\n---\nb: [2]\n", None),
+        # Values are not built: a date the calendar has not is a string to helm and kubectl.
+        (yaml_problem, "expires: 2027-02-30\nloop: &x [*x]\n", None),
+        (yaml_problem, "a: 1\nb: [2\n", Unparsable(
+            "not valid YAML: expected ',' or ']', but got '<stream end>'", 3)),
+        (yaml_problem, 'a: 1\nb: "\\q"\n', Unparsable(
+            "not valid YAML: found unknown escape character 'q'", 2)),
+        (yaml_problem, 'a: 1\n---\nb: "\\ud83c\\udfac"\n', Unparsable(
+            "not valid YAML: an escape gives half of a UTF-16 pair, not a character"
+            " (write the character itself)", 3)),
+    ],
+)  # fmt: skip
+def test_settings_files_parse_as_their_tools_parse_them(
+    problem_of: Callable[[str], Unparsable | None], text: str, expected: Unparsable | None
+) -> None:
+    assert problem_of(text) == expected

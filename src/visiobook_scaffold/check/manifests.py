@@ -110,17 +110,30 @@ def raw_objects(repo: Repo) -> list[KubeObject]:
     return repo.memo("raw-manifests", lambda: list(_raw(repo)))
 
 
+def raw_manifest_paths(repo: Repo) -> list[str]:
+    """The YAML files under k8s/ outside the chart (whose templates are not YAML until helm
+    renders them)."""
+    return [
+        path
+        for path in repo.under(("k8s",), (".yaml", ".yml"))
+        if not path.startswith(f"{CHART_DIR}/")
+    ]
+
+
+CHART_SETTINGS = (f"{CHART_DIR}/Chart.yaml", f"{CHART_DIR}/values.yaml")
+"""The chart's own files that are plain YAML (not templates), as helm reads them."""
+CHART_SCHEMA = f"{CHART_DIR}/values.schema.json"
+
+
 def _raw(repo: Repo) -> Iterator[KubeObject]:
-    for path in repo.under(("k8s",), (".yaml", ".yml")):
-        if path.startswith(f"{CHART_DIR}/"):
-            continue
+    for path in raw_manifest_paths(repo):
         text = repo.text(path)
         if text is None:
             continue
         try:
             documents = list(yaml_lines.load_all(text))
         except yaml.YAMLError:
-            continue
+            continue  # a file that does not parse is config-files-parse's finding
         for body in documents:
             if isinstance(body, dict) and "kind" in body:
                 yield _object(body, path, raw=True)

@@ -1,11 +1,14 @@
-"""Spec 1.3 and 9.1 (Security): configuration through the environment, no secret committed."""
+"""Spec 1.3 and 9.1 (Security): configuration through the environment, no secret committed,
+settings files that their tools can read."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import PurePosixPath
 
+from visiobook_scaffold.check.formats import Unparsable, json_problem, toml_problem, yaml_problem
+from visiobook_scaffold.check.manifests import raw_manifest_paths
 from visiobook_scaffold.check.model import Finding, Severity
 from visiobook_scaffold.check.registry import rule
 from visiobook_scaffold.check.repo import Repo
@@ -15,6 +18,7 @@ from visiobook_scaffold.check.secrets import (
     is_secret_name,
     url_password,
 )
+from visiobook_scaffold.service import ANSWERS_FILE
 
 ENV_EXAMPLE = ".env.example"
 COMMON_VARIABLES = (
@@ -114,3 +118,37 @@ def _secret_settings(path: str, text: str) -> Iterator[Finding]:
             yield Finding(f"{name} has a real-looking value", path, number)
         elif url_password(value):
             yield Finding(f"{name} is a URL with a password in it", path, number)
+
+
+@rule(
+    "config-files-parse",
+    category="configuration",
+    severity=Severity.ERROR,
+    spec="9.1",
+    title="Manifests and settings files parse in their own format",
+    fix="Correct the file where its parser stops (the finding says where and why): its tools"
+    " (npm, pip, kubectl, visiobook update) refuse it as it is.",
+)
+def config_files_parse(repo: Repo) -> Iterator[Finding]:
+    for path, problem_of in _settings_files(repo):
+        text = repo.text(path)
+        if text is None:
+            continue  # too large or binary: not a settings file the rules read
+        problem = problem_of(text)
+        if problem is not None:
+            yield Finding(problem.reason, path, problem.line)
+
+
+def _settings_files(repo: Repo) -> Iterator[tuple[str, Callable[[str], Unparsable | None]]]:
+    """The files several rules read, with the parser of their format. A file one rule owns is
+    judged by that rule: a workflow by ci-jobs, the chart's files by helm-renders,
+    .visiobook.yml by waivers-valid. go.mod has no parser here: Go's own would need the
+    toolchain the file names, and the rules read only its `go` and `require` lines."""
+    by_name = {"package.json": json_problem, "pyproject.toml": toml_problem}
+    for path, problem_of in by_name.items():
+        if repo.has_file(path):
+            yield path, problem_of
+    if repo.has_file(ANSWERS_FILE):
+        yield ANSWERS_FILE, yaml_problem
+    for path in raw_manifest_paths(repo):
+        yield path, yaml_problem

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from visiobook_scaffold.check.formats import json_problem, yaml_problem
 from visiobook_scaffold.check.manifests import (
     CHART_DIR,
+    CHART_SCHEMA,
+    CHART_SETTINGS,
     LONG_RUNNING,
     Container,
     all_objects,
@@ -51,10 +54,25 @@ def chart_renders(repo: Repo) -> Iterator[Finding]:
         yield Finding(f"no Helm chart: {CHART_DIR}/Chart.yaml is missing")
         return
     if helm_binary() is None:
-        raise Skip("helm is not on PATH: the chart was not rendered")
+        # The chart cannot be rendered here, but its own files can be read: one that does not
+        # parse would fail every deployment, so it is a finding, not a skip.
+        unparsable = list(_unparsable_chart_files(repo))
+        if not unparsable:
+            raise Skip("helm is not on PATH: the chart was not rendered")
+        yield from unparsable
+        return
     error = rendered_chart(repo).error
     if error:
         yield Finding(f"helm template fails: {error}", f"{CHART_DIR}/Chart.yaml")
+
+
+def _unparsable_chart_files(repo: Repo) -> Iterator[Finding]:
+    checks = [(path, yaml_problem) for path in CHART_SETTINGS] + [(CHART_SCHEMA, json_problem)]
+    for path, problem_of in checks:
+        text = repo.text(path)
+        problem = problem_of(text) if text is not None else None
+        if problem is not None:
+            yield Finding(problem.reason, path, problem.line)
 
 
 @rule(
