@@ -27,6 +27,8 @@ from visiobook_scaffold.service import ANSWERS_FILE
 
 SIDE_SUFFIX = ".template"
 """Beside a file of the team's that the update keeps, the template's version of it."""
+SOURCE_KEY = b"_src_path:"
+"""The answers file's line recording where the template is."""
 RENAME_LIKENESS = 0.6
 """How alike (difflib's ratio) a deleted file and a new one must be to be one renamed file."""
 
@@ -89,7 +91,18 @@ def _answers_edited(root: Path, old_files: dict[str, bytes]) -> tuple[bytes, byt
     if not team_path.is_file() or ANSWERS_FILE not in old_files:
         return None
     team = team_path.read_bytes()
-    return None if team == old_files[ANSWERS_FILE] else (team, old_files[ANSWERS_FILE])
+    # The template's place is the tool's to record (a moved template is rendered from its new
+    # place): the old version wrote the place the team's file records.
+    base = _with_source_line_of(team, old_files[ANSWERS_FILE])
+    return None if team == base else (team, base)
+
+
+def _with_source_line_of(team: bytes, rendered: bytes) -> bytes:
+    source = [line for line in team.splitlines(True) if line.startswith(SOURCE_KEY)]
+    return b"".join(
+        source[0] if line.startswith(SOURCE_KEY) and source else line
+        for line in rendered.splitlines(True)
+    )
 
 
 def apply(root: Path, planned: Plan) -> list[Kept]:

@@ -140,7 +140,7 @@ def update(request: UpdateRequest) -> Updated:
         planned = _plan(root, recorded, source, request)
     except BaseException as error:
         if isinstance(error, KeyboardInterrupt):
-            raise ScaffoldError("interrupted: nothing was changed") from None
+            raise InterruptError("interrupted: nothing was changed") from None
         failed = "update would fail" if request.pretend else "update failed, nothing was changed"
         raise ScaffoldError(f"{failed}: {one_line(error)}") from error
     if request.pretend:
@@ -148,6 +148,8 @@ def update(request: UpdateRequest) -> Updated:
             _run_copier(root, request, source, planned)
         except BaseException as error:
             # Copier pretends in temporary folders only: nothing here was touched.
+            if isinstance(error, KeyboardInterrupt):
+                raise InterruptError("interrupted: nothing was changed") from None
             raise ScaffoldError(f"update would fail: {one_line(error)}") from error
         return Updated(from_version, from_version)
     before = f"{BEFORE_UPDATE}/{datetime.now(UTC):%Y%m%dT%H%M%S.%fZ}"

@@ -410,6 +410,27 @@ def test_two_updates_in_a_row_keep_the_teams_bytes_of_both_rounds(
 
 
 @pytest.mark.parametrize("stack", AVAILABLE_STACKS)
+def test_an_update_from_a_template_that_moved_keeps_the_teams_bytes(
+    released: Callable[[str], Released], tmp_path: Path, stack: str
+) -> None:
+    old_place, new_place = tmp_path / "templates-old", tmp_path / "templates-new"
+    shutil.copytree(released(stack).template.root, old_place, symlinks=True)
+    service = TemplateRepository(old_place).generate(tmp_path / "media-service", stack)
+    work = changed_by_the_team(service, edit_title)
+    old_place.rename(new_place)
+    template = TemplateRepository(new_place)
+    git(new_place, "checkout", "--quiet", "-B", "moved", "v1.0.0")
+    template_rewords_review_line(template, stack)
+    template.release("v1.99.0")
+
+    outcome = update(service, "--to", "v1.99.0", "--template", str(new_place))
+
+    assert outcome.code == 0, outcome.stderr
+    assert recorded_version(service) == "v1.99.0"
+    assert_nothing_lost(service, work, outcome, {})
+
+
+@pytest.mark.parametrize("stack", AVAILABLE_STACKS)
 def test_an_interrupted_update_puts_everything_back(
     start: Callable[[str], tuple[TemplateRepository, Path]], tmp_path: Path, stack: str
 ) -> None:
