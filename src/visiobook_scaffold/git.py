@@ -155,9 +155,13 @@ def stage(path: Path, name: str) -> None:
     _git(path, "add", "--", name)
 
 
-def mark_head(path: Path, ref: str) -> None:
-    """Names the last commit `ref`, so it can be found again whatever happens next."""
-    _git(path, "update-ref", ref, "HEAD")
+def head_commit(path: Path) -> str:
+    return _git(path, "rev-parse", "--verify", "HEAD")
+
+
+def mark_commit(path: Path, ref: str, commit: str) -> None:
+    """Names `commit` `ref`, so it can be found again (after an update: the way back)."""
+    _git(path, "update-ref", ref, commit)
 
 
 def restore_head(path: Path) -> None:

@@ -130,10 +130,8 @@ def update(request: UpdateRequest) -> Updated:
     recorded = recorded_answers(root)
     _check_changed_answers(request.answers, recorded, request.template)
     at_risk = safeguard.Plan()
-    before = None
-    if not request.pretend:
-        before = f"{BEFORE_UPDATE}/{datetime.now(UTC):%Y%m%dT%H%M%S.%fZ}"
-        git.mark_head(root, before)
+    before = f"{BEFORE_UPDATE}/{datetime.now(UTC):%Y%m%dT%H%M%S.%fZ}"
+    start = git.head_commit(root)
     try:
         if not request.pretend:
             at_risk = _files_at_risk(root, recorded, request)
@@ -155,6 +153,9 @@ def update(request: UpdateRequest) -> Updated:
         ) from error
     if request.pretend:
         return Updated(from_version, from_version)
+    # Named once the update went through: a failed one is back at this very commit, and
+    # leaves no ref behind.
+    git.mark_commit(root, before, start)
     return replace(_outcome(root, from_version, request.conflict, kept), before=before)
 
 
