@@ -48,7 +48,9 @@ def _git(
     except subprocess.TimeoutExpired:
         raise ScaffoldError(f"git {args[0]} gave no answer in {timeout:g} s") from None
     if check and result.returncode != 0:
-        detail = (result.stderr.strip().splitlines() or ["no output"])[-1]
+        lines = result.stderr.strip().splitlines() or ["no output"]
+        # git's first `fatal:` says why; its last line may be advice ("and the repository exists.")
+        detail = next((line for line in lines if line.startswith("fatal: ")), lines[-1])
         raise ScaffoldError(f"git {args[0]} failed in {cwd}: {detail}")
     return result.stdout.strip() if strip else result.stdout
 
