@@ -184,32 +184,6 @@ def test_template_and_vcs_ref_select_a_template_version(tmp_path: Path) -> None:
         assert (dest / "version.txt").read_text() == expected
 
 
-@pytest.mark.parametrize(
-    ("args", "message"),
-    [
-        (["--name", "Media_Service"], "DNS-1123 label"),
-        (["--name", "m" * 41], "at most 40 characters"),
-        (["--stack", "cobol"], "unknown stack 'cobol'; choose one of: fastapi"),
-        (["-d", "colour=blue"], "unknown answer 'colour'"),
-        (["-d", "model_name=Thing"], "'model_name' is computed"),
-        (["-d", "port"], "--data expects key=value, got 'port'"),
-        (["-d", "port=http"], "port must be a whole number, got 'http'"),
-        (["-d", "resource=item"], "resource must be a plural noun"),
-        (["--template", "/nonexistent/template"], "not a Copier template: /nonexistent/template"),
-    ],
-)
-def test_bad_input_fails_with_one_line_and_writes_nothing(
-    tmp_path: Path, args: list[str], message: str
-) -> None:
-    dest = tmp_path / "svc"
-    code, _, err = run(*NEW, dest, *args)
-    assert code == 2
-    assert err.count("\n") == 1, err
-    assert err.startswith("error: ")
-    assert message in err
-    assert not dest.exists()
-
-
 def test_a_stack_not_available_yet_is_refused_before_rendering(tmp_path: Path) -> None:
     template = tmp_path / "template"
     template.mkdir()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -9,6 +11,9 @@ import yaml
 
 from visiobook_scaffold.errors import ScaffoldError
 from visiobook_scaffold.template import TemplateConfig
+
+MAX_DATA_FILE_BYTES = 1_000_000
+"""A file of answers is a few lines; a larger one is something else (/dev/zero never ends)."""
 
 
 def parse_data_pairs(pairs: list[str]) -> dict[str, str]:
@@ -25,9 +30,15 @@ def parse_data_pairs(pairs: list[str]) -> dict[str, str]:
 def load_data_file(path: Path) -> dict[str, Any]:
     """A YAML (or JSON, a subset of YAML) mapping of answers."""
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = _read_without_waiting(path)
     except OSError as error:
         raise ScaffoldError(f"cannot read data file {path}: {error.strerror}") from None
+    if raw is None:
+        raise ScaffoldError(f"data file {path} is a pipe that gave nothing to read")
+    if len(raw) > MAX_DATA_FILE_BYTES:
+        raise ScaffoldError(f"data file {path} is over 1 MB: not a file of answers")
+    try:
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise ScaffoldError(f"data file {path} is not UTF-8 text") from None
     try:
@@ -45,6 +56,17 @@ def load_data_file(path: Path) -> dict[str, Any]:
             kind = "list" if isinstance(value, list) else "mapping"
             raise ScaffoldError(f"data file {path}: answer {key!r} must be one value, got a {kind}")
     return data
+
+
+def _read_without_waiting(path: Path) -> bytes | None:
+    """The file's bytes; None for a pipe that gave none. Opening a named pipe (FIFO) waits for
+    a writer, forever if none comes: it is opened without waiting, then read as usual, so a
+    shell's `<(...)` works and a pipe nobody writes to is an error, not a hang."""
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    with os.fdopen(descriptor, "rb") as file:
+        os.set_blocking(descriptor, True)
+        data = file.read(MAX_DATA_FILE_BYTES + 1)
+        return None if not data and stat.S_ISFIFO(os.fstat(descriptor).st_mode) else data
 
 
 def check_answers(answers: dict[str, Any], config: TemplateConfig) -> None:

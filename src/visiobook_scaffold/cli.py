@@ -7,10 +7,13 @@ Copier is imported only by the commands that render (see generate.py), so `--hel
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
+from typer.core import TyperGroup
 
 from visiobook_scaffold import __version__
 from visiobook_scaffold.answers import check_answers, load_data_file, parse_data_pairs
@@ -27,17 +30,55 @@ if TYPE_CHECKING:
     from visiobook_scaffold.generate import Generated
     from visiobook_scaffold.update import Currency, Updated
 
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(code)
+
+
+def _usage_error() -> type[Exception]:
+    """Click's UsageError, of the Click that Typer runs on (recent Typers carry a copy of their
+    own): a base of the BadParameter Typer exports."""
+    found = [cls for cls in typer.BadParameter.__mro__ if cls.__name__ == "UsageError"]
+    return cast("type[Exception]", found[0])
+
+
+USAGE_ERROR = _usage_error()
+
+
+@contextmanager
+def _one_line_usage() -> Iterator[None]:
+    try:
+        yield
+    except USAGE_ERROR as error:
+        if type(error).__name__ == "NoArgsIsHelpError":
+            raise  # `visiobook` alone: the help, as asked for
+        message = " ".join(getattr(error, "format_message", error.__str__)().split())
+        ctx = getattr(error, "ctx", None)
+        where = f" (see `{ctx.command_path} --help`)" if ctx is not None else ""
+        raise fail(message.rstrip(".") + where) from None
+
+
+class OneLineUsage(TyperGroup):
+    """Usage mistakes Click finds before a command runs (an unknown option, an option without
+    its value, an extra argument) are bad input too: one line and exit code 2, no box."""
+
+    def make_context(self, *args: Any, **kwargs: Any) -> Any:
+        with _one_line_usage():
+            return super().make_context(*args, **kwargs)
+
+    def invoke(self, *args: Any, **kwargs: Any) -> Any:
+        with _one_line_usage():
+            return super().invoke(*args, **kwargs)
+
+
 app = typer.Typer(
+    cls=OneLineUsage,
     help="Generate and maintain Visiobook microservices that follow the Visiobook guidelines.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-
-
-def fail(message: str, code: int = 2) -> typer.Exit:
-    typer.echo(f"error: {message}", err=True)
-    return typer.Exit(code)
 
 
 def _version(value: bool) -> None:
@@ -280,7 +321,7 @@ def diff_command(
 
     The recorded template version is rendered again with the recorded answers; the service's
     files (uncommitted changes included, ignored files not) are compared with it. Exit code 1
-    when there is any difference."""
+    when there is any difference, 0 when there is none, 2 on an error."""
     from visiobook_scaffold.drift import drift
     from visiobook_scaffold.service import template_version
 

@@ -19,8 +19,14 @@ def one_line(error: BaseException) -> str:
     if not text:
         return f"generation failed: {type(error).__name__}"
     lines = [line.strip() for line in text.splitlines() if line.strip()]
-    # A git command that failed under Copier: its exit code says nothing, git's reason does.
-    reasons = [line.split("fatal: ", 1)[1] for line in lines if "fatal: " in line]
+    # A git command that failed under Copier: its exit code says nothing, git's first reason
+    # does (ssh's, or git's first `fatal:`; later ones such as "Could not read from remote
+    # repository." only follow from it).
+    reasons = [
+        line.split("fatal: ", 1)[1] if "fatal: " in line else line.split("| ", 1)[1]
+        for line in lines
+        if "fatal: " in line or "| ssh: " in line
+    ]
     if reasons:
-        return f"git: {reasons[-1]}"[:300]
+        return f"git: {reasons[0]}"[:300]
     return lines[0] if len(lines) == 1 else f"{lines[0]} {lines[-1]}"[:300]

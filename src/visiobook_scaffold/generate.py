@@ -48,6 +48,10 @@ def check_destination(dest: Path) -> None:
             raise ScaffoldError(f"destination {dest} exists and is not a folder")
         if dest.is_dir() and any(dest.iterdir()):
             raise ScaffoldError(f"destination {dest} exists and is not empty")
+        # Below a file, the folder cannot be made (the root always exists).
+        existing = next(parent for parent in dest.absolute().parents if parent.exists())
+        if not existing.is_dir():
+            raise ScaffoldError(f"destination {dest} cannot be made: {existing} is not a folder")
     except OSError as error:  # a name too long, a folder that cannot be read
         raise ScaffoldError(f"destination {dest} cannot be used: {error.strerror}") from None
 

@@ -48,7 +48,9 @@ def _git(
     except subprocess.TimeoutExpired:
         raise ScaffoldError(f"git {args[0]} gave no answer in {timeout:g} s") from None
     if check and result.returncode != 0:
-        detail = (result.stderr.strip().splitlines() or ["no output"])[-1]
+        lines = result.stderr.strip().splitlines() or ["no output"]
+        # git's first `fatal:` says why; its last line may be advice ("and the repository exists.")
+        detail = next((line for line in lines if line.startswith("fatal: ")), lines[-1])
         raise ScaffoldError(f"git {args[0]} failed in {cwd}: {detail}")
     return result.stdout.strip() if strip else result.stdout
 
@@ -166,9 +168,13 @@ def unseen_changes(path: Path, name: str) -> Iterator[None]:
         _git(path, "update-index", "--no-skip-worktree", "--", name)
 
 
-def mark_head(path: Path, ref: str) -> None:
-    """Names the last commit `ref`, so it can be found again whatever happens next."""
-    _git(path, "update-ref", ref, "HEAD")
+def head_commit(path: Path) -> str:
+    return _git(path, "rev-parse", "--verify", "HEAD")
+
+
+def mark_commit(path: Path, ref: str, commit: str) -> None:
+    """Names `commit` `ref`, so it can be found again (after an update: the way back)."""
+    _git(path, "update-ref", ref, commit)
 
 
 def restore_head(path: Path) -> None:

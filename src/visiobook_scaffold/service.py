@@ -15,6 +15,8 @@ ANSWERS_FILE = ".copier-answers.yml"
 def recorded_answers(path: Path) -> dict[str, Any]:
     """The answers file Copier wrote: the answers, plus `_src_path` (the template) and
     `_commit` (its version)."""
+    if not path.is_dir():
+        raise ScaffoldError(f"{path} is not a folder")
     answers_file = path / ANSWERS_FILE
     if not answers_file.is_file():
         raise ScaffoldError(

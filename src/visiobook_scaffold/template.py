@@ -72,6 +72,9 @@ def is_local_template(src: str) -> bool:
 def load_config(root: Path) -> TemplateConfig:
     config_path = root / CONFIG_NAME
     try:
+        if config_path.exists() and not config_path.is_file():
+            # A named pipe would wait for a writer forever; a device may never end.
+            raise ScaffoldError(f"cannot read template {config_path}: not a regular file")
         text = config_path.read_text(encoding="utf-8")
         raw = yaml.load(text, Loader=SafeLoader)  # noqa: S506 - SafeLoader, C-accelerated
     except FileNotFoundError:

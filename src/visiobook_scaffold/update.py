@@ -152,8 +152,7 @@ def update(request: UpdateRequest) -> Updated:
                 raise InterruptError("interrupted: nothing was changed") from None
             raise ScaffoldError(f"update would fail: {one_line(error)}") from error
         return Updated(from_version, from_version)
-    before = f"{BEFORE_UPDATE}/{datetime.now(UTC):%Y%m%dT%H%M%S.%fZ}"
-    git.mark_head(root, before)
+    start = git.head_commit(root)
     try:
         _run_copier(root, request, source, planned)
         if request.conflict == "inline":
@@ -168,6 +167,10 @@ def update(request: UpdateRequest) -> Updated:
         raise ScaffoldError(
             f"update failed, the service is back at its last commit: {one_line(error)}"
         ) from error
+    # Named once the update went through: a failed one is back at this very commit, and
+    # leaves no ref behind.
+    before = f"{BEFORE_UPDATE}/{datetime.now(UTC):%Y%m%dT%H%M%S.%fZ}"
+    git.mark_commit(root, before, start)
     return replace(_outcome(root, from_version, request.conflict, kept), before=before)
 
 

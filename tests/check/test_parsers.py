@@ -163,10 +163,22 @@ def test_files_come_from_git_when_it_is_a_repository(tmp_path: Path) -> None:
     (tmp_path / "node_modules/pkg/index.js").write_text("x")
     (tmp_path / "build.log").write_text("x")
     (tmp_path / ".gitignore").write_text("*.log\n")
-    # Outside git: every file but dependency folders.
-    assert set(repo(tmp_path, "node").files) == {"kept.txt", "build.log", ".gitignore"}
+    # Outside git, as if it were a repository of its own: its .gitignore applies.
+    assert set(repo(tmp_path, "node").files) == {"kept.txt", ".gitignore"}
     subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
     assert set(repo(tmp_path, "node").files) == {"kept.txt", ".gitignore"}
+
+
+def test_without_git_every_file_but_dependency_folders_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "kept.txt").write_text("x")
+    (tmp_path / "node_modules/pkg").mkdir(parents=True)
+    (tmp_path / "node_modules/pkg/index.js").write_text("x")
+    (tmp_path / "build.log").write_text("x")
+    (tmp_path / ".gitignore").write_text("*.log\n")
+    monkeypatch.setenv("PATH", str(tmp_path / "no-git-here"))
+    assert set(repo(tmp_path, "node").files) == {"kept.txt", "build.log", ".gitignore"}
 
 
 @pytest.mark.parametrize(

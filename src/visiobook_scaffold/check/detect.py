@@ -61,6 +61,8 @@ def _npm_dependencies(path: Path) -> set[str]:
 
 
 def _read(path: Path) -> str | None:
+    if not path.is_file():  # a named pipe would wait for a writer; a device may never end
+        return None
     try:
         return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
