@@ -29,10 +29,11 @@ demo: $(BIN)/visiobook
 ## test: lint, type check, and both test tiers (the slow one needs PostgreSQL, Go, shellcheck;
 ## the tools need Go and npm)
 test: lint tools
-	$(BIN)/pytest
+	$(BIN)/pytest -m "not slow" -n auto
+	$(BIN)/pytest -m slow
 
 test-fast: $(BIN)/visiobook openapi-typescript
-	$(BIN)/pytest -m "not slow"
+	$(BIN)/pytest -m "not slow" -n auto
 
 test-slow: $(BIN)/visiobook tools
 	$(BIN)/pytest -m slow
