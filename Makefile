@@ -21,9 +21,10 @@ $(BIN)/visiobook: pyproject.toml
 	$(BIN)/pip install --disable-pip-version-check -q -e '.[dev]'
 	touch $@
 
-## demo: generate a FastAPI demo service into ./demo from the embedded templates
+## demo: generate a FastAPI demo service into ./demo from the embedded templates; an existing
+## demo/ (it may hold your .env and edits) is never replaced: remove it yourself first
 demo: $(BIN)/visiobook
-	rm -rf demo
+	@if [ -e demo ]; then echo "make demo: ./demo exists and may hold your work; remove it first (rm -rf demo) to generate it anew" >&2; exit 1; fi
 	$(BIN)/visiobook new demo --stack fastapi --name demo-service --defaults
 
 ## test: lint, type check, and both test tiers (the slow one needs PostgreSQL, Go, shellcheck;
