@@ -78,6 +78,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
 )
 
 
@@ -120,30 +121,42 @@ def list_stacks() -> None:
 def new(
     dest: Annotated[
         Path | None,
-        typer.Argument(help="Folder to create (must not exist or be empty). Default: ./NAME"),
+        typer.Argument(
+            metavar="DEST", help="Folder to create (must not exist or be empty). Default: ./NAME"
+        ),
     ] = None,
     stack: Annotated[
-        str | None, typer.Option("--stack", "-s", help="Stack key (see `visiobook list`).")
+        str | None,
+        typer.Option("--stack", "-s", metavar="STACK", help="Stack key (see `visiobook list`)."),
     ] = None,
     name: Annotated[
-        str | None, typer.Option("--name", "-n", help="Service name, e.g. media-service.")
+        str | None,
+        typer.Option("--name", "-n", metavar="NAME", help="Service name, e.g. media-service."),
     ] = None,
     data: Annotated[
         list[str] | None,
-        typer.Option("--data", "-d", help="An answer as key=value; repeatable."),
+        typer.Option(
+            "--data", "-d", metavar="KEY=VALUE", help="An answer as key=value; repeatable."
+        ),
     ] = None,
     data_file: Annotated[
-        Path | None, typer.Option("--data-file", help="YAML or JSON file of answers.")
+        Path | None,
+        typer.Option("--data-file", metavar="FILE", help="YAML or JSON file of answers."),
     ] = None,
     defaults: Annotated[
         bool, typer.Option("--defaults", help="Never prompt: use defaults for answers not given.")
     ] = False,
     template: Annotated[
         str | None,
-        typer.Option("--template", help="Template folder or git URL (default: the embedded one)."),
+        typer.Option(
+            "--template",
+            metavar="SRC",
+            help="Template folder or git URL (default: the embedded one).",
+        ),
     ] = None,
     vcs_ref: Annotated[
-        str | None, typer.Option("--vcs-ref", help="Git tag, branch or commit of the template.")
+        str | None,
+        typer.Option("--vcs-ref", metavar="REF", help="Git tag, branch or commit of the template."),
     ] = None,
     pretend: Annotated[
         bool, typer.Option("--pretend", help="Show what would be written; write nothing.")
@@ -215,11 +228,12 @@ def _template_for_new(
 
 
 # Options shared by the commands that work on an existing service.
-ServicePath = Annotated[Path, typer.Argument(help="The service's folder.")]
+ServicePath = Annotated[Path, typer.Argument(metavar="PATH", help="The service's folder.")]
 TemplateSource = Annotated[
     str | None,
     typer.Option(
         "--template",
+        metavar="SRC",
         help="Fetch the template from here (a fork, a mirror, or where its folder moved;"
         " folder or git URL).",
     ),
@@ -231,16 +245,22 @@ def update(
     path: ServicePath = Path(),
     to: Annotated[
         str | None,
-        typer.Option("--to", help="Template tag, branch or commit (default: the newest)."),
+        typer.Option(
+            "--to", metavar="REF", help="Template tag, branch or commit (default: the newest)."
+        ),
     ] = None,
     data: Annotated[
         list[str] | None,
-        typer.Option("--data", "-d", help="Change an answer, as key=value; repeatable."),
+        typer.Option(
+            "--data", "-d", metavar="KEY=VALUE", help="Change an answer, as key=value; repeatable."
+        ),
     ] = None,
     conflict: Annotated[
         str,
         typer.Option(
-            "--conflict", help="Leave conflicts as `inline` markers or as `rej` files beside."
+            "--conflict",
+            metavar="inline|rej",
+            help="Leave conflicts as `inline` markers or as `rej` files beside.",
         ),
     ] = "inline",
     defaults: Annotated[
@@ -342,11 +362,13 @@ def diff_command(
 def check_command(
     path: ServicePath = Path(),
     output_format: Annotated[
-        str, typer.Option("--format", "-f", help="text, json, sarif or junit.")
+        str, typer.Option("--format", "-f", metavar="FORMAT", help="text, json, sarif or junit.")
     ] = "text",
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", help="Write the report to this file; print the score."),
+        typer.Option(
+            "--output", "-o", metavar="FILE", help="Write the report to this file; print the score."
+        ),
     ] = None,
     list_rules: Annotated[
         bool, typer.Option("--list-rules", help="List the rules and exit; check nothing.")
