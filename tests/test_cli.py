@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from tests.helpers import AVAILABLE_STACKS, REPO_ROOT
 from visiobook_scaffold.cli import app
+from visiobook_scaffold.template import load_config
 
 runner = CliRunner()
 NEW = ["new", "--stack", "fastapi", "--name", "media-service"]
@@ -69,6 +70,19 @@ def test_help_names_values_not_python_types(command: list[str]) -> None:
     assert code == 0
     for python_type in ("<bool>", "<str>", "<list[", "<int>", "╭"):
         assert python_type not in out
+
+
+def test_list_answers_names_every_question_with_its_default(tmp_path: Path) -> None:
+    config = load_config(REPO_ROOT)
+    code, out, err = run("new", tmp_path / "svc", "--list-answers")
+    assert code == 0, err
+    listed = [line.split()[0] for line in out.splitlines()[1:]]
+    assert listed == list(config.questions)
+    assert "  resource " in out
+    assert "[default: items]" in out
+    assert "[default: ghcr.io/<org>]" in out
+    assert "per stack (fastapi 8000, node 8080" in out
+    assert not (tmp_path / "svc").exists()
 
 
 def test_new_renders_commits_and_prints_next_steps(tmp_path: Path) -> None:

@@ -164,12 +164,27 @@ def new(
     no_git: Annotated[
         bool, typer.Option("--no-git", help="Skip `git init` and the first commit.")
     ] = False,
+    list_answers: Annotated[
+        bool,
+        typer.Option(
+            "--list-answers",
+            help="List the answers --data takes, with their defaults; generate nothing.",
+        ),
+    ] = False,
 ) -> None:
-    """Generate a new service from a stack template."""
+    """Generate a new service from a stack template.
+
+    Asks for what is not given on a terminal. With --defaults or no terminal, give
+    --stack and --name; the other answers take their defaults.
+    `visiobook new --list-answers` lists them all.
+    """
     from visiobook_scaffold.generate import NewProject, generate, is_interactive
 
     try:
         template_src, vcs_ref, config = _template_for_new(template, vcs_ref)
+        if list_answers:
+            _print_answers(config)
+            return
         answers = _collect_answers(stack, name, data or [], data_file, config)
         ask = is_interactive() and not defaults
         if not ask:
@@ -204,6 +219,14 @@ def _folder_named_after(name: object) -> Path | None:
             " label such as media-service"
         )
     return Path(text)
+
+
+def _print_answers(config: TemplateConfig | None) -> None:
+    if config is None:
+        raise ScaffoldError("--list-answers reads a template on this machine, not a git URL")
+    typer.echo("Answers for `visiobook new` (--data KEY=VALUE, --data-file FILE, or asked):")
+    for line in config.answer_lines():
+        typer.echo(line)
 
 
 def _template_for_new(

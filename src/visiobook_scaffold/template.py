@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,16 @@ class Stack:
 
 
 @dataclass(frozen=True)
+class Question:
+    """A question as copier.yml words it: its help and default as written (Jinja included)."""
+
+    key: str
+    help: str
+    default: str | None
+    """None: no default, the answer is required."""
+
+
+@dataclass(frozen=True)
 class TemplateConfig:
     """What the CLI needs to know about a template before handing it to Copier."""
 
@@ -46,9 +57,48 @@ class TemplateConfig:
     computed: tuple[str, ...]
     """Values derived from the answers (`when: false`): never asked, never given."""
     stacks: dict[str, Stack]
+    wording: tuple[Question, ...] = field(default=())
 
     def available_stacks(self) -> list[Stack]:
         return [stack for stack in self.stacks.values() if stack.available]
+
+    def answer_lines(self) -> list[str]:
+        """One line per answer `new` takes: its key, help and default, for the terminal."""
+        width = max((len(question.key) for question in self.wording), default=0)
+        lines = []
+        for question in self.wording:
+            text = self._readable(question.help, in_help=True)
+            if question.key == "stack":
+                text += f" One of: {', '.join(s.key for s in self.available_stacks())}."
+            default = (
+                "required"
+                if question.default is None
+                else f"default: {self._readable(question.default)}"
+            )
+            lines.append(f"  {question.key:<{width}}  {text} [{default}]")
+        return lines
+
+    def _readable(self, text: str, in_help: bool = False) -> str:
+        """Jinja as a reader would say it: `{{ org }}` is <org>, a stack fact is the stack's
+        (in a question) or its value per stack (in a default)."""
+
+        def per_stack(match: re.Match[str]) -> str:
+            if in_help:
+                return f"The stack's {match[1]}"
+            values = {
+                stack.key: str(getattr(stack, match[1], "?")) for stack in self.available_stacks()
+            }
+            if len(set(values.values())) == 1:
+                return next(iter(values.values()))
+            return (
+                "per stack (" + ", ".join(f"{key} {value}" for key, value in values.items()) + ")"
+            )
+
+        return _ANSWER.sub(r"<\1>", _STACK_FACT.sub(per_stack, text)).strip()
+
+
+_STACK_FACT = re.compile(r"\{\{\s*stacks\[stack\]\.(\w+)\s*\}\}")
+_ANSWER = re.compile(r"\{\{\s*(\w+)\s*\}\}")
 
 
 def embedded_template_root() -> Path:
@@ -87,6 +137,7 @@ def load_config(root: Path) -> TemplateConfig:
 
     questions: dict[str, str] = {}
     computed: list[str] = []
+    wording: list[Question] = []
     for name, spec in raw.items():
         if name.startswith("_"):
             continue
@@ -94,6 +145,7 @@ def load_config(root: Path) -> TemplateConfig:
             computed.append(name)
         else:
             questions[name] = str(spec.get("type", "str")) if isinstance(spec, dict) else "str"
+            wording.append(_question(name, spec))
 
     stacks_spec = raw.get("stacks", {})
     stack_facts = stacks_spec.get("default", {}) if isinstance(stacks_spec, dict) else {}
@@ -109,7 +161,14 @@ def load_config(root: Path) -> TemplateConfig:
         raise ScaffoldError(
             f"cannot read template {config_path}: malformed stack facts ({error})"
         ) from None
-    return TemplateConfig(root, questions, tuple(computed), stacks)
+    return TemplateConfig(root, questions, tuple(computed), stacks, tuple(wording))
+
+
+def _question(name: str, spec: object) -> Question:
+    if not isinstance(spec, dict):  # `name: default` is Copier's short form
+        return Question(name, "", None if spec is None else str(spec))
+    default = spec.get("default")
+    return Question(name, str(spec.get("help", "")), None if default is None else str(default))
 
 
 def _stack(key: str, facts: dict[str, Any]) -> Stack:
