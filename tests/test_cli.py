@@ -85,6 +85,12 @@ def test_list_answers_names_every_question_with_its_default(tmp_path: Path) -> N
     assert not (tmp_path / "svc").exists()
 
 
+def test_a_refused_answer_is_said_by_the_templates_own_words(tmp_path: Path) -> None:
+    code, _, err = run("new", tmp_path / "svc", "--stack", "fastapi", "--name", "Media")
+    assert code == 2
+    assert err.startswith("error: service_name must be a DNS-1123 label: lowercase letters")
+
+
 def test_new_renders_commits_and_prints_next_steps(tmp_path: Path) -> None:
     dest = tmp_path / "media-service"
     code, out, err = run(*NEW, dest)

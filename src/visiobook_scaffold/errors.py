@@ -1,5 +1,7 @@
 """The error types the CLI turns into a one-line message and an exit code (2, or 130 for Ctrl-C)."""
 
+import re
+
 
 class ScaffoldError(Exception):
     """Bad input or an unusable template; the message is shown to the user as is."""
@@ -29,4 +31,9 @@ def one_line(error: BaseException) -> str:
     ]
     if reasons:
         return f"git: {reasons[0]}"[:300]
-    return lines[0] if len(lines) == 1 else f"{lines[0]} {lines[-1]}"[:300]
+    message = lines[0] if len(lines) == 1 else f"{lines[0]} {lines[-1]}"[:300]
+    # The template's validators name the answer themselves ("service_name must be ...").
+    return COPIER_VALIDATION_PREFIX.sub("", message)
+
+
+COPIER_VALIDATION_PREFIX = re.compile(r"^Validation error for question '[^']*': ")
