@@ -19,6 +19,7 @@ from visiobook_scaffold import __version__
 from visiobook_scaffold.answers import check_answers, load_data_file, parse_data_pairs
 from visiobook_scaffold.errors import ScaffoldError
 from visiobook_scaffold.template import (
+    Stack,
     TemplateConfig,
     embedded_template_root,
     is_git_checkout,
@@ -115,6 +116,42 @@ def list_stacks() -> None:
             f"{stack.key:<{width}}  {versions}, {stack.framework} {stack.framework_version},"
             f" port {stack.port}: {stack.summary}{status}"
         )
+
+
+@app.command()
+def doctor(
+    stack: Annotated[
+        str | None,
+        typer.Option("--stack", "-s", metavar="STACK", help="Only what this stack needs."),
+    ] = None,
+) -> None:
+    """Tell what this machine has of what the stacks need, and how to get the rest.
+
+    Exit code 0 when every required tool is there (git, and each stack's toolchain at a
+    version it generates for), 1 when one is missing, 2 on an unknown stack. The others
+    (PostgreSQL, Docker, helm, kubectl, Chromium) are advice.
+    """
+    from visiobook_scaffold.doctor import examine, missing_required
+
+    try:
+        config = load_config(embedded_template_root())
+        if stack is not None and stack not in config.stacks:
+            raise ScaffoldError(
+                f"unknown stack {stack!r}; choose one of: {', '.join(config.stacks)}"
+            )
+    except ScaffoldError as error:
+        raise fail(str(error), error.exit_code) from None
+    chosen = [config.stacks[stack]] if stack else config.available_stacks()
+    findings = examine(chosen)
+    for finding in findings:
+        typer.echo(f"{finding.status:<8} {finding.what}: {finding.found or 'not found'}")
+        if finding.fix:
+            typer.echo(f"{'':<8} fix: {finding.fix}")
+    missing = missing_required(findings)
+    if missing:
+        typer.echo(f"Missing: {', '.join(finding.what for finding in missing)}.")
+        raise typer.Exit(1)
+    typer.echo("Everything the stacks need is here.")
 
 
 @app.command()
@@ -549,6 +586,18 @@ def _print_summary(result: Generated, config: TemplateConfig | None) -> None:
     typer.echo("Deploy it:")
     typer.echo(f"  helm upgrade --install {service} k8s/helm")
     typer.echo("The service's README.md says more.")
+    _say_what_is_missing(stack)
+
+
+def _say_what_is_missing(stack: Stack) -> None:
+    """After `new`: if this machine cannot run what it just made, say so, and where to look."""
+    from visiobook_scaffold.doctor import examine, missing_required
+
+    missing = missing_required(examine([stack], everything=False))
+    if missing:
+        lacks = "; ".join(f"{finding.what}, found {finding.found or 'none'}" for finding in missing)
+        doctor = f"visiobook doctor --stack {stack.key}"
+        typer.echo(f"This machine lacks {lacks}: `{doctor}` says how to get it.")
 
 
 def main() -> None:
