@@ -12,9 +12,11 @@ ACTIONLINT_VERSION := v1.7.12
 # template's src/types/api.ts.
 OPENAPI_TS_VERSION := $(shell sed -n 's/^ *"openapi-typescript": "\([^"]*\)".*/\1/p' templates/vue/package.json.jinja)
 OPENAPI_TS_DIR := $(TOOLS)/npm/openapi-typescript-$(OPENAPI_TS_VERSION)
+# The tests find the tools `make tools` built.
+export PATH := $(TOOLS):$(PATH)
 
-.PHONY: demo test test-fast test-slow lint tools openapi-typescript bench node-lock vue-lock \
-	vue-api-types go-lock clean
+.PHONY: demo test test-fast test-slow prerequisites lint tools openapi-typescript bench node-lock \
+	vue-lock vue-api-types go-lock clean
 
 $(BIN)/visiobook: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,15 +31,19 @@ demo: $(BIN)/visiobook
 
 ## test: lint, type check, and both test tiers (the slow one needs PostgreSQL, Go, shellcheck;
 ## the tools need Go and npm)
-test: lint tools
+test: prerequisites lint tools
 	$(BIN)/pytest -m "not slow" -n auto
 	$(BIN)/pytest -m slow
 
 test-fast: $(BIN)/visiobook openapi-typescript
 	$(BIN)/pytest -m "not slow" -n auto
 
-test-slow: $(BIN)/visiobook tools
+test-slow: prerequisites $(BIN)/visiobook tools
 	$(BIN)/pytest -m slow
+
+## prerequisites: stop at once, listing everything the tests need that this machine lacks
+prerequisites:
+	@bash scripts/check_prerequisites.sh
 
 lint: $(BIN)/visiobook
 	$(BIN)/ruff check .

@@ -21,5 +21,12 @@ def tool(name: str) -> str:
             return str(folder / name)
     found = shutil.which(name)
     if found is None:
-        pytest.fail(f"{name} not found: run `make tools` (Go tools) or install it", pytrace=False)
+        how = MAKE_TOOLS.get(name, "install it (make prerequisites lists what is missing)")
+        pytest.fail(f"{name} not found: {how}", pytrace=False)
     return found
+
+
+MAKE_TOOLS = {
+    "helm": "run `make tools` (builds it with Go)",
+    "actionlint": "run `make tools` (builds it with Go)",
+}
