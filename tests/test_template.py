@@ -388,3 +388,12 @@ def test_the_go_readme_names_the_go_release_its_go_mod_needs(
     assert "GOTOOLCHAIN=auto" in readme
     assert "GOTOOLCHAIN=local" in readme
     assert ("--data language_version=1.26" in readme) is fallback
+
+
+def test_the_vue_unit_tests_read_no_dot_env(copie: Any) -> None:
+    project = render(copie, stack="vue")
+    assert "envDir: false," in (project / "vitest.config.ts").read_text()
+    readme = " ".join((project / "README.md").read_text().split())
+    assert (
+        "Unit tests (Vitest, Vue Testing Library, jsdom) need nothing, and read no `.env`" in readme
+    )
