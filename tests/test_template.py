@@ -365,3 +365,35 @@ def test_a_python_keyword_never_becomes_a_module_or_class_name(copie: Any, tmp_p
             for name in names:
                 assert name.isidentifier(), (resource, name)
                 assert not keyword.iskeyword(name), f"resource={resource} gives {name}"
+
+
+@pytest.mark.parametrize("stack", SERVICE_STACKS)
+def test_every_backend_readme_says_it_reads_dot_env_under_the_environment(
+    copie: Any, stack: str
+) -> None:
+    readme = " ".join((render(copie, stack=stack) / "README.md").read_text().split())
+    assert "cp .env.example .env" in readme
+    assert "reads `.env` from the folder it is started in" in readme
+    assert "a variable set in the environment wins over `.env`" in readme
+
+
+@pytest.mark.parametrize(("version", "fallback"), [("1.27", True), ("1.26", False)])
+def test_the_go_readme_names_the_go_release_its_go_mod_needs(
+    copie: Any, version: str, fallback: bool
+) -> None:
+    project = render(copie, stack="go", language_version=version)
+    assert f"\ngo {version}.0\n" in (project / "go.mod").read_text()
+    readme = " ".join((project / "README.md").read_text().split())
+    assert f"`go.mod` asks for Go {version}" in readme
+    assert "GOTOOLCHAIN=auto" in readme
+    assert "GOTOOLCHAIN=local" in readme
+    assert ("--data language_version=1.26" in readme) is fallback
+
+
+def test_the_vue_unit_tests_read_no_dot_env(copie: Any) -> None:
+    project = render(copie, stack="vue")
+    assert "envDir: false," in (project / "vitest.config.ts").read_text()
+    readme = " ".join((project / "README.md").read_text().split())
+    assert (
+        "Unit tests (Vitest, Vue Testing Library, jsdom) need nothing, and read no `.env`" in readme
+    )

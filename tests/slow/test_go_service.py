@@ -6,13 +6,18 @@ Booting and probes: test_probes.py."""
 from __future__ import annotations
 
 import json
+import os
 import re
+import signal
+import subprocess
 from pathlib import Path
 
+import httpx
 import pytest
 
-from tests.slow.postgres import PostgresServer
+from tests.slow.postgres import PostgresServer, free_port, wait_until
 from tests.slow.project import GoProject, generate
+from tests.slow.services import JWT_SECRET
 
 pytestmark = pytest.mark.slow
 
@@ -91,3 +96,45 @@ def test_generated_code_is_lint_clean_for_any_resource_name_on_both_go_releases(
     assert vet.code == 0, vet.output[-4000:]
     unit = project.go("test", "-short", "./...")
     assert unit.code == 0, unit.output[-4000:]
+
+
+def test_the_service_reads_dot_env_from_its_folder_as_its_readme_says(
+    go_service: GoProject, postgres: PostgresServer
+) -> None:
+    """`cp .env.example .env`, set DATABASE_URL, then migrate and run, with no variable exported:
+    the binary reads .env from its working directory (the environment would win over it)."""
+    server = go_service.server_command()  # make build: bin/server
+    port = free_port()
+    example = (go_service.root / ".env.example").read_text()
+    dot_env = go_service.root / ".env"
+    dot_env.write_text(
+        re.sub(r"^DATABASE_URL=.*$", "", example, flags=re.M)
+        + f"\nDATABASE_URL={postgres.create_database('go_dot_env')}\n"
+        + f"JWT_SECRET={JWT_SECRET}\nPORT={port}\n"
+    )
+    settings = {line.split("=", 1)[0] for line in example.splitlines() if "=" in line}
+    env = {name: value for name, value in os.environ.items() if name not in settings}
+    try:
+        migrate = subprocess.run(
+            [*server, "migrate"], cwd=go_service.root, env=env, capture_output=True, text=True
+        )
+        assert migrate.returncode == 0, migrate.stdout + migrate.stderr
+        process = subprocess.Popen(
+            server, cwd=go_service.root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+        )
+        try:
+
+            def answers() -> bool:
+                try:
+                    return httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).is_success
+                except httpx.TransportError:
+                    return process.poll() is not None
+
+            wait_until(answers, 30, "the service started with .env to answer /health")
+            assert process.poll() is None, process.communicate()[0].decode()
+        finally:
+            process.send_signal(signal.SIGTERM)
+            output = process.communicate(timeout=15)[0].decode()
+        assert process.returncode == 0, output
+    finally:
+        dot_env.unlink()

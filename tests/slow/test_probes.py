@@ -93,6 +93,20 @@ def test_correlation_id_is_echoed_and_logged(running_service: RunningService) ->
     assert all(line["correlationId"] == correlation_id for line in lines)
 
 
+def test_every_log_line_is_plain_json(running_service: RunningService) -> None:
+    """Log lines are for a collector, not a terminal: no ANSI colour escapes anywhere and no
+    uvicorn `color_message` copy of the message, from start-up through a request."""
+    httpx.get(f"{running_service.base}/api/v1/{RESOURCE}")  # a 401, logged as a warning
+    text = running_service.log.read_text()
+    assert "\x1b" not in text, text[-2000:]
+    lines = [json.loads(line) for line in text.splitlines() if line.strip()]
+    assert lines
+    assert all(isinstance(line, dict) and "color_message" not in line for line in lines), lines
+    assert any("Uvicorn running" in str(line.get("message")) for line in lines) == (
+        running_service.stack == "fastapi"
+    )
+
+
 def test_resource_routes_need_a_token(running_service: RunningService) -> None:
     response = httpx.get(f"{running_service.base}/api/v1/{RESOURCE}")
     assert response.status_code == 401

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 import shutil
 import uuid
 from collections.abc import Iterator
@@ -63,6 +64,24 @@ def test_generated_app_passes_its_unit_tests_with_coverage(
     for metric in ("lines", "statements", "functions", "branches"):
         covered = summary["total"][metric]["pct"]
         assert covered >= 80, f"{metric} coverage {covered}% < 80%"
+
+
+def test_unit_tests_pass_whatever_the_developers_dot_env_and_shell_hold(
+    vue_service: VueProject,
+) -> None:
+    """The README's `cp .env.example .env`, then VITE_API_URL set to the developer's backend (in
+    `.env`, and exported too): the unit tests see neither."""
+    example = (vue_service.root / ".env.example").read_text()
+    assert "VITE_API_URL=" in example
+    dot_env = vue_service.root / ".env"
+    dot_env.write_text(
+        re.sub(r"^VITE_API_URL=.*$", "VITE_API_URL=http://localhost:9999", example, flags=re.M)
+    )
+    try:
+        result = vue_service.npm("run", "test:unit", env={"VITE_API_URL": "http://localhost:9998"})
+    finally:
+        dot_env.unlink()
+    assert result.code == 0, result.output[-4000:]
 
 
 def test_build_splits_the_routes_into_lazy_chunks(built: Path) -> None:

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"os"
 	"testing"
 	"time"
 
@@ -122,4 +123,62 @@ func TestLoadRefusesAnOutOfRangePort(t *testing.T) {
 	t.Setenv("PORT", "70000")
 	_, err := Load()
 	assert.EqualError(t, err, "invalid configuration: PORT must be at most 65535")
+}
+
+// inFolderWithDotEnv runs the test in a new working directory holding .env with these lines,
+// with none of the names below in the environment.
+func inFolderWithDotEnv(t *testing.T, lines string, unset ...string) {
+	t.Chdir(t.TempDir())
+	require.NoError(t, os.WriteFile(".env", []byte(lines), 0o600))
+	for _, name := range unset {
+		t.Setenv(name, "") // restores the variable after the test
+		require.NoError(t, os.Unsetenv(name))
+	}
+}
+
+func TestLoadReadsDotEnvFromTheWorkingDirectory(t *testing.T) {
+	inFolderWithDotEnv(t, "# local run\n"+
+		"DATABASE_URL=postgresql://user:secret@localhost:5432/app\n"+
+		"JWT_SECRET=\"a-dotenv-secret-with-at-least-32-characters\"\n"+
+		"JWT_EXPIRES_IN=7d\n"+
+		"REDIS_URL=redis://localhost:6379\n",
+		"DATABASE_URL", "JWT_SECRET", "JWT_EXPIRES_IN")
+
+	config, err := Load()
+	require.NoError(t, err)
+	assert.Equal(t, "postgresql://user:secret@localhost:5432/app", config.DatabaseURL)
+	assert.Equal(t, "a-dotenv-secret-with-at-least-32-characters", config.JWTSecret)
+	assert.Equal(t, 7*24*time.Hour, config.JWTExpiresIn)
+}
+
+func TestTheEnvironmentWinsOverDotEnv(t *testing.T) {
+	inFolderWithDotEnv(t, "DATABASE_URL=postgresql://user:secret@localhost:5432/app\n"+
+		"JWT_SECRET=a-dotenv-secret-with-at-least-32-characters\n"+
+		"PORT=9001\nLOG_LEVEL=debug\n",
+		"DATABASE_URL")
+	t.Setenv("JWT_SECRET", "an-environment-secret-with-32-characters-or-more")
+	t.Setenv("PORT", "9002")
+	t.Setenv("LOG_LEVEL", "") // set, though empty: .env does not fill it in
+
+	config, err := Load()
+	require.NoError(t, err)
+	assert.Equal(t, "an-environment-secret-with-32-characters-or-more", config.JWTSecret)
+	assert.Equal(t, 9002, config.Port)
+	assert.Equal(t, "info", config.LogLevel)
+	assert.Equal(t, "postgresql://user:secret@localhost:5432/app", config.DatabaseURL)
+}
+
+func TestLoadNamesAMalformedDotEnv(t *testing.T) {
+	inFolderWithDotEnv(t, "JWT_SECRET='never closed\n")
+	_, err := Load()
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "invalid configuration: .env: ")
+	assert.NotContains(t, err.Error(), "\n")
+}
+
+func TestLoadNeedsNoDotEnv(t *testing.T) {
+	t.Chdir(t.TempDir())
+	setRequired(t)
+	_, err := Load()
+	require.NoError(t, err)
 }
