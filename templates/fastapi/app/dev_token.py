@@ -60,7 +60,9 @@ def _config_error(error: ValidationError) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = _Parser(prog="dev-token", usage=USAGE[len("usage: ") :], add_help=False)
+    parser = _Parser(
+        prog="dev-token", usage=USAGE[len("usage: ") :], add_help=False, allow_abbrev=False
+    )
     parser.add_argument("-h", "--help", action="store_true")
     parser.add_argument("--sub", type=_subject, default="dev")
     parser.add_argument("--expires", type=_duration, default=timedelta(hours=1))
