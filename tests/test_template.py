@@ -397,3 +397,33 @@ def test_the_vue_unit_tests_read_no_dot_env(copie: Any) -> None:
     assert (
         "Unit tests (Vitest, Vue Testing Library, jsdom) need nothing, and read no `.env`" in readme
     )
+
+
+@pytest.mark.parametrize(
+    ("stack", "command", "entry"),
+    [
+        ("fastapi", "python -m app.dev_token", "app/dev_token.py"),
+        ("node", "npm run --silent dev-token --", "src/dev-token.ts"),
+        ("go", "go run ./cmd/server dev-token", "internal/app/devtoken.go"),
+    ],
+)
+def test_every_backend_readme_says_how_to_get_a_development_token(
+    copie: Any, stack: str, command: str, entry: str
+) -> None:
+    facts = yaml.safe_load((REPO_ROOT / "copier.yml").read_text())["stacks"]["default"]
+    assert facts[stack]["commands"]["dev_token"] == command
+    project = render(copie, stack=stack)
+    assert (project / entry).is_file()
+    readme = (project / "README.md").read_text()
+    run_it = readme.split("## Run it locally", 1)[1].split("## API", 1)[0]
+    assert f"\n{command} --sub alice --expires 8h\n" in run_it
+    api = " ".join(readme.split("## API", 1)[1].split("\n## ", 1)[0].split())
+    assert f"Get a development token: `{command}`" in api
+    if stack == "node":
+        assert json.loads((project / "package.json").read_text())["scripts"]["dev-token"]
+
+
+def test_the_frontend_has_no_development_token_command(copie: Any) -> None:
+    facts = yaml.safe_load((REPO_ROOT / "copier.yml").read_text())["stacks"]["default"]
+    assert "dev_token" not in facts["vue"]["commands"]
+    assert "development token" not in (render(copie, stack="vue") / "README.md").read_text()
