@@ -4,7 +4,10 @@ correlation ids, and 401 on its protected routes."""
 
 from __future__ import annotations
 
+import base64
 import json
+import os
+import shlex
 import signal
 import subprocess
 import threading
@@ -14,12 +17,19 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+import yaml
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.helpers import SERVICE_STACKS
+from tests.helpers import REPO_ROOT, SERVICE_STACKS
 from tests.slow.conftest import RESOURCE
 from tests.slow.postgres import PostgresServer, wait_until
-from tests.slow.services import RunningService, access_token, launch, stop_gracefully
+from tests.slow.services import (
+    JWT_SECRET,
+    RunningService,
+    access_token,
+    launch,
+    stop_gracefully,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -113,6 +123,53 @@ def test_resource_routes_need_a_token(running_service: RunningService) -> None:
     error = response.json()["error"]
     assert error["correlation_id"] == response.headers["x-correlation-id"]
     assert {"code", "message", "timestamp"} <= set(error)
+
+
+def dev_token(service: RunningService, request: pytest.FixtureRequest, *options: str) -> str:
+    """The README's development token command (copier.yml's `commands.dev_token`) run as a user
+    would: from the service's folder, JWT_SECRET in its .env and not in the environment."""
+    stacks = yaml.safe_load((REPO_ROOT / "copier.yml").read_text())["stacks"]["default"]
+    command = f"{stacks[service.stack]['commands']['dev_token']} {shlex.join(options)}"
+    project = request.getfixturevalue(f"{service.stack}_service")
+    environment = {
+        key: value for key, value in os.environ.items() if key not in {"JWT_SECRET", "DATABASE_URL"}
+    }
+    # The README's workspace step: FastAPI's commands run in its activated virtualenv.
+    environment["PATH"] = f"{service.root / '.venv' / 'bin'}:{environment.get('PATH', '')}"
+    environment.update(getattr(project, "HARNESS_ENV", {}))
+    dot_env = service.root / ".env"
+    dot_env.write_text(f"DATABASE_URL=postgresql://unused/none\nJWT_SECRET={JWT_SECRET}\n")
+    try:
+        result = subprocess.run(
+            ["bash", "-c", command],
+            cwd=service.root,
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+    finally:
+        dot_env.unlink()
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("\n") == 1, result.stdout
+    return result.stdout.strip()
+
+
+def test_a_development_token_from_the_service_folder_opens_the_api(
+    running_service: RunningService, request: pytest.FixtureRequest
+) -> None:
+    token = dev_token(running_service, request, "--sub", "slow-dev", "--expires", "10m")
+    headers = {"Authorization": f"Bearer {token}"}
+    collection = f"{running_service.base}/api/v1/{RESOURCE}"
+    created = httpx.post(collection, json={"name": f"dev token {uuid.uuid4()}"}, headers=headers)
+    assert created.status_code == 201, created.text
+    listed = httpx.get(collection, headers=headers, params={"limit": 100})
+    assert listed.status_code == 200, listed.text
+    assert created.json()["id"] in {item["id"] for item in listed.json()["data"]}
+    payload = token.split(".")[1]
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    assert claims["sub"] == "slow-dev"
+    assert claims["exp"] - claims["iat"] == 600
 
 
 def test_ready_turns_503_while_the_database_is_down(
