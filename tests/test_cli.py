@@ -111,6 +111,8 @@ def test_new_prints_only_the_steps_a_stack_has(tmp_path: Path) -> None:
     run_it = out.split("Run it:\n")[1].split("Test it:")[0].splitlines()
     assert all(line.strip() for line in run_it), run_it
     assert run_it[2:] == ["  npm ci", "  npx prisma migrate deploy", "  npm run build && npm start"]
+    token = out.split("Call its API with a development token:\n")[1].split("Deploy it:")[0]
+    assert token == "  npm run --silent dev-token --\n"
 
 
 def test_new_tells_a_frontend_what_to_configure(tmp_path: Path) -> None:
@@ -122,6 +124,7 @@ def test_new_tells_a_frontend_what_to_configure(tmp_path: Path) -> None:
         "  npm ci",
         "  npm run dev",
     ]
+    assert "development token" not in out
 
 
 def test_new_defaults_the_destination_to_the_service_name(

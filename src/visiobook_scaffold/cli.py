@@ -583,6 +583,9 @@ def _print_summary(result: Generated, config: TemplateConfig | None) -> None:
     typer.echo("".join(f"  {step}\n" for step in steps), nl=False)
     typer.echo("Test it:")
     typer.echo(f"  {' && '.join(checks)}")
+    if "dev_token" in commands:
+        typer.echo("Call its API with a development token:")
+        typer.echo(f"  {commands['dev_token']}")
     typer.echo("Deploy it:")
     typer.echo(f"  helm upgrade --install {service} k8s/helm")
     typer.echo("The service's README.md says more.")
