@@ -313,6 +313,16 @@ BREAKAGES = [
     ),
     Breakage(
         "no-committed-secrets",
+        "node",
+        "a real token in package.json's config (its scripts are commands, never flagged)",
+        lambda r: replace(
+            r / "package.json",
+            '"scripts": {',
+            '"config": {\n    "apiToken": "q8Zr2mVx4LpT9sKw7NbY3cHd6FgJ1aQe"\n  },\n  "scripts": {',
+        ),
+    ),
+    Breakage(
+        "no-committed-secrets",
         "go",
         "password in a URL",
         lambda r: write(

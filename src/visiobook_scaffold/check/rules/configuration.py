@@ -3,6 +3,7 @@ settings files that their tools can read."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterator
 from pathlib import PurePosixPath
@@ -109,15 +110,31 @@ def committed_secrets(repo: Repo) -> Iterator[Finding]:
 
 
 def _secret_settings(path: str, text: str) -> Iterator[Finding]:
+    commands = _npm_scripts(path, text)
     for number, line in enumerate(text.splitlines(), start=1):
         setting = _SETTING.match(line)
         if setting is None:
             continue
         name, value = setting["name"], setting["value"].strip().rstrip(",").strip()
+        if (name, value) in commands:
+            continue  # an npm script named "dev-token" holds a command, not a token
         if is_secret_name(name) and not is_placeholder(value):
             yield Finding(f"{name} has a real-looking value", path, number)
         elif url_password(value):
             yield Finding(f"{name} is a URL with a password in it", path, number)
+
+
+def _npm_scripts(path: str, text: str) -> set[tuple[str, str]]:
+    """A package.json's scripts, as (name, value as its line writes it)."""
+    if PurePosixPath(path).name != "package.json":
+        return set()
+    try:
+        scripts = json.loads(text).get("scripts")
+    except (ValueError, AttributeError):
+        return set()
+    if not isinstance(scripts, dict):
+        return set()
+    return {(name, json.dumps(command)) for name, command in scripts.items()}
 
 
 @rule(
