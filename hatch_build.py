@@ -7,14 +7,17 @@ only the first; copying the tree with the links resolved gives every stack its f
 The template's versions (this repository's commits and tags) travel as a git bundle: the
 installed CLI generates from it, and updates services offline with it (versions.py). The sdist
 carries the bundle made from the checkout, so a wheel built from the sdist embeds the same.
+Release tags missing from the checkout are restored first from `releases.toml` (releases.py).
 """
 
 from __future__ import annotations
 
+import importlib.util
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from hatchling.builders.hooks.plugin.interface import BuildHookInterface
@@ -23,10 +26,25 @@ EMBEDDED = "visiobook_scaffold/_template"
 BUNDLE = "versions.bundle"
 
 
+def releases_module(root: Path) -> ModuleType:
+    """src/visiobook_scaffold/releases.py, loaded from its file: the package is not installed
+    while it is being built."""
+    spec = importlib.util.spec_from_file_location(
+        "visiobook_releases", root / "src" / "visiobook_scaffold" / "releases.py"
+    )
+    if spec is None or spec.loader is None:
+        raise RuntimeError(f"cannot load {root}/src/visiobook_scaffold/releases.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def make_bundle(root: Path, bundle: Path) -> bool:
     """Bundles the checkout's history (HEAD, branches, tags); False when there is none."""
     if not (root / ".git").exists():
         return False
+    for warning in releases_module(root).restore_tags(root):
+        print(f"warning: release tag not restored: {warning}", file=sys.stderr)
     if subprocess.run(["git", "status", "--porcelain"], cwd=root, capture_output=True).stdout:
         print("warning: uncommitted changes are not in the embedded versions", file=sys.stderr)
     command = ["git", "bundle", "create", "--quiet", str(bundle), "HEAD", "--branches", "--tags"]

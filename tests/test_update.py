@@ -204,6 +204,46 @@ def test_updating_twice_changes_nothing_the_second_time(
     assert git(service, "status", "--porcelain") == ""
 
 
+def test_a_service_on_the_newest_release_stays_there_with_later_commits_unreleased(
+    service: Path, template: TemplateRepo
+) -> None:
+    template.edit_line("app.txt", 1, "line 1, not released yet")
+    git(template.root, "commit", "--quiet", "--all", "--message", "work in progress")
+
+    code, out, err = visiobook("update", service)
+
+    assert code == 0, err
+    assert out == "Nothing to change: svc is at template v1.0.0.\n"
+    assert (service / "app.txt").read_text().splitlines()[0] == "line 1"
+
+
+def test_a_service_made_between_releases_updates_to_the_newest_commit_never_back(
+    tmp_path: Path, template: TemplateRepo
+) -> None:
+    """Generated from a checkout past its newest release (`v1.0.0-1-g...`): the newest
+    release is older than the service, so the update goes forward to the template's HEAD."""
+    template.edit_line("app.txt", 1, "line 1, after v1.0.0")
+    git(template.root, "commit", "--quiet", "--all", "--message", "after the release")
+    dest = tmp_path / "between"
+    code, _, err = visiobook(
+        "new", dest, "--template", template.root, "--vcs-ref", "HEAD", "--stack", "x",
+        "--name", "between",
+    )  # fmt: skip
+    assert code == 0, err
+    assert recorded_version(dest).startswith("v1.0.0-1-g")
+    template.edit_line("app.txt", 2, "line 2, newer still")
+    git(template.root, "commit", "--quiet", "--all", "--message", "newer still")
+
+    code, _, err = visiobook("update", dest)
+
+    assert code == 0, err
+    assert (dest / "app.txt").read_text().splitlines()[:2] == [
+        "line 1, after v1.0.0",
+        "line 2, newer still",
+    ]
+    assert recorded_version(dest).startswith("v1.0.0-2-g")
+
+
 def test_to_selects_the_version(service: Path, template: TemplateRepo) -> None:
     template.edit_line("app.txt", 1, "line 1, v2")
     template.release("v2.0.0")

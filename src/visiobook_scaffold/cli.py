@@ -282,8 +282,10 @@ def _template_for_new(
         return str(root), vcs_ref or "HEAD", config
     if embedded_bundle() is not None:
         # An installed wheel: render from its embedded versions under the canonical name, so
-        # the service records a source that later updates can find again.
-        return CANONICAL_SOURCE, vcs_ref, config
+        # the service records a source that later updates can find again. By default the
+        # version the wheel was built from (the bundle's HEAD), which its copier.yml describes:
+        # a release's wheel generates that release.
+        return CANONICAL_SOURCE, vcs_ref or "HEAD", config
     return str(root), vcs_ref, config
 
 

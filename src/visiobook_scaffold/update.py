@@ -102,13 +102,24 @@ def check(path: Path, template: str | None = None) -> Currency:
     if newest is None:
         return Currency(current, None, released=False)
     newest_version, newest_tag = newest
-    # `git describe` names a commit past a tag `v1.2.0-3-gabc1234`: it is not behind v1.2.0.
-    past_tag = re.fullmatch(r"(?P<tag>.+)-\d+-g[0-9a-f]+", current)
-    try:
-        behind = newest_version > _version(past_tag["tag"] if past_tag else current)
-    except InvalidVersion:
-        behind = True  # recorded as a bare commit: any release is worth a look
+    behind = _is_behind(current, newest_version)
     return Currency(current, newest_tag if behind else None, released=True)
+
+
+def _is_behind(current: str, release: Version) -> bool:
+    """Whether the template version a service records (`_commit`) is older than `release`."""
+    past_tag = _past_tag(current)
+    try:
+        return release > _version(past_tag or current)
+    except InvalidVersion:
+        return True  # recorded as a bare commit: any release is worth a look
+
+
+def _past_tag(version: str) -> str | None:
+    """The tag a commit past it is named after: `git describe` names the third commit after
+    v1.2.0 `v1.2.0-3-gabc1234`; None for a tag itself or a bare commit."""
+    match = re.fullmatch(r"(?P<tag>.+)-\d+-g[0-9a-f]+", version)
+    return match["tag"] if match else None
 
 
 def _newest_release(source: str) -> tuple[Version, str] | None:
@@ -200,7 +211,7 @@ def _plan(root: Path, recorded: dict[str, Any], source: str, request: UpdateRequ
     with tempfile.TemporaryDirectory(prefix="visiobook-versions-") as scratch:
         old, new = Path(scratch) / "old", Path(scratch) / "new"
         with reachable(str(recorded.get("_src_path", "")), request.template):
-            version = request.to or _newest_tag(source) or "HEAD"
+            version = request.to or _default_target(source, str(recorded["_commit"]))
             answers = {**recorded, **request.answers}
             render_version(source, version, answers, new, ask=request.ask)
             render_version(source, str(recorded["_commit"]), recorded, old)
@@ -232,9 +243,16 @@ def _answers_for_copier(
     return {**new_answers, **request.answers}
 
 
-def _newest_tag(source: str) -> str | None:
+def _default_target(source: str, current: str) -> str:
+    """The version an update without `--to` goes to: the newest release; the template's newest
+    commit when nothing is released, or when the service is already past a release (made from
+    a checkout between releases). Never back to an older version."""
     newest = _newest_release(source)
-    return newest[1] if newest else None
+    if newest is not None and _is_behind(current, newest[0]):
+        return newest[1]
+    if newest is None or _past_tag(current) is not None:
+        return "HEAD"
+    return current  # on the newest release: nothing to change
 
 
 def _service_root(path: Path) -> Path:

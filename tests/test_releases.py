@@ -1,0 +1,70 @@
+"""Released template versions: `releases.toml` records each one, and its tag comes back from
+it when the way the repository was published dropped the tag."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from visiobook_scaffold.releases import restore_tags
+
+IDENTITY = ["-c", "user.name=Test", "-c", "user.email=test@example.com"]
+
+
+def git(cwd: Path, *args: str) -> str:
+    result = subprocess.run(
+        ["git", *IDENTITY, *args], cwd=cwd, capture_output=True, text=True, check=True
+    )
+    return result.stdout.strip()
+
+
+def repository_with_two_commits(root: Path) -> tuple[str, str]:
+    root.mkdir()
+    git(root, "init", "--quiet")
+    commits = []
+    for version in ("0.1.0", "0.2.0"):
+        (root / "version.txt").write_text(version)
+        git(root, "add", "--all")
+        git(root, "commit", "--quiet", "--message", f"release {version}")
+        commits.append(git(root, "rev-parse", "HEAD"))
+    return commits[0], commits[1]
+
+
+def record(root: Path, releases: dict[str, str]) -> None:
+    lines = ["[releases]", *(f'"{version}" = "{commit}"' for version, commit in releases.items())]
+    (root / "releases.toml").write_text("\n".join(lines) + "\n")
+
+
+def test_a_release_whose_tag_was_lost_is_tagged_again_at_its_commit(tmp_path: Path) -> None:
+    first, second = repository_with_two_commits(tmp_path / "repo")
+    record(tmp_path / "repo", {"0.1.0": first, "0.2.0": second})
+
+    assert restore_tags(tmp_path / "repo") == []
+
+    assert git(tmp_path / "repo", "rev-parse", "v0.1.0^{commit}") == first
+    assert git(tmp_path / "repo", "rev-parse", "v0.2.0^{commit}") == second
+    assert git(tmp_path / "repo", "describe", "--tags", first) == "v0.1.0"
+
+
+def test_a_tag_that_names_another_commit_is_left_alone_and_reported(tmp_path: Path) -> None:
+    first, second = repository_with_two_commits(tmp_path / "repo")
+    git(tmp_path / "repo", "tag", "v0.1.0", second)
+    record(tmp_path / "repo", {"0.1.0": first})
+
+    warnings = restore_tags(tmp_path / "repo")
+
+    assert warnings == [f"v0.1.0 names {second[:12]}, releases.toml says {first[:12]}"]
+    assert git(tmp_path / "repo", "rev-parse", "v0.1.0^{commit}") == second
+
+
+def test_a_release_whose_commit_is_not_in_the_clone_is_reported_not_tagged(
+    tmp_path: Path,
+) -> None:
+    repository_with_two_commits(tmp_path / "repo")
+    missing = "0123456789abcdef0123456789abcdef01234567"
+    record(tmp_path / "repo", {"0.1.0": missing})
+
+    warnings = restore_tags(tmp_path / "repo")
+
+    assert warnings == ["v0.1.0: commit 0123456789ab is not in this clone"]
+    assert git(tmp_path / "repo", "tag", "--list") == ""
