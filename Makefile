@@ -18,7 +18,8 @@ export PATH := $(TOOLS):$(PATH)
 .PHONY: demo test test-fast test-slow prerequisites lint tools openapi-typescript bench node-lock \
 	vue-lock vue-api-types go-lock clean
 
-$(BIN)/visiobook: pyproject.toml
+# Installing the checkout also restores release tags releases.toml records (hatch_build.py).
+$(BIN)/visiobook: pyproject.toml releases.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --disable-pip-version-check -q -e '.[dev]'
 	touch $@

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pexpect
@@ -34,7 +35,8 @@ def git(cwd: Path, *args: str) -> str:
 def test_version_prints_the_package_version() -> None:
     code, out, _ = run("--version")
     assert code == 0
-    assert out.strip() == "visiobook 0.1.0"
+    pyproject = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())
+    assert out.strip() == f"visiobook {pyproject['project']['version']}"
 
 
 def test_list_shows_every_stack_with_default_versions() -> None:

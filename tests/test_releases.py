@@ -3,11 +3,14 @@ it when the way the repository was published dropped the tag."""
 
 from __future__ import annotations
 
+import re
 import subprocess
+import tomllib
 from pathlib import Path
 
-from visiobook_scaffold.releases import restore_tags
+from visiobook_scaffold.releases import recorded, restore_tags
 
+REPO_ROOT = Path(__file__).resolve().parents[1]
 IDENTITY = ["-c", "user.name=Test", "-c", "user.email=test@example.com"]
 
 
@@ -68,3 +71,21 @@ def test_a_release_whose_commit_is_not_in_the_clone_is_reported_not_tagged(
 
     assert warnings == ["v0.1.0: commit 0123456789ab is not in this clone"]
     assert git(tmp_path / "repo", "tag", "--list") == ""
+
+
+def test_every_recorded_release_is_that_version_at_its_commit_with_a_changelog_section() -> None:
+    releases = recorded(REPO_ROOT)
+    assert "0.1.0" in releases, "releases.toml records the first release"
+    headings = set(re.findall(r"^## \[([^\]]+)\]", (REPO_ROOT / "CHANGELOG.md").read_text(), re.M))
+    for version, commit in releases.items():
+        assert re.fullmatch(r"[0-9a-f]{40}", commit), f"{version}: a full commit id, not {commit}"
+        pyproject = git(REPO_ROOT, "show", f"{commit}:pyproject.toml")
+        assert tomllib.loads(pyproject)["project"]["version"] == version
+        assert version in headings, f"CHANGELOG.md has no section for {version}"
+        tag = subprocess.run(
+            ["git", "rev-parse", "--quiet", "--verify", f"refs/tags/v{version}^{{commit}}"],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+        assert tag in ("", commit), f"v{version} names {tag}, releases.toml says {commit}"

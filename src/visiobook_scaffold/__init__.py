@@ -1,3 +1,6 @@
 """visiobook-scaffold: generate and maintain Visiobook microservices."""
 
-__version__ = "0.1.0"
+from importlib.metadata import version
+
+# pyproject.toml holds the version; the installed distribution's metadata carries it here.
+__version__ = version("visiobook-scaffold")
