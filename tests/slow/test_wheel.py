@@ -11,8 +11,10 @@ from pathlib import Path
 
 import pytest
 import yaml
+from packaging.version import Version
 
 from tests.helpers import AVAILABLE_STACKS, REPO_ROOT
+from visiobook_scaffold.releases import recorded
 from visiobook_scaffold.versions import CANONICAL_SOURCE
 
 pytestmark = pytest.mark.slow
@@ -170,3 +172,42 @@ def test_a_service_made_by_one_release_updates_with_the_next_one_offline(
     assert (tmp_path / "svc/README.md").read_text().endswith("Updated by the next release.\n")
     answers = yaml.safe_load((tmp_path / "svc/.copier-answers.yml").read_text())
     assert (answers["_src_path"], answers["_commit"]) == (CANONICAL_SOURCE, "v999.1.0")
+
+
+def test_a_clone_that_lost_its_tags_builds_a_wheel_carrying_every_release(
+    tmp_path: Path,
+) -> None:
+    """Published without its tags, the repository still records its releases in
+    releases.toml: the build tags them again, the bundle carries them, and a service made
+    with `--vcs-ref` of a release records that release."""
+    checkout = tmp_path / "scaffold"
+    git(tmp_path, "clone", "--quiet", "--no-tags", str(REPO_ROOT), str(checkout))
+    assert git(checkout, "tag", "--list") == ""
+    releases = recorded(checkout)
+    assert releases
+
+    dist = tmp_path / "dist"
+    build = [sys.executable, "-m", "build", "--wheel", "--outdir", str(dist), str(checkout)]
+    subprocess.run(build, check=True, capture_output=True)
+    (wheel,) = dist.glob("*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        bundle = tmp_path / "versions.bundle"
+        bundle.write_bytes(archive.read("visiobook_scaffold/_template/versions.bundle"))
+    heads = {}
+    for line in git(tmp_path, "bundle", "list-heads", str(bundle)).splitlines():
+        commit, ref = line.split(" ", 1)
+        heads[ref] = commit
+    for version, commit in releases.items():
+        assert heads.get(f"refs/tags/v{version}") == commit
+    venv.create(tmp_path / "venv", with_pip=True)
+    pip = [str(tmp_path / "venv/bin/pip"), "install", "-q", "--disable-pip-version-check"]
+    subprocess.run([*pip, str(wheel)], check=True, capture_output=True)
+    oldest = min(releases, key=Version)
+    made = subprocess.run(
+        [str(tmp_path / "venv/bin/visiobook"), "new", "svc", "--stack", "go", "--name", "svc",
+         "--vcs-ref", f"v{oldest}", "--defaults", "--no-git"],
+        cwd=tmp_path, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    answers = yaml.safe_load((tmp_path / "svc/.copier-answers.yml").read_text())
+    assert answers["_commit"] == f"v{oldest}"
