@@ -16,7 +16,7 @@ OPENAPI_TS_DIR := $(TOOLS)/npm/openapi-typescript-$(OPENAPI_TS_VERSION)
 export PATH := $(TOOLS):$(PATH)
 
 .PHONY: demo test test-fast test-slow prerequisites lint tools openapi-typescript bench node-lock \
-	vue-lock vue-api-types go-lock clean
+	vue-lock vue-api-types go-lock clean docs docs-serve
 
 # Installing the checkout also restores release tags releases.toml records (hatch_build.py).
 $(BIN)/visiobook: pyproject.toml releases.toml
@@ -66,6 +66,15 @@ openapi-typescript: $(OPENAPI_TS_DIR)/node_modules/.bin/openapi-typescript
 $(OPENAPI_TS_DIR)/node_modules/.bin/openapi-typescript:
 	npm install --prefix $(OPENAPI_TS_DIR) --no-audit --no-fund openapi-typescript@$(OPENAPI_TS_VERSION)
 
+## docs: build the documentation site into ./site (strict: a broken link, anchor or nav entry
+## fails it); the fast tier builds it too (tests/test_docs_site.py)
+docs: $(BIN)/visiobook
+	$(BIN)/python scripts/docs_site.py build
+
+## docs-serve: the documentation site on http://localhost:8000, rebuilt as docs/ changes
+docs-serve: $(BIN)/visiobook
+	$(BIN)/python scripts/docs_site.py serve
+
 ## bench: time the CLI against raw Copier, and `check` on 2,000 files; writes docs/benchmarks.md
 bench: $(BIN)/visiobook tools
 	PATH="$(TOOLS):$$PATH" $(BIN)/python benchmarks/run.py --write docs/benchmarks.md
@@ -87,4 +96,4 @@ go-lock: $(BIN)/visiobook
 	$(BIN)/python scripts/lock_go_template.py
 
 clean:
-	rm -rf $(VENV) demo dist .tools
+	rm -rf $(VENV) demo dist .tools site .cache docs/index.md docs/commands
