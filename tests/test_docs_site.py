@@ -62,7 +62,12 @@ def test_the_site_builds_in_strict_mode_with_the_generated_pages(site_root: Path
     assert result.returncode == 0, result.stderr
     assert "strict: no warnings" in result.stdout
     site = site_root / "site"
-    for page in ("index.html", "commands/index.html", "commands/update/index.html"):
+    for page in (
+        "index.html",
+        "commands/index.html",
+        "commands/update/index.html",
+        "update/index.html",
+    ):
         assert (site / page).exists(), page
     # Offline: the pages ask nothing of a font or analytics service.
     home = (site / "index.html").read_text(encoding="utf-8")
