@@ -211,8 +211,9 @@ def new(
 ) -> None:
     """Generate a new service from a stack template.
 
-    Asks for what is not given on a terminal. With --defaults or no terminal, give
-    --stack and --name; the other answers take their defaults.
+    On a terminal, asks for what is not given (the folder too), shows every answer and asks
+    before writing. With --defaults or no terminal, give --stack and --name; the other
+    answers take their defaults.
     `visiobook new --list-answers` lists them all.
     """
     from visiobook_scaffold.generate import NewProject, generate, is_interactive
@@ -224,6 +225,13 @@ def new(
             return
         answers = _collect_answers(stack, name, data or [], data_file, config)
         ask = is_interactive() and not defaults
+        if ask and config is not None:
+            # Our prompts when they can read the template first; else (a git URL) Copier's.
+            from visiobook_scaffold import prompts
+
+            if prompts.can_ask(config):
+                answered = prompts.ask(config, answers, dest)
+                dest, answers, ask = answered.folder, answered.answers, False
         if not ask:
             for required, option in (("stack", "--stack"), ("service_name", "--name")):
                 if required not in answers:

@@ -24,7 +24,8 @@ class NewProject:
     vcs_ref: str | None
     answers: dict[str, Any]
     ask: bool
-    """Prompt (through Copier/questionary) for answers not given; else use defaults."""
+    """Let Copier prompt for answers not given (a template prompts.py cannot read first, such
+    as a git URL); else answers not given take their defaults."""
     pretend: bool
     git: bool
 

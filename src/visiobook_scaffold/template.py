@@ -58,6 +58,10 @@ class TemplateConfig:
     """Values derived from the answers (`when: false`): never asked, never given."""
     stacks: dict[str, Stack]
     wording: tuple[Question, ...] = field(default=())
+    specs: dict[str, Any] = field(default_factory=dict)
+    """Every question and computed value as copier.yml writes it, in its order (prompts.py)."""
+    settings: frozenset[str] = frozenset()
+    """The `_` settings copier.yml sets, e.g. `_jinja_extensions`."""
 
     def available_stacks(self) -> list[Stack]:
         return [stack for stack in self.stacks.values() if stack.available]
@@ -138,9 +142,11 @@ def load_config(root: Path) -> TemplateConfig:
     questions: dict[str, str] = {}
     computed: list[str] = []
     wording: list[Question] = []
+    specs: dict[str, Any] = {}
     for name, spec in raw.items():
         if name.startswith("_"):
             continue
+        specs[str(name)] = spec
         if isinstance(spec, dict) and spec.get("when") is False:
             computed.append(name)
         else:
@@ -161,7 +167,8 @@ def load_config(root: Path) -> TemplateConfig:
         raise ScaffoldError(
             f"cannot read template {config_path}: malformed stack facts ({error})"
         ) from None
-    return TemplateConfig(root, questions, tuple(computed), stacks, tuple(wording))
+    settings = frozenset(str(name) for name in raw if str(name).startswith("_"))
+    return TemplateConfig(root, questions, tuple(computed), stacks, tuple(wording), specs, settings)
 
 
 def _question(name: str, spec: object) -> Question:
