@@ -217,6 +217,30 @@ def test_a_taken_folder_is_refused_under_the_question(tmp_path: Path) -> None:
     assert [path.name for path in (tmp_path / "svc").iterdir()] == ["kept.txt"]
 
 
+def test_a_yes_no_question_and_its_condition_in_a_template_without_a_name(
+    tmp_path: Path,
+) -> None:
+    template = tmp_path / "template"
+    (template / "files").mkdir(parents=True)
+    (template / "copier.yml").write_text(
+        "_subdirectory: files\n"
+        "shout:\n  type: bool\n  help: Shout the greeting?\n  default: false\n"
+        "greeting:\n  type: str\n  help: The greeting\n  when: '{{ shout }}'\n  default: HELLO\n"
+    )
+    (template / "files" / "greeting.txt.jinja").write_text("{{ shout }} {{ greeting }}\n")
+    child = spawn(tmp_path, "--template", str(template), "--no-git")
+    answer(child, "Shout the greeting?", "y")  # y/N: one key answers
+    answer(child, "The greeting")
+    # No name to follow: the folder comes last, and has no default.
+    answer(child, "Folder to create", ENTER)
+    child.expect_exact("✖ the folder must be named")
+    answer(child, "Folder to create", "out" + ENTER)
+    answer(child, "Create it in out?")
+    output = finish(child)
+    assert child.exitstatus == 0, output
+    assert (tmp_path / "out" / "greeting.txt").read_text() == "True HELLO\n"
+
+
 # questions.py on its own: copier.yml's rules, without a terminal.
 
 

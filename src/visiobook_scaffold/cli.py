@@ -225,19 +225,19 @@ def new(
             return
         answers = _collect_answers(stack, name, data or [], data_file, config)
         ask = is_interactive() and not defaults
-        if ask and config is not None:
-            # Our prompts when they can read the template first; else (a git URL) Copier's.
-            from visiobook_scaffold import prompts
-
-            if prompts.can_ask(config):
-                answered = prompts.ask(config, answers, dest)
-                dest, answers, ask = answered.folder, answered.answers, False
         if not ask:
             for required, option in (("stack", "--stack"), ("service_name", "--name")):
                 if required not in answers:
                     raise ScaffoldError(
                         f"{option} is required when not prompting (--defaults or no terminal)"
                     )
+        elif config is not None:
+            # Our prompts when they can read the template first; else (a git URL) Copier's.
+            from visiobook_scaffold import prompts
+
+            if prompts.can_ask(config):
+                answered = prompts.ask(config, answers, dest)
+                dest, answers, ask = answered.folder, answered.answers, False
         target = dest or _folder_named_after(answers.get("service_name"))
         if target is None:
             raise ScaffoldError("give a destination folder or --name")

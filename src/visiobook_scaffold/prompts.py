@@ -56,6 +56,7 @@ def ask(config: TemplateConfig, given: Mapping[str, Any], folder: Path | None) -
 
     A given answer the template refuses is an error, as without a terminal. Ctrl-C, end of
     input, or "Cancel" at the summary raise InterruptError: nothing was written."""
+    # The folder is asked after the name it defaults to (or last, for a template without one).
     form = Form(config.specs, after={"service_name": _folder_question} if folder is None else {})
     chosen: dict[str, Any] = dict(given)
     accepted: set[str] = set()
@@ -95,11 +96,13 @@ def ask(config: TemplateConfig, given: Mapping[str, Any], folder: Path | None) -
 
 def _folder_question(answers: Mapping[str, Any]) -> Question:
     def refusal(value: Any) -> str:
+        if not str(value).strip():
+            return "the folder must be named"
         try:
             check_destination(Path(str(value)).expanduser())
         except ScaffoldError as error:
             return str(error)
-        return "" if str(value).strip() else "the folder must be named"
+        return ""
 
     return Question(
         key=FOLDER,

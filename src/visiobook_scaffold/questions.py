@@ -22,7 +22,7 @@ from visiobook_scaffold.errors import ScaffoldError, one_line
 # The filters Copier's own Jinja environment has (regex_search, to_json, ...).
 COPIER_EXTENSIONS = ["jinja2_ansible_filters.AnsibleCoreFiltersExtension"]
 
-UNSUPPORTED_SETTINGS = ("_jinja_extensions", "_envops")
+UNSUPPORTED_SETTINGS = ("_jinja_extensions", "_envops", "_external_data")
 UNSUPPORTED_KEYS = ("multiselect", "secret", "multiline")
 
 
@@ -98,7 +98,8 @@ class Progress:
 
 
 Extra = Callable[[Mapping[str, Any]], Question]
-"""A question the template does not ask (the folder), built from the answers before it."""
+"""A question the template does not ask (the folder), built from the answers before it. It
+follows the question it is attached to, or comes last when that one is not asked."""
 
 
 class Form:
@@ -131,6 +132,8 @@ class Form:
         context: dict[str, Any] = {}
         answers: dict[str, Any] = {}
         settled: list[Question] = []
+        state = (chosen, accepted, answers, settled)
+        extras = dict(self._after)
         for key, spec in self._specs.items():
             details = spec if isinstance(spec, dict) else {"default": spec}
             try:
@@ -144,14 +147,17 @@ class Form:
                 if question.default is not None:
                     context[key] = question.default
                 continue
-            progress = self._settle(question, chosen, accepted, answers, settled)
-            if progress is None and key in self._after:
+            progress = self._settle(question, *state)
+            if progress is None and key in extras:
                 # Our own question that follows this one (the folder after the name).
-                extra = self._after[key](answers)
-                progress = self._settle(extra, chosen, accepted, answers, settled)
+                progress = self._settle(extras.pop(key)(answers), *state)
             if progress is not None:
                 return progress
             context.update(answers)
+        for extra in extras.values():
+            progress = self._settle(extra(answers), *state)
+            if progress is not None:
+                return progress
         return Progress(answers, tuple(settled), None)
 
     @staticmethod
