@@ -266,6 +266,20 @@ def test_conditions_are_honoured_and_computed_values_never_asked(tmp_path: Path)
     assert (loud.pending.key, loud.pending.default) == ("greeting", "HELLO")
 
 
+def test_a_validator_that_fails_on_an_answer_refuses_it_with_the_reason(tmp_path: Path) -> None:
+    form = write_config(
+        tmp_path / "template",
+        "replicas:\n  type: int\n  default: 2\n"
+        '  validator: \'{{ "" if 12 % replicas == 0 else "must divide 12" }}\'\n',
+    )
+    assert form.resolve({"replicas": "3"}, set()).error == ""
+    assert form.resolve({"replicas": "5"}, set()).error == "must divide 12"
+    assert form.resolve({"replicas": "0"}, set()).error == "replicas: integer modulo by zero"
+    assert form.resolve({"replicas": "two"}, set()).error == (
+        "replicas must be a whole number, got 'two'"
+    )
+
+
 def test_the_repository_template_is_evaluated_as_copier_evaluates_it() -> None:
     form = Form(load_config(REPO_ROOT).specs)
     assert Form.unsupported(load_config(REPO_ROOT).specs, load_config(REPO_ROOT).settings) == ""

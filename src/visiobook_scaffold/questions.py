@@ -208,7 +208,12 @@ class Form:
         def validate(value: Any) -> str:
             if not validator:
                 return ""
-            return str(self._render(validator, {**context, key: value})).strip()
+            try:
+                return str(self._render(validator, {**context, key: value})).strip()
+            except Exception as error:
+                # As Copier: a validator that fails on an answer (any error: the template's
+                # Jinja can raise anything) refuses it, with the reason.
+                return f"{key}: {one_line(error)}"
 
         return Question(
             key=key,
