@@ -185,8 +185,11 @@ def test_declining_the_summary_writes_nothing_and_exits_130(tmp_path: Path) -> N
 
 
 def test_ctrl_c_at_a_question_writes_nothing_and_exits_130(tmp_path: Path) -> None:
-    child = spawn(tmp_path)
-    answer(child, "Which stack is this service built on?", CTRL_C)
+    child = spawn(tmp_path, columns=50)
+    child.expect_exact("Which stack is this service built on?")
+    # A menu entry longer than the terminal is wrapped under itself, not cut.
+    child.expect_exact("   service (user, project, database services)")
+    child.send(CTRL_C)
     output = finish(child)
     assert child.exitstatus == 130, output
     assert output.strip().endswith("error: interrupted: nothing was written")

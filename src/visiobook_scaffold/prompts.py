@@ -10,6 +10,8 @@ it makes wrong is asked again, with the reason.
 
 from __future__ import annotations
 
+import shutil
+import textwrap
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +29,9 @@ FOLDER = "folder"
 """Not a template answer: where the service is written (`new`'s DEST argument)."""
 
 CREATE, CHANGE, CANCEL = "create", "change", "cancel"
+
+MENU_INDENT = "   "
+"""What questionary puts before a menu entry (its pointer, or room for it)."""
 
 STYLE = questionary.Style(
     [
@@ -117,7 +122,9 @@ def _ask_one(question: Question, default: Any) -> Any:
     """One question on the terminal; returns the answer as typed or chosen."""
     if question.choices:
         choices = [
-            questionary.Choice(choice.title, value=choice.value, disabled=choice.disabled or None)
+            questionary.Choice(
+                _fit(choice.title), value=choice.value, disabled=choice.disabled or None
+            )
             for choice in question.choices
         ]
         enabled = [choice.value for choice in question.choices if not choice.disabled]
@@ -141,6 +148,12 @@ def _ask_one(question: Question, default: Any) -> Any:
         placeholder=[("class:placeholder", shown)],
         key_bindings=_enter_takes(shown),
     ).unsafe_ask()
+
+
+def _fit(title: str) -> str:
+    """A menu entry wrapped to the terminal: questionary's menus cut a longer line."""
+    width = max(shutil.get_terminal_size().columns - len(MENU_INDENT) - 1, 20)
+    return f"\n{MENU_INDENT}".join(textwrap.wrap(title, width) or [title])
 
 
 def _enter_takes(default: str) -> KeyBindings:
