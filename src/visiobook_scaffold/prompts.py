@@ -10,7 +10,8 @@ it makes wrong is asked again, with the reason.
 
 from __future__ import annotations
 
-import shutil
+import os
+import sys
 import textwrap
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -152,8 +153,16 @@ def _ask_one(question: Question, default: Any) -> Any:
 
 def _fit(title: str) -> str:
     """A menu entry wrapped to the terminal: questionary's menus cut a longer line."""
-    width = max(shutil.get_terminal_size().columns - len(MENU_INDENT) - 1, 20)
+    width = max(_terminal_columns() - len(MENU_INDENT) - 1, 20)
     return f"\n{MENU_INDENT}".join(textwrap.wrap(title, width) or [title])
+
+
+def _terminal_columns() -> int:
+    """The terminal's own width, as prompt_toolkit measures it (not $COLUMNS)."""
+    try:
+        return os.get_terminal_size(sys.stdout.fileno()).columns
+    except (OSError, ValueError):
+        return 80
 
 
 def _enter_takes(default: str) -> KeyBindings:
