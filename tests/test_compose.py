@@ -15,6 +15,8 @@ from urllib.parse import urlsplit
 import jsonschema
 import pytest
 import yaml
+from yamllint import linter
+from yamllint.config import YamlLintConfig
 
 from tests.helpers import BASE_ANSWERS, REPO_ROOT, SERVICE_STACKS
 
@@ -81,9 +83,12 @@ def test_compose_postgres_is_the_database_env_example_names(copie: Any, stack: s
     }
     assert url.hostname == "localhost"
     assert postgres["ports"] == [f"127.0.0.1:{url.port}:5432"]
-    # Ready means it accepts connections to that database as that user.
-    assert postgres["healthcheck"]["test"][:2] == ["CMD", "pg_isready"]
-    assert {url.username, url.path.lstrip("/")} <= set(postgres["healthcheck"]["test"])
+    # Ready means it accepts connections to that database as that user (`$$` keeps Compose from
+    # interpolating: the container's shell reads its own variables).
+    assert postgres["healthcheck"]["test"] == [
+        "CMD-SHELL",
+        "pg_isready -h 127.0.0.1 -U $${POSTGRES_USER} -d $${POSTGRES_DB}",
+    ]
 
 
 def test_compose_keeps_its_data_in_a_named_volume_and_tests_against_ci_postgres(
@@ -98,6 +103,13 @@ def test_compose_keeps_its_data_in_a_named_volume_and_tests_against_ci_postgres(
     assert re.fullmatch(r"postgres:\d+(-alpine)?", postgres["image"]), postgres["image"]
     workflow = yaml.safe_load((project / ".github/workflows/ci-cd.yml").read_text())
     assert workflow["jobs"]["test"]["services"]["postgres"]["image"] == postgres["image"]
+
+
+def test_compose_file_passes_the_services_own_yamllint_with_the_longest_name(copie: Any) -> None:
+    project = render(copie, stack="node", service_name="a" * 38 + "-b")  # 40, the most allowed
+    config = YamlLintConfig(file=str(project / ".yamllint.yml"))
+    problems = list(linter.run((project / "compose.yaml").read_text(), config))
+    assert [str(problem) for problem in problems] == []
 
 
 @pytest.mark.parametrize("stack", SERVICE_STACKS)
