@@ -12,11 +12,16 @@ ACTIONLINT_VERSION := v1.7.12
 # template's src/types/api.ts.
 OPENAPI_TS_VERSION := $(shell sed -n 's/^ *"openapi-typescript": "\([^"]*\)".*/\1/p' templates/vue/package.json.jinja)
 OPENAPI_TS_DIR := $(TOOLS)/npm/openapi-typescript-$(OPENAPI_TS_VERSION)
+# The Compose specification's JSON schema, as the compose-spec Go module (the implementation
+# `docker compose` is built on) ships it, from the Go module proxy: the fast tier validates the
+# backends' compose.yaml with it (tests/test_compose.py reads this pin).
+COMPOSE_GO_VERSION := v2.16.2
+COMPOSE_SCHEMA := $(TOOLS)/compose-spec-$(COMPOSE_GO_VERSION).json
 # The tests find the tools `make tools` built.
 export PATH := $(TOOLS):$(PATH)
 
-.PHONY: demo test test-fast test-slow prerequisites lint tools openapi-typescript bench node-lock \
-	vue-lock vue-api-types go-lock clean docs docs-serve
+.PHONY: demo test test-fast test-slow prerequisites lint tools openapi-typescript compose-schema \
+	bench node-lock vue-lock vue-api-types go-lock clean docs docs-serve
 
 # Installing the checkout also restores release tags releases.toml records (hatch_build.py).
 $(BIN)/visiobook: pyproject.toml releases.toml
@@ -36,7 +41,7 @@ test: prerequisites lint tools
 	$(BIN)/pytest -m "not slow" -n auto
 	$(BIN)/pytest -m slow
 
-test-fast: $(BIN)/visiobook openapi-typescript
+test-fast: $(BIN)/visiobook openapi-typescript compose-schema
 	$(BIN)/pytest -m "not slow" -n auto
 
 test-slow: prerequisites $(BIN)/visiobook tools
@@ -51,7 +56,7 @@ lint: $(BIN)/visiobook
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-tools: $(TOOLS)/helm $(TOOLS)/actionlint openapi-typescript
+tools: $(TOOLS)/helm $(TOOLS)/actionlint openapi-typescript compose-schema
 
 $(TOOLS)/helm:
 	GOBIN=$(TOOLS) go install helm.sh/helm/v3/cmd/helm@$(HELM_VERSION)
@@ -65,6 +70,12 @@ openapi-typescript: $(OPENAPI_TS_DIR)/node_modules/.bin/openapi-typescript
 
 $(OPENAPI_TS_DIR)/node_modules/.bin/openapi-typescript:
 	npm install --prefix $(OPENAPI_TS_DIR) --no-audit --no-fund openapi-typescript@$(OPENAPI_TS_VERSION)
+
+compose-schema: $(COMPOSE_SCHEMA)
+
+$(COMPOSE_SCHEMA):
+	timeout 300 go mod download github.com/compose-spec/compose-go/v2@$(COMPOSE_GO_VERSION)
+	install -D -m 644 "$$(go env GOMODCACHE)/github.com/compose-spec/compose-go/v2@$(COMPOSE_GO_VERSION)/schema/compose-spec.json" $@
 
 ## docs: build the documentation site into ./site (strict: a broken link, anchor or nav entry
 ## fails it); the fast tier builds it too (tests/test_docs_site.py)

@@ -31,9 +31,14 @@ CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
 """
 
 
-def migrate_deploy(postgres: PostgresServer, database: str, project: Path) -> None:
-    """Applies every migration of `project`, in name order, each in its own transaction."""
-    postgres.psql(database, "-c", MIGRATIONS_TABLE)
+def migrate_deploy(
+    postgres: PostgresServer, database: str, project: Path, role: str = "postgres"
+) -> None:
+    """Applies every migration of `project`, in name order, each in its own transaction, as
+    `role`: the one the service connects as owns what the migrations create, as with Prisma."""
+    assert re.fullmatch(r"[a-z_][a-z0-9_]*", role), role
+    as_role = ("-c", f"SET ROLE {role}")
+    postgres.psql(database, *as_role, "-c", MIGRATIONS_TABLE)
     for folder in sorted(p for p in (project / "prisma" / "migrations").iterdir() if p.is_dir()):
         # Prisma names migrations <timestamp>_<snake_case>: safe to quote as they are.
         assert re.fullmatch(r"[0-9a-z_]+", folder.name), folder.name
@@ -42,4 +47,4 @@ def migrate_deploy(postgres: PostgresServer, database: str, project: Path) -> No
         values = f"'{uuid.uuid4()}', '{checksum}', '{folder.name}', now(), now(), 1"
         columns = "id, checksum, migration_name, started_at, finished_at, applied_steps_count"
         record = f'INSERT INTO "_prisma_migrations" ({columns}) VALUES ({values});'  # noqa: S608
-        postgres.psql(database, "-1", "-f", str(sql), "-c", record)
+        postgres.psql(database, "-1", *as_role, "-f", str(sql), "-c", record)
