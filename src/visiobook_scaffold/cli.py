@@ -278,7 +278,7 @@ def _template_for_new(
     template: str | None, vcs_ref: str | None
 ) -> tuple[str, str | None, TemplateConfig | None]:
     """The source to render from, the ref, and the template's config when it can be read now."""
-    from visiobook_scaffold.versions import CANONICAL_SOURCE, embedded_bundle
+    from visiobook_scaffold.versions import CANONICAL_SOURCE, built_commit
 
     if template is not None:
         local = is_local_template(template)
@@ -288,12 +288,13 @@ def _template_for_new(
     if is_git_checkout(root):
         # Developing the templates: render the working tree, not the newest tag.
         return str(root), vcs_ref or "HEAD", config
-    if embedded_bundle() is not None:
+    built = built_commit()
+    if built is not None:
         # An installed wheel: render from its embedded versions under the canonical name, so
         # the service records a source that later updates can find again. By default the
-        # version the wheel was built from (the bundle's HEAD), which its copier.yml describes:
-        # a release's wheel generates that release.
-        return CANONICAL_SOURCE, vcs_ref or "HEAD", config
+        # version the wheel was built from, which its copier.yml describes: a release's wheel
+        # generates that release.
+        return CANONICAL_SOURCE, vcs_ref or built, config
     return str(root), vcs_ref, config
 
 

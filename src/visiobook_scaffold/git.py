@@ -196,6 +196,13 @@ def remote_tags(source: str) -> list[str]:
     return [line.split("refs/tags/", 1)[1] for line in out.splitlines() if "refs/tags/" in line]
 
 
+def bundle_head(bundle: Path) -> str | None:
+    """The commit a git bundle records as its HEAD (the checkout it was made from)."""
+    out = _git(bundle.parent, "bundle", "list-heads", str(bundle), "HEAD", check=False)
+    commit = out.split(" ", 1)[0]
+    return commit or None
+
+
 def network_timeout() -> int:
     """Seconds a git network operation may go without progress (VISIOBOOK_GIT_TIMEOUT)."""
     value = os.environ.get("VISIOBOOK_GIT_TIMEOUT", "")

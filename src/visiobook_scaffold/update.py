@@ -36,7 +36,12 @@ from visiobook_scaffold.template import (
     is_local_template,
     load_config,
 )
-from visiobook_scaffold.versions import CANONICAL_SOURCE, reachable, template_source
+from visiobook_scaffold.versions import (
+    CANONICAL_SOURCE,
+    built_commit,
+    reachable,
+    template_source,
+)
 
 CONFLICT_MARKER = "<<<<<<< "
 
@@ -211,7 +216,9 @@ def _plan(root: Path, recorded: dict[str, Any], source: str, request: UpdateRequ
     with tempfile.TemporaryDirectory(prefix="visiobook-versions-") as scratch:
         old, new = Path(scratch) / "old", Path(scratch) / "new"
         with reachable(str(recorded.get("_src_path", "")), request.template):
-            version = request.to or _default_target(source, str(recorded["_commit"]))
+            version = request.to or _default_target(
+                source, str(recorded["_commit"]), _newest_commit(source)
+            )
             answers = {**recorded, **request.answers}
             render_version(source, version, answers, new, ask=request.ask)
             render_version(source, str(recorded["_commit"]), recorded, old)
@@ -243,7 +250,14 @@ def _answers_for_copier(
     return {**new_answers, **request.answers}
 
 
-def _default_target(source: str, current: str) -> str:
+def _newest_commit(source: str) -> str:
+    """The template's newest commit: for the embedded versions, the one the wheel was built
+    from (what it generates), else the source's HEAD."""
+    built = built_commit() if source == CANONICAL_SOURCE else None
+    return built or "HEAD"
+
+
+def _default_target(source: str, current: str, newest_commit: str) -> str:
     """The version an update without `--to` goes to: the newest release; the template's newest
     commit when nothing is released, or when the service is already past a release (made from
     a checkout between releases). Never back to an older version."""
@@ -251,7 +265,7 @@ def _default_target(source: str, current: str) -> str:
     if newest is not None and _is_behind(current, newest[0]):
         return newest[1]
     if newest is None or _past_tag(current) is not None:
-        return "HEAD"
+        return newest_commit
     return current  # on the newest release: nothing to change
 
 

@@ -30,6 +30,16 @@ def embedded_bundle() -> Path | None:
     return BUNDLE if BUNDLE.is_file() else None
 
 
+def built_commit() -> str | None:
+    """The commit the installed wheel was built from (its bundle's HEAD), if this is one.
+
+    Named by its id: "HEAD" of a clone of the bundle is whatever branch git guesses it is, and
+    Copier's cached clone of the canonical name keeps the branch an earlier wheel's bundle had.
+    """
+    bundle = embedded_bundle()
+    return git.bundle_head(bundle) if bundle else None
+
+
 def template_source(recorded: str, override: str | None = None) -> str:
     """The source to render the service's template from, recorded as `recorded` (`_src_path`),
     with `--template` given as `override`.

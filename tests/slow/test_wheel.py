@@ -186,10 +186,8 @@ def test_a_clone_that_lost_its_tags_builds_a_wheel_carrying_every_release(
     releases = recorded(checkout)
     assert releases
 
-    dist = tmp_path / "dist"
-    build = [sys.executable, "-m", "build", "--wheel", "--outdir", str(dist), str(checkout)]
-    subprocess.run(build, check=True, capture_output=True)
-    (wheel,) = dist.glob("*.whl")
+    wheel = build_wheel(checkout, tmp_path / "dist")
+
     with zipfile.ZipFile(wheel) as archive:
         bundle = tmp_path / "versions.bundle"
         bundle.write_bytes(archive.read("visiobook_scaffold/_template/versions.bundle"))
@@ -199,15 +197,55 @@ def test_a_clone_that_lost_its_tags_builds_a_wheel_carrying_every_release(
         heads[ref] = commit
     for version, commit in releases.items():
         assert heads.get(f"refs/tags/v{version}") == commit
-    venv.create(tmp_path / "venv", with_pip=True)
-    pip = [str(tmp_path / "venv/bin/pip"), "install", "-q", "--disable-pip-version-check"]
-    subprocess.run([*pip, str(wheel)], check=True, capture_output=True)
+    bin_dir = fresh_venv_with(wheel, tmp_path / "venv")
     oldest = min(releases, key=Version)
+    made = new_service(bin_dir, tmp_path / "svc", "--vcs-ref", f"v{oldest}")
+    assert made["_commit"] == f"v{oldest}"
+
+
+def test_a_wheel_generates_the_commit_it_was_built_from(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not whatever branch a clone of its bundle guesses HEAD to be: Copier keeps one cached
+    clone of the canonical name, whose HEAD stays the branch the first wheel's bundle had."""
+    monkeypatch.setenv("COPIER_CACHE_DIR", str(tmp_path / "copier-cache"))
+    checkout = tmp_path / "scaffold"
+    git(tmp_path, "clone", "--quiet", str(REPO_ROOT), str(checkout))
+    git(checkout, "checkout", "--quiet", "-B", "main")
+    bin_dir = fresh_venv_with(build_wheel(checkout, tmp_path / "dist-main"), tmp_path / "venv")
+    on_main = new_service(bin_dir, tmp_path / "from-main")
+    assert on_main["_commit"] == git(checkout, "describe", "--tags", "--always")
+
+    git(checkout, "checkout", "--quiet", "-b", "feature")
+    git(checkout, "commit", "--quiet", "--allow-empty", "--message", "feature work")
+    install_wheel_of(checkout, bin_dir, tmp_path / "dist-feature")
+    on_feature = new_service(bin_dir, tmp_path / "from-feature")
+
+    assert on_feature["_commit"] == git(checkout, "describe", "--tags", "--always")
+    assert on_feature["_commit"] != on_main["_commit"]
+
+
+def build_wheel(checkout: Path, out: Path) -> Path:
+    build = [sys.executable, "-m", "build", "--wheel", "--outdir", str(out), str(checkout)]
+    subprocess.run(build, check=True, capture_output=True)
+    (wheel,) = out.glob("*.whl")
+    return wheel
+
+
+def fresh_venv_with(wheel: Path, root: Path) -> Path:
+    venv.create(root, with_pip=True)
+    pip = [str(root / "bin/pip"), "install", "-q", "--disable-pip-version-check"]
+    subprocess.run([*pip, str(wheel)], check=True, capture_output=True)
+    return root / "bin"
+
+
+def new_service(bin_dir: Path, dest: Path, *args: str) -> dict[str, object]:
+    """Generates a Go service (the quickest to render) with the installed CLI; its answers."""
     made = subprocess.run(
-        [str(tmp_path / "venv/bin/visiobook"), "new", "svc", "--stack", "go", "--name", "svc",
-         "--vcs-ref", f"v{oldest}", "--defaults", "--no-git"],
-        cwd=tmp_path, capture_output=True, text=True, check=False,
+        [str(bin_dir / "visiobook"), "new", str(dest), "--stack", "go", "--name", "svc",
+         "--defaults", "--no-git", *args],
+        capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert made.returncode == 0, made.stderr
-    answers = yaml.safe_load((tmp_path / "svc/.copier-answers.yml").read_text())
-    assert answers["_commit"] == f"v{oldest}"
+    answers: dict[str, object] = yaml.safe_load((dest / ".copier-answers.yml").read_text())
+    return answers
