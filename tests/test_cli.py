@@ -112,7 +112,13 @@ def test_new_prints_only_the_steps_a_stack_has(tmp_path: Path) -> None:
     assert code == 0, err
     run_it = out.split("Run it:\n")[1].split("Test it:")[0].splitlines()
     assert all(line.strip() for line in run_it), run_it
-    assert run_it[2:] == ["  npm ci", "  npx prisma migrate deploy", "  npm run build && npm start"]
+    assert run_it[1:] == [
+        "  docker compose up -d --wait   # PostgreSQL (without Docker: see README.md)",
+        "  cp .env.example .env",
+        "  npm ci",
+        "  npx prisma migrate deploy",
+        "  npm run build && npm start",
+    ]
     token = out.split("Call its API with a development token:\n")[1].split("Deploy it:")[0]
     assert token == "  npm run --silent dev-token --\n"
 

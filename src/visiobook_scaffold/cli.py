@@ -587,8 +587,15 @@ def _print_summary(result: Generated, config: TemplateConfig | None) -> None:
     if stack is None or not stack.commands:
         return
     commands = stack.commands
-    to_set = "VITE_API_URL" if stack.kind == "frontend" else "DATABASE_URL and JWT_SECRET"
-    steps = [f"cd {result.dest}", f"cp .env.example .env   # then set {to_set}"]
+    steps = [f"cd {result.dest}"]
+    if stack.kind == "frontend":
+        steps.append("cp .env.example .env   # then set VITE_API_URL")
+    else:
+        # .env.example names the database compose.yaml starts: it works as it is, locally.
+        steps += [
+            "docker compose up -d --wait   # PostgreSQL (without Docker: see README.md)",
+            "cp .env.example .env",
+        ]
     steps += [
         commands[key] for key in ("workspace", "install", "migrate", "run") if key in commands
     ]
