@@ -77,10 +77,13 @@ def template(tmp_path: Path) -> TemplateRepo:
 @pytest.fixture
 def service(tmp_path: Path, template: TemplateRepo) -> Path:
     """A service generated from v1.0.0 and committed, as `visiobook new` leaves it."""
-    dest = tmp_path / "svc"
+    return generate(template, tmp_path / "svc", "v1.0.0")
+
+
+def generate(template: TemplateRepo, dest: Path, version: str) -> Path:
     code, _, err = visiobook(
-        "new", dest, "--template", template.root, "--vcs-ref", "v1.0.0", "--stack", "x",
-        "--name", "svc",
+        "new", dest, "--template", template.root, "--vcs-ref", version, "--stack", "x",
+        "--name", dest.name,
     )  # fmt: skip
     assert code == 0, err
     return dest
@@ -224,12 +227,7 @@ def test_a_service_made_between_releases_updates_to_the_newest_commit_never_back
     release is older than the service, so the update goes forward to the template's HEAD."""
     template.edit_line("app.txt", 1, "line 1, after v1.0.0")
     git(template.root, "commit", "--quiet", "--all", "--message", "after the release")
-    dest = tmp_path / "between"
-    code, _, err = visiobook(
-        "new", dest, "--template", template.root, "--vcs-ref", "HEAD", "--stack", "x",
-        "--name", "between",
-    )  # fmt: skip
-    assert code == 0, err
+    dest = generate(template, tmp_path / "between", "HEAD")
     assert recorded_version(dest).startswith("v1.0.0-1-g")
     template.edit_line("app.txt", 2, "line 2, newer still")
     git(template.root, "commit", "--quiet", "--all", "--message", "newer still")
