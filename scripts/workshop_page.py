@@ -187,7 +187,10 @@ _VOLATILE: list[tuple[re.Pattern[str], Callable[[str, int], str]]] = [
     (re.compile(r'(?<="uptime": )\d+(?:\.\d+)?'), lambda value, number: "1.5"),
     (
         re.compile(
-            r"\b(?=[0-9a-f]*[a-f])(?=[0-9a-f]*\d)(?:[0-9a-f]{64}|[0-9a-f]{40}|[0-9a-f]{7})\b"
+            # A short hash where git and visiobook print one (it may be all digits there), or
+            # any run of hex digits of a hash's length with a digit and a letter in it.
+            r"(?m)(?:^|(?<=commit )|(?<=template ))[0-9a-f]{7}(?=[ .,;]|$)"
+            r"|\b(?=[0-9a-f]*[a-f])(?=[0-9a-f]*\d)(?:[0-9a-f]{64}|[0-9a-f]{40}|[0-9a-f]{7})\b"
         ),
         _hex,
     ),

@@ -82,6 +82,14 @@ def test_normalising_makes_volatile_values_stable_and_maps_places() -> None:
     )
 
 
+def test_a_short_hash_of_digits_only_is_one_where_git_prints_hashes() -> None:
+    run = "initial commit 0628763.\n0628763 First\nfrom template 0628763 to v1.1.0\n"
+    assert (
+        Normaliser([])(run)
+        == "initial commit 1abc0ab.\n1abc0ab First\nfrom template 1abc0ab to v1.1.0\n"
+    )
+
+
 def test_words_and_numbers_are_not_taken_for_hashes() -> None:
     text = "deadbeef facade 1234567 version 2.39.5\n"
     assert Normaliser([])(text) == text
