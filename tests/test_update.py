@@ -644,6 +644,26 @@ def test_check_fails_with_the_newer_release(service: Path, template: TemplateRep
     assert recorded_version(service) == "v1.0.0"
 
 
+def test_a_template_folder_given_relative_is_recorded_where_it_is(
+    tmp_path: Path, template: TemplateRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(template.root.parent)
+    code, _, err = visiobook(
+        "new", tmp_path / "relative", "--template", template.root.name, "--vcs-ref", "v1.0.0",
+        "--stack", "x", "--name", "svc",
+    )  # fmt: skip
+    assert code == 0, err
+    answers = yaml.safe_load((tmp_path / "relative" / ".copier-answers.yml").read_text())
+    assert answers["_src_path"] == str(template.root.resolve())
+    template.release("v1.1.0")
+
+    monkeypatch.chdir(tmp_path / "relative")
+    code, out, err = visiobook("update", "--check")
+
+    assert (code, err) == (1, "")
+    assert out == "relative is on template v1.0.0; v1.1.0 is released: run `visiobook update`.\n"
+
+
 def test_check_says_so_when_the_template_has_no_release(tmp_path: Path) -> None:
     template = tmp_path / "template"
     (template / "tpl").mkdir(parents=True)

@@ -281,8 +281,11 @@ def _template_for_new(
     from visiobook_scaffold.versions import CANONICAL_SOURCE, built_commit
 
     if template is not None:
-        local = is_local_template(template)
-        return template, vcs_ref, load_config(Path(template).resolve()) if local else None
+        if not is_local_template(template):
+            return template, vcs_ref, None
+        # The service records this place; a relative one would be looked for from the service.
+        folder = Path(template).expanduser().resolve()
+        return str(folder), vcs_ref, load_config(folder)
     root = embedded_template_root()
     config = load_config(root)
     if is_git_checkout(root):

@@ -12,6 +12,7 @@ import pytest
 from alembic import command
 from alembic.config import Config
 from httpx import ASGITransport, AsyncClient
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
 from sqlalchemy import create_engine, inspect, text
 
 from app.core.config import Settings
@@ -25,6 +26,22 @@ TEST_SECRET = "test-secret-that-is-at-least-32-characters-long"
 UNREACHABLE_DATABASE = "postgresql://nobody:nothing@127.0.0.1:9/none"
 
 
+class GivenSettings(Settings):
+    """Settings from the values given only: no environment variable and no .env, so a
+    developer's .env (copied from .env.example, as the README says) changes no test."""
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings,)
+
+
 def make_settings(database_url: str, **overrides: object) -> Settings:
     values: dict[str, object] = {
         "database_url": database_url,
@@ -33,8 +50,7 @@ def make_settings(database_url: str, **overrides: object) -> Settings:
         "db_connect_timeout": "2s",
         **overrides,
     }
-    # model_validate skips the environment and .env: tests see only what they set.
-    return Settings.model_validate(values)
+    return GivenSettings.model_validate(values)
 
 
 def auth_headers(settings: Settings, subject: str = "test-user") -> dict[str, str]:
