@@ -66,11 +66,13 @@ def test_fast_commands_do_not_import_copier(args: list[str]) -> None:
     assert not {name for name in imported if name.split(".")[0] == "copier"}
 
 
-@pytest.mark.parametrize("command", [[], ["new"], ["update"], ["diff"], ["check"], ["list"]])
+@pytest.mark.parametrize(
+    "command", [[], ["new"], ["update"], ["diff"], ["check"], ["list"], ["doctor"]]
+)
 def test_help_names_values_not_python_types(command: list[str]) -> None:
     code, out, _ = run(*command, "--help")
     assert code == 0
-    for python_type in ("<bool>", "<str>", "<list[", "<int>", "╭"):
+    for python_type in ("<bool>", "<str>", "<list[", "<int>", "<path>", "╭"):
         assert python_type not in out
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 from visiobook_scaffold import __version__
 from visiobook_scaffold.answers import check_answers, load_data_file, parse_data_pairs
@@ -73,6 +73,27 @@ class OneLineUsage(TyperGroup):
             return super().invoke(*args, **kwargs)
 
 
+class PlainHelp(TyperCommand):
+    """--help names an argument as its metavar alone (`PATH`), where Typer adds the type of
+    its value (`PATH <path>`)."""
+
+    def format_options(self, ctx: Any, formatter: Any) -> None:
+        sections: dict[str, list[tuple[str, str]]] = {"Arguments": [], "Options": []}
+        for param in self.get_params(ctx):
+            record = param.get_help_record(ctx)
+            if record is None:
+                continue
+            name, text = record
+            if param.param_type_name == "argument":
+                sections["Arguments"].append((name.split(" ", 1)[0], text))
+            else:
+                sections["Options"].append((name, text))
+        for title, rows in sections.items():
+            if rows:
+                with formatter.section(title):
+                    formatter.write_dl(rows)
+
+
 app = typer.Typer(
     cls=OneLineUsage,
     help="Generate and maintain Visiobook microservices that follow the Visiobook guidelines.",
@@ -99,7 +120,7 @@ def root(
     """Generate and maintain Visiobook microservices that follow the Visiobook guidelines."""
 
 
-@app.command("list")
+@app.command("list", cls=PlainHelp)
 def list_stacks() -> None:
     """List the stacks, with their default language and framework versions."""
     try:
@@ -118,7 +139,7 @@ def list_stacks() -> None:
         )
 
 
-@app.command()
+@app.command(cls=PlainHelp)
 def doctor(
     stack: Annotated[
         str | None,
@@ -154,7 +175,7 @@ def doctor(
     typer.echo("Everything the stacks need is here.")
 
 
-@app.command()
+@app.command(cls=PlainHelp)
 def new(
     dest: Annotated[
         Path | None,
@@ -314,7 +335,7 @@ TemplateSource = Annotated[
 ]
 
 
-@app.command()
+@app.command(cls=PlainHelp)
 def update(
     path: ServicePath = Path(),
     to: Annotated[
@@ -406,7 +427,7 @@ def update(
         raise typer.Exit(1)
 
 
-@app.command("diff")
+@app.command("diff", cls=PlainHelp)
 def diff_command(
     path: ServicePath = Path(),
     template: TemplateSource = None,
@@ -433,7 +454,7 @@ def diff_command(
     raise typer.Exit(1)
 
 
-@app.command("check")
+@app.command("check", cls=PlainHelp)
 def check_command(
     path: ServicePath = Path(),
     output_format: Annotated[
