@@ -117,3 +117,33 @@ def test_new_says_when_this_machine_cannot_run_what_it_made(
         "This machine lacks Node.js 22 or 24 (node), found none:"
         " `visiobook doctor --stack node` says how to get it."
     )
+
+
+def test_new_says_when_the_machines_go_will_not_build_the_version_it_made(
+    machine: Machine, tmp_path: Path
+) -> None:
+    machine.tool(
+        "go", 'case "$1" in version) echo go version go1.26.8 linux/amd64;; env) echo local;; esac'
+    )
+    result = runner.invoke(app, ["new", str(tmp_path / "svc"), "--stack", "go", "--name", "svc"])
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == (
+        "On this machine, Go 1.26 or 1.27 (go): found 1.26.8; go.mod asks Go 1.27 and"
+        " GOTOOLCHAIN=local: set GOTOOLCHAIN=auto, or generate with --data language_version=1.26."
+    )
+
+
+def test_new_says_nothing_when_the_machines_go_builds_the_version_it_made(
+    machine: Machine, tmp_path: Path
+) -> None:
+    machine.tool(
+        "go", 'case "$1" in version) echo go version go1.26.8 linux/amd64;; env) echo local;; esac'
+    )
+    result = runner.invoke(
+        app,
+        ["new", str(tmp_path / "svc"), "--stack", "go", "--name", "svc",
+         "--data", "language_version=1.26"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert "On this machine" not in result.stdout
+    assert "lacks" not in result.stdout

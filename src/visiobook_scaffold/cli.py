@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, cast
 
@@ -634,18 +635,25 @@ def _print_summary(result: Generated, config: TemplateConfig | None) -> None:
     typer.echo("Deploy it:")
     typer.echo(f"  helm upgrade --install {service} k8s/helm")
     typer.echo("The service's README.md says more.")
-    _say_what_is_missing(stack)
+    version = str(result.answers.get("language_version", stack.default_language_version))
+    _say_what_is_missing(replace(stack, default_language_version=version))
 
 
 def _say_what_is_missing(stack: Stack) -> None:
-    """After `new`: if this machine cannot run what it just made, say so, and where to look."""
+    """After `new`: if this machine cannot run what it just made, say so, and where to look;
+    `stack` carries the language version the service was generated for."""
     from visiobook_scaffold.doctor import examine, missing_required
 
-    missing = missing_required(examine([stack], everything=False))
+    findings = examine([stack], everything=False)
+    missing = missing_required(findings)
     if missing:
         lacks = "; ".join(f"{finding.what}, found {finding.found or 'none'}" for finding in missing)
         doctor = f"visiobook doctor --stack {stack.key}"
         typer.echo(f"This machine lacks {lacks}: `{doctor}` says how to get it.")
+    for finding in findings:
+        # Present, but not as the service needs it (an older Go that will not fetch a newer).
+        if finding.required and finding.status == "warn":
+            typer.echo(f"On this machine, {finding.what}: found {finding.found}; {finding.fix}.")
 
 
 def main() -> None:
