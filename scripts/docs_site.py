@@ -164,9 +164,11 @@ def serve(root: Path) -> None:
     write_pages(root)
     check_nav(root)
     check_links_stay_inside(root)
-    subprocess.run(
+    served = subprocess.run(
         [sys.executable, "-m", "zensical", "serve", "-f", str(root / CONFIG)], check=False
     )
+    if served.returncode != 0:  # e.g. the port is taken: make must not say it went well
+        raise SiteError(f"zensical serve exited with {served.returncode}")
 
 
 def main() -> None:

@@ -854,6 +854,31 @@ def test_a_service_recording_the_canonical_source_updates_from_the_embedded_bund
     assert yaml.safe_load((dest / ".copier-answers.yml").read_text())["_src_path"] == source
 
 
+def test_a_service_made_by_a_wheel_checked_from_a_checkout_says_which_visiobook_to_run(
+    tmp_path: Path, template: TemplateRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from visiobook_scaffold import versions
+
+    bundle = tmp_path / "versions.bundle"
+    monkeypatch.setattr(versions, "BUNDLE", bundle)
+    monkeypatch.setenv("COPIER_CACHE_DIR", str(tmp_path / "copier-cache"))
+    git(template.root, "bundle", "create", str(bundle), "--all")
+    dest = tmp_path / "svc"
+    source = versions.CANONICAL_SOURCE
+    code, _, err = visiobook("new", dest, "--template", source, "--stack", "x", "--name", "svc")
+    assert code == 0, err
+    bundle.unlink()  # a source checkout's visiobook carries no bundle
+
+    code, out, err = visiobook("update", dest, "--check")
+
+    assert (code, out) == (2, "")
+    assert err == (
+        "error: this service was made by an installed visiobook (its template is"
+        f" {source}, found in the wheel): run that visiobook, or give --template with a"
+        " checkout of visiobook-scaffold\n"
+    )
+
+
 @pytest.fixture
 def moved(tmp_path: Path) -> tuple[Path, TemplateRepo]:
     """A service generated from the folder template-a at v1.0.0, edited by its team; then the

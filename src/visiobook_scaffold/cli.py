@@ -235,8 +235,7 @@ def new(
 
     On a terminal, asks for what is not given (the folder too), shows every answer and asks
     before writing. With --defaults or no terminal, give --stack and --name; the other
-    answers take their defaults.
-    `visiobook new --list-answers` lists them all.
+    answers take their defaults, which --list-answers lists.
     """
     from visiobook_scaffold.generate import NewProject, generate, is_interactive
 

@@ -77,7 +77,14 @@ def reachable(recorded: str, override: str | None = None) -> Iterator[None]:
     target: str | None = override
     if target is None and recorded == CANONICAL_SOURCE:
         bundle = embedded_bundle()
-        target = str(bundle) if bundle else None
+        if bundle is None:
+            # A source checkout's CLI has no bundle, and the name never resolves.
+            raise ScaffoldError(
+                "this service was made by an installed visiobook (its template is"
+                f" {CANONICAL_SOURCE}, found in the wheel): run that visiobook, or give"
+                " --template with a checkout of visiobook-scaffold"
+            )
+        target = str(bundle)
     if target is not None and target != recorded:
         target = _absolute(target)
         # git's url.<target>.insteadOf: a fetch of `recorded` goes to `target`.
