@@ -94,6 +94,10 @@ def test_a_choice_is_made_with_the_arrow_keys_and_given_answers_are_not_asked(
 ) -> None:
     child = spawn(tmp_path, "svc", "--name", "svc", "--data", "resource=media-assets", "--no-git")
     answer(child, "Which stack is this service built on?", DOWN + DOWN + ENTER)  # go
+    # Once chosen, the answer as stored, not the menu entry (which may wrap).
+    child.expect(
+        r"Which stack is this service built on\?(?:\x1b\[[0-9;]*m| )*go(?:\x1b\[[0-9;]*m)*\r*\n"
+    )
     for question in DEFAULTED:
         if question != "Example resource":
             answer(child, question)

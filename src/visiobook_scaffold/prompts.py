@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Any
 
 import questionary
+from prompt_toolkit import print_formatted_text
+from prompt_toolkit.formatted_text import FormattedText
 from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
 
 from visiobook_scaffold.errors import InterruptError, ScaffoldError
@@ -129,14 +131,17 @@ def _ask_one(question: Question, default: Any) -> Any:
             for choice in question.choices
         ]
         enabled = [choice.value for choice in question.choices if not choice.disabled]
-        return questionary.select(
+        chosen = questionary.select(
             question.message,
             choices=choices,
             default=default if default in enabled else None,
             qmark="?",
             instruction="(arrow keys, Enter)",
             style=STYLE,
+            erase_when_done=True,
         ).unsafe_ask()
+        _echo_answer(question.message, chosen)
+        return chosen
     if question.type == "bool":
         return questionary.confirm(
             question.message, default=bool(default), qmark="?", style=STYLE
@@ -149,6 +154,18 @@ def _ask_one(question: Question, default: Any) -> Any:
         placeholder=[("class:placeholder", shown)],
         key_bindings=_enter_takes(shown),
     ).unsafe_ask()
+
+
+def _echo_answer(message: str, answer: object) -> None:
+    """The question with the answer as it is stored (`node`), where the menu, erased once
+    answered, would have left the entry picked, which may wrap over several lines."""
+    print_formatted_text(
+        FormattedText(
+            [("class:qmark", "? "), ("class:question", message), ("", " "),
+             ("class:answer", str(answer))]
+        ),
+        style=STYLE,
+    )  # fmt: skip
 
 
 def _fit(title: str) -> str:
