@@ -22,6 +22,7 @@ import json
 import os
 import re
 import shlex
+import shutil
 import signal
 import socket
 import subprocess
@@ -145,6 +146,17 @@ def serving(root: Path, script: str, env: dict[str, str], url: str) -> Iterator[
                 process.wait(timeout=30)
 
 
+def browse(url: str) -> None:
+    """Loads `url` in headless Chromium, scripts run, as a first visit does."""
+    browser = shutil.which("chromium")
+    assert browser is not None, "chromium not found (Debian package `chromium`)"
+    subprocess.run(
+        [browser, "--headless=new", "--no-sandbox", "--disable-gpu",
+         "--virtual-time-budget=5000", "--dump-dom", url],
+        capture_output=True, timeout=120, check=True,
+    )  # fmt: skip
+
+
 def json_documents(text: str) -> list[Any]:
     """The JSON bodies curl printed one after another."""
     decoder, documents, index = json.JSONDecoder(), [], 0
@@ -243,9 +255,14 @@ def test_the_readme_serves_the_vue_app_in_development_and_built(tmp_path: Path) 
     dev_port, preview_port = int(dev[1]), int(preview[1])
 
     assert_port_free(dev_port)
-    with serving(root, start, env, f"http://localhost:{dev_port}/"):
+    with serving(root, start, env, f"http://localhost:{dev_port}/") as log:
         page = httpx.get(f"http://localhost:{dev_port}/", timeout=10).text
         assert "/src/main.ts" in page, page  # the development page, not a build
+        # Each page visited in a browser for the first time: the dev server must not reload
+        # it to re-bundle the components it uses (what the user typed would be lost).
+        for path in ("/", "/sign-in", f"/{RESOURCE}", f"/{RESOURCE}/new"):
+            browse(f"http://localhost:{dev_port}{path}")
+        assert "optimized dependencies changed" not in log.read_text(), log.read_text()
 
     assert_port_free(preview_port)
     with serving(root, production, env, f"http://localhost:{preview_port}/"):
