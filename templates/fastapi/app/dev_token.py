@@ -52,10 +52,14 @@ def mint(subject: str, lifetime: timedelta, settings: Settings) -> str:
 
 
 def _config_error(error: ValidationError) -> str:
-    problems = [
-        f"{'.'.join(str(part) for part in problem['loc']).upper()}: {problem['msg']}"
-        for problem in error.errors()
-    ]
+    """One line, worded as the other stacks word it: "JWT_SECRET must be at least 32
+    characters; DATABASE_URL is required"."""
+    problems = []
+    for problem in error.errors():
+        name = ".".join(str(part) for part in problem["loc"]).upper()
+        reason = problem["msg"].removeprefix("Value error, ")
+        missing = problem["type"] == "missing"
+        problems.append(f"{name} is required" if missing else f"{name} {reason}")
     return "invalid configuration: " + "; ".join(problems)
 
 
