@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -14,7 +15,7 @@ import yaml
 from packaging.version import Version
 
 from tests.helpers import AVAILABLE_STACKS, REPO_ROOT
-from visiobook_scaffold.releases import recorded
+from visiobook_scaffold.releases import recorded, restore_tags
 from visiobook_scaffold.versions import CANONICAL_SOURCE
 
 pytestmark = pytest.mark.slow
@@ -249,3 +250,44 @@ def new_service(bin_dir: Path, dest: Path, *args: str) -> dict[str, object]:
     assert made.returncode == 0, made.stderr
     answers: dict[str, object] = yaml.safe_load((dest / ".copier-answers.yml").read_text())
     return answers
+
+
+def test_a_service_made_by_the_previous_release_updates_with_the_newest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The releases users install: the previous one's wheel makes a service, the newest one's
+    wheel tells it is behind and updates it, with nothing left to resolve."""
+    monkeypatch.setenv("COPIER_CACHE_DIR", str(tmp_path / "copier-cache"))
+    releases = sorted(recorded(REPO_ROOT), key=Version)
+    if len(releases) < 2:
+        pytest.skip("one release only: nothing to update from")
+    previous, newest = releases[-2], releases[-1]
+    checkout = tmp_path / "scaffold"
+    git(tmp_path, "clone", "--quiet", str(REPO_ROOT), str(checkout))
+    restore_tags(checkout)  # as `make` and the build do where publishing dropped them
+    git(checkout, "checkout", "--quiet", f"v{previous}")
+    bin_dir = fresh_venv_with(build_wheel(checkout, tmp_path / "dist-previous"), tmp_path / "venv")
+    service = tmp_path / "svc"
+    made = subprocess.run(
+        [str(bin_dir / "visiobook"), "new", str(service), "--stack", "fastapi", "--name", "svc",
+         "--defaults", "--vcs-ref", f"v{previous}"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    git(checkout, "checkout", "--quiet", f"v{newest}")
+    install_wheel_of(checkout, bin_dir, tmp_path / "dist-newest")
+
+    def visiobook(*args: str) -> subprocess.CompletedProcess[str]:
+        command = [str(bin_dir / "visiobook"), *args]
+        return subprocess.run(command, cwd=service, capture_output=True, text=True, check=False)
+
+    behind = visiobook("update", "--check")
+    assert (behind.returncode, behind.stdout) == (
+        1,
+        f"svc is on template v{previous}; v{newest} is released: run `visiobook update`.\n",
+    )
+    updated = visiobook("update", "--json")
+    assert updated.returncode == 0, updated.stdout + updated.stderr
+    summary = json.loads(updated.stdout)
+    assert (summary["from"], summary["to"]) == (f"v{previous}", f"v{newest}")
+    assert (summary["conflicted"], summary["kept"]) == ([], [])
