@@ -179,6 +179,10 @@ def session_env(private: Path, bin_dir: Path) -> dict[str, str]:
             "GIT_CONFIG_GLOBAL": str(gitconfig),
             "GIT_CONFIG_NOSYSTEM": "1",
             "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+            # Tools that fit their output to the terminal (pytest's summary, help text) see
+            # the same width on every machine.
+            "COLUMNS": "80",
+            "LINES": "24",
             "PIP_NO_COLOR": "1",
             "npm_config_update_notifier": "false",
             "npm_config_fund": "false",

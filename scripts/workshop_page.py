@@ -126,9 +126,14 @@ def render(segments: list[Segment], outputs: list[list[str]], header: str) -> st
     return "".join(parts)
 
 
+MACHINE_ADVICE = ("This machine lacks ", "On this machine, ")
+"""How `visiobook new` begins a line about this machine's toolchains."""
+
+
 def comparable(page: str, segments: list[Segment]) -> str:
-    """The page with the output of each `machine` block left out (its commands stay): what
-    must be the same on every machine the workshop runs on."""
+    """The page with the output of each `machine` block left out (its commands stay), and the
+    lines where `visiobook new` speaks of this machine: what must be the same on every machine
+    the workshop runs on."""
     machine = iter([segment.machine for segment in segments if isinstance(segment, Block)])
     kept: list[str] = []
     in_machine_block = False
@@ -137,7 +142,7 @@ def comparable(page: str, segments: list[Segment]) -> str:
             in_machine_block = next(machine, False)
         elif line == FENCE + "\n":
             in_machine_block = False
-        elif in_machine_block and not line.startswith("$ "):
+        elif (in_machine_block and not line.startswith("$ ")) or line.startswith(MACHINE_ADVICE):
             continue
         kept.append(line)
     return "".join(kept)

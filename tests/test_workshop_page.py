@@ -118,3 +118,10 @@ def test_a_machine_block_compares_by_its_commands_only() -> None:
     assert comparable(here, segments) == comparable(elsewhere, segments)
     assert comparable(here, segments) != comparable(changed, segments)
     assert "$ doctor\n" in comparable(here, segments)
+
+
+def test_what_new_says_of_the_machine_compares_as_absent() -> None:
+    segments = parse("```console run\n$ visiobook new svc\n```\n")
+    plain = render(segments, [["Created svc.\n"]], "")
+    advised = render(segments, [["Created svc.\nOn this machine, Go: found 1.26; set it.\n"]], "")
+    assert comparable(plain, segments) == comparable(advised, segments)
