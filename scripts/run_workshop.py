@@ -173,6 +173,9 @@ def session_env(private: Path, bin_dir: Path) -> dict[str, str]:
     )
     env = {key: value for key, value in os.environ.items() if not key.startswith("VIRTUAL_ENV")}
     env.pop("PYTHONPATH", None)
+    # A learner's shell is no CI job: under CI=true pytest, among others, prints more.
+    for ci_marker in ("CI", "BUILD_NUMBER"):
+        env.pop(ci_marker, None)
     env.update(
         {
             "PATH": f"{bin_dir}:{env.get('PATH', '/usr/bin:/bin')}",
