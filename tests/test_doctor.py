@@ -12,6 +12,10 @@ from visiobook_scaffold import doctor
 from visiobook_scaffold.cli import app
 
 runner = CliRunner()
+GO_1_26_LOCAL_TOOLCHAIN = (
+    'case "$1" in version) echo go version go1.26.8 linux/amd64;; env) echo local;; esac'
+)
+"""A Go 1.26 that fetches no newer toolchain (GOTOOLCHAIN=local), as Debian's sets it."""
 
 
 class Machine:
@@ -122,9 +126,7 @@ def test_new_says_when_this_machine_cannot_run_what_it_made(
 def test_new_says_when_the_machines_go_will_not_build_the_version_it_made(
     machine: Machine, tmp_path: Path
 ) -> None:
-    machine.tool(
-        "go", 'case "$1" in version) echo go version go1.26.8 linux/amd64;; env) echo local;; esac'
-    )
+    machine.tool("go", GO_1_26_LOCAL_TOOLCHAIN)
     result = runner.invoke(app, ["new", str(tmp_path / "svc"), "--stack", "go", "--name", "svc"])
     assert result.exit_code == 0, result.stderr
     assert result.stdout.splitlines()[-1] == (
@@ -136,9 +138,7 @@ def test_new_says_when_the_machines_go_will_not_build_the_version_it_made(
 def test_new_says_nothing_when_the_machines_go_builds_the_version_it_made(
     machine: Machine, tmp_path: Path
 ) -> None:
-    machine.tool(
-        "go", 'case "$1" in version) echo go version go1.26.8 linux/amd64;; env) echo local;; esac'
-    )
+    machine.tool("go", GO_1_26_LOCAL_TOOLCHAIN)
     result = runner.invoke(
         app,
         ["new", str(tmp_path / "svc"), "--stack", "go", "--name", "svc",

@@ -16,6 +16,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+from visiobook_scaffold import versions
 from visiobook_scaffold.cli import app
 
 runner = CliRunner()
@@ -823,13 +824,11 @@ def test_migrations_of_another_template_need_trust(service: Path, template: Temp
     assert git(service, "status", "--porcelain", "--untracked-files=all") == ""
 
 
-def test_a_service_recording_the_canonical_source_updates_from_the_embedded_bundle(
+def made_by_a_wheel(
     tmp_path: Path, template: TemplateRepo, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """What an installed wheel does, in-process: its template versions are a git bundle, and
-    the name services record is fetched from it (the name itself never resolves)."""
-    from visiobook_scaffold import versions
-
+) -> tuple[Path, Path]:
+    """What an installed wheel does, in-process: the template's versions as its bundle, and a
+    service generated from them under the canonical name. The bundle, and the service."""
     bundle = tmp_path / "versions.bundle"
     monkeypatch.setattr(versions, "BUNDLE", bundle)
     monkeypatch.setenv("COPIER_CACHE_DIR", str(tmp_path / "copier-cache"))
@@ -838,6 +837,16 @@ def test_a_service_recording_the_canonical_source_updates_from_the_embedded_bund
     source = versions.CANONICAL_SOURCE
     code, _, err = visiobook("new", dest, "--template", source, "--stack", "x", "--name", "svc")
     assert code == 0, err
+    return bundle, dest
+
+
+def test_a_service_recording_the_canonical_source_updates_from_the_embedded_bundle(
+    tmp_path: Path, template: TemplateRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What an installed wheel does, in-process: its template versions are a git bundle, and
+    the name services record is fetched from it (the name itself never resolves)."""
+    bundle, dest = made_by_a_wheel(tmp_path, template, monkeypatch)
+    source = versions.CANONICAL_SOURCE
     answers = yaml.safe_load((dest / ".copier-answers.yml").read_text())
     assert (answers["_src_path"], answers["_commit"]) == (source, "v1.0.0")
 
@@ -857,16 +866,8 @@ def test_a_service_recording_the_canonical_source_updates_from_the_embedded_bund
 def test_a_service_made_by_a_wheel_checked_from_a_checkout_says_which_visiobook_to_run(
     tmp_path: Path, template: TemplateRepo, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from visiobook_scaffold import versions
-
-    bundle = tmp_path / "versions.bundle"
-    monkeypatch.setattr(versions, "BUNDLE", bundle)
-    monkeypatch.setenv("COPIER_CACHE_DIR", str(tmp_path / "copier-cache"))
-    git(template.root, "bundle", "create", str(bundle), "--all")
-    dest = tmp_path / "svc"
+    bundle, dest = made_by_a_wheel(tmp_path, template, monkeypatch)
     source = versions.CANONICAL_SOURCE
-    code, _, err = visiobook("new", dest, "--template", source, "--stack", "x", "--name", "svc")
-    assert code == 0, err
     bundle.unlink()  # a source checkout's visiobook carries no bundle
 
     code, out, err = visiobook("update", dest, "--check")
