@@ -11,7 +11,8 @@ ACTIONLINT_VERSION := v1.7.12
 # one place for it), installed with npm into $(TOOLS): the fast tier compares its output with the
 # template's src/types/api.ts.
 OPENAPI_TS_VERSION := $(shell sed -n 's/^ *"openapi-typescript": "\([^"]*\)".*/\1/p' templates/vue/package.json.jinja)
-OPENAPI_TS_DIR := $(TOOLS)/npm/openapi-typescript-$(OPENAPI_TS_VERSION)
+# Not $(TOOLS)/npm: a directory named npm on PATH hides the npm command from make.
+OPENAPI_TS_DIR := $(TOOLS)/npm-packages/openapi-typescript-$(OPENAPI_TS_VERSION)
 # The Compose specification's JSON schema, as the compose-spec Go module (the implementation
 # `docker compose` is built on) ships it, from the Go module proxy: the fast tier validates the
 # backends' compose.yaml with it (tests/test_compose.py reads this pin).

@@ -36,6 +36,8 @@ class RunningService:
     stack: str
     root: Path
     base: str
+    # The metrics listener (PROMETHEUS_PORT), apart from the API.
+    metrics: str
     log: Path
     process: subprocess.Popen[bytes]
 
@@ -53,6 +55,7 @@ def launch(
         "DATABASE_URL": postgres.create_database(database),
         "JWT_SECRET": JWT_SECRET,
         "PORT": str(free_port()),
+        "PROMETHEUS_PORT": str(free_port()),
         "NODE_ENV": "production",
         "SERVICE_NAME": "media-service",
         **(env or {}),
@@ -69,7 +72,8 @@ def launch(
             stderr=subprocess.STDOUT,
         )
     base = f"http://127.0.0.1:{environment['PORT']}"
-    service = RunningService(stack, project.root, base, log, process)
+    metrics = f"http://127.0.0.1:{environment['PROMETHEUS_PORT']}"
+    service = RunningService(stack, project.root, base, metrics, log, process)
 
     def answers() -> bool:
         try:

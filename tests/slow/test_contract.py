@@ -735,7 +735,7 @@ def test_every_backend_labels_its_metrics_alike(backends: dict[str, RunningServi
     for stack, service in backends.items():
         families = {
             family.name: family
-            for family in text_string_to_metric_families(httpx.get(f"{service.base}/metrics").text)
+            for family in text_string_to_metric_families(httpx.get(f"{service.metrics}/metrics").text)
         }
         routes = {s.labels["route"] for s in families["http_requests"].samples}
         operations = {s.labels["operation"] for s in families["business_operations"].samples}

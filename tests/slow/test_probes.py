@@ -65,7 +65,7 @@ def test_booted_service_is_ready_with_its_migrated_database(
 
 def test_metrics_parse_as_prometheus_exposition(running_service: RunningService) -> None:
     httpx.get(f"{running_service.base}/health")
-    response = httpx.get(f"{running_service.base}/metrics")
+    response = httpx.get(f"{running_service.metrics}/metrics")
     assert response.status_code == 200
     families = {family.name: family for family in text_string_to_metric_families(response.text)}
     # prometheus_client's parser drops the _total suffix from counter family names.
@@ -79,6 +79,15 @@ def test_metrics_parse_as_prometheus_exposition(running_service: RunningService)
         assert name in families, sorted(families)
     routes = {sample.labels.get("route") for sample in families["http_requests"].samples}
     assert "/health" in routes
+
+
+def test_metrics_are_served_only_apart_from_the_api(running_service: RunningService) -> None:
+    """PROMETHEUS_PORT serves /metrics alone; the API port answers /metrics like any unknown
+    path, so an ingress to the API never exposes them (guidelines 5.3, 6.2)."""
+    on_api = httpx.get(f"{running_service.base}/metrics")
+    assert on_api.status_code == 404
+    assert on_api.json()["error"]["code"] == "NOT_FOUND"
+    assert httpx.get(f"{running_service.metrics}/health").status_code == 404
 
 
 def test_correlation_id_is_echoed_and_logged(running_service: RunningService) -> None:
