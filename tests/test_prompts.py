@@ -21,7 +21,7 @@ DEFAULTED = [
     "Example resource",
     "Organisation",
     "Container registry",
-    "Public host name",
+    "Public host",
     "Port the service",
 ]
 """The questions after the name and folder that take a typed default (in copier.yml's order)."""
@@ -83,7 +83,7 @@ def test_bare_new_asks_everything_and_enter_takes_every_default(tmp_path: Path) 
         "resource": "items",
         "org": "visiobook",
         "image_registry": "ghcr.io/visiobook",
-        "public_domain": "media-service.visiobook.com",
+        "public_domain": "api.visiobook.com",
         "port": 8000,
         "language_version": "3.13",
     }
@@ -156,7 +156,8 @@ def test_changing_an_answer_from_the_summary_changes_what_is_generated(tmp_path:
     assert not (tmp_path / "media").exists()
     answers = stored_answers(tmp_path / "assets")
     assert answers["service_name"] == "assets"
-    assert answers["public_domain"] == "assets.visiobook.com"
+    # A backend's domain is the platform's API host, whatever its name.
+    assert answers["public_domain"] == "api.visiobook.com"
 
 
 def test_an_answer_a_change_makes_wrong_is_asked_again_with_the_reason(tmp_path: Path) -> None:

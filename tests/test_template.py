@@ -287,7 +287,9 @@ def test_frontend_platform_files_carry_no_database_nor_secrets(copie: Any) -> No
     assert values["secrets"] == {}
     assert "migrations" not in values
     assert values["monitoring"]["enabled"] is False
-    assert values["configMap"] == {"VITE_API_URL": "https://api.studio.com"}
+    # The API's base URL is the platform's one API host (a Helm template the chart renders).
+    assert values["global"] == {"apiHost": "api.studio.com"}
+    assert values["configMap"] == {"VITE_API_URL": "https://{{ .Values.global.apiHost }}"}
     env_example = (project / ".env.example").read_text()
     assert "DATABASE_URL" not in env_example
     assert "JWT_SECRET" not in env_example

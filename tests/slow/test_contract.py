@@ -733,10 +733,8 @@ def test_every_backend_labels_its_metrics_alike(backends: dict[str, RunningServi
     """The same route templates and business operations in every stack (guidelines 5.3)."""
     seen = {}
     for stack, service in backends.items():
-        families = {
-            family.name: family
-            for family in text_string_to_metric_families(httpx.get(f"{service.metrics}/metrics").text)
-        }
+        exposition = httpx.get(f"{service.metrics}/metrics").text
+        families = {family.name: family for family in text_string_to_metric_families(exposition)}
         routes = {s.labels["route"] for s in families["http_requests"].samples}
         operations = {s.labels["operation"] for s in families["business_operations"].samples}
         seen[stack] = (routes & {COLLECTION, f"{COLLECTION}/{{id}}", "<unmatched>"}, operations)

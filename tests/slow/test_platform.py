@@ -27,9 +27,15 @@ SERVICE_MONITOR_SCHEMA = json.loads((REPO_ROOT / "tests/schemas/servicemonitor.j
 
 # Value sets the chart must render cleanly with, and the kinds each one must produce.
 VALUE_SETS: dict[str, tuple[list[str], set[str], set[str]]] = {
-    "defaults": ([], {"HorizontalPodAutoscaler", "PodDisruptionBudget"}, {"Ingress"}),
+    "defaults": (
+        [],
+        {"HorizontalPodAutoscaler", "PodDisruptionBudget", "Ingress", "NetworkPolicy"},
+        {"ServiceMonitor"},
+    ),
     "no-autoscaling": (["autoscaling.enabled=false"], set(), {"HorizontalPodAutoscaler"}),
-    "ingress": (["ingress.enabled=true"], {"Ingress"}, set()),
+    "no-ingress": (["ingress.enabled=false"], set(), {"Ingress"}),
+    "no-network-policy": (["networkPolicy.enabled=false"], set(), {"NetworkPolicy"}),
+    "web-origins": (["global.webOrigins={https://portal.example.com}"], {"ConfigMap"}, set()),
     "service-monitor": (["monitoring.serviceMonitor.enabled=true"], {"ServiceMonitor"}, set()),
     "no-monitoring": (
         ["monitoring.enabled=false", "monitoring.serviceMonitor.enabled=true"],
@@ -37,7 +43,7 @@ VALUE_SETS: dict[str, tuple[list[str], set[str], set[str]]] = {
         {"ServiceMonitor"},
     ),
     "blue-green": (
-        ["deployment.suffix=green", "productionService.enabled=true", "ingress.enabled=true"],
+        ["deployment.suffix=green", "productionService.enabled=true"],
         {"Ingress"},
         set(),
     ),
@@ -127,6 +133,88 @@ def test_blue_green_production_service_selects_the_active_colour(project: Path) 
     assert backend == SERVICE
 
 
+def test_metrics_have_their_own_named_port_that_no_ingress_routes(project: Path) -> None:
+    documents = helm_template(project, "monitoring.serviceMonitor.enabled=true")
+    by_kind = {d["kind"]: d for d in documents if d["kind"] != "Service"}
+    (container,) = by_kind["Deployment"]["spec"]["template"]["spec"]["containers"]
+    ports = {p["name"]: p["containerPort"] for p in container["ports"]}
+    env = {e["name"]: e.get("value") for e in container["env"]}
+    service_ports = {
+        p["name"]: p["targetPort"]
+        for d in documents
+        if d["kind"] == "Service"
+        for p in d["spec"]["ports"]
+    }
+    routed = [
+        path["path"]
+        for rule in by_kind["Ingress"]["spec"]["rules"]
+        for path in rule["http"]["paths"]
+    ]
+    if is_frontend(project):
+        assert set(ports) == {"http"}
+        assert set(service_ports) == {"http"}
+        assert routed == ["/"]
+        return
+    assert ports["metrics"] == 9090
+    assert env["PROMETHEUS_PORT"] == "9090"
+    assert service_ports == {"http": "http", "metrics": "metrics"}
+    (endpoint,) = by_kind["ServiceMonitor"]["spec"]["endpoints"]
+    assert endpoint["port"] == "metrics"
+    annotations = by_kind["Deployment"]["spec"]["template"]["metadata"]["annotations"]
+    assert annotations["prometheus.io/port"] == "9090"
+    # Only the API's own paths reach the public host: not the probes, not /metrics.
+    assert routed == ["/api/v1/items"]
+
+
+def test_the_api_host_and_web_origins_are_one_value_each(project: Path) -> None:
+    documents = helm_template(
+        project,
+        "global.apiHost=api.example.org",
+        "global.webOrigins={https://portal.example.org,https://admin.example.org}",
+    )
+    (ingress,) = [d for d in documents if d["kind"] == "Ingress"]
+    (config,) = [d for d in documents if d["kind"] == "ConfigMap"]
+    if is_frontend(project):
+        # The app's own host stays; it calls the API host.
+        assert ingress["spec"]["rules"][0]["host"] == "media-service.visiobook.com"
+        assert config["data"]["VITE_API_URL"] == "https://api.example.org"
+        return
+    assert ingress["spec"]["rules"][0]["host"] == "api.example.org"
+    assert ingress["spec"]["tls"] == [
+        {"secretName": f"{SERVICE}-tls", "hosts": ["api.example.org"]}
+    ]
+    assert config["data"]["CORS_ORIGINS"] == "https://portal.example.org,https://admin.example.org"
+
+
+def test_network_policy_admits_the_ingress_controller_prometheus_and_the_platform(
+    project: Path,
+) -> None:
+    documents = helm_template(project)
+    (policy,) = [d for d in documents if d["kind"] == "NetworkPolicy"]
+    (deployment,) = [d for d in documents if d["kind"] == "Deployment"]
+    spec = policy["spec"]
+    assert spec["podSelector"]["matchLabels"] == deployment["spec"]["selector"]["matchLabels"]
+    assert spec["policyTypes"] == ["Ingress", "Egress"]
+    admitted = {
+        (
+            peer.get("namespaceSelector", {})
+            .get("matchLabels", {})
+            .get("kubernetes.io/metadata.name")
+            or "same namespace",
+            port["port"],
+        )
+        for rule in spec["ingress"]
+        for peer in rule["from"]
+        for port in rule["ports"]
+    }
+    expected = {("ingress-nginx", "http"), ("same namespace", "http")}
+    if not is_frontend(project):
+        expected.add(("monitoring", "metrics"))
+    assert admitted == expected
+    egress_ports = {port["port"] for rule in spec["egress"] for port in rule.get("ports", [])}
+    assert egress_ports == ({53} if is_frontend(project) else {53, 5432})
+
+
 def test_secrets_reach_the_pods_only_through_secret_key_refs(project: Path) -> None:
     (deployment,) = [d for d in helm_template(project) if d["kind"] == "Deployment"]
     env = {e["name"]: e for e in deployment["spec"]["template"]["spec"]["containers"][0]["env"]}
@@ -177,6 +265,9 @@ def test_migrations_run_as_a_hook_job_before_new_pods(project: Path) -> None:
         ("deployment.suffix=purple", "/deployment/suffix"),
         ("autoscaling.enabled=maybe", "/autoscaling/enabled"),
         ("replicas=3", "additional properties 'replicas' not allowed"),
+        ("global.webOrigins={https://portal.example.com/app}", "/global/webOrigins/0"),
+        ("global.apiHost=API.example.com", "/global/apiHost"),
+        ("ingress.host=https://example.com", "/ingress/host"),
     ],
 )
 def test_values_schema_rejects_wrong_values(project: Path, setting: str, complaint: str) -> None:

@@ -63,6 +63,23 @@ def test_booted_service_is_ready_with_its_migrated_database(
     assert body["checks"]["database_migrations"] is True
 
 
+@pytest.mark.parametrize(
+    "host",
+    [
+        "10.1.2.3:{port}",  # kubelet probes the pod by its IP
+        "media-service.default.svc.cluster.local",  # another service, through the Service
+        "api.visiobook.com",  # the ingress, with the public host
+    ],
+)
+def test_probes_answer_whatever_host_kubelet_a_service_or_the_ingress_sends(
+    running_service: RunningService, host: str
+) -> None:
+    header = host.format(port=running_service.base.rsplit(":", 1)[1])
+    for path in ("/health", "/ready"):
+        response = httpx.get(f"{running_service.base}{path}", headers={"Host": header})
+        assert response.status_code == 200, (path, header, response.text)
+
+
 def test_metrics_parse_as_prometheus_exposition(running_service: RunningService) -> None:
     httpx.get(f"{running_service.base}/health")
     response = httpx.get(f"{running_service.metrics}/metrics")

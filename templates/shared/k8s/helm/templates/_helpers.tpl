@@ -54,6 +54,10 @@ app.kubernetes.io/part-of: visiobook
 - name: {{ $name }}
   value: {{ $value | quote }}
 {{- end }}
+{{- if .Values.monitoring.enabled }}
+- name: PROMETHEUS_PORT
+  value: {{ .Values.monitoring.port | quote }}
+{{- end }}
 {{- range $name, $secret := .Values.secrets }}
 - name: {{ $name }}
   valueFrom:
