@@ -9,6 +9,7 @@ import json
 import os
 import re
 import signal
+import socket
 import subprocess
 from pathlib import Path
 
@@ -104,13 +105,13 @@ def test_the_service_reads_dot_env_from_its_folder_as_its_readme_says(
     """`cp .env.example .env`, set DATABASE_URL, then migrate and run, with no variable exported:
     the binary reads .env from its working directory (the environment would win over it)."""
     server = go_service.server_command()  # make build: bin/server
-    port = free_port()
+    port, metrics_port = free_port(), free_port()
     example = (go_service.root / ".env.example").read_text()
     dot_env = go_service.root / ".env"
     dot_env.write_text(
-        re.sub(r"^DATABASE_URL=.*$", "", example, flags=re.M)
+        re.sub(r"^(DATABASE_URL|PROMETHEUS_PORT)=.*$", "", example, flags=re.M)
         + f"\nDATABASE_URL={postgres.create_database('go_dot_env')}\n"
-        + f"JWT_SECRET={JWT_SECRET}\nPORT={port}\n"
+        + f"JWT_SECRET={JWT_SECRET}\nPORT={port}\nPROMETHEUS_PORT={metrics_port}\n"
     )
     settings = {line.split("=", 1)[0] for line in example.splitlines() if "=" in line}
     env = {name: value for name, value in os.environ.items() if name not in settings}
@@ -132,9 +133,55 @@ def test_the_service_reads_dot_env_from_its_folder_as_its_readme_says(
 
             wait_until(answers, 30, "the service started with .env to answer /health")
             assert process.poll() is None, process.communicate()[0].decode()
+            metrics = httpx.get(f"http://127.0.0.1:{metrics_port}/metrics", timeout=5)
+            assert metrics.status_code == 200
         finally:
             process.send_signal(signal.SIGTERM)
             output = process.communicate(timeout=15)[0].decode()
         assert process.returncode == 0, output
     finally:
         dot_env.unlink()
+
+
+def test_the_service_does_not_start_without_both_of_its_ports(
+    go_service: GoProject, postgres: PostgresServer
+) -> None:
+    """PROMETHEUS_PORT equal to PORT is a configuration error (exit 2); a port another process
+    holds, the API's or the metrics', stops the start at once with its name (exit 1)."""
+    server = go_service.server_command()
+    environment = {
+        **os.environ,
+        "DATABASE_URL": postgres.create_database("go_ports"),
+        "JWT_SECRET": JWT_SECRET,
+        "NODE_ENV": "production",
+    }
+    port = free_port()
+    same = subprocess.run(
+        server,
+        cwd=go_service.root,
+        env={**environment, "PORT": str(port), "PROMETHEUS_PORT": str(port)},
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert same.returncode == 2, same.stdout + same.stderr
+    assert "invalid configuration: PROMETHEUS_PORT must differ from PORT" in same.stderr
+
+    for name in ("PORT", "PROMETHEUS_PORT"):
+        with socket.socket() as taken:
+            taken.bind(("127.0.0.1", 0))
+            taken.listen()
+            ports = {"PORT": str(free_port()), "PROMETHEUS_PORT": str(free_port())}
+            ports[name] = str(taken.getsockname()[1])
+            busy = subprocess.run(
+                server,
+                cwd=go_service.root,
+                env={**environment, **ports},
+                capture_output=True,
+                text=True,
+                timeout=30,
+            )
+        output = busy.stdout + busy.stderr
+        assert busy.returncode == 1, output
+        assert f"cannot listen on {name} {ports[name]}" in output, output
+        assert "address already in use" in output, output

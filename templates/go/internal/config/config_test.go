@@ -18,6 +18,7 @@ func TestLoadGivesTheContractDefaults(t *testing.T) {
 	setRequired(t)
 	config, err := Load()
 	require.NoError(t, err)
+	assert.Equal(t, 9090, config.PrometheusPort)
 	assert.Equal(t, int32(10), config.DBPoolSize)
 	assert.Equal(t, 5*time.Second, config.DBConnectTimeout)
 	assert.Equal(t, 10*time.Second, config.ShutdownTimeout)
@@ -31,6 +32,7 @@ func TestLoadGivesTheContractDefaults(t *testing.T) {
 func TestLoadReadsTheEnvironmentOverDefaults(t *testing.T) {
 	setRequired(t)
 	t.Setenv("PORT", "9000")
+	t.Setenv("PROMETHEUS_PORT", "9100")
 	t.Setenv("NODE_ENV", "production")
 	t.Setenv("DB_POOL_SIZE", "4")
 	t.Setenv("DB_CONNECT_TIMEOUT", "1500ms")
@@ -43,6 +45,7 @@ func TestLoadReadsTheEnvironmentOverDefaults(t *testing.T) {
 	config, err := Load()
 	require.NoError(t, err)
 	assert.Equal(t, 9000, config.Port)
+	assert.Equal(t, 9100, config.PrometheusPort)
 	assert.Equal(t, "production", config.Environment)
 	assert.Equal(t, int32(4), config.DBPoolSize)
 	assert.Equal(t, 1500*time.Millisecond, config.DBConnectTimeout)
@@ -123,6 +126,28 @@ func TestLoadRefusesAnOutOfRangePort(t *testing.T) {
 	t.Setenv("PORT", "70000")
 	_, err := Load()
 	assert.EqualError(t, err, "invalid configuration: PORT must be at most 65535")
+
+	for value, problem := range map[string]string{"0": "must be at least 1", "65536": "must be at most 65535"} {
+		t.Setenv("PORT", "8080")
+		t.Setenv("PROMETHEUS_PORT", value)
+		_, err = Load()
+		assert.EqualError(t, err, "invalid configuration: PROMETHEUS_PORT "+problem, value)
+	}
+}
+
+func TestLoadRefusesTheSamePortForTheAPIAndTheMetrics(t *testing.T) {
+	for name, ports := range map[string][2]string{
+		"both set":            {"8081", "8081"},
+		"PORT on the default": {"9090", ""},
+	} {
+		t.Run(name, func(t *testing.T) {
+			setRequired(t)
+			t.Setenv("PORT", ports[0])
+			t.Setenv("PROMETHEUS_PORT", ports[1]) // empty: the default
+			_, err := Load()
+			assert.EqualError(t, err, "invalid configuration: PROMETHEUS_PORT must differ from PORT")
+		})
+	}
 }
 
 // inFolderWithDotEnv runs the test in a new working directory holding .env with these lines,
