@@ -22,6 +22,8 @@ interface Started {
   exited: Promise<number | null>;
 }
 
+const children: ChildProcess[] = [];
+
 /** The entry point (src/server.ts) as `npm run dev` runs it, in a process of its own. */
 function start(env: Record<string, string>): Started {
   const child = spawn(process.execPath, ["--import", "tsx", "src/server.ts"], {
@@ -34,6 +36,7 @@ function start(env: Record<string, string>): Started {
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
+  children.push(child);
   let text = "";
   child.stdout.on("data", (chunk: Buffer) => (text += chunk.toString()));
   child.stderr.on("data", (chunk: Buffer) => (text += chunk.toString()));
@@ -61,6 +64,13 @@ async function startedLine(service: Started): Promise<Record<string, unknown>> {
 }
 
 describe("the server process", () => {
+  afterEach(() => {
+    // A test that failed half-way leaves no server behind.
+    for (const child of children.splice(0)) {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    }
+  });
+
   it("serves the API on PORT, /metrics alone on PROMETHEUS_PORT, and stops on SIGTERM", async () => {
     const [port, metricsPort] = [await freePort(), await freePort()];
     const service = start({ PORT: String(port), PROMETHEUS_PORT: String(metricsPort) });
