@@ -268,11 +268,7 @@ BREAKAGES = [
         "metrics-route",
         "node",
         "/stats",
-        lambda r: replace(
-            r / "src/controllers/health.controller.ts",
-            '.route("/metrics")',
-            '.route("/stats")',
-        ),
+        lambda r: replace(r / "src/metrics-app.ts", 'app.get("/metrics"', 'app.get("/stats"'),
     ),
     Breakage(
         "correlation-id",

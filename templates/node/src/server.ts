@@ -1,14 +1,20 @@
 import { existsSync } from "node:fs";
+import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 
 import { createApp } from "./app";
 import { createDatabase } from "./config/database";
 import { ConfigError, loadConfig } from "./config/env";
+import { createMetricsApp } from "./metrics-app";
+import { close, listen } from "./utils/listen";
 import { createLogger } from "./utils/logger";
 import { Metrics } from "./utils/metrics";
 
-/** Process entry point: configuration, database, HTTP server, and a graceful stop on SIGTERM. */
-function main(): void {
+/**
+ * Process entry point: configuration, database, the API on PORT and /metrics on PROMETHEUS_PORT,
+ * and a graceful stop on SIGTERM. The process exits when it cannot listen on either port.
+ */
+async function main(): Promise<void> {
   if (existsSync(".env")) process.loadEnvFile(".env");
   let config;
   try {
@@ -29,10 +35,18 @@ function main(): void {
   metrics.trackConnections(database.pool);
   const app = createApp({ config, prisma: database.prisma, logger, metrics });
 
-  const server = app.listen(config.PORT, () => {
-    const { port } = server.address() as AddressInfo;
-    logger.info("service started", { port });
-  });
+  let servers: Server[];
+  try {
+    servers = [
+      await listen(app, config.PORT, "PORT"),
+      await listen(createMetricsApp(metrics, logger), config.PROMETHEUS_PORT, "PROMETHEUS_PORT"),
+    ];
+  } catch (error) {
+    logger.error("service could not start", { error: (error as Error).message });
+    process.exit(1);
+  }
+  const [port, metricsPort] = servers.map((server) => (server.address() as AddressInfo).port);
+  logger.info("service started", { port, metricsPort });
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {
@@ -44,16 +58,15 @@ function main(): void {
       logger.error("shutdown deadline passed; exiting with requests still open");
       process.exit(1);
     }, config.SHUTDOWN_TIMEOUT).unref();
-    server.close(() => {
-      void database.close().finally(() => {
+    void Promise.all(servers.map(close))
+      .then(() => database.close())
+      .finally(() => {
         logger.info("shutdown complete");
         process.exit(0);
       });
-    });
-    server.closeIdleConnections();
   };
   process.on("SIGTERM", stop);
   process.on("SIGINT", stop);
 }
 
-main();
+void main();

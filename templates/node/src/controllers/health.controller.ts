@@ -2,15 +2,18 @@ import { Router } from "express";
 
 import { allowMethods } from "../middleware/methods";
 import type { HealthService } from "../services/health.service";
-import type { Metrics } from "../utils/metrics";
 
 export interface ServiceInfo {
   name: string;
   version: string;
 }
 
-/** /health (liveness), /ready (readiness) and /metrics at the root (Visiobook guidelines 5.1). */
-export function healthRouter(health: HealthService, metrics: Metrics, info: ServiceInfo): Router {
+/**
+ * /health (liveness) and /ready (readiness) at the root (Visiobook guidelines 5.1), whatever the
+ * Host header: kubelet probes the pod's IP, other services its Service name, the ingress its
+ * public host. /metrics is not here: it has a listener of its own (src/metrics-app.ts).
+ */
+export function healthRouter(health: HealthService, info: ServiceInfo): Router {
   const router = Router({ caseSensitive: true, strict: true });
 
   // Liveness stays 200 while the process serves: restarting pods cannot fix a database outage,
@@ -44,13 +47,6 @@ export function healthRouter(health: HealthService, metrics: Metrics, info: Serv
         timestamp: new Date().toISOString(),
         checks,
       });
-    });
-
-  router
-    .route("/metrics")
-    .all(allowMethods("GET", "HEAD"))
-    .get(async (_req, res) => {
-      res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
     });
 
   return router;

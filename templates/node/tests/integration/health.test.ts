@@ -27,17 +27,33 @@ describe("probes against PostgreSQL", () => {
     expect(response.body.dependencies.database).toBe("healthy");
   });
 
+  it("answers both probes whatever the Host header: no host allow-list", async () => {
+    const { app } = buildApp(database.prisma);
+    const hosts = [
+      "10.1.2.3:8080", // kubelet, probing the pod by its IP
+      "media-service.default.svc.cluster.local", // another service, through the Service
+      "api.visiobook.com", // the ingress
+      "localhost",
+    ];
+    for (const host of hosts) {
+      for (const path of ["/health", "/ready"]) {
+        const response = await request(app).get(path).set("host", host);
+        expect({ host, path, status: response.status }).toEqual({ host, path, status: 200 });
+      }
+    }
+  });
+
   it("reports the pool's connections in use as db_connections_active", async () => {
-    const { app, metrics } = buildApp(database.prisma);
+    const { metrics, metricsApp } = buildApp(database.prisma);
     metrics.trackConnections(database.pool);
     const client = await database.pool.connect(); // held: one connection in use
     try {
-      const response = await request(app).get("/metrics");
+      const response = await request(metricsApp).get("/metrics");
       expect(response.text).toMatch(/^db_connections_active 1$/m);
     } finally {
       client.release();
     }
-    const idle = await request(app).get("/metrics");
+    const idle = await request(metricsApp).get("/metrics");
     expect(idle.text).toMatch(/^db_connections_active 0$/m);
   });
 });
