@@ -95,7 +95,9 @@ def main() -> None:
     configure_logging(settings)
     servers = listeners(settings)
     loop_factory = servers["PORT"].config.get_loop_factory()  # uvloop, as uvicorn.run uses it
-    if not asyncio.run(serve(servers), loop_factory=loop_factory):
+    with asyncio.Runner(loop_factory=loop_factory) as runner:
+        started = runner.run(serve(servers))
+    if not started:
         sys.exit(1)
 
 
