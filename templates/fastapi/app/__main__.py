@@ -5,7 +5,8 @@ server in the same event loop: the same registry, the same JSON logs, the same w
 stop. (prometheus_client's own start_http_server would answer the metrics on every path, from a
 daemon thread that no signal stops.) Signals are handled here, once for both servers: SIGTERM or
 SIGINT stops the two, the API once its in-flight requests have finished (SHUTDOWN_TIMEOUT). If
-either port cannot be listened on, the other server stops too and the process exits with 1.
+either port cannot be listened on, the other server stops too and the process exits with 1; a
+configuration error is one line on stderr and exit status 2, as in every Visiobook backend.
 """
 
 import asyncio
@@ -17,8 +18,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import uvicorn
+from pydantic import ValidationError
 
-from app.core.config import Settings, get_settings
+from app.core.config import Settings, configuration_error, get_settings
 from app.core.logging import configure_logging
 from app.main import create_app
 from app.metrics import create_metrics_app
@@ -91,7 +93,11 @@ async def serve(servers: dict[str, Listener]) -> bool:
 
 
 def main() -> None:
-    settings = get_settings()
+    try:
+        settings = get_settings()
+    except ValidationError as error:
+        print(configuration_error(error), file=sys.stderr)
+        sys.exit(2)
     configure_logging(settings)
     servers = listeners(settings)
     loop_factory = servers["PORT"].config.get_loop_factory()  # uvloop, as uvicorn.run uses it

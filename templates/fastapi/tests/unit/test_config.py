@@ -1,7 +1,7 @@
 import pytest
 from pydantic import ValidationError
 
-from app.core.config import Settings, parse_duration
+from app.core.config import Settings, configuration_error, parse_duration
 from tests.conftest import make_settings
 
 
@@ -89,8 +89,11 @@ def test_the_correlation_header_is_a_header_name_in_lower_case() -> None:
 
 
 def test_the_metrics_port_must_differ_from_the_api_port() -> None:
-    with pytest.raises(ValidationError, match="PROMETHEUS_PORT must differ from PORT"):
+    with pytest.raises(ValidationError, match="must differ from PORT") as refused:
         make_settings("postgresql://db/app", port=8000, prometheus_port=8000)
+    assert configuration_error(refused.value) == (
+        "invalid configuration: PROMETHEUS_PORT must differ from PORT"
+    )
 
 
 def test_ports_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -99,7 +102,7 @@ def test_ports_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> Non
     settings = Settings(_env_file=None, database_url="postgresql://db/app", jwt_secret="x" * 32)
     assert (settings.port, settings.prometheus_port) == (9090, 9100)
     monkeypatch.delenv("PROMETHEUS_PORT")  # PORT now takes the metrics port's default
-    with pytest.raises(ValidationError, match="PROMETHEUS_PORT must differ from PORT"):
+    with pytest.raises(ValidationError, match="must differ from PORT"):
         Settings(_env_file=None, database_url="postgresql://db/app", jwt_secret="x" * 32)
 
 

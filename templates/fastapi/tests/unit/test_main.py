@@ -12,6 +12,7 @@ import pytest
 
 from app import __main__ as entry_point
 from app.core.config import Settings
+from tests.conftest import UNREACHABLE_DATABASE, make_settings
 
 
 def free_port() -> int:
@@ -87,3 +88,18 @@ def test_the_process_exits_with_1_when_a_port_is_taken(
     with pytest.raises(SystemExit) as exit_status:
         entry_point.main()
     assert exit_status.value.code == 1
+
+
+def test_a_configuration_error_is_one_line_and_exit_status_2(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def equal_ports() -> Settings:
+        return make_settings(UNREACHABLE_DATABASE, port=9090, prometheus_port=9090)
+
+    monkeypatch.setattr(entry_point, "get_settings", equal_ports)
+    with pytest.raises(SystemExit) as exit_status:
+        entry_point.main()
+    assert exit_status.value.code == 2
+    assert capsys.readouterr().err == (
+        "invalid configuration: PROMETHEUS_PORT must differ from PORT\n"
+    )
