@@ -2,11 +2,12 @@
 
 The metrics listener is a second small ASGI app (app/metrics.py) served by a second uvicorn
 server in the same event loop: the same registry, the same JSON logs, the same way to start and
-stop. (prometheus_client's own start_http_server would answer the metrics on every path, from a
-daemon thread that no signal stops.) Signals are handled here, once for both servers: SIGTERM or
-SIGINT stops the two, the API once its in-flight requests have finished (SHUTDOWN_TIMEOUT). If
-either port cannot be listened on, the other server stops too and the process exits with 1; a
-configuration error is one line on stderr and exit status 2, as in every Visiobook backend.
+stop. (prometheus_client's own start_http_server answers the metrics on every path, from a
+thread of its own that the graceful stop does not reach.) Signals are handled here, once for
+both servers: SIGTERM or SIGINT stops the two, the API once its in-flight requests have
+finished (SHUTDOWN_TIMEOUT). If either port cannot be listened on, the other server stops too
+and the process exits with 1; a configuration error is one line on stderr and exit status 2, as
+in every Visiobook backend.
 """
 
 import asyncio
