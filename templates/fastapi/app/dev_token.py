@@ -16,7 +16,7 @@ from typing import NoReturn
 import jwt
 from pydantic import ValidationError
 
-from app.core.config import Settings, parse_duration
+from app.core.config import Settings, configuration_error, parse_duration
 from app.core.security import ALGORITHM
 
 USAGE = "usage: dev-token [--sub NAME] [--expires DURATION]"
@@ -51,18 +51,6 @@ def mint(subject: str, lifetime: timedelta, settings: Settings) -> str:
     return jwt.encode(claims, settings.jwt_secret.get_secret_value(), algorithm=ALGORITHM)
 
 
-def _config_error(error: ValidationError) -> str:
-    """One line, worded as the other stacks word it: "JWT_SECRET must be at least 32
-    characters; DATABASE_URL is required"."""
-    problems = []
-    for problem in error.errors():
-        name = ".".join(str(part) for part in problem["loc"]).upper()
-        reason = problem["msg"].removeprefix("Value error, ")
-        missing = problem["type"] == "missing"
-        problems.append(f"{name} is required" if missing else f"{name} {reason}")
-    return "invalid configuration: " + "; ".join(problems)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _Parser(
         prog="dev-token", usage=USAGE[len("usage: ") :], add_help=False, allow_abbrev=False
@@ -81,7 +69,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = Settings()  # the environment, then .env: as the service reads them
     except ValidationError as error:
-        print(_config_error(error), file=sys.stderr)
+        print(configuration_error(error), file=sys.stderr)
         return 2
     print(mint(options.sub, options.expires, settings))
     return 0

@@ -28,7 +28,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        logger.info("Service starting", extra={"port": settings.port})
+        logger.info(
+            "Service starting",
+            extra={"port": settings.port, "metricsPort": settings.prometheus_port},
+        )
         yield
         await engine.dispose()
         logger.info("Service stopped")

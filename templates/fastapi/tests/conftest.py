@@ -19,6 +19,7 @@ from app.core.config import Settings
 from app.core.security import create_access_token
 from app.db.base import Base
 from app.main import create_app
+from app.metrics import create_metrics_app
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 TEST_SECRET = "test-secret-that-is-at-least-32-characters-long"
@@ -69,6 +70,14 @@ async def offline_client(offline_settings: Settings) -> AsyncIterator[AsyncClien
     async with AsyncClient(transport=ASGITransport(app=app), base_url="http://localhost") as client:
         yield client
     await app.state.engine.dispose()
+
+
+@pytest.fixture
+async def metrics_client() -> AsyncIterator[AsyncClient]:
+    """The metrics listener's app (PROMETHEUS_PORT), which serves the registry the API counts in."""
+    app = create_metrics_app()
+    async with AsyncClient(transport=ASGITransport(app=app), base_url="http://localhost") as client:
+        yield client
 
 
 @pytest.fixture(scope="session")

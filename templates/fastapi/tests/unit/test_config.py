@@ -1,7 +1,7 @@
 import pytest
 from pydantic import ValidationError
 
-from app.core.config import Settings, parse_duration
+from app.core.config import Settings, configuration_error, parse_duration
 from tests.conftest import make_settings
 
 
@@ -28,6 +28,7 @@ def test_defaults_are_the_contract_ones() -> None:
     assert settings.log_level == "info"
     assert settings.correlation_id_header == "x-correlation-id"
     assert settings.cors_origins == []
+    assert settings.prometheus_port == 9090
 
 
 def test_durations_come_from_the_environment_with_their_unit(
@@ -85,3 +86,27 @@ def test_the_correlation_header_is_a_header_name_in_lower_case() -> None:
     assert settings.correlation_id_header == "x-trace"
     with pytest.raises(ValidationError, match="not an HTTP header name"):
         make_settings("postgresql://db/app", correlation_id_header="x trace")
+
+
+def test_the_metrics_port_must_differ_from_the_api_port() -> None:
+    with pytest.raises(ValidationError, match="must differ from PORT") as refused:
+        make_settings("postgresql://db/app", port=8000, prometheus_port=8000)
+    assert configuration_error(refused.value) == (
+        "invalid configuration: PROMETHEUS_PORT must differ from PORT"
+    )
+
+
+def test_ports_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PORT", "9090")
+    monkeypatch.setenv("PROMETHEUS_PORT", "9100")
+    settings = Settings(_env_file=None, database_url="postgresql://db/app", jwt_secret="x" * 32)
+    assert (settings.port, settings.prometheus_port) == (9090, 9100)
+    monkeypatch.delenv("PROMETHEUS_PORT")  # PORT now takes the metrics port's default
+    with pytest.raises(ValidationError, match="must differ from PORT"):
+        Settings(_env_file=None, database_url="postgresql://db/app", jwt_secret="x" * 32)
+
+
+@pytest.mark.parametrize("port", [0, 65536])
+def test_the_metrics_port_is_a_tcp_port(port: int) -> None:
+    with pytest.raises(ValidationError, match="prometheus_port"):
+        make_settings("postgresql://db/app", prometheus_port=port)

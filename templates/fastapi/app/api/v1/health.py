@@ -1,13 +1,13 @@
-"""Probes and metrics (guidelines 5.1): /health, /ready, /metrics at the root of the service."""
+"""Probes (guidelines 5.1): /health and /ready at the root of the service. /metrics is served
+apart from the API, on PROMETHEUS_PORT (app/metrics.py)."""
 
 import asyncio
 import time
 from pathlib import Path
 
 from alembic.script import ScriptDirectory
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -78,8 +78,3 @@ async def ready(request: Request) -> JSONResponse:
         status="ready" if is_ready else "not_ready", timestamp=now(), checks=checks
     )
     return JSONResponse(body.model_dump(), status_code=200 if is_ready else 503)
-
-
-@router.api_route("/metrics", methods=["GET", "HEAD"])
-async def metrics() -> Response:
-    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
