@@ -10,10 +10,11 @@ import os
 import shutil
 import subprocess
 import sys
-import venv
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar, Protocol
+
+import yaml
 
 from tests.slow.postgres import PostgresServer
 from tests.slow.prisma import migrate_deploy
@@ -55,6 +56,25 @@ class ServiceProject(Protocol):
     def server_command(self) -> list[str]: ...
 
 
+def python_release(root: Path) -> str:
+    """The interpreter of the service's `language_version` (its answers file): the newest patch
+    release pyenv has of it, else `python3.X` on PATH (pyenv's shims answer only for the
+    releases selected, so they are passed over)."""
+    answers = yaml.safe_load((root / ".copier-answers.yml").read_text())
+    release = str(answers["language_version"])
+    pyenv_root = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"))
+    installed = sorted(
+        pyenv_root.glob(f"versions/{release}.*/bin/python{release}"),
+        key=lambda path: int(path.parts[-3].rsplit(".", 1)[1]),
+    )
+    if installed:
+        return str(installed[-1])
+    found = shutil.which(f"python{release}")
+    if found is None or "/shims/" in found:
+        raise AssertionError(f"Python {release}, which the service is generated for, is missing")
+    return found
+
+
 @dataclass(frozen=True)
 class PythonProject:
     root: Path
@@ -64,7 +84,10 @@ class PythonProject:
         return self.root / ".venv" / "bin"
 
     def install(self, requirements: str = "requirements-dev.txt") -> None:
-        venv.create(self.root / ".venv", with_pip=True)
+        # On the Python release the service was generated for, as its team would run it.
+        python = python_release(self.root)
+        created = run(self.root, python, "-m", "venv", str(self.root / ".venv"))
+        assert created.code == 0, created.output
         result = run(
             self.root,
             str(self.bin / "pip"),

@@ -39,7 +39,7 @@ from tests.helpers import SERVICE_STACKS
 from tests.slow.conftest import RESOURCE
 from tests.slow.postgres import PostgresServer, wait_until
 from tests.slow.prisma import migrate_deploy
-from tests.slow.project import NodeProject, generate
+from tests.slow.project import NodeProject, generate, python_release
 
 pytestmark = pytest.mark.slow
 
@@ -206,6 +206,11 @@ def test_the_readme_runs_the_service_and_calls_its_api(
     if stack == "go":
         assert "`export GOTOOLCHAIN=auto`" in readme
         prelude = "export GOTOOLCHAIN=auto\n"
+    if stack == "fastapi":
+        # The README's `python` is the release the service is generated for, first on PATH.
+        python = Path(python_release(root))
+        assert (python.parent / "python").exists(), f"no `python` beside {python}"
+        env["PATH"] = f"{python.parent}{os.pathsep}{env['PATH']}"
     if stack == "node":
         env.update(NodeProject.HARNESS_ENV)
         migrate = "npx prisma migrate deploy"
