@@ -34,9 +34,9 @@ RESTRICTED = {
     "pod-security.kubernetes.io/warn": "restricted",
     "pod-security.kubernetes.io/warn-version": "latest",
 }
-# What Go's klog prints for a warning (`W1129 04:23:15.123456 ...`), and what kubectl and helm
-# print for a warning header the API server sent (`Warning: ...`, or helm's `W1129 ...`).
-WARNING = re.compile(r"^(Warning:|W\d{4} )", re.M)
+# A warning header the API server sent, as kubectl prints it (`Warning: ...`) and helm does
+# (client-go's klog line, `W1129 04:23:15.123456 ...`), or a tool's own (helm's `WARNING: ...`).
+WARNING = re.compile(r"^((?i:warning):|W\d{4} )", re.M)
 # Only the CRDs the chart renders objects of (ServiceMonitor, and PrometheusRule to come).
 PROMETHEUS_CRDS = ("servicemonitors", "prometheusrules")
 
@@ -196,6 +196,8 @@ class KubeCluster:
         )
         server = f"https://127.0.0.1:{api_port}"
         self._wait_ready(server, certs / "apiserver.crt")
+        # Only ours to read (it holds the admin token): helm warns of a group-readable one.
+        self.kubeconfig.touch(mode=0o600)
         self.kubeconfig.write_text(
             yaml.safe_dump(
                 {
