@@ -93,10 +93,15 @@ def pods_created(kube: KubeCluster, ns: str, replicas: int, timeout: float = 60)
         if len(pods) == replicas or time.monotonic() > deadline:
             break
         time.sleep(0.5)
-    failed = kube.get("events", "--namespace", ns, "--field-selector", "reason=FailedCreate")
-    assert not failed["items"], [event["message"] for event in failed["items"]]
+    no_failed_creates(kube, ns)
     assert len(pods) == replicas, kube.logs()
     return list(pods)
+
+
+def no_failed_creates(kube: KubeCluster, ns: str) -> None:
+    """No controller was refused a Pod (Pod Security admission, quota, a missing account)."""
+    failed = kube.get("events", "--namespace", ns, "--field-selector", "reason=FailedCreate")
+    assert not failed["items"], [event["message"] for event in failed["items"]]
 
 
 def test_install_upgrade_and_rollback_succeed_without_warnings(
@@ -135,6 +140,9 @@ def test_install_upgrade_and_rollback_succeed_without_warnings(
         "superseded",
         "deployed",
     ]
+    # The upgrade's and the rollback's ReplicaSets were admitted Pods too.
+    assert len(kube.get("replicasets", "--namespace", ns)["items"]) == 2
+    no_failed_creates(kube, ns)
 
 
 @pytest.fixture(scope="module")
@@ -160,6 +168,20 @@ def test_upgrade_from_the_previous_release_chart_succeeds(
     status = kube.helm("status", SERVICE, "--namespace", ns, "--output=yaml", cwd=project)
     release = yaml.safe_load(status.check().stdout)
     assert (release["version"], release["info"]["status"]) == (2, "deployed")
+
+
+def test_an_upgrade_that_changes_the_selector_is_refused(
+    kube: KubeCluster, project: Path, namespace: Callable[[str], str]
+) -> None:
+    """The harness's own check of the test above: a chart whose Deployment selector differs
+    (a colour adds `version`) cannot upgrade a release in place."""
+    ns = namespace("immutable")
+    kube.helm("install", SERVICE, "k8s/helm", "--namespace", ns, "--no-hooks",
+              cwd=project).check()  # fmt: skip
+    refused = kube.helm("upgrade", SERVICE, "k8s/helm", "--namespace", ns, "--no-hooks",
+                        *sets("deployment.suffix=blue"), cwd=project)  # fmt: skip
+    assert refused.code != 0
+    assert "field is immutable" in refused.stderr
 
 
 def workflow_step(project: Path, name: str) -> dict[str, Any]:
