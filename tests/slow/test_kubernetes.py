@@ -85,11 +85,13 @@ def test_whole_chart_with_hooks_is_admitted_by_a_server_side_dry_run_without_war
     assert applied.stdout.count("(server dry run)") == len(documents(rendered.stdout))
 
 
-def pods_created(kube: KubeCluster, ns: str, replicas: int, timeout: float = 60) -> list[Any]:
-    """The pods the controller manager created for the release's Deployment, once all are."""
+def pods_created(
+    kube: KubeCluster, ns: str, replicas: int, selector: str = "", timeout: float = 60
+) -> list[Any]:
+    """The pods the controller manager created (for `selector`), once all of them are."""
     deadline = time.monotonic() + timeout
     while True:
-        pods = kube.get("pods", "--namespace", ns)["items"]
+        pods = kube.get("pods", "--namespace", ns, f"--selector={selector}")["items"]
         if len(pods) == replicas or time.monotonic() > deadline:
             break
         time.sleep(0.5)
@@ -229,9 +231,12 @@ def test_blue_green_switch_and_rollback_move_the_production_service(
                         f"deployment.suffix={colour}", "ingress.enabled=false"),
                   cwd=project).check()  # fmt: skip
 
-    def live() -> str:
+    def selector() -> dict[str, str]:
         service = kube.get("service", SERVICE, "--namespace", production)
-        return str(service["spec"]["selector"]["version"])
+        return dict(service["spec"]["selector"])
+
+    def live() -> str:
+        return selector()["version"]
 
     first = step("Find the live colour")
     assert first == {"live": "none", "idle": "blue"}
@@ -245,10 +250,8 @@ def test_blue_green_switch_and_rollback_move_the_production_service(
     step("Switch traffic to the new colour", IDLE=second["idle"])
     assert live() == "green"
     # The production Service selects the green pods only (version label), not the blue ones.
-    selector = ",".join(f"{k}={v}" for k, v in kube.get("service", SERVICE, "--namespace",
-                        production)["spec"]["selector"].items())  # fmt: skip
-    pods = kube.get("pods", "--namespace", production, "--selector", selector)["items"]
-    assert pods
+    labels = ",".join(f"{key}={value}" for key, value in selector().items())
+    pods = pods_created(kube, production, replicas=1, selector=labels)
     assert {pod["metadata"]["labels"]["version"] for pod in pods} == {"green"}
 
     step("Roll back to the previous colour", LIVE=second["live"])
