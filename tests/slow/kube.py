@@ -192,6 +192,7 @@ class KubeCluster:
             # The `kubernetes` Service's endpoint would be the loopback address, which
             # Endpoints refuse: no reconciler (no pod ever calls the API here).
             "--endpoint-reconciler-type=none",
+            # One client at a time: request queueing would only cost the 2-core machine.
             "--enable-priority-and-fairness=false",
         )
         server = f"https://127.0.0.1:{api_port}"
