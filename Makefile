@@ -18,11 +18,23 @@ OPENAPI_TS_DIR := $(TOOLS)/npm-packages/openapi-typescript-$(OPENAPI_TS_VERSION)
 # backends' compose.yaml with it (tests/test_compose.py reads this pin).
 COMPOSE_GO_VERSION := v2.16.2
 COMPOSE_SCHEMA := $(TOOLS)/compose-spec-$(COMPOSE_GO_VERSION).json
+# A Kubernetes API server (with etcd, the controller manager and kubectl) for the slow tier's
+# tests/slow/test_kubernetes.py, built from the Go module proxy through tools/kubernetes/go.mod at
+# the release copier.yml pins (platform_tools.kubernetes, the one place for it: the generated
+# workflow installs kubectl of that release too). The build directory is named after the release
+# and go.sum, so a new pin or a new etcd is built anew; $(TOOLS)/kube-apiserver etc. point at it.
+KUBERNETES_VERSION := $(shell sed -n '/^platform_tools:/,/^[^ ]/s/^ *kubernetes: *\(v[0-9.]*\) *$$/\1/p' copier.yml)
+KUBERNETES_DIR := $(TOOLS)/kubernetes-$(KUBERNETES_VERSION)-$(shell sha256sum tools/kubernetes/go.sum | cut -c1-12)
+KUBERNETES_TOOLS := etcd kube-apiserver kube-controller-manager kubectl
+# The Prometheus Operator's CRDs (ServiceMonitor, PrometheusRule), as its Go module ships them,
+# installed into that API server so the chart's monitoring objects are judged too.
+PROMETHEUS_OPERATOR_VERSION := v0.85.0
+PROMETHEUS_CRDS := $(TOOLS)/prometheus-operator-crds-$(PROMETHEUS_OPERATOR_VERSION)
 # The tests find the tools `make tools` built.
 export PATH := $(TOOLS):$(PATH)
 
 .PHONY: demo test test-fast test-slow prerequisites lint tools openapi-typescript compose-schema \
-	bench node-lock vue-lock vue-api-types go-lock clean docs docs-serve
+	kubernetes prometheus-crds bench node-lock vue-lock vue-api-types go-lock clean docs docs-serve
 
 # Installing the checkout also restores release tags releases.toml records (hatch_build.py).
 $(BIN)/visiobook: pyproject.toml releases.toml
@@ -57,7 +69,8 @@ lint: $(BIN)/visiobook
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-tools: $(TOOLS)/helm $(TOOLS)/actionlint openapi-typescript compose-schema
+tools: $(TOOLS)/helm $(TOOLS)/actionlint openapi-typescript compose-schema kubernetes \
+	prometheus-crds
 
 $(TOOLS)/helm:
 	GOBIN=$(TOOLS) go install helm.sh/helm/v3/cmd/helm@$(HELM_VERSION)
@@ -71,6 +84,38 @@ openapi-typescript: $(OPENAPI_TS_DIR)/node_modules/.bin/openapi-typescript
 
 $(OPENAPI_TS_DIR)/node_modules/.bin/openapi-typescript:
 	npm install --prefix $(OPENAPI_TS_DIR) --no-audit --no-fund openapi-typescript@$(OPENAPI_TS_VERSION)
+
+# $(TOOLS)/kube-apiserver etc. always point at the pinned release's build.
+kubernetes: $(KUBERNETES_DIR)/kube-apiserver
+	for tool in $(KUBERNETES_TOOLS); do ln -sfn $(KUBERNETES_DIR)/$$tool $(TOOLS)/$$tool; done
+
+# The version stamped as release builds do (hack/lib/version.sh): kube-apiserver reports it to
+# helm (.Capabilities.KubeVersion) and derives its compatibility version from it. ~10 minutes on
+# 2 cores; built into a temporary directory, so an interrupted build is never taken as done.
+# GOTOOLCHAIN=auto: a release whose go.mod wants a newer Go than the machine's fetches it.
+KUBE_VERSION_PKGS := k8s.io/client-go/pkg/version k8s.io/component-base/version
+KUBE_LDFLAGS := -s -w $(foreach pkg,$(KUBE_VERSION_PKGS),-X $(pkg).gitVersion=$(KUBERNETES_VERSION) \
+	-X $(pkg).gitMajor=$(word 1,$(subst ., ,$(KUBERNETES_VERSION:v%=%))) \
+	-X $(pkg).gitMinor=$(word 2,$(subst ., ,$(KUBERNETES_VERSION:v%=%))) -X $(pkg).gitTreeState=clean)
+
+$(KUBERNETES_DIR)/kube-apiserver:
+	@grep -qE '^\sk8s.io/kubernetes $(KUBERNETES_VERSION)( |$$)' tools/kubernetes/go.mod || { echo \
+	  "tools/kubernetes/go.mod does not require k8s.io/kubernetes $(KUBERNETES_VERSION) (copier.yml's pin): run scripts/kubernetes_tools_mod.sh" >&2; exit 1; }
+	rm -rf $(KUBERNETES_DIR).tmp
+	GOTOOLCHAIN=auto go -C tools/kubernetes build -trimpath -ldflags '$(KUBE_LDFLAGS)' -o $(KUBERNETES_DIR).tmp/ \
+	  k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager \
+	  k8s.io/kubernetes/cmd/kubectl
+	GOTOOLCHAIN=auto go -C tools/kubernetes build -trimpath -ldflags '-s -w' -o $(KUBERNETES_DIR).tmp/etcd \
+	  go.etcd.io/etcd/server/v3
+	rm -rf $(KUBERNETES_DIR) && mv $(KUBERNETES_DIR).tmp $(KUBERNETES_DIR)
+
+prometheus-crds: $(PROMETHEUS_CRDS)/monitoring.coreos.com_servicemonitors.yaml
+
+$(PROMETHEUS_CRDS)/monitoring.coreos.com_servicemonitors.yaml:
+	timeout 300 go mod download github.com/prometheus-operator/prometheus-operator@$(PROMETHEUS_OPERATOR_VERSION)
+	for crd in servicemonitors prometheusrules; do install -D -m 644 \
+	  "$$(go env GOMODCACHE)/github.com/prometheus-operator/prometheus-operator@$(PROMETHEUS_OPERATOR_VERSION)/example/prometheus-operator-crd/monitoring.coreos.com_$$crd.yaml" \
+	  $(PROMETHEUS_CRDS)/monitoring.coreos.com_$$crd.yaml; done
 
 compose-schema: $(COMPOSE_SCHEMA)
 

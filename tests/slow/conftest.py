@@ -6,6 +6,7 @@ from typing import TypeVar
 
 import pytest
 
+from tests.slow.kube import KubeCluster
 from tests.slow.postgres import PostgresServer
 from tests.slow.project import GoProject, NodeProject, PythonProject, VueProject, generate
 
@@ -22,6 +23,15 @@ def postgres() -> Iterator[PostgresServer]:
     server.start()
     yield server
     server.destroy()
+
+
+@pytest.fixture(scope="session")
+def kube(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KubeCluster]:
+    """One private Kubernetes control plane (no kubelet) for the whole slow tier."""
+    cluster = KubeCluster(tmp_path_factory.mktemp("kube"))
+    cluster.start()
+    yield cluster
+    cluster.stop()
 
 
 def installed(

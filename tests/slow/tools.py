@@ -29,4 +29,8 @@ def tool(name: str) -> str:
 MAKE_TOOLS = {
     "helm": "run `make tools` (builds it with Go)",
     "actionlint": "run `make tools` (builds it with Go)",
+    **dict.fromkeys(
+        ("etcd", "kube-apiserver", "kube-controller-manager", "kubectl"),
+        "run `make tools` (builds Kubernetes with Go)",
+    ),
 }
