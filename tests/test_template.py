@@ -101,7 +101,7 @@ def test_workflow_keeps_github_expressions_and_gets_stack_commands(copie: Any) -
     project = render(copie, language_version="3.12")
     workflow = yaml.safe_load((project / ".github/workflows/ci-cd.yml").read_text())
     steps = workflow["jobs"]["test"]["steps"]
-    assert {"uses": "actions/setup-python@v6", "with": {"python-version": "3.12"}} in steps
+    assert {"uses": "actions/setup-python@v7", "with": {"python-version": "3.12"}} in steps
     assert {"name": "Type check", "run": "mypy"} in steps
     login = workflow["jobs"]["build"]["steps"][2]
     assert login["with"]["password"] == "${{ secrets.GITHUB_TOKEN }}"

@@ -82,6 +82,12 @@ def test_normalising_makes_volatile_values_stable_and_maps_places() -> None:
     )
 
 
+def test_a_run_past_a_minute_reads_as_one_under_it() -> None:
+    # On a loaded machine pytest took a minute and added the time as h:mm:ss.
+    normalise = Normaliser([])
+    assert normalise("235 passed in 63.20s (0:01:03)\n") == "235 passed in 1.00s\n"
+
+
 def test_a_short_hash_of_digits_only_is_one_where_git_prints_hashes() -> None:
     run = "initial commit 0628763.\n0628763 First\nfrom template 0628763 to v1.1.0\n"
     assert (

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 import subprocess
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -312,7 +313,21 @@ def test_raw_manifests_match_the_chart_defaults(project: Path, kind: str) -> Non
     assert raw == chart
 
 
+def pinned_actionlint() -> str:
+    """The actionlint release the dev extra pins (pyproject.toml, the one place for it)."""
+    dev = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]
+    (pin,) = [r for r in dev["optional-dependencies"]["dev"] if r.startswith("actionlint-")]
+    return pin.split("==")[1].split(";")[0].strip()
+
+
 def test_workflow_passes_actionlint_with_shellcheck(project: Path) -> None:
+    # The pinned release, not an older one on PATH: only a current table of popular actions
+    # knows which actions run on a runtime GitHub removed (Node 20).
+    version = run(tool("actionlint"), "-version", cwd=project).stdout.splitlines()[0]
+    assert version.endswith(f" {pinned_actionlint()}"), (
+        f"{tool('actionlint')} is {version}; run `pip install -e '.[dev]'` (and remove a"
+        " Go-built .tools/bin/actionlint an older `make tools` left)"
+    )
     result = run(
         tool("actionlint"),
         f"-shellcheck={tool('shellcheck')}",

