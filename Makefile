@@ -35,11 +35,17 @@ KUBERNETES_TOOLS := etcd kube-apiserver kube-controller-manager kubectl
 # installed into that API server so the chart's monitoring objects are judged too.
 PROMETHEUS_OPERATOR_VERSION := v0.85.0
 PROMETHEUS_CRDS := $(TOOLS)/prometheus-operator-crds-$(PROMETHEUS_OPERATOR_VERSION)
+# promtool, Prometheus's own checker and unit tester of rules, from the Go module proxy (the one
+# place for its version; Prometheus 3.x's releases are v0.3XX.Y Go module versions: v0.316.0 is
+# Prometheus 3.16.0): the slow tier checks and unit-tests the chart's PrometheusRule with it
+# (tests/slow/test_alerting.py). Each version gets its own binary, so a new pin builds anew.
+PROMTOOL_VERSION := v0.316.0
+PROMTOOL_BIN := $(TOOLS)/promtool-$(PROMTOOL_VERSION)/promtool
 # The tests find the tools `make tools` built.
 export PATH := $(TOOLS):$(PATH)
 
 .PHONY: demo test test-fast test-slow prerequisites lint tools openapi-typescript compose-schema \
-	kubernetes prometheus-crds bench node-lock vue-lock vue-api-types go-lock clean docs docs-serve
+	kubernetes prometheus-crds promtool bench node-lock vue-lock vue-api-types go-lock clean docs docs-serve
 
 # Installing the checkout also restores release tags releases.toml records (hatch_build.py).
 $(BIN)/visiobook: pyproject.toml releases.toml
@@ -74,7 +80,7 @@ lint: $(BIN)/visiobook
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-tools: helm openapi-typescript compose-schema kubernetes prometheus-crds
+tools: helm openapi-typescript compose-schema kubernetes prometheus-crds promtool
 
 # $(TOOLS)/helm always points at the pinned release's build.
 .PHONY: helm
@@ -122,6 +128,14 @@ $(PROMETHEUS_CRDS)/monitoring.coreos.com_servicemonitors.yaml:
 	for crd in servicemonitors prometheusrules; do install -D -m 644 \
 	  "$$(go env GOMODCACHE)/github.com/prometheus-operator/prometheus-operator@$(PROMETHEUS_OPERATOR_VERSION)/example/prometheus-operator-crd/monitoring.coreos.com_$$crd.yaml" \
 	  $(PROMETHEUS_CRDS)/monitoring.coreos.com_$$crd.yaml; done
+
+# $(TOOLS)/promtool always points at the pinned version's build. GOTOOLCHAIN=auto: a release
+# whose go.mod wants a newer Go than the machine's fetches it.
+promtool: $(PROMTOOL_BIN)
+	ln -sfn $< $(TOOLS)/promtool
+
+$(PROMTOOL_BIN):
+	GOTOOLCHAIN=auto GOBIN=$(dir $@) go install github.com/prometheus/prometheus/cmd/promtool@$(PROMTOOL_VERSION)
 
 compose-schema: $(COMPOSE_SCHEMA)
 

@@ -37,7 +37,7 @@ RESTRICTED = {
 # A warning header the API server sent, as kubectl prints it (`Warning: ...`) and helm does
 # (client-go's klog line, `W1129 04:23:15.123456 ...`), or a tool's own (helm's `WARNING: ...`).
 WARNING = re.compile(r"^((?i:warning):|W\d{4} )", re.M)
-# Only the CRDs the chart renders objects of (ServiceMonitor, and PrometheusRule to come).
+# Only the CRDs the chart renders objects of (ServiceMonitor, PrometheusRule).
 PROMETHEUS_CRDS = ("servicemonitors", "prometheusrules")
 
 

@@ -19,7 +19,7 @@ import pytest
 import yaml
 from packaging.version import Version
 
-from tests.helpers import AVAILABLE_STACKS, REPO_ROOT
+from tests.helpers import AVAILABLE_STACKS, REPO_ROOT, SERVICE_STACKS
 from tests.slow.kube import KubeCluster, Result
 from tests.slow.project import generate
 from visiobook_scaffold.releases import recorded
@@ -35,6 +35,12 @@ EVERYTHING = [
     "productionService.enabled=true",
     "deployment.suffix=blue",
     "image.tag=0123abc",
+]
+# What this cluster serves (the CRDs kube.py installs), as helm install finds it: helm template
+# only renders the ServiceMonitor and the PrometheusRule when told.
+OPERATOR_API = [
+    "--api-versions=monitoring.coreos.com/v1/ServiceMonitor",
+    "--api-versions=monitoring.coreos.com/v1/PrometheusRule",
 ]
 
 
@@ -71,14 +77,21 @@ def documents(text: str) -> list[dict[str, Any]]:
 
 @pytest.mark.parametrize("settings", [[], EVERYTHING], ids=["defaults", "everything"])
 def test_whole_chart_with_hooks_is_admitted_by_a_server_side_dry_run_without_warnings(
-    kube: KubeCluster, project: Path, namespace: Callable[[str], str], settings: list[str]
+    kube: KubeCluster,
+    stack: str,
+    project: Path,
+    namespace: Callable[[str], str],
+    settings: list[str],
 ) -> None:
     ns = namespace("dry-run")
     # helm template renders the hooks (the migration Job) and the test Pod too.
-    rendered = kube.helm("template", SERVICE, "k8s/helm", "--namespace", ns, *sets(*settings),
-                         cwd=project).check()  # fmt: skip
+    rendered = kube.helm("template", SERVICE, "k8s/helm", "--namespace", ns, *OPERATOR_API,
+                         *sets(*settings), cwd=project).check()  # fmt: skip
     kinds = {doc["kind"] for doc in documents(rendered.stdout)}
     assert {"Deployment", "Service", "Pod"} <= kinds
+    # A backend's monitoring objects, judged by the Operator's CRD schemas (nginx has no metrics).
+    monitoring = {"ServiceMonitor", "PrometheusRule"}
+    assert kinds & monitoring == (monitoring if stack in SERVICE_STACKS else set())
     applied = kube.kubectl(
         "apply", "--dry-run=server", "--namespace", ns, "-f", "-", stdin=rendered.stdout
     ).check()
@@ -107,7 +120,7 @@ def no_failed_creates(kube: KubeCluster, ns: str) -> None:
 
 
 def test_install_upgrade_and_rollback_succeed_without_warnings(
-    kube: KubeCluster, project: Path, namespace: Callable[[str], str]
+    kube: KubeCluster, stack: str, project: Path, namespace: Callable[[str], str]
 ) -> None:
     ns = namespace("release")
 
@@ -117,6 +130,13 @@ def test_install_upgrade_and_rollback_succeed_without_warnings(
 
     helm("install", SERVICE, "k8s/helm")
     assert kube.get("horizontalpodautoscaler", SERVICE, "--namespace", ns)
+    # helm finds the Operator's API on the cluster: a backend's scrape config and rules are in.
+    monitors = kube.get("servicemonitors,prometheusrules", "--namespace", ns)["items"]
+    kinds = {(item["kind"], item["metadata"]["name"]) for item in monitors}
+    backend = stack in SERVICE_STACKS
+    assert kinds == (
+        {("ServiceMonitor", SERVICE), ("PrometheusRule", SERVICE)} if backend else set()
+    )
     # The HPA owns the replica count (it is not running here, so the Deployment's default).
     (pod,) = pods_created(kube, ns, replicas=1)
     assert pod["spec"]["securityContext"]["runAsNonRoot"] is True

@@ -26,22 +26,31 @@ pytestmark = pytest.mark.slow
 SERVICE = "media-service"
 SERVICE_MONITOR_SCHEMA = json.loads((REPO_ROOT / "tests/schemas/servicemonitor.json").read_text())
 
-# Value sets the chart must render cleanly with, and the kinds each one must produce.
+# What a cluster with the Prometheus Operator serves: only there does the chart render its
+# ServiceMonitor and PrometheusRule (helm template takes these flags; helm lint has none).
+OPERATOR_API = [
+    "--api-versions=monitoring.coreos.com/v1/ServiceMonitor",
+    "--api-versions=monitoring.coreos.com/v1/PrometheusRule",
+]
+MONITORING_KINDS = {"ServiceMonitor", "PrometheusRule"}
+
+# Value sets the chart must render cleanly with, and the kinds each one must produce. A set may
+# hold helm flags (--api-versions) beside the values it sets.
 VALUE_SETS: dict[str, tuple[list[str], set[str], set[str]]] = {
     "defaults": (
         [],
         {"HorizontalPodAutoscaler", "PodDisruptionBudget", "Ingress", "NetworkPolicy"},
-        {"ServiceMonitor"},
+        MONITORING_KINDS,
     ),
     "no-autoscaling": (["autoscaling.enabled=false"], set(), {"HorizontalPodAutoscaler"}),
     "no-ingress": (["ingress.enabled=false"], set(), {"Ingress"}),
     "no-network-policy": (["networkPolicy.enabled=false"], set(), {"NetworkPolicy"}),
     "web-origins": (["global.webOrigins={https://portal.example.com}"], {"ConfigMap"}, set()),
-    "service-monitor": (["monitoring.serviceMonitor.enabled=true"], {"ServiceMonitor"}, set()),
+    "operator": (OPERATOR_API, MONITORING_KINDS, set()),
     "no-monitoring": (
-        ["monitoring.enabled=false", "monitoring.serviceMonitor.enabled=true"],
+        [*OPERATOR_API, "monitoring.enabled=false", "monitoring.serviceMonitor.enabled=true"],
         set(),
-        {"ServiceMonitor"},
+        MONITORING_KINDS,
     ),
     "blue-green": (
         ["deployment.suffix=green", "productionService.enabled=true"],
@@ -68,8 +77,17 @@ def run(*command: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
 
 
+def as_flags(settings: list[str] | tuple[str, ...], *, lint: bool = False) -> list[str]:
+    """`--set` for each value; helm's own flags as they are (none for helm lint)."""
+    flags = [setting for setting in settings if setting.startswith("--")]
+    values = [
+        arg for setting in settings if not setting.startswith("--") for arg in ("--set", setting)
+    ]
+    return values if lint else [*flags, *values]
+
+
 def helm_template(project: Path, *settings: str, release: str = SERVICE) -> list[dict[str, Any]]:
-    flags = [arg for setting in settings for arg in ("--set", setting)]
+    flags = as_flags(settings)
     result = run(tool("helm"), "template", release, "k8s/helm", *flags, cwd=project)
     assert result.returncode == 0, result.stderr
     return [doc for doc in yaml.safe_load_all(result.stdout) if doc]
@@ -77,7 +95,7 @@ def helm_template(project: Path, *settings: str, release: str = SERVICE) -> list
 
 @pytest.mark.parametrize("value_set", VALUE_SETS)
 def test_chart_passes_helm_lint_strict(project: Path, value_set: str) -> None:
-    flags = [arg for setting in VALUE_SETS[value_set][0] for arg in ("--set", setting)]
+    flags = as_flags(VALUE_SETS[value_set][0], lint=True)
     result = run(tool("helm"), "lint", "--strict", "k8s/helm", *flags, cwd=project)
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -87,15 +105,17 @@ def test_rendered_manifests_validate_against_kubernetes_schemas(
     project: Path, value_set: str, tmp_path: Path
 ) -> None:
     settings, present, absent = VALUE_SETS[value_set]
-    if value_set == "service-monitor" and is_frontend(project):
+    if value_set == "operator" and is_frontend(project):
         # nginx serves no /metrics: monitoring is off, so no ServiceMonitor scrapes nothing.
-        present, absent = set(), {"ServiceMonitor"}
+        present, absent = set(), MONITORING_KINDS
     documents = helm_template(project, *settings)
     kinds = {doc["kind"] for doc in documents}
     assert present <= kinds, f"{value_set}: missing {present - kinds}"
     assert not absent & kinds, f"{value_set}: unexpected {absent & kinds}"
 
-    built_in = [doc for doc in documents if doc["kind"] != "ServiceMonitor"]
+    # The PrometheusRule is judged by promtool (test_alerting.py) and by the Operator's CRD on
+    # the API server (test_kubernetes.py).
+    built_in = [doc for doc in documents if doc["kind"] not in MONITORING_KINDS]
     manifest = tmp_path / "manifest.yaml"
     manifest.write_text(yaml.safe_dump_all(built_in))
     result = run(tool("kubernetes-validate"), "--strict", "--quiet", str(manifest), cwd=tmp_path)
@@ -135,7 +155,7 @@ def test_blue_green_production_service_selects_the_active_colour(project: Path) 
 
 
 def test_metrics_have_their_own_named_port_that_no_ingress_routes(project: Path) -> None:
-    documents = helm_template(project, "monitoring.serviceMonitor.enabled=true")
+    documents = helm_template(project, *OPERATOR_API)
     by_kind = {d["kind"]: d for d in documents if d["kind"] != "Service"}
     (container,) = by_kind["Deployment"]["spec"]["template"]["spec"]["containers"]
     ports = {p["name"]: p["containerPort"] for p in container["ports"]}
@@ -269,6 +289,15 @@ def test_migrations_run_as_a_hook_job_before_new_pods(project: Path) -> None:
         ("global.webOrigins={https://portal.example.com/app}", "/global/webOrigins/0"),
         ("global.apiHost=API.example.com", "/global/apiHost"),
         ("ingress.host=https://example.com", "/ingress/host"),
+        # The latency objective's threshold must be a bucket boundary of the histogram.
+        (
+            "monitoring.prometheusRule.alerts.latency.threshold=0.3",
+            "/monitoring/prometheusRule/alerts/latency/threshold",
+        ),
+        (
+            "monitoring.prometheusRule.alerts.errorRatio.threshold=5",
+            "/monitoring/prometheusRule/alerts/errorRatio/threshold",
+        ),
     ],
 )
 def test_values_schema_rejects_wrong_values(project: Path, setting: str, complaint: str) -> None:
