@@ -230,19 +230,24 @@ def test_a_frontend_chart_renders_no_rules(tmp_path: Path) -> None:
 # The rules read only what a booted service exposes.
 
 
+def database(stack: str) -> str:
+    return f"alerting_{stack}"
+
+
 @pytest.fixture(scope="module")
 def running_service(
     project: Path, request: pytest.FixtureRequest, postgres: PostgresServer
 ) -> Iterator[RunningService]:
     stack = yaml.safe_load((project / ".copier-answers.yml").read_text())["stack"]
-    service = launch(stack, request, postgres, f"alerting_{stack}")
+    service = launch(stack, request, postgres, database(stack))
     yield service
     stop_gracefully(service)
 
 
-def request_mix(service: RunningService, postgres: PostgresServer) -> None:
-    """What a day of traffic shows: probes, reads, writes, a business error, client errors, and
-    a short database outage (server errors, failed queries)."""
+def request_mix(service: RunningService, postgres: PostgresServer, database: str) -> None:
+    """What a day of traffic shows: probes, reads, writes, a business operation that fails,
+    client errors, a short database outage and a query that times out waiting for a lock
+    (server errors, failed queries)."""
     headers = {"Authorization": f"Bearer {access_token()}"}
     collection = f"{service.base}/api/v1/{RESOURCE}"
     for path in ("/health", "/ready"):
@@ -261,6 +266,10 @@ def request_mix(service: RunningService, postgres: PostgresServer) -> None:
     httpx.get(f"{collection}/{uuid.uuid4()}", headers=headers)
     httpx.post(collection, json={}, headers=headers)
     httpx.get(collection)  # no token: 401
+
+    # The database goes away for a moment; the connections made once it is back wait at most
+    # half a second for a lock.
+    postgres.psql(database, "-c", f"ALTER DATABASE {database} SET lock_timeout = '500ms'")
     postgres.stop()
     try:
         for call in (
@@ -276,6 +285,21 @@ def request_mix(service: RunningService, postgres: PostgresServer) -> None:
         30,
         "/ready to recover after the database came back",
     )
+    # Another session holds the table: the service's query fails on its lock timeout.
+    table = RESOURCE.replace("-", "_")
+    lock = f"BEGIN; LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(3); COMMIT;"
+    holder = subprocess.Popen([*postgres.psql_command(database), "-c", lock],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    locked = (
+        "SELECT count(*) FROM pg_locks JOIN pg_database ON pg_database.oid = pg_locks.database"
+        " WHERE mode = 'AccessExclusiveLock' AND granted AND datname = current_database()"
+    )
+    try:
+        wait_until(lambda: int(postgres.psql(database, "-c", locked)) > 0, 10, "the table lock")
+        timed_out = httpx.get(collection, headers=headers, timeout=30)
+        assert timed_out.status_code >= 500, timed_out.text
+    finally:
+        holder.wait(timeout=30)
     created = httpx.post(collection, json={"name": "after the outage"}, headers=headers)
     assert created.status_code == 201, created.text
 
@@ -335,7 +359,7 @@ def label_uses(expr: str) -> tuple[list[Any], list[tuple[str, list[Any]]]]:
 def test_every_metric_and_label_the_rules_read_is_exposed_by_the_booted_service(
     groups: list[dict[str, Any]], running_service: RunningService, postgres: PostgresServer
 ) -> None:
-    request_mix(running_service, postgres)
+    request_mix(running_service, postgres, database(running_service.stack))
     samples, types = exposed(running_service)
     recorded = {rule["record"] for rule in rules(groups, "record")}
 
