@@ -52,3 +52,21 @@ def test_makefile_builds_kubernetes_at_the_copier_yml_pin(tmp_path: Path) -> Non
     assert f"{tmp_path}/kubernetes-{pin}-" in plan
     # The Makefile reads the pin from copier.yml rather than restating it.
     assert pin not in (REPO_ROOT / "Makefile").read_text()
+
+
+def test_makefile_builds_promtool_at_its_one_pin_in_a_folder_named_after_it(tmp_path: Path) -> None:
+    make = shutil.which("make")
+    if make is None:
+        pytest.skip("make not found")
+    found = re.search(r"^PROMTOOL_VERSION := (v\S+)$", (REPO_ROOT / "Makefile").read_text(), re.M)
+    assert found is not None, "the Makefile pins no PROMTOOL_VERSION"
+    plan = subprocess.run(
+        [make, "--dry-run", "--always-make", "promtool", f"TOOLS={tmp_path}"],
+        cwd=REPO_ROOT, capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    assert f"github.com/prometheus/prometheus/cmd/promtool@{found[1]}" in plan
+    assert f"{tmp_path}/promtool-{found[1]}/" in plan
+    # `make tools` builds it with the other tools.
+    tools = re.search(r"^tools: (.*)$", (REPO_ROOT / "Makefile").read_text(), re.M)
+    assert tools is not None
+    assert "promtool" in tools[1].split()

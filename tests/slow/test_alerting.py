@@ -67,6 +67,13 @@ DATABASE_METRICS = {
 }
 
 
+def pinned_promtool() -> str:
+    """The Prometheus Go module version the Makefile pins (the one place for it)."""
+    found = re.search(r"^PROMTOOL_VERSION := (\S+)$", (REPO_ROOT / "Makefile").read_text(), re.M)
+    assert found is not None, "the Makefile pins no PROMTOOL_VERSION"
+    return found[1]
+
+
 def promtool(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [tool("promtool"), *args], cwd=cwd, capture_output=True, text=True, check=False
@@ -112,6 +119,17 @@ def rule_folder(groups: list[dict[str, Any]], tmp_path_factory: pytest.TempPathF
     for test in UNIT_TESTS.glob("*.yaml"):
         shutil.copy(test, folder / test.name)
     return folder
+
+
+def test_promtool_is_the_release_the_makefile_pins() -> None:
+    """A promtool left on PATH by an older pin would judge the rules with another Prometheus."""
+    go = shutil.which("go")
+    assert go is not None, "go not found"
+    built = subprocess.run([go, "version", "-m", tool("promtool")], capture_output=True,
+                           text=True, check=True).stdout  # fmt: skip
+    module = re.search(r"^\s+mod\s+github\.com/prometheus/prometheus\s+(\S+)", built, re.M)
+    assert module is not None, built
+    assert module[1] == pinned_promtool(), f"{tool('promtool')} is {module[1]}: run `make tools`"
 
 
 def test_rules_pass_promtool_check_with_every_lint_and_no_warning(rule_folder: Path) -> None:
