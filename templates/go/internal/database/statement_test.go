@@ -81,6 +81,12 @@ func TestTransactionAndSessionStatementsAreNotRecorded(t *testing.T) {
 }
 
 func TestClassifyStatementCachesAFixedNumberOfStatements(t *testing.T) {
+	emptyCache := func() {
+		statementCache.Clear()
+		statementsCached.Store(0)
+	}
+	emptyCache()
+	t.Cleanup(emptyCache)
 	before := statementsCached.Load()
 	first, recorded := ClassifyStatement("SELECT * FROM cached_table")
 	assert.True(t, recorded)
