@@ -13,9 +13,10 @@ import time
 from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any, NamedTuple
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import event
-from sqlalchemy.engine import Connection, Engine, ExceptionContext
+from sqlalchemy.engine import Connection, Engine, ExceptionContext, ExecutionContext
 
 from app.core.metrics import DB_QUERY_DURATION, DB_QUERY_ERRORS
 
@@ -216,28 +217,42 @@ def error_type(error: BaseException) -> str:
     return "connection"
 
 
-# Where a connection keeps the start of the statement it is running (one at a time).
-STARTED = "db_query_started"
+# When the statement each execution (or, without one, each connection) runs was sent: the
+# events of one statement share its execution context, and a connection runs one at a time.
+STARTED: WeakKeyDictionary[object, float] = WeakKeyDictionary()
 
 
-def statement_sent(connection: Connection, _cursor: Any, _statement: str, *_: Any) -> None:
-    connection.info[STARTED] = time.perf_counter()
+def statement_sent(
+    connection: Connection,
+    _cursor: Any,
+    _statement: str,
+    _parameters: Any,
+    context: ExecutionContext | None,
+    _executemany: bool,
+) -> None:
+    STARTED[context or connection] = time.perf_counter()
 
 
-def statement_answered(connection: Connection, _cursor: Any, statement: str, *_: Any) -> None:
-    started = connection.info.pop(STARTED, None)
+def statement_answered(
+    connection: Connection,
+    _cursor: Any,
+    statement: str,
+    _parameters: Any,
+    context: ExecutionContext | None,
+    _executemany: bool,
+) -> None:
+    started = STARTED.pop(context or connection, None)
     query = classify(statement)
     if started is not None and query is not None:
         DB_QUERY_DURATION.labels(*query).observe(time.perf_counter() - started)
 
 
 def statement_failed(context: ExceptionContext) -> None:
-    connection = context.connection
-    if connection is None or context.statement is None:
-        return  # no statement: the connection could not be opened, or a commit failed
-    # Only a statement that was sent has a start; one that failed before is not a query.
-    started = connection.info.pop(STARTED, None)
-    query = classify(context.statement)
+    # Only a statement that was sent has a start: not one that failed before (nor a connection
+    # that could not be opened, a failed commit, a failed ping: they have no statement).
+    key = context.execution_context or context.connection
+    started = STARTED.pop(key, None) if key is not None else None
+    query = classify(context.statement) if context.statement is not None else None
     if started is not None and query is not None:
         DB_QUERY_DURATION.labels(*query).observe(time.perf_counter() - started)
         DB_QUERY_ERRORS.labels(*query, error_type(context.original_exception)).inc()
