@@ -71,7 +71,11 @@ TABLE_PREFIXES = frozenset({"only", "lateral"})
 TOKEN = re.compile(
     r"""
     (?P<skip>\s+|--[^\n]*|/\*.*?(?:\*/|\Z))
-    |(?P<string>[Ee]'(?:[^'\\]|\\.|'')*'|'(?:[^']|'')*'|\$\$.*?\$\$|\$(?P<tag>[^\W\d]\w*)\$.*?\$(?P=tag)\$)
+    |(?P<string>
+        [Ee]'(?:[^'\\]|\\.|'')*'  # E'...', with backslash escapes
+        |'(?:[^']|'')*'
+        |\$\$.*?\$\$|\$(?P<tag>[^\W\d]\w*)\$.*?\$(?P=tag)\$  # dollar-quoted
+    )
     |(?P<quoted>"(?:[^"]|"")*")
     |(?P<word>[^\W\d][\w$]*)
     |(?P<number>\d+(?:\.\d*)?(?:[Ee][+-]?\d+)?)
