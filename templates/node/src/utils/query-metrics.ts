@@ -10,19 +10,15 @@ type Callback = (error: unknown, result: unknown) => unknown;
  * Reports each statement sent through `pool` as db_query_duration_seconds and, when it fails, as
  * db_query_errors_total (guidelines 5.3). Hooked once on the node-postgres pool under Prisma's
  * adapter, it sees every statement Prisma sends, in a transaction or not, raw queries (the
- * probes') included: each connection's `query` is wrapped as the pool opens it, and the pool's
- * own `query` records a statement that never reached a connection (none could be opened).
+ * probes') included: each connection's `query` is wrapped as the pool opens it. A statement no
+ * connection could be opened for reached no database and is not recorded, as in every Visiobook
+ * backend (the pool's failure shows in /ready and db_connections_active instead).
  */
 export function observeQueries(pool: Pool, metrics: Metrics): void {
-  // Statements given to pool.query() that no connection has been handed yet.
-  const waiting = new WeakSet<object>();
-
   pool.on("connect", (client: PoolClient) => {
     const query = client.query.bind(client) as Query;
     const observed: Query = (...args) => {
-      const [config] = args;
-      if (isObject(config)) waiting.delete(config);
-      const statement = statementOf(config);
+      const statement = statementOf(args[0]);
       if (statement === null) return query(...args);
       const started = performance.now();
       return settle(query, args, (error) => {
@@ -36,23 +32,6 @@ export function observeQueries(pool: Pool, metrics: Metrics): void {
     };
     client.query = observed as PoolClient["query"];
   });
-
-  const query = pool.query.bind(pool) as Query;
-  const observed: Query = (...args) => {
-    // As a query config (the same to node-postgres), the statement is an object to look for.
-    if (typeof args[0] === "string") args[0] = { text: args[0] };
-    const [config] = args;
-    const statement = statementOf(config);
-    if (statement === null || !isObject(config)) return query(...args);
-    waiting.add(config);
-    const started = performance.now();
-    return settle(query, args, (error) => {
-      if (error !== undefined && waiting.delete(config)) {
-        metrics.observeQuery(statement, (performance.now() - started) / 1000, errorType(error));
-      }
-    });
-  };
-  pool.query = observed as Pool["query"];
 }
 
 /** The label PostgreSQL's answer gives a failure: its SQLSTATE, else `connection` (no answer). */
