@@ -730,16 +730,32 @@ def test_every_backend_logs_a_request_with_the_same_fields(
 
 
 def test_every_backend_labels_its_metrics_alike(backends: dict[str, RunningService]) -> None:
-    """The same route templates and business operations in every stack (guidelines 5.3)."""
+    """The same route templates, business operations and database statement labels in every
+    stack (guidelines 5.3)."""
     seen = {}
+    table = RESOURCE.replace("-", "_")
     for stack, service in backends.items():
         exposition = httpx.get(f"{service.metrics}/metrics").text
         families = {family.name: family for family in text_string_to_metric_families(exposition)}
         routes = {s.labels["route"] for s in families["http_requests"].samples}
         operations = {s.labels["operation"] for s in families["business_operations"].samples}
-        seen[stack] = (routes & {COLLECTION, f"{COLLECTION}/{{id}}", "<unmatched>"}, operations)
+        # The statements on the resource's own table (each stack's migration table differs).
+        statements = {
+            (s.labels["operation"], s.labels["table"])
+            for s in families["db_query_duration_seconds"].samples
+            if s.name.endswith("_count") and s.labels["table"] in {table, "unknown"}
+        }
+        seen[stack] = (
+            routes & {COLLECTION, f"{COLLECTION}/{{id}}", "<unmatched>"},
+            operations,
+            statements,
+            {"db_query_errors", "db_connections_active", "db_connections_max"} <= set(families),
+        )
     assert seen["fastapi"] == seen["node"] == seen["go"], seen
-    routes, operations = seen["fastapi"]
+    routes, operations, statements, pool_metrics = seen["fastapi"]
     assert routes == {COLLECTION, f"{COLLECTION}/{{id}}", "<unmatched>"}
     item = RESOURCE.removesuffix("s").replace("-", "_")
     assert operations == {f"{item}_{verb}" for verb in ("create", "replace", "update", "delete")}
+    verbs = ("select", "insert", "update", "delete")
+    assert statements == {(verb, table) for verb in verbs} | {("select", "unknown")}
+    assert pool_metrics

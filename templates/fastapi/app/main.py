@@ -52,7 +52,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessionmaker = create_sessionmaker(engine)
-    track_db_connections(engine.pool.checkedout)  # type: ignore[attr-defined]
+    track_db_connections(
+        engine.pool.checkedout,  # type: ignore[attr-defined]
+        settings.db_pool_size,  # the pool's size is the most it opens: no overflow
+    )
 
     install_error_handlers(app)
     app.include_router(health_router)

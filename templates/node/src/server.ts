@@ -30,9 +30,8 @@ async function main(): Promise<void> {
     environment: config.NODE_ENV,
     level: config.LOG_LEVEL,
   });
-  const database = createDatabase(config);
   const metrics = new Metrics();
-  metrics.trackConnections(database.pool);
+  const database = createDatabase(config, metrics);
   const app = createApp({ config, prisma: database.prisma, logger, metrics });
 
   let servers: Server[];

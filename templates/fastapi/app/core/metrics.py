@@ -22,6 +22,22 @@ HTTP_REQUEST_ERRORS = Counter(
     ["method", "route", "error_type"],
 )
 DB_CONNECTIONS_ACTIVE = Gauge("db_connections_active", "Number of active database connections")
+# The pool's size (DB_POOL_SIZE): db_connections_active / db_connections_max is its saturation.
+DB_CONNECTIONS_MAX = Gauge(
+    "db_connections_max", "Most database connections the pool may open (DB_POOL_SIZE)"
+)
+# Labelled by app/db/query_metrics.py, which times every statement the engine sends.
+DB_QUERY_DURATION = Histogram(
+    "db_query_duration_seconds",
+    "Duration of database queries in seconds",
+    ["operation", "table"],
+    buckets=(0.01, 0.05, 0.1, 0.5, 1, 2),
+)
+DB_QUERY_ERRORS = Counter(
+    "db_query_errors_total",
+    "Total number of failed database queries",
+    ["operation", "table", "error_type"],
+)
 BUSINESS_OPERATIONS = Counter(
     "business_operations_total", "Total number of business operations", ["operation", "status"]
 )
@@ -36,8 +52,9 @@ BUSINESS_OPERATION_DURATION = Histogram(
 UNMATCHED_ROUTE = "<unmatched>"
 
 
-def track_db_connections(checked_out: Callable[[], int]) -> None:
+def track_db_connections(checked_out: Callable[[], int], pool_size: int) -> None:
     DB_CONNECTIONS_ACTIVE.set_function(checked_out)
+    DB_CONNECTIONS_MAX.set(pool_size)
 
 
 @contextmanager

@@ -10,10 +10,13 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from app.core.config import Settings
+from app.db.query_metrics import instrument
 
 
 def create_engine(settings: Settings) -> AsyncEngine:
-    return create_async_engine(
+    """The engine of the service, every statement of which is timed and labelled (guidelines
+    5.3: db_query_duration_seconds, db_query_errors_total)."""
+    engine = create_async_engine(
         settings.sqlalchemy_url,
         # DB_POOL_SIZE is the most connections the service opens: no overflow beyond it.
         pool_size=settings.db_pool_size,
@@ -24,6 +27,8 @@ def create_engine(settings: Settings) -> AsyncEngine:
         # libpq counts whole seconds.
         connect_args={"connect_timeout": math.ceil(settings.db_connect_timeout)},
     )
+    instrument(engine.sync_engine)  # an async engine runs its events on its sync engine
+    return engine
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -25,11 +25,21 @@ type Metrics struct {
 	HTTPRequestErrors         *prometheus.CounterVec
 	BusinessOperations        *prometheus.CounterVec
 	BusinessOperationDuration *prometheus.HistogramVec
+	DBQueryDuration           *prometheus.HistogramVec
+	DBQueryErrors             *prometheus.CounterVec
 }
 
-// New registers every metric, the Go runtime and process collectors, and db_connections_active,
-// read from activeConnections at each scrape.
-func New(activeConnections func() float64) *Metrics {
+// Pool is what the metrics read of the database connection pool.
+type Pool interface {
+	// ActiveConnections is the number of connections in use, read at each scrape.
+	ActiveConnections() float64
+	// MaxConnections is the most connections the pool may open (DB_POOL_SIZE).
+	MaxConnections() float64
+}
+
+// New registers every metric and the Go runtime and process collectors; ObservePool adds the
+// pool's, once the pool exists (it records its queries here from the start).
+func New() *Metrics {
 	m := &Metrics{
 		Registry: prometheus.NewRegistry(),
 		HTTPRequestDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
@@ -54,6 +64,15 @@ func New(activeConnections func() float64) *Metrics {
 			Help:    "Duration of business operations in seconds",
 			Buckets: []float64{0.01, 0.05, 0.1, 0.5, 1, 5},
 		}, []string{"operation"}),
+		DBQueryDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "db_query_duration_seconds",
+			Help:    "Duration of database queries in seconds",
+			Buckets: []float64{0.01, 0.05, 0.1, 0.5, 1, 2},
+		}, []string{"operation", "table"}),
+		DBQueryErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "db_query_errors_total",
+			Help: "Total number of database query errors",
+		}, []string{"operation", "table", "error_type"}),
 	}
 	m.Registry.MustRegister(
 		collectors.NewGoCollector(),
@@ -63,12 +82,36 @@ func New(activeConnections func() float64) *Metrics {
 		m.HTTPRequestErrors,
 		m.BusinessOperations,
 		m.BusinessOperationDuration,
+		m.DBQueryDuration,
+		m.DBQueryErrors,
+	)
+	return m
+}
+
+// ObservePool registers db_connections_active, read from pool at each scrape, and
+// db_connections_max, the pool's size: a saturation alert divides the one by the other.
+func (m *Metrics) ObservePool(pool Pool) {
+	maxConnections := prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "db_connections_max",
+		Help: "Maximum number of database connections (the pool's size)",
+	})
+	maxConnections.Set(pool.MaxConnections())
+	m.Registry.MustRegister(
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "db_connections_active",
 			Help: "Number of active database connections",
-		}, activeConnections),
+		}, pool.ActiveConnections),
+		maxConnections,
 	)
-	return m
+}
+
+// ObserveQuery records one statement sent to the database: its duration and, when errorType is
+// not empty (the SQLSTATE, or "connection"), its failure.
+func (m *Metrics) ObserveQuery(operation, table, errorType string, elapsed time.Duration) {
+	m.DBQueryDuration.WithLabelValues(operation, table).Observe(elapsed.Seconds())
+	if errorType != "" {
+		m.DBQueryErrors.WithLabelValues(operation, table, errorType).Inc()
+	}
 }
 
 // Route is a route the service serves, named by its path template (e.g. /api/v1/items/{id}).

@@ -2,6 +2,8 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import { Pool } from "pg";
 
 import { PrismaClient } from "../generated/prisma/client";
+import type { Metrics } from "../utils/metrics";
+import { observeQueries } from "../utils/query-metrics";
 import type { Config } from "./env";
 
 /** The Prisma client and the node-postgres pool under it; `close` releases both. */
@@ -13,17 +15,23 @@ export interface Database {
 
 /**
  * Prisma 7 over a node-postgres pool (driver adapter: no query-engine binary). The pool is ours,
- * so /metrics can report its connections; the connect timeout bounds how long /ready waits when
- * the database is down.
+ * so `metrics`, when given, report its connections and every statement Prisma sends through it;
+ * the connect timeout bounds how long /ready waits when the database is down.
  */
 export function createDatabase(
   config: Pick<Config, "DATABASE_URL" | "DB_POOL_SIZE" | "DB_CONNECT_TIMEOUT">,
+  metrics?: Metrics,
 ): Database {
   const pool = new Pool({
     connectionString: config.DATABASE_URL,
     max: config.DB_POOL_SIZE,
     connectionTimeoutMillis: config.DB_CONNECT_TIMEOUT,
   });
+  if (metrics !== undefined) {
+    // Before Prisma opens any connection: each one is hooked as the pool opens it.
+    metrics.trackConnections(pool, config.DB_POOL_SIZE);
+    observeQueries(pool, metrics);
+  }
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   return {
     prisma,
