@@ -8,12 +8,16 @@ promtool for every backend (docs/observability.md).
   the service's docs/runbook.md;
 - every metric and label the rules read is one the booted service exposes after a mix of
   requests (the rules parsed with a PromQL parser), but for the few series that come from
-  elsewhere, listed in EXTERNAL with why.
+  elsewhere, listed in EXTERNAL with why;
+- the chart's Grafana dashboard (docs/observability.md, "Dashboards") is rendered as the
+  release's ConfigMap for Grafana's sidecar, and every metric and label its queries read is a
+  recorded series with that label, one the booted service exposes, or a listed Kubernetes one.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import re
 import shutil
 import subprocess
@@ -29,6 +33,8 @@ import pytest
 import yaml
 from prometheus_client.parser import text_string_to_metric_families
 
+from scripts.build_dashboard import KUBERNETES_METRICS, OUTPUT
+from tests.dashboards import Query, queries
 from tests.helpers import REPO_ROOT, SERVICE_STACKS
 from tests.slow.conftest import RESOURCE
 from tests.slow.postgres import PostgresServer, wait_until
@@ -56,8 +62,9 @@ EXTERNAL = {
     "kube_pod_status_ready": "kube-state-metrics: the pods' readiness, i.e. /ready (PodNotReady)",
     "kube_pod_container_status_restarts_total": "kube-state-metrics: restarts (PodRestarting)",
 }
-# Labels Prometheus puts on every series it scrapes through the ServiceMonitor, not the service.
-TARGET_LABELS = {"job", "namespace"}
+# Labels Prometheus puts on every series it scrapes through the ServiceMonitor, not the service
+# (the Operator's scrape configuration sets `pod` from the target's pod too).
+TARGET_LABELS = {"job", "namespace", "pod"}
 # Guidelines 5.3's database metrics, which issue 19 adds to every backend beside these rules:
 # named in the failure, so that a backend without them is plain to see.
 DATABASE_METRICS = {
@@ -239,9 +246,85 @@ def test_monitoring_objects_need_the_operator_api_and_their_values(
 def test_a_frontend_chart_renders_no_rules(tmp_path: Path) -> None:
     """nginx serves no /metrics: monitoring is off, so neither a ServiceMonitor nor rules."""
     project = generate(tmp_path / "web", "--stack", "vue", "--name", "web", "--no-git")
-    kinds = {doc["kind"] for doc in helm_template(project, *OPERATOR_API)}
-    assert not kinds & {"ServiceMonitor", "PrometheusRule"}
+    rendered = helm_template(project, *OPERATOR_API)
+    assert not {doc["kind"] for doc in rendered} & {"ServiceMonitor", "PrometheusRule"}
+    assert not [doc for doc in rendered if "grafana_dashboard" in doc["metadata"]["labels"]]
     assert not (project / "docs").exists()
+
+
+# ---------------------------------------------------------------------------------------------
+# The dashboard's ConfigMap.
+
+
+def dashboards(project: Path, *flags: str) -> list[dict[str, Any]]:
+    rendered = helm_template(project, *flags)
+    return [
+        d for d in rendered if d["kind"] == "ConfigMap" and "-dashboard" in d["metadata"]["name"]
+    ]
+
+
+def test_the_dashboard_configmap_is_the_releases_and_carries_the_sidecars_label(
+    project: Path,
+) -> None:
+    (configmap,) = dashboards(project)
+    assert configmap["metadata"]["name"] == f"{SERVICE}-dashboard"
+    assert configmap["metadata"]["labels"]["grafana_dashboard"] == "1"
+    assert "annotations" not in configmap["metadata"]
+    ((key, text),) = configmap["data"].items()
+    assert key == f"{NAMESPACE}-{SERVICE}.json"
+    model = json.loads(text)
+    assert model["title"] == f"{SERVICE} ({NAMESPACE})"
+    assert model["uid"].startswith(f"{SERVICE}-")
+    assert len(model["uid"]) <= 40
+    variables = {v["name"]: v for v in model["templating"]["list"]}
+    assert variables["job"]["query"] == variables["job"]["current"]["value"] == SERVICE
+    assert variables["namespace"]["current"]["value"] == NAMESPACE
+    # The rest is the committed JSON as it is (helm's JSON round trip keeps every value).
+    committed = json.loads(OUTPUT.read_text())
+    for changed in ("uid", "title", "templating"):
+        del model[changed], committed[changed]
+    assert model == committed
+
+
+def test_the_dashboard_uid_is_stable_per_release_and_fits_grafanas_40_characters(
+    project: Path,
+) -> None:
+    def uid(*flags: str) -> str:
+        (configmap,) = dashboards(project, *flags)
+        (text,) = configmap["data"].values()
+        return str(json.loads(text)["uid"])
+
+    assert uid() == uid()
+    long_name = "a-very-long-release-name-that-goes-on-and-on-and-on"
+    assert len(uid(f"--set=fullnameOverride={long_name}")) <= 40
+    assert uid("--set=fullnameOverride=other") != uid()
+    assert uid("--namespace=staging") != uid()
+
+
+def test_the_sidecar_label_and_the_folder_annotation_are_values(project: Path) -> None:
+    (configmap,) = dashboards(
+        project,
+        "--set=monitoring.dashboard.label=dashboards",
+        "--set=monitoring.dashboard.labelValue=platform",
+        "--set=monitoring.dashboard.folder=Visiobook services",
+        "--set=monitoring.dashboard.folderAnnotation=grafana-folder",
+    )
+    assert configmap["metadata"]["labels"]["dashboards"] == "platform"
+    assert "grafana_dashboard" not in configmap["metadata"]["labels"]
+    assert configmap["metadata"]["annotations"] == {"grafana-folder": "Visiobook services"}
+
+
+@pytest.mark.parametrize(
+    ("flags", "count"),
+    [
+        ([], 1),  # no Operator needed: Grafana's sidecar reads plain ConfigMaps
+        (["--set=monitoring.dashboard.enabled=false"], 0),
+        (["--set=monitoring.enabled=false"], 0),
+    ],
+    ids=["default", "dashboard-off", "monitoring-off"],
+)
+def test_the_dashboard_needs_only_its_values(project: Path, flags: list[str], count: int) -> None:
+    assert len(dashboards(project, *flags)) == count
 
 
 # ---------------------------------------------------------------------------------------------
@@ -374,47 +457,127 @@ def label_uses(expr: str) -> tuple[list[Any], list[tuple[str, list[Any]]]]:
     return vector_selectors(parsed), uses
 
 
-def test_every_metric_and_label_the_rules_read_is_exposed_by_the_booted_service(
-    groups: list[dict[str, Any]], running_service: RunningService, postgres: PostgresServer
-) -> None:
+Samples = dict[str, list[dict[str, str]]]
+
+
+@pytest.fixture(scope="module")
+def scraped(running_service: RunningService, postgres: PostgresServer) -> tuple[Samples, set[str]]:
+    """What the service exposes after the request mix: samples by name, declared metrics."""
     request_mix(running_service, postgres, database(running_service.stack))
-    samples, types = exposed(running_service)
-    recorded = {rule["record"] for rule in rules(groups, "record")}
+    return exposed(running_service)
+
+
+def unexposed(
+    name: str,
+    expr: str,
+    scraped: tuple[Samples, set[str]],
+    elsewhere: set[str],
+    extra_uses: tuple[str, ...] = (),
+) -> list[str]:
+    """What an expression reads that the service does not expose: its metrics, the labels it
+    matches on (and a value each positive matcher matches), the labels it groups or matches by,
+    and `extra_uses` (labels read from its selectors' series, e.g. a legend's), but for the
+    series `elsewhere` (recorded, or not the service's)."""
+    samples, types = scraped
 
     def labels_of(selector: Any) -> set[str]:
         return set().union(*(set(labels) for labels in samples.get(selector.name, [])))
 
     missing: list[str] = []
+    found, uses = label_uses(expr)
+    uses += [(label, found) for label in extra_uses]
+    for selector in [s for s in found if s.name not in elsewhere]:
+        if selector.name not in samples:
+            why = "declared, no sample" if declared(selector.name, types) else "not exposed"
+            missing.append(f"{name}: metric {selector.name} ({why})")
+            continue
+        for matcher in selector.matchers.matchers:
+            if matcher.name in TARGET_LABELS or matcher.name == "__name__":
+                continue
+            if matcher.name not in labels_of(selector):
+                missing.append(f"{name}: label {matcher.name} of {selector.name}")
+                continue
+            positive = str(matcher.op).rsplit(".", 1)[-1].startswith(("Equal", "Re"))
+            if not positive:
+                continue
+            values = {s[matcher.name] for s in samples[selector.name] if matcher.name in s}
+            if not any(re.fullmatch(matcher.value, value) for value in values):
+                missing.append(f"{name}: no {selector.name} with {matcher.name}"
+                               f" ~ {matcher.value!r} (exposed: {sorted(values)})")  # fmt: skip
+    # Labels grouped or matched by come from the series (or are the target's); a recorded
+    # series keeps its rule's `by` labels, checked where it is recorded.
+    for label, under in uses:
+        sources = [s for s in under if s.name in samples]
+        if label in TARGET_LABELS or not sources:
+            continue
+        if not any(label in labels_of(s) for s in sources):
+            missing.append(f"{name}: label {label} of {sorted({s.name for s in sources})}")
+    return missing
+
+
+def test_every_metric_and_label_the_rules_read_is_exposed_by_the_booted_service(
+    groups: list[dict[str, Any]], scraped: tuple[Samples, set[str]]
+) -> None:
+    recorded = {rule["record"] for rule in rules(groups, "record")}
+    missing: list[str] = []
     for rule in rules(groups, "record") + rules(groups, "alert"):
         name = rule.get("record") or rule["alert"]
-        found, uses = label_uses(rule["expr"])
-        scraped = [s for s in found if s.name not in recorded and s.name not in EXTERNAL]
-        for selector in scraped:
-            if selector.name not in samples:
-                why = "declared, no sample" if declared(selector.name, types) else "not exposed"
-                missing.append(f"{name}: metric {selector.name} ({why})")
-                continue
-            for matcher in selector.matchers.matchers:
-                if matcher.name in TARGET_LABELS or matcher.name == "__name__":
-                    continue
-                if matcher.name not in labels_of(selector):
-                    missing.append(f"{name}: label {matcher.name} of {selector.name}")
-                    continue
-                positive = str(matcher.op).rsplit(".", 1)[-1].startswith(("Equal", "Re"))
-                if not positive:
-                    continue
-                values = {s[matcher.name] for s in samples[selector.name] if matcher.name in s}
-                if not any(re.fullmatch(matcher.value, value) for value in values):
-                    missing.append(f"{name}: no {selector.name} with {matcher.name}"
-                                   f" ~ {matcher.value!r} (exposed: {sorted(values)})")  # fmt: skip
-        # Labels grouped or matched by come from the series (or are the target's); a recorded
-        # series keeps its rule's `by` labels, checked where it is recorded.
-        for label, under in uses:
-            sources = [s for s in under if s.name in samples]
-            if label in TARGET_LABELS or not sources:
-                continue
-            if not any(label in labels_of(s) for s in sources):
-                missing.append(f"{name}: label {label} of {sorted({s.name for s in sources})}")
+        missing += unexposed(name, rule["expr"], scraped, recorded | set(EXTERNAL))
     absent = sorted(m for m in DATABASE_METRICS if any(f" {m} (" in line for line in missing))
     hint = f"\nthe service lacks guidelines 5.3's database metrics {absent}" if absent else ""
     assert not missing, "\n".join(sorted(set(missing))) + hint
+
+
+def recorded_labels(groups: list[dict[str, Any]]) -> dict[str, set[str]]:
+    """The labels of each recorded series: its rule's `by` labels (but `le`, which
+    histogram_quantile takes away) and the rule's own labels."""
+    labels: dict[str, set[str]] = defaultdict(set)
+    for rule in rules(groups, "record"):
+        by: set[str] = set()
+
+        def visit(node: Any, by: set[str] = by) -> None:
+            if isinstance(node, promql_parser.AggregateExpr) and node.modifier is not None:
+                by.update(node.modifier.labels)
+
+        promql_parser.walk(promql_parser.parse(rule["expr"]), visit)
+        labels[rule["record"]] |= (by - {"le"}) | set(rule.get("labels", {}))
+    return labels
+
+
+def dashboard_misreads(
+    query: Query, recorded: dict[str, set[str]], scraped: tuple[Samples, set[str]]
+) -> list[str]:
+    """What a dashboard query reads that is neither recorded by the chart (with that label),
+    nor exposed by the service, nor one of the listed Kubernetes metrics."""
+    elsewhere = set(recorded) | set(KUBERNETES_METRICS)
+    missing = unexposed(query.where, query.expr, scraped, elsewhere, query.labels)
+    found, uses = label_uses(query.expr)
+    on_recorded = [s for s in found if s.name in recorded]
+    for selector in on_recorded:
+        for matcher in selector.matchers.matchers:
+            if matcher.name != "__name__" and matcher.name not in recorded[selector.name]:
+                missing.append(f"{query.where}: label {matcher.name} of {selector.name}")
+    if on_recorded:
+        for label in [*query.labels, *(label for label, _ in uses)]:
+            if not any(label in recorded[s.name] for s in on_recorded):
+                missing.append(f"{query.where}: label {label} of the recorded series")
+    return missing
+
+
+def test_every_metric_and_label_the_dashboard_reads_is_recorded_exposed_or_from_kubernetes(
+    groups: list[dict[str, Any]], scraped: tuple[Samples, set[str]]
+) -> None:
+    recorded = recorded_labels(groups)
+    assert recorded["service_route:http_requests:rate5m"] == {"namespace", "job", "route"}
+    dashboard = list(queries(json.loads(OUTPUT.read_text())))
+    missing = [line for query in dashboard for line in dashboard_misreads(query, recorded, scraped)]
+    assert not missing, "\n".join(sorted(set(missing)))
+    # The check refuses what no source vouches for: a misspelt metric, a label a rule drops.
+    for expr, labels in [
+        ('db_query_duration_seconds_count{job="media-service", operation="upsert"}', ()),
+        ('service:http_requests:rate5m{job="media-service"}', ("route",)),
+        ('sum by (tabel) (rate(db_query_errors_total{job="media-service"}[5m]))', ()),
+        ("rate(db_query_errorz_total[5m])", ()),
+    ]:
+        wrong = Query("a wrong query", expr, labels)
+        assert dashboard_misreads(wrong, recorded, scraped), expr
