@@ -194,7 +194,10 @@ def test_the_api_host_and_web_origins_are_one_value_each(project: Path) -> None:
         "global.webOrigins={https://portal.example.org,https://admin.example.org}",
     )
     (ingress,) = [d for d in documents if d["kind"] == "Ingress"]
-    (config,) = [d for d in documents if d["kind"] == "ConfigMap"]
+    # The service's own ConfigMap, not its dashboard's.
+    (config,) = [
+        d for d in documents if d["kind"] == "ConfigMap" and d["metadata"]["name"] == SERVICE
+    ]
     if is_frontend(project):
         # The app's own host stays; it calls the API host.
         assert ingress["spec"]["rules"][0]["host"] == "media-service.visiobook.com"
@@ -298,6 +301,8 @@ def test_migrations_run_as_a_hook_job_before_new_pods(project: Path) -> None:
             "monitoring.prometheusRule.alerts.errorRatio.threshold=5",
             "/monitoring/prometheusRule/alerts/errorRatio/threshold",
         ),
+        # Grafana's sidecar label must be a Kubernetes label name.
+        ("monitoring.dashboard.label=grafana dashboard", "/monitoring/dashboard/label"),
     ],
 )
 def test_values_schema_rejects_wrong_values(project: Path, setting: str, complaint: str) -> None:
@@ -325,7 +330,9 @@ def without_helm_bookkeeping(manifest: dict[str, Any]) -> dict[str, Any]:
 def test_raw_manifests_match_the_chart_defaults(project: Path, kind: str) -> None:
     raw_file = {"Deployment": "deployment", "Service": "service", "ConfigMap": "configmap"}[kind]
     raw = yaml.safe_load((project / "k8s" / f"{raw_file}.yaml").read_text())
-    (chart,) = [d for d in helm_template(project, "autoscaling.enabled=false") if d["kind"] == kind]
+    rendered = helm_template(project, "autoscaling.enabled=false")
+    # By name too: a backend's chart has a second ConfigMap, its Grafana dashboard.
+    (chart,) = [d for d in rendered if d["kind"] == kind and d["metadata"]["name"] == SERVICE]
     chart, raw = without_helm_bookkeeping(chart), without_helm_bookkeeping(raw)
     if kind == "Deployment":
         chart_pod, raw_pod = chart["spec"]["template"]["spec"], raw["spec"]["template"]["spec"]
