@@ -286,14 +286,21 @@ def test_frontend_platform_files_carry_no_database_nor_secrets(copie: Any) -> No
     values = yaml.safe_load((project / "k8s/helm/values.yaml").read_text())
     assert values["secrets"] == {}
     assert "migrations" not in values
+    # nginx serves no /metrics: only the exporter sidecar, off by default, does.
     assert values["monitoring"]["enabled"] is False
-    # The API's base URL is the platform's one API host (a Helm template the chart renders).
+    assert values["monitoring"]["nginxExporter"]["enabled"] is False
+    # The API's base URL is the platform's one API host (a Helm template the chart renders);
+    # web vitals are off until an endpoint is set.
     assert values["global"] == {"apiHost": "api.studio.com"}
-    assert values["configMap"] == {"VITE_API_URL": "https://{{ .Values.global.apiHost }}"}
+    assert values["configMap"] == {
+        "VITE_API_URL": "https://{{ .Values.global.apiHost }}",
+        "VITE_WEB_VITALS_URL": "",
+    }
     env_example = (project / ".env.example").read_text()
     assert "DATABASE_URL" not in env_example
     assert "JWT_SECRET" not in env_example
     assert "VITE_API_URL=" in env_example
+    assert "VITE_WEB_VITALS_URL=" in env_example
     workflow = yaml.safe_load((project / ".github/workflows/ci-cd.yml").read_text())
     test_job = workflow["jobs"]["test"]
     assert "services" not in test_job
