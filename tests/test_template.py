@@ -176,6 +176,8 @@ def test_resource_names_are_derived_once(
         ({"port": 80}, "between 1024 and 65535"),
         ({"port": 70000}, "between 1024 and 65535"),
         ({"port": 9090}, "reserved for Prometheus"),
+        ({"stack": "vue", "port": 8081}, "port 8081 is reserved in the web app's pod"),
+        ({"stack": "vue", "port": 9113}, "port 9113 is reserved in the web app's pod"),
         ({"language_version": "2.7"}, "language_version"),
         ({"stack": "cobol"}, "stack"),
     ],
