@@ -176,6 +176,8 @@ def test_resource_names_are_derived_once(
         ({"port": 80}, "between 1024 and 65535"),
         ({"port": 70000}, "between 1024 and 65535"),
         ({"port": 9090}, "reserved for Prometheus"),
+        ({"stack": "vue", "port": 8081}, "port 8081 is reserved in the web app's pod"),
+        ({"stack": "vue", "port": 9113}, "port 9113 is reserved in the web app's pod"),
         ({"language_version": "2.7"}, "language_version"),
         ({"stack": "cobol"}, "stack"),
     ],
@@ -286,14 +288,21 @@ def test_frontend_platform_files_carry_no_database_nor_secrets(copie: Any) -> No
     values = yaml.safe_load((project / "k8s/helm/values.yaml").read_text())
     assert values["secrets"] == {}
     assert "migrations" not in values
+    # nginx serves no /metrics: only the exporter sidecar, off by default, does.
     assert values["monitoring"]["enabled"] is False
-    # The API's base URL is the platform's one API host (a Helm template the chart renders).
+    assert values["monitoring"]["nginxExporter"]["enabled"] is False
+    # The API's base URL is the platform's one API host (a Helm template the chart renders);
+    # web vitals are off until an endpoint is set.
     assert values["global"] == {"apiHost": "api.studio.com"}
-    assert values["configMap"] == {"VITE_API_URL": "https://{{ .Values.global.apiHost }}"}
+    assert values["configMap"] == {
+        "VITE_API_URL": "https://{{ .Values.global.apiHost }}",
+        "VITE_WEB_VITALS_URL": "",
+    }
     env_example = (project / ".env.example").read_text()
     assert "DATABASE_URL" not in env_example
     assert "JWT_SECRET" not in env_example
     assert "VITE_API_URL=" in env_example
+    assert "VITE_WEB_VITALS_URL=" in env_example
     workflow = yaml.safe_load((project / ".github/workflows/ci-cd.yml").read_text())
     test_job = workflow["jobs"]["test"]
     assert "services" not in test_job

@@ -5,7 +5,8 @@ import { defineConfig } from "@playwright/test";
 // Playwright's own download.
 //
 // - "stubbed" (tests/e2e/app.spec.ts): each test answers the app's API calls itself, so it needs
-//   no backend.
+//   no backend. tests/e2e/vitals.spec.ts runs a real web vitals endpoint on loopback; set
+//   E2E_WEB_VITALS_URL to the one the app at E2E_BASE_URL was configured with.
 // - "live" (tests/e2e/live.spec.ts), only when E2E_API_TOKEN is set: the app served at
 //   E2E_BASE_URL talks to the real backend it is configured for, signed in with that token.
 const baseURL = process.env.E2E_BASE_URL ?? "http://127.0.0.1:4173";
@@ -31,7 +32,7 @@ export default defineConfig({
     trace: "retain-on-failure",
   },
   projects: [
-    { name: "stubbed", testMatch: "app.spec.ts" },
+    { name: "stubbed", testMatch: ["app.spec.ts", "vitals.spec.ts"] },
     // One journey through a real backend: creating, listing, editing and deleting take a while.
     ...(liveToken ? [{ name: "live", testMatch: "live.spec.ts", timeout: 120_000 }] : []),
   ],

@@ -34,13 +34,15 @@ class StaticServer:
     """The image's entry point and nginx, serving `dist` with the project's docker/ files.
 
     `env` is added last to the environment the script sees (VITE_API_URL, say); PORT,
-    LISTEN_ADDRESS, STATIC_ROOT and RUNTIME_DIR are set by the harness.
+    STATUS_PORT (nginx's stub_status, on 127.0.0.1), LISTEN_ADDRESS, STATIC_ROOT and
+    RUNTIME_DIR are set by the harness, each port a free one.
     """
 
     def __init__(self, project: Path, dist: Path, env: dict[str, str] | None = None) -> None:
         if shutil.which("nginx", path=SEARCH_PATH) is None:
             raise RuntimeError("nginx not found: apt-get install nginx")
         self.port = free_port()
+        self.status_port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.as_nobody = os.geteuid() == 0
         # Readable by everyone, writable by root only, like the image's files.
@@ -68,6 +70,7 @@ class StaticServer:
         self.env = {
             "PATH": SEARCH_PATH,
             "PORT": str(self.port),
+            "STATUS_PORT": str(self.status_port),
             "LISTEN_ADDRESS": "127.0.0.1",
             "STATIC_ROOT": str(self.static_root),
             "RUNTIME_DIR": str(self.runtime_dir),

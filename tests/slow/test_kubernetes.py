@@ -84,14 +84,20 @@ def test_whole_chart_with_hooks_is_admitted_by_a_server_side_dry_run_without_war
     settings: list[str],
 ) -> None:
     ns = namespace("dry-run")
+    frontend = stack not in SERVICE_STACKS
+    if frontend and settings:
+        # The frontend's optional sidecar, whose metrics bring a ServiceMonitor along.
+        settings = [*settings, "monitoring.nginxExporter.enabled=true"]
     # helm template renders the hooks (the migration Job) and the test Pod too.
     rendered = kube.helm("template", SERVICE, "k8s/helm", "--namespace", ns, *OPERATOR_API,
                          *sets(*settings), cwd=project).check()  # fmt: skip
     kinds = {doc["kind"] for doc in documents(rendered.stdout)}
     assert {"Deployment", "Service", "Pod"} <= kinds
-    # A backend's monitoring objects, judged by the Operator's CRD schemas (nginx has no metrics).
+    # The monitoring objects, judged by the Operator's CRD schemas: a backend's; the frontend's
+    # ServiceMonitor with the nginx exporter (no rules: the alerts are the backends').
     monitoring = {"ServiceMonitor", "PrometheusRule"}
-    assert kinds & monitoring == (monitoring if stack in SERVICE_STACKS else set())
+    expected = ({"ServiceMonitor"} if settings else set()) if frontend else monitoring
+    assert kinds & monitoring == expected
     applied = kube.kubectl(
         "apply", "--dry-run=server", "--namespace", ns, "-f", "-", stdin=rendered.stdout
     ).check()

@@ -175,6 +175,9 @@ def test_metrics_have_their_own_named_port_that_no_ingress_routes(project: Path)
         assert set(ports) == {"http"}
         assert set(service_ports) == {"http"}
         assert routed == ["/"]
+        assert "ServiceMonitor" not in by_kind
+        annotations = by_kind["Deployment"]["spec"]["template"]["metadata"]["annotations"]
+        assert "prometheus.io/port" not in annotations
         return
     assert ports["metrics"] == 9090
     assert env["PROMETHEUS_PORT"] == "9090"
@@ -185,6 +188,61 @@ def test_metrics_have_their_own_named_port_that_no_ingress_routes(project: Path)
     assert annotations["prometheus.io/port"] == "9090"
     # Only the API's own paths reach the public host: not the probes, not /metrics.
     assert routed == ["/api/v1/items"]
+
+
+def test_the_nginx_exporter_sidecar_is_the_frontends_metrics_port(
+    project: Path, tmp_path: Path
+) -> None:
+    exporter_on = ["--set", "monitoring.nginxExporter.enabled=true"]
+    if not is_frontend(project):
+        # A backend serves its own /metrics: no exporter stands in for it.
+        result = run(tool("helm"), "lint", "--strict", "k8s/helm", *exporter_on, cwd=project)
+        assert result.returncode != 0
+        assert "/monitoring" in result.stdout + result.stderr
+        return
+    lint = run(tool("helm"), "lint", "--strict", "k8s/helm", *exporter_on, cwd=project)
+    assert lint.returncode == 0, lint.stdout + lint.stderr
+    documents = helm_template(project, *OPERATOR_API, "monitoring.nginxExporter.enabled=true")
+    by_kind = {d["kind"]: d for d in documents}
+    assert "PrometheusRule" not in by_kind, "the alerts are the backends'"
+    pod = by_kind["Deployment"]["spec"]["template"]
+    app, exporter = pod["spec"]["containers"]
+    assert exporter["name"] == "nginx-exporter"
+    assert exporter["image"] == "nginx/nginx-prometheus-exporter:1.5.3"
+    # nginx serves stub_status on the pod's loopback only (docker/nginx.conf.template).
+    assert "--nginx.scrape-uri=http://127.0.0.1:8081/stub_status" in exporter["args"]
+    assert exporter["securityContext"] == app["securityContext"]
+    assert exporter["securityContext"]["readOnlyRootFilesystem"] is True
+    assert exporter["securityContext"]["allowPrivilegeEscalation"] is False
+    assert set(exporter["resources"]) == {"requests", "limits"}
+    assert exporter["ports"] == [{"name": "metrics", "containerPort": 9113, "protocol": "TCP"}]
+    assert [p["name"] for p in app["ports"]] == ["http"]
+    assert "PROMETHEUS_PORT" not in {e["name"] for e in app["env"]}
+    assert pod["metadata"]["annotations"]["prometheus.io/port"] == "9113"
+    service_ports = {p["name"]: p["port"] for p in by_kind["Service"]["spec"]["ports"]}
+    assert service_ports == {"http": 80, "metrics": 9113}
+    (endpoint,) = by_kind["ServiceMonitor"]["spec"]["endpoints"]
+    assert endpoint["port"] == "metrics"
+    jsonschema.validate(by_kind["ServiceMonitor"], SERVICE_MONITOR_SCHEMA)
+    admitted = [
+        (peer["namespaceSelector"]["matchLabels"], rule["ports"])
+        for rule in by_kind["NetworkPolicy"]["spec"]["ingress"]
+        for peer in rule["from"]
+        if "namespaceSelector" in peer
+    ]
+    assert (
+        {"kubernetes.io/metadata.name": "monitoring"},
+        [{"port": "metrics", "protocol": "TCP"}],
+    ) in admitted
+    built_in = [doc for doc in documents if doc["kind"] not in MONITORING_KINDS]
+    manifest = tmp_path / "manifest.yaml"
+    manifest.write_text(yaml.safe_dump_all(built_in))
+    result = run(tool("kubernetes-validate"), "--strict", "--quiet", str(manifest), cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    # monitoring.enabled would give nginx a metrics port it does not serve.
+    both = [*exporter_on, "--set", "monitoring.enabled=true"]
+    refused = run(tool("helm"), "lint", "--strict", "k8s/helm", *both, cwd=project)
+    assert refused.returncode != 0
 
 
 def test_the_api_host_and_web_origins_are_one_value_each(project: Path) -> None:
@@ -202,6 +260,7 @@ def test_the_api_host_and_web_origins_are_one_value_each(project: Path) -> None:
         # The app's own host stays; it calls the API host.
         assert ingress["spec"]["rules"][0]["host"] == "media-service.visiobook.com"
         assert config["data"]["VITE_API_URL"] == "https://api.example.org"
+        assert config["data"]["VITE_WEB_VITALS_URL"] == ""
         return
     assert ingress["spec"]["rules"][0]["host"] == "api.example.org"
     assert ingress["spec"]["tls"] == [

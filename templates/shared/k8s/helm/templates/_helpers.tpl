@@ -66,3 +66,9 @@ app.kubernetes.io/part-of: visiobook
       key: {{ $secret.key }}
 {{- end }}
 {{- end }}
+
+{{/* Whether Prometheus scrapes the pods: a backend serves its own /metrics (monitoring.enabled),
+     the frontend through the nginx exporter sidecar (monitoring.nginxExporter.enabled). */}}
+{{- define "service.metricsEnabled" -}}
+{{- if or .Values.monitoring.enabled (dig "nginxExporter" "enabled" false .Values.monitoring) }}true{{ end }}
+{{- end }}
