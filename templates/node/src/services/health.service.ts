@@ -115,7 +115,7 @@ export class HealthService {
       const applied = new Set(rows.map((row) => row.migration_name));
       return shipped.every((name) => applied.has(name));
     });
-    return migrations.status === "healthy"; // unhealthy too with no migrations table or database
+    return migrations.status === "healthy"; // false too without a migrations table or database
   }
 
   /** True when every service REQUIRED_EXTERNAL_SERVICES names answers healthy (or it names none). */
