@@ -43,6 +43,7 @@ def test_contract_is_a_valid_openapi_3_1_document_for_any_resource(
     assert set(document["paths"]) == {
         f"/api/v1/{resource}",
         f"/api/v1/{resource}/{{id}}",
+        "/live",
         "/health",
         "/ready",
     }

@@ -185,6 +185,6 @@ def test_no_probe_or_metrics_path_is_public(manifests: list[dict[str, Any]]) -> 
     for host, path in routed:
         if host == "api.visiobook.com":
             assert path.startswith("/api/v1/"), path
-    for path in ("/metrics", "/health", "/ready"):
+    for path in ("/metrics", "/live", "/health", "/ready"):
         with pytest.raises(AssertionError, match="no ingress rule"):
             follow(manifests, "api.visiobook.com", path)

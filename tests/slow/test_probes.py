@@ -50,7 +50,17 @@ def test_booted_service_reports_healthy(running_service: RunningService) -> None
     assert body["status"] == "healthy"
     assert body["service"] == "media-service"
     assert {"timestamp", "version", "uptime", "dependencies"} <= set(body)
-    assert body["dependencies"]["database"] == "healthy"
+    database = body["dependencies"]["database"]
+    assert database["status"] == "healthy"
+    assert database["required"] is True
+    assert 0 <= database["latency_ms"] < 2000
+    assert body["dependencies"]["external_services"] == {}
+
+
+def test_booted_service_is_alive(running_service: RunningService) -> None:
+    response = httpx.get(f"{running_service.base}/live")
+    assert response.status_code == 200
+    assert response.json() == {"status": "alive"}
 
 
 def test_booted_service_is_ready_with_its_migrated_database(
@@ -75,7 +85,7 @@ def test_probes_answer_whatever_host_kubelet_a_service_or_the_ingress_sends(
     running_service: RunningService, host: str
 ) -> None:
     header = host.format(port=running_service.base.rsplit(":", 1)[1])
-    for path in ("/health", "/ready"):
+    for path in ("/live", "/health", "/ready"):
         response = httpx.get(f"{running_service.base}{path}", headers={"Host": header})
         assert response.status_code == 200, (path, header, response.text)
 
@@ -198,24 +208,29 @@ def test_a_development_token_from_the_service_folder_opens_the_api(
     assert claims["exp"] - claims["iat"] == 600
 
 
-def test_ready_turns_503_while_the_database_is_down(
+def test_health_and_ready_turn_503_while_the_database_is_down_and_liveness_holds(
     running_service: RunningService, postgres: PostgresServer
 ) -> None:
     postgres.stop()
     try:
-        started = time.monotonic()
-        response = httpx.get(f"{running_service.base}/ready", timeout=15)
-        assert response.status_code == 503, response.text
-        assert response.json()["status"] == "not_ready"
-        assert time.monotonic() - started < 10
-        assert httpx.get(f"{running_service.base}/health").status_code == 200
+        for path in ("/ready", "/health"):
+            started = time.monotonic()
+            response = httpx.get(f"{running_service.base}{path}", timeout=15)
+            assert response.status_code == 503, (path, response.text)
+            assert time.monotonic() - started < 10, path
+        assert response.json()["status"] == "unhealthy"
+        assert response.json()["dependencies"]["database"]["status"] == "unhealthy"
+        assert httpx.get(f"{running_service.base}/live").status_code == 200
     finally:
         postgres.start()
-    wait_until(
-        lambda: httpx.get(f"{running_service.base}/ready", timeout=15).status_code == 200,
-        30,
-        "/ready to recover after the database came back",
-    )
+    for path in ("/ready", "/health"):
+        wait_until(
+            lambda path=path: (
+                httpx.get(f"{running_service.base}{path}", timeout=15).status_code == 200
+            ),
+            30,
+            f"{path} to recover after the database came back",
+        )
 
 
 def count(postgres: PostgresServer, database: str, query: str) -> int:

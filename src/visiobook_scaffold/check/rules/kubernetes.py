@@ -102,7 +102,8 @@ def resources(repo: Repo) -> Iterator[Finding]:
     severity=Severity.ERROR,
     spec="9.1",
     title="Long-running containers have liveness and readiness probes",
-    fix="Add livenessProbe (GET /health) and readinessProbe (GET /ready) to the container.",
+    fix="Add livenessProbe (a GET that checks only the process, e.g. /live) and readinessProbe"
+    " (GET /ready) to the container.",
 )
 def probes(repo: Repo) -> Iterator[Finding]:
     for container in _containers(repo):

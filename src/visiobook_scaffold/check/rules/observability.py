@@ -27,9 +27,9 @@ def _where(repo: Repo) -> str:
     category="observability",
     severity=Severity.ERROR,
     spec="5.1",
-    title="/health (liveness) and /ready (readiness) are served",
-    fix="Serve GET /health (the process is up) and GET /ready (its dependencies answer),"
-    " outside authentication.",
+    title="/health (the dependencies' state) and /ready (readiness) are served",
+    fix="Serve GET /health (each dependency's state, 503 when a required one is down) and"
+    " GET /ready (the service can take traffic), outside authentication.",
 )
 def health_routes(repo: Repo) -> Iterator[Finding]:
     yield from _missing_routes(repo, ("/health", "/ready"))

@@ -207,3 +207,92 @@ func TestLoadNeedsNoDotEnv(t *testing.T) {
 	_, err := Load()
 	require.NoError(t, err)
 }
+
+func TestLoadNamesNoExternalServicesByDefault(t *testing.T) {
+	setRequired(t)
+	config, err := Load()
+	require.NoError(t, err)
+	assert.Empty(t, config.ExternalServices)
+}
+
+func TestLoadResolvesEachExternalServiceToItsURL(t *testing.T) {
+	setRequired(t)
+	t.Setenv("EXTERNAL_SERVICES", " storage-service, billing,,storage-service, ")
+	t.Setenv("REQUIRED_EXTERNAL_SERVICES", "billing,billing")
+	t.Setenv("STORAGE_SERVICE_URL", "http://storage-service:8089")
+	t.Setenv("BILLING_URL", "https://billing.example.com/v2//")
+
+	config, err := Load()
+	require.NoError(t, err)
+	assert.Equal(t, []ExternalService{
+		{Name: "storage-service", URL: "http://storage-service:8089"},
+		{Name: "billing", URL: "https://billing.example.com/v2", Required: true},
+	}, config.ExternalServices, "in order, each once, trailing slashes trimmed")
+}
+
+func TestLoadReadsTheExternalServicesFromDotEnv(t *testing.T) {
+	inFolderWithDotEnv(t, "DATABASE_URL=postgresql://user:secret@localhost:5432/app\n"+
+		"JWT_SECRET=a-dotenv-secret-with-at-least-32-characters\n"+
+		"EXTERNAL_SERVICES=api-gateway\n"+
+		"API_GATEWAY_URL=http://localhost:8081\n",
+		"DATABASE_URL", "JWT_SECRET", "EXTERNAL_SERVICES", "REQUIRED_EXTERNAL_SERVICES", "API_GATEWAY_URL")
+
+	config, err := Load()
+	require.NoError(t, err)
+	assert.Equal(t, []ExternalService{{Name: "api-gateway", URL: "http://localhost:8081"}}, config.ExternalServices)
+}
+
+func TestLoadRefusesEachMistakeInTheExternalServices(t *testing.T) {
+	for name, mistake := range map[string]struct {
+		env     map[string]string
+		message string
+	}{
+		"not a name": {
+			map[string]string{"EXTERNAL_SERVICES": "Storage!"},
+			"invalid configuration: EXTERNAL_SERVICES has 'Storage!', not a service name (lower-case letters, digits and hyphens)",
+		},
+		"a trailing hyphen": {
+			map[string]string{"EXTERNAL_SERVICES": "storage-"},
+			"invalid configuration: EXTERNAL_SERVICES has 'storage-', not a service name (lower-case letters, digits and hyphens)",
+		},
+		"no URL": {
+			map[string]string{"EXTERNAL_SERVICES": "storage-service", "STORAGE_SERVICE_URL": ""},
+			"invalid configuration: EXTERNAL_SERVICES names 'storage-service', so STORAGE_SERVICE_URL must be set",
+		},
+		"not an http URL": {
+			map[string]string{"EXTERNAL_SERVICES": "storage-service", "STORAGE_SERVICE_URL": "storage-service:8089"},
+			"invalid configuration: STORAGE_SERVICE_URL must be an http or https URL",
+		},
+		"no host": {
+			map[string]string{"EXTERNAL_SERVICES": "storage-service", "STORAGE_SERVICE_URL": "http:///health"},
+			"invalid configuration: STORAGE_SERVICE_URL must be an http or https URL",
+		},
+		"another scheme": {
+			map[string]string{"EXTERNAL_SERVICES": "storage-service", "STORAGE_SERVICE_URL": "ftp://storage-service"},
+			"invalid configuration: STORAGE_SERVICE_URL must be an http or https URL",
+		},
+		"required but not listed": {
+			map[string]string{"EXTERNAL_SERVICES": "", "REQUIRED_EXTERNAL_SERVICES": "billing"},
+			"invalid configuration: REQUIRED_EXTERNAL_SERVICES names 'billing', which EXTERNAL_SERVICES does not list",
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Chdir(t.TempDir()) // no .env
+			setRequired(t)
+			for variable, value := range mistake.env {
+				t.Setenv(variable, value)
+			}
+			_, err := Load()
+			assert.EqualError(t, err, mistake.message)
+		})
+	}
+}
+
+func TestLoadNamesTheExternalServicesMistakesWithTheOthers(t *testing.T) {
+	setRequired(t)
+	t.Setenv("LOG_LEVEL", "verbose")
+	t.Setenv("EXTERNAL_SERVICES", "Storage!")
+	_, err := Load()
+	assert.EqualError(t, err, "invalid configuration: LOG_LEVEL must be one of: debug info warn error; "+
+		"EXTERNAL_SERVICES has 'Storage!', not a service name (lower-case letters, digits and hyphens)")
+}

@@ -16,7 +16,7 @@ export interface Database {
 /**
  * Prisma 7 over a node-postgres pool (driver adapter: no query-engine binary). The pool is ours,
  * so `metrics`, when given, report its connections and every statement Prisma sends through it;
- * the connect timeout bounds how long /ready waits when the database is down.
+ * the connect timeout bounds how long a request waits for a connection while the database is down.
  */
 export function createDatabase(
   config: Pick<Config, "DATABASE_URL" | "DB_POOL_SIZE" | "DB_CONNECT_TIMEOUT">,

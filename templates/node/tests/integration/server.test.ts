@@ -78,6 +78,7 @@ describe("the server process", () => {
       expect(await startedLine(service)).toMatchObject({ port, metricsPort });
       const api = `http://127.0.0.1:${port}`;
       const metrics = `http://127.0.0.1:${metricsPort}`;
+      expect((await fetch(`${api}/live`)).status).toBe(200);
       expect((await fetch(`${api}/health`)).status).toBe(200);
       const hidden = await fetch(`${api}/metrics`);
       expect(hidden.status).toBe(404);
@@ -123,6 +124,15 @@ describe("the server process", () => {
     expect(await service.exited).toBe(2);
     expect(service.output()).toContain(
       "invalid configuration: PROMETHEUS_PORT must differ from PORT",
+    );
+  });
+
+  it("exits 2 with one line when an external service has no URL", async () => {
+    const service = start({ EXTERNAL_SERVICES: "storage-service", STORAGE_SERVICE_URL: "" });
+    expect(await service.exited).toBe(2);
+    expect(service.output().trim()).toBe(
+      "invalid configuration: EXTERNAL_SERVICES names 'storage-service', " +
+        "so STORAGE_SERVICE_URL must be set",
     );
   });
 });
