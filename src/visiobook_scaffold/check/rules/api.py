@@ -14,8 +14,8 @@ VERSION = re.compile(r"^v\d+$")
 KEBAB_CASE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 # Routes that are not resources: probes, metrics and API documentation.
 INFRASTRUCTURE = frozenset(
-    {"health", "ready", "metrics", "healthz", "readyz", "livez", "docs", "redoc", "swagger",
-     "api-docs", "openapi.json", "swagger.json", "favicon.ico"}
+    {"live", "health", "ready", "metrics", "livez", "healthz", "readyz", "liveness", "readiness",
+     "docs", "redoc", "swagger", "api-docs", "openapi.json", "swagger.json", "favicon.ico"}
 )  # fmt: skip
 # The service names of guidelines 3.1 may come first: /api/v1/storage/...
 SERVICE_NAMES = frozenset({"storage", "analysis", "media"})
