@@ -277,6 +277,17 @@ BREAKAGES = [
         lambda r: replace_everywhere(r / "app", r"x-correlation-id", "x-request-id"),
     ),
     Breakage(
+        "alerts-configured",
+        "node",
+        "no PrometheusRule",
+        lambda r: replace(
+            r / "k8s/helm/values.yaml",
+            "prometheusRule:\n    enabled: true",
+            "prometheusRule:\n    enabled: false",
+        ),
+        needs_helm=True,
+    ),
+    Breakage(
         "env-example",
         "go",
         "no REDIS_URL",
