@@ -290,8 +290,8 @@ BREAKAGES = [
     Breakage(
         "env-example",
         "go",
-        "no REDIS_URL",
-        lambda r: replace(r / ".env.example", "REDIS_URL=redis://localhost:6379\n", ""),
+        "no PROMETHEUS_PORT",
+        lambda r: replace(r / ".env.example", "PROMETHEUS_PORT=9090\n", ""),
     ),
     Breakage(
         "no-committed-secrets",
