@@ -277,10 +277,21 @@ BREAKAGES = [
         lambda r: replace_everywhere(r / "app", r"x-correlation-id", "x-request-id"),
     ),
     Breakage(
+        "alerts-configured",
+        "node",
+        "no PrometheusRule",
+        lambda r: replace(
+            r / "k8s/helm/values.yaml",
+            "prometheusRule:\n    enabled: true",
+            "prometheusRule:\n    enabled: false",
+        ),
+        needs_helm=True,
+    ),
+    Breakage(
         "env-example",
         "go",
-        "no REDIS_URL",
-        lambda r: replace(r / ".env.example", "REDIS_URL=redis://localhost:6379\n", ""),
+        "no PROMETHEUS_PORT",
+        lambda r: replace(r / ".env.example", "PROMETHEUS_PORT=9090\n", ""),
     ),
     Breakage(
         "no-committed-secrets",

@@ -432,11 +432,11 @@ def test_workflow_passes_actionlint_with_shellcheck(project: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_workflow_runs_the_stack_checks_with_postgres_and_redis(project: Path) -> None:
+def test_workflow_runs_the_stack_checks_with_postgres(project: Path) -> None:
     workflow = yaml.safe_load((project / ".github/workflows/ci-cd.yml").read_text())
     jobs = workflow["jobs"]
     assert {"test", "security", "build", "deploy-staging", "deploy-production"} <= set(jobs)
-    services = set() if is_frontend(project) else {"postgres", "redis"}
+    services = set() if is_frontend(project) else {"postgres"}
     assert set(jobs["test"].get("services", {})) == services
     uses = [step["uses"] for job in jobs.values() for step in job["steps"] if "uses" in step]
     for action in uses:

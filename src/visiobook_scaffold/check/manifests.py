@@ -73,13 +73,21 @@ def rendered_chart(repo: Repo) -> Rendered:
     return repo.memo("rendered-chart", lambda: _render(repo))
 
 
+# Rendered as on a cluster that serves the Prometheus Operator's API, so the ServiceMonitor and
+# PrometheusRule a chart creates only there (gated on .Capabilities) are judged too.
+OPERATOR_APIS = (
+    "--api-versions", "monitoring.coreos.com/v1/ServiceMonitor",
+    "--api-versions", "monitoring.coreos.com/v1/PrometheusRule",
+)  # fmt: skip
+
+
 def _render(repo: Repo) -> Rendered:
     helm = helm_binary()
     if helm is None or not chart_present(repo):
         return Rendered([], None)
     try:
         result = subprocess.run(
-            [helm, "template", "check", CHART_DIR],
+            [helm, "template", "check", CHART_DIR, *OPERATOR_APIS],
             cwd=repo.root,
             capture_output=True,
             text=True,

@@ -19,12 +19,13 @@ from visiobook_scaffold.check.secrets import (
     is_secret_name,
     url_password,
 )
+from visiobook_scaffold.check.versions import declared as declared_versions
 from visiobook_scaffold.service import ANSWERS_FILE
 
 ENV_EXAMPLE = ".env.example"
 COMMON_VARIABLES = (
     "SERVICE_NAME", "SERVICE_VERSION", "PORT", "NODE_ENV",
-    "DATABASE_URL", "REDIS_URL",
+    "DATABASE_URL",
     "JWT_SECRET", "JWT_EXPIRES_IN", "BCRYPT_ROUNDS",
     "PROMETHEUS_PORT", "LOG_LEVEL", "CORRELATION_ID_HEADER",
     "API_GATEWAY_URL", "STORAGE_SERVICE_URL",
@@ -32,6 +33,13 @@ COMMON_VARIABLES = (
 # A browser app holds no database nor secret: the service variables, and where its API is.
 FRONTEND_VARIABLES = (
     "SERVICE_NAME", "SERVICE_VERSION", "PORT", "NODE_ENV", "LOG_LEVEL", "VITE_API_URL",
+)  # fmt: skip
+# REDIS_URL is listed for services that use Redis: those that depend on a Redis client.
+REDIS_CLIENTS = (
+    "redis", "valkey", "aioredis", "coredis",  # Python
+    "ioredis", "iovalkey", "@redis/client", "@valkey/valkey-glide",  # Node
+    "github.com/redis/go-redis", "github.com/go-redis/redis", "github.com/redis/rueidis",
+    "github.com/gomodule/redigo", "github.com/valkey-io/valkey-go",  # Go
 )  # fmt: skip
 _ASSIGNMENT = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=", re.MULTILINE)
 
@@ -51,9 +59,20 @@ def env_example(repo: Repo) -> Iterator[Finding]:
         return
     declared = set(_ASSIGNMENT.findall(text))
     wanted = FRONTEND_VARIABLES if repo.kind == "frontend" else COMMON_VARIABLES
+    if repo.kind != "frontend" and uses_redis(repo):
+        wanted = (*wanted, "REDIS_URL")
     missing = [name for name in wanted if name not in declared]
     if missing:
         yield Finding(f"missing {', '.join(missing)}", ENV_EXAMPLE)
+
+
+def uses_redis(repo: Repo) -> bool:
+    """Whether the service depends on a Redis client (a Go module's major version is a path)."""
+    return any(
+        declared.name == client or declared.name.startswith(f"{client}/")
+        for declared in declared_versions(repo)
+        for client in REDIS_CLIENTS
+    )
 
 
 # Files that hold settings, where a secret would be written as `NAME=value` or `name: value`.

@@ -166,7 +166,7 @@ func TestLoadReadsDotEnvFromTheWorkingDirectory(t *testing.T) {
 		"DATABASE_URL=postgresql://user:secret@localhost:5432/app\n"+
 		"JWT_SECRET=\"a-dotenv-secret-with-at-least-32-characters\"\n"+
 		"JWT_EXPIRES_IN=7d\n"+
-		"REDIS_URL=redis://localhost:6379\n",
+		"METRICS_PUSHGATEWAY=http://localhost:9091\n", // read by nothing here: ignored
 		"DATABASE_URL", "JWT_SECRET", "JWT_EXPIRES_IN")
 
 	config, err := Load()
