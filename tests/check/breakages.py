@@ -288,6 +288,16 @@ BREAKAGES = [
         needs_helm=True,
     ),
     Breakage(
+        "grafana-dashboard",
+        "go",
+        "no dashboard",
+        lambda r: (
+            shutil.rmtree(r / "k8s/helm/dashboards"),
+            (r / "k8s/helm/templates/grafana-dashboard.yaml").unlink(),
+        ),
+        needs_helm=True,
+    ),
+    Breakage(
         "env-example",
         "go",
         "no PROMETHEUS_PORT",

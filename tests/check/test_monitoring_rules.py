@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from visiobook_scaffold.check.model import Skip
 from visiobook_scaffold.check.repo import Repo
 from visiobook_scaffold.check.rules.observability import alerts_configured, grafana_dashboard
 
@@ -24,6 +25,10 @@ ALERT_GROUPS = {
     ]
 }
 RECORDING_ONLY = {"groups": [{"name": "kpis", "rules": [ALERT_GROUPS["groups"][0]["rules"][0]]}]}
+# What the service deploys: without it, there is nothing to judge (the rules skip).
+DEPLOYMENT = json.dumps(
+    {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "orders"}, "spec": {}}
+)
 DASHBOARD = {"title": "Orders", "schemaVersion": 41, "panels": [{"type": "timeseries"}]}
 
 
@@ -68,12 +73,12 @@ def test_alerts_are_found_in_rule_files_and_prometheus_rules(
         ("monitoring/recording.yml", json.dumps(RECORDING_ONLY)),
         ("k8s/rules.yaml", prometheus_rule(RECORDING_ONLY)),
         ("docker-compose.yml", "services:\n  api:\n    image: orders\n"),
-        ("k8s/helm/templates/rules.yaml", json.dumps(ALERT_GROUPS)),  # a template, not rendered
     ],
 )
 def test_recording_rules_alone_or_no_rule_file_is_a_finding(
     tmp_path: Path, path: str, text: str
 ) -> None:
+    write(tmp_path, "k8s/deployment.yaml", DEPLOYMENT)
     write(tmp_path, path, text)
     findings = list(alerts_configured(repo(tmp_path)))
     assert [finding.message for finding in findings] == [
@@ -128,5 +133,13 @@ def test_a_dashboard_is_found_as_a_file_a_config_map_or_a_grafana_dashboard(
     ],
 )
 def test_json_that_is_no_dashboard_is_a_finding(tmp_path: Path, path: str, text: str) -> None:
+    write(tmp_path, "k8s/deployment.yaml", DEPLOYMENT)
     write(tmp_path, path, text)
     assert len(list(grafana_dashboard(repo(tmp_path)))) == 1
+
+
+def test_without_manifests_or_chart_both_rules_skip_with_the_reason(tmp_path: Path) -> None:
+    write(tmp_path, "README.md", "# orders\n")
+    for check in (alerts_configured, grafana_dashboard):
+        with pytest.raises(Skip, match="no Helm chart and no manifests under k8s/"):
+            list(check(repo(tmp_path)))

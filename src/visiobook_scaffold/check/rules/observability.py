@@ -14,8 +14,16 @@ from typing import Any
 
 import yaml
 
-from visiobook_scaffold.check.manifests import CHART_DIR, KubeObject, all_objects, mapping
-from visiobook_scaffold.check.model import Finding, Severity
+from visiobook_scaffold.check.manifests import (
+    CHART_DIR,
+    KubeObject,
+    all_objects,
+    chart_present,
+    helm_binary,
+    mapping,
+    rendered_chart,
+)
+from visiobook_scaffold.check.model import Finding, Severity, Skip
 from visiobook_scaffold.check.registry import rule
 from visiobook_scaffold.check.repo import Repo
 from visiobook_scaffold.check.routes import routes, source_files
@@ -83,6 +91,19 @@ def correlation_id(repo: Repo) -> Iterator[Finding]:
 _TEMPLATES = f"{CHART_DIR}/templates/"
 
 
+def _deployment_read(repo: Repo) -> None:
+    """Skips when the deployment cannot be read: what it would create is not known."""
+    if chart_present(repo):
+        if helm_binary() is None:
+            raise Skip("helm is not on PATH: the chart was not rendered")
+        if rendered_chart(repo).error:
+            raise Skip("the chart does not render (helm-renders)")
+    elif repo.has_dir(CHART_DIR):
+        raise Skip(f"{CHART_DIR} has no Chart.yaml (helm-renders)")
+    elif not all_objects(repo):
+        raise Skip("no Helm chart and no manifests under k8s/")
+
+
 def _alert_names(groups: object) -> list[str]:
     """The alerts of a Prometheus rule file's `groups` (or a PrometheusRule's spec.groups)."""
     if not isinstance(groups, list):
@@ -130,6 +151,7 @@ def _alerts(repo: Repo) -> Iterator[str]:
 )
 def alerts_configured(repo: Repo) -> Iterator[Finding]:
     if next(_alerts(repo), None) is None:
+        _deployment_read(repo)
         yield Finding(
             "no alerting rule: no PrometheusRule in the manifests or the rendered chart, and no"
             " Prometheus rule file with an `alert`"
@@ -180,6 +202,7 @@ def _has_dashboard(repo: Repo) -> bool:
 )
 def grafana_dashboard(repo: Repo) -> Iterator[Finding]:
     if not _has_dashboard(repo):
+        _deployment_read(repo)
         yield Finding(
             "no Grafana dashboard: no dashboard JSON in the repository and none in a ConfigMap"
             " or GrafanaDashboard of the manifests or the rendered chart"
