@@ -91,10 +91,10 @@ async def health(request: Request) -> JSONResponse:
     it; 503 while a required one is unhealthy."""
     settings: Settings = request.app.state.settings
     client: httpx.AsyncClient = request.app.state.http_client
-    services = settings.external_services
+    services, urls = settings.external_services, settings.external_service_urls
     database, *checked = await asyncio.gather(
         timed(database_answers(request.app.state.engine)),
-        *(timed(service_healthy(client, settings.external_service_urls[s])) for s in services),
+        *(timed(service_healthy(client, urls[service])) for service in services),
     )
     dependencies = Dependencies(
         database=dependency(database, required=True),
