@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from app.api.docs import OPENAPI_JSON
 from app.api.docs import router as docs_router
 from app.api.v1 import api_router
+from app.api.v1.health import create_http_client
 from app.api.v1.health import router as health_router
 from app.core.config import Settings, get_settings
 from app.core.errors import install_error_handlers
@@ -25,6 +26,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings)
     engine = create_engine(settings)
+    http_client = create_http_client()  # the probes' checks of other services
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -34,6 +36,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         yield
         await engine.dispose()
+        await http_client.aclose()
         logger.info("Service stopped")
 
     app = FastAPI(
@@ -52,6 +55,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessionmaker = create_sessionmaker(engine)
+    app.state.http_client = http_client
     track_db_connections(
         engine.pool.checkedout,  # type: ignore[attr-defined]
         settings.db_pool_size,  # the pool's size is the most it opens: no overflow

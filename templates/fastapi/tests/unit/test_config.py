@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import pytest
 from pydantic import ValidationError
 
@@ -110,3 +112,102 @@ def test_ports_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> Non
 def test_the_metrics_port_is_a_tcp_port(port: int) -> None:
     with pytest.raises(ValidationError, match="prometheus_port"):
         make_settings("postgresql://db/app", prometheus_port=port)
+
+
+def test_no_external_service_by_default() -> None:
+    settings = make_settings("postgresql://db/app")
+    assert settings.external_services == []
+    assert settings.required_external_services == []
+
+
+def test_external_services_are_names_separated_by_commas_each_counted_once() -> None:
+    settings = make_settings(
+        "postgresql://db/app",
+        external_services=" storage-service, billing,,storage-service,",
+        required_external_services="billing , billing",
+        external_service_urls={"storage-service": "http://storage:8089", "billing": "https://b"},
+    )
+    assert settings.external_services == ["storage-service", "billing"]
+    assert settings.required_external_services == ["billing"]
+
+
+def test_each_service_url_is_read_from_its_variable_in_the_environment_or_env_file(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text(
+        "EXTERNAL_SERVICES=storage-service,billing-v2\n"
+        "STORAGE_SERVICE_URL=http://from-the-file:8089\n"
+        "BILLING_V2_URL=http://billing-v2:8080/\n"
+    )
+    for variable in ("EXTERNAL_SERVICES", "REQUIRED_EXTERNAL_SERVICES", "BILLING_V2_URL"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("STORAGE_SERVICE_URL", "http://storage-service:8089")
+    monkeypatch.setenv("REQUIRED_EXTERNAL_SERVICES", "billing-v2")
+    settings = Settings(_env_file=env_file, database_url="postgresql://db/app", jwt_secret="x" * 32)
+    assert settings.external_services == ["storage-service", "billing-v2"]
+    assert settings.external_service_urls == {
+        "storage-service": "http://storage-service:8089",  # the environment wins over .env
+        "billing-v2": "http://billing-v2:8080/",
+    }
+    assert settings.required_external_services == ["billing-v2"]
+
+
+def test_the_url_of_a_service_not_listed_is_not_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("EXTERNAL_SERVICES", "")
+    monkeypatch.setenv("STORAGE_SERVICE_URL", "not checked: no service is listed")
+    settings = Settings(_env_file=None, database_url="postgresql://db/app", jwt_secret="x" * 32)
+    assert settings.external_service_urls == {}
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        (
+            {"external_services": "Storage!"},
+            "EXTERNAL_SERVICES has 'Storage!', not a service name"
+            " (lower-case letters, digits and hyphens)",
+        ),
+        (
+            {"external_services": "storage-"},
+            "EXTERNAL_SERVICES has 'storage-', not a service name"
+            " (lower-case letters, digits and hyphens)",
+        ),
+        (
+            {"external_services": "storage-service"},
+            "EXTERNAL_SERVICES names 'storage-service', so STORAGE_SERVICE_URL must be set",
+        ),
+        (
+            {
+                "external_services": "storage-service",
+                "external_service_urls": {"storage-service": ""},
+            },
+            "EXTERNAL_SERVICES names 'storage-service', so STORAGE_SERVICE_URL must be set",
+        ),
+        (
+            {
+                "external_services": "storage-service",
+                "external_service_urls": {"storage-service": "storage-service:8089"},
+            },
+            "STORAGE_SERVICE_URL must be an http or https URL",
+        ),
+        (
+            {"external_services": "billing", "external_service_urls": {"billing": "ftp://b"}},
+            "BILLING_URL must be an http or https URL",
+        ),
+        (
+            {"external_services": "billing", "external_service_urls": {"billing": "http://[::1"}},
+            "BILLING_URL must be an http or https URL",
+        ),
+        (
+            {"required_external_services": "billing"},
+            "REQUIRED_EXTERNAL_SERVICES names 'billing', which EXTERNAL_SERVICES does not list",
+        ),
+    ],
+)
+def test_each_mistake_in_the_external_services_is_said_in_the_contract_words(
+    values: dict[str, object], message: str
+) -> None:
+    with pytest.raises(ValidationError) as refused:
+        make_settings("postgresql://db/app", **values)
+    assert configuration_error(refused.value) == f"invalid configuration: {message}"

@@ -49,19 +49,19 @@ async def test_one_process_serves_the_api_and_its_metrics_until_sigterm(
     api = f"http://127.0.0.1:{settings.port}"
     metrics = f"http://127.0.0.1:{settings.prometheus_port}"
     async with httpx.AsyncClient() as client:
-        assert (await client.get(f"{api}/health")).status_code == 200
+        assert (await client.get(f"{api}/live")).status_code == 200
         on_api = await client.get(f"{api}/metrics")
         assert (on_api.status_code, on_api.json()["error"]["code"]) == (404, "NOT_FOUND")
         scraped = await client.get(f"{metrics}/metrics")
         assert scraped.status_code == 200
-        assert 'route="/health",status_code="200"' in scraped.text
-        assert (await client.get(f"{metrics}/health")).status_code == 404
+        assert 'route="/live",status_code="200"' in scraped.text
+        assert (await client.get(f"{metrics}/live")).status_code == 404
 
         os.kill(os.getpid(), signal.SIGTERM)  # handled by `serve`, as in the container
         assert await asyncio.wait_for(serving, 15) is True
         for url in (api, metrics):
             with pytest.raises(httpx.ConnectError):
-                await client.get(f"{url}/health")
+                await client.get(f"{url}/live")
 
 
 @pytest.mark.parametrize(
@@ -102,4 +102,21 @@ def test_a_configuration_error_is_one_line_and_exit_status_2(
     assert exit_status.value.code == 2
     assert capsys.readouterr().err == (
         "invalid configuration: PROMETHEUS_PORT must differ from PORT\n"
+    )
+
+
+def test_a_mistake_in_the_external_services_is_one_line_and_exit_status_2(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Read from the environment, as the service reads it when it starts."""
+    monkeypatch.setenv("DATABASE_URL", UNREACHABLE_DATABASE)
+    monkeypatch.setenv("JWT_SECRET", "x" * 32)
+    monkeypatch.setenv("EXTERNAL_SERVICES", "storage-service")
+    monkeypatch.setenv("STORAGE_SERVICE_URL", "storage-service:8089")
+    monkeypatch.setattr(entry_point, "get_settings", lambda: Settings(_env_file=None))
+    with pytest.raises(SystemExit) as exit_status:
+        entry_point.main()
+    assert exit_status.value.code == 2
+    assert capsys.readouterr().err == (
+        "invalid configuration: STORAGE_SERVICE_URL must be an http or https URL\n"
     )
