@@ -110,9 +110,7 @@ def test_a_read_item_is_served_from_the_cache_until_a_write_drops_it(
     assert third["description"] == "written"
 
 
-def test_a_write_drops_every_cached_page(
-    service: RunningService, postgres: PostgresServer
-) -> None:
+def test_a_write_drops_every_cached_page(service: RunningService, postgres: PostgresServer) -> None:
     marker = uuid.uuid4().hex[:8]
     first = create(service, f"page {marker} one")
     listing = f"{service.base}{COLLECTION}"
@@ -184,6 +182,4 @@ def test_a_redis_url_of_another_scheme_stops_the_start(
         timeout=30,
     )
     assert result.returncode == 2, result.stdout + result.stderr
-    assert (
-        "invalid configuration: REDIS_URL must be a redis:// or rediss:// URL" in result.stderr
-    )
+    assert "invalid configuration: REDIS_URL must be a redis:// or rediss:// URL" in result.stderr
