@@ -58,12 +58,12 @@ def test_cached_service_passes_its_tests_with_coverage_against_postgres_and_redi
 
 
 def test_cached_service_integration_tests_fail_without_redis_url(
-    node_cached_service: NodeProject, postgres: PostgresServer
+    node_cached_service: NodeProject, postgres: PostgresServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Never skipped: without REDIS_URL, the cache's tests fail and say what is missing."""
     database_url = migrated_database(postgres, "node_cached_no_redis", node_cached_service)
-    # Empty rather than absent: the harness passes the environment on, and it must not leak in.
-    env = {"DATABASE_URL": database_url, "REDIS_URL": ""}
+    monkeypatch.delenv("REDIS_URL", raising=False)  # the harness passes its environment on
+    env = {"DATABASE_URL": database_url}
     result = node_cached_service.npm("test", "--", "tests/integration/cache.test.ts", env=env)
     assert result.code != 0, result.output[-4000:]
     assert "REDIS_URL is not set" in result.output, result.output[-4000:]
