@@ -122,7 +122,8 @@ func TestASilentRedisIsGivenUpOnWithinTheCommandTimeout(t *testing.T) {
 		operation()
 		elapsed := time.Since(started)
 		assert.GreaterOrEqual(t, elapsed, CommandTimeout/2, name+": it did wait for an answer")
-		assert.Less(t, elapsed, CommandTimeout+250*time.Millisecond, name+": no retry outlasted the timeout")
+		// A retry would have waited another CommandTimeout.
+		assert.Less(t, elapsed, 2*CommandTimeout, name+": given up after one CommandTimeout")
 	}
 	assert.Len(t, logs.FilterMessage("cache unavailable").All(), 4)
 }
