@@ -212,8 +212,9 @@ _VOLATILE: list[tuple[re.Pattern[str], Callable[[str, int], str]]] = [
         lambda value, number: "2026-01-01T09:00:00.000Z",
     ),
     (re.compile(r"\b\d{8}T\d{6}\.\d{6}Z\b"), lambda value, number: "20260101T090000.000000Z"),
-    # Seconds since the process started, in /health.
+    # Seconds since the process started, and how long a dependency's check took, in /health.
     (re.compile(r'(?<="uptime": )\d+(?:\.\d+)?'), lambda value, number: "1.5"),
+    (re.compile(r'(?<="latency_ms": )\d+(?:\.\d+)?'), lambda value, number: "1.2"),
     (
         re.compile(
             # A short hash where git and visiobook print one (it may be all digits there), or

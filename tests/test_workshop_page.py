@@ -73,12 +73,14 @@ def test_normalising_makes_volatile_values_stable_and_maps_places() -> None:
         "id 5b0f7c5e-3c1d-4e5f-9a8b-7c6d5e4f3a2b at 2026-11-29T01:21:41.123Z\n"
         "token eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJkZXYifQ.c2lnbmF0dXJl, 12 passed in 3.21s\n"
         '"uptime": 0.229, refs/visiobook/before-update/20261129T011005.141718Z\n'
+        '"latency_ms": 4.3\n'
     )
     assert normalise(run) == (
         "in ~/visiobook-workshop/svc: commit 1abc0ab, again 1abc0ab, then 2abc0ab\n"
         "id 00000000-0000-4000-8000-000000000001 at 2026-01-01T09:00:00.000Z\n"
         "token eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.<token 1>, 12 passed in 1.00s\n"
         '"uptime": 1.5, refs/visiobook/before-update/20260101T090000.000000Z\n'
+        '"latency_ms": 1.2\n'
     )
 
 
