@@ -219,9 +219,7 @@ def test_node_service_has_the_guidelines_tree(copie: Any) -> None:
     assert '@@map("media_assets")' in schema
 
 
-@pytest.mark.parametrize(
-    ("stack", "cache"), [("node", "none"), ("node", "redis"), ("vue", "none")]
-)
+@pytest.mark.parametrize(("stack", "cache"), [("node", "none"), ("node", "redis"), ("vue", "none")])
 def test_lock_file_pins_exactly_the_package_json_dependencies(
     copie: Any, stack: str, cache: str
 ) -> None:

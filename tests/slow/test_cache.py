@@ -157,10 +157,12 @@ def test_without_redis_the_api_answers_from_the_database_and_stays_ready(
     finally:
         redis.start()
     wait_until(
-        lambda: httpx.get(f"{service.base}/health", timeout=15).json()["dependencies"]["redis"][
-            "status"
-        ]
-        == "healthy",
+        lambda: (
+            httpx.get(f"{service.base}/health", timeout=15).json()["dependencies"]["redis"][
+                "status"
+            ]
+            == "healthy"
+        ),
         30,
         "/health to see Redis again once it is back",
     )
