@@ -26,6 +26,7 @@ need shellcheck shellcheck has shellcheck
 need nginx nginx nginx_binary
 need chromium chromium has chromium
 need "the NGINX Prometheus exporter" prometheus-nginx-exporter has prometheus-nginx-exporter
+need "redis-server (services with cache: redis)" redis-server has redis-server
 need "openssl (keys of the test Kubernetes API server)" openssl has openssl
 need "Go (https://go.dev/dl/)" "" has go
 need "Node.js with npm (https://nodejs.org/)" "" has npm

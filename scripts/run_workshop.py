@@ -106,7 +106,8 @@ class Session:
             timeout=COMMAND_TIMEOUT,
             check=False,
         )
-        output = result.stdout.decode(errors="replace")
+        # HTTP headers (`curl -D -`) end in CRLF; the page is a text file with LF line ends.
+        output = result.stdout.decode(errors="replace").replace("\r\n", "\n")
         if result.returncode != expected:
             raise WorkshopError(
                 f"`{command}` exited {result.returncode}, the page says {expected}:\n{output}"

@@ -68,6 +68,7 @@ def test_bare_new_asks_everything_and_enter_takes_every_default(tmp_path: Path) 
     for question in DEFAULTED:
         answer(child, question)
     answer(child, "Python version")
+    answer(child, "Cache the resource's reads")  # none
     child.expect_exact("About to create:")
     child.expect_exact("folder            media-service")
     answer(child, "Create it in media-service?")
@@ -86,6 +87,7 @@ def test_bare_new_asks_everything_and_enter_takes_every_default(tmp_path: Path) 
         "public_domain": "api.visiobook.com",
         "port": 8000,
         "language_version": "3.13",
+        "cache": "none",
     }
 
 
@@ -102,6 +104,7 @@ def test_a_choice_is_made_with_the_arrow_keys_and_given_answers_are_not_asked(
         if question != "Example resource":
             answer(child, question)
     answer(child, "Go version", UP + ENTER)  # 1.26, above the default 1.27
+    answer(child, "Cache the resource's reads")  # none
     answer(child, "Create it in svc?")
     output = finish(child)
     assert child.exitstatus == 0, output
@@ -143,6 +146,7 @@ def test_changing_an_answer_from_the_summary_changes_what_is_generated(tmp_path:
     for question in DEFAULTED:
         answer(child, question)
     answer(child, "Python version")
+    answer(child, "Cache the resource's reads")  # none
     answer(child, "Create it in media?", DOWN + ENTER)  # Change an answer
     answer(child, "Which answer?", DOWN + ENTER)  # the first is the stack, then the name
     # The current answer is offered; typing replaces it.
@@ -166,6 +170,7 @@ def test_an_answer_a_change_makes_wrong_is_asked_again_with_the_reason(tmp_path:
     for question in DEFAULTED:
         answer(child, question)
     answer(child, "Python version", UP + ENTER)  # 3.12: chosen, not the default
+    answer(child, "Cache the resource's reads")  # none
     answer(child, "Create it in svc?", DOWN + ENTER)
     answer(child, "Which answer?")  # the stack
     answer(child, "Which stack is this service built on?", DOWN + ENTER)  # node
@@ -182,6 +187,7 @@ def test_declining_the_summary_writes_nothing_and_exits_130(tmp_path: Path) -> N
     for question in DEFAULTED:
         answer(child, question)
     answer(child, "Node.js version")
+    answer(child, "Cache the resource's reads")  # none
     answer(child, "Create it in svc?", DOWN + DOWN + ENTER)  # No, cancel
     output = finish(child)
     assert child.exitstatus == 130, output

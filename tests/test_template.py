@@ -219,9 +219,12 @@ def test_node_service_has_the_guidelines_tree(copie: Any) -> None:
     assert '@@map("media_assets")' in schema
 
 
-@pytest.mark.parametrize("stack", ["node", "vue"])
-def test_lock_file_pins_exactly_the_package_json_dependencies(copie: Any, stack: str) -> None:
-    project = render(copie, stack=stack, language_version="24")
+@pytest.mark.parametrize(("stack", "cache"), [("node", "none"), ("node", "redis"), ("vue", "none")])
+def test_lock_file_pins_exactly_the_package_json_dependencies(
+    copie: Any, stack: str, cache: str
+) -> None:
+    answers = {"cache": cache} if stack == "node" else {}
+    project = render(copie, stack=stack, language_version="24", **answers)
     manifest = json.loads((project / "package.json").read_text())
     lock = json.loads((project / "package-lock.json").read_text())
     root = lock["packages"][""]
@@ -230,6 +233,28 @@ def test_lock_file_pins_exactly_the_package_json_dependencies(copie: Any, stack:
         assert root[group] == manifest[group], f"{group}: run `make {stack}-lock`"
     for name in manifest["dependencies"]:
         assert f"node_modules/{name}" in lock["packages"], name
+
+
+@pytest.mark.parametrize("cache", ["none", "redis"])
+def test_redis_client_is_a_dependency_of_the_redis_variant_only(copie: Any, cache: str) -> None:
+    node = json.loads((render(copie, stack="node", cache=cache) / "package.json").read_text())
+    go_mod = (render(copie, stack="go", cache=cache) / "go.mod").read_text()
+    fastapi = (render(copie, stack="fastapi", cache=cache) / "requirements.txt").read_text()
+    assert ("@redis/client" in node["dependencies"]) == (cache == "redis")
+    assert ("github.com/redis/go-redis/v9 v" in go_mod) == (cache == "redis")
+    assert ("\nredis==" in f"\n{fastapi}") == (cache == "redis")
+
+
+@pytest.mark.parametrize("cache", ["none", "redis"])
+def test_go_sum_holds_every_module_go_mod_requires(copie: Any, cache: str) -> None:
+    project = render(copie, stack="go", cache=cache)
+    required = re.findall(
+        r"^\s+(\S+) (v\S+)(?: // indirect)?$", (project / "go.mod").read_text(), re.MULTILINE
+    )
+    go_sum = (project / "go.sum").read_text()
+    assert required
+    for module, version in required:
+        assert f"{module} {version}/go.mod h1:" in go_sum, f"{module} {version}: run `make go-lock`"
 
 
 @pytest.mark.parametrize("stack", SERVICE_STACKS)

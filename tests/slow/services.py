@@ -48,9 +48,13 @@ def launch(
     postgres: PostgresServer,
     database: str,
     env: dict[str, str] | None = None,
+    *,
+    cached: bool = False,
 ) -> RunningService:
-    """Starts the stack's service on a new migrated database and waits until it answers."""
-    project: ServiceProject = request.getfixturevalue(f"{stack}_service")
+    """Starts the stack's service (generated with `cache: redis` when `cached`) on a new migrated
+    database and waits until it answers."""
+    fixture = f"{stack}_cached_service" if cached else f"{stack}_service"
+    project: ServiceProject = request.getfixturevalue(fixture)
     environment = {
         "DATABASE_URL": postgres.create_database(database),
         "JWT_SECRET": JWT_SECRET,

@@ -11,6 +11,7 @@ import pytest
 
 from tests.slow.postgres import PostgresServer
 from tests.slow.project import PythonProject
+from tests.slow.redis import RedisServer
 
 pytestmark = pytest.mark.slow
 
@@ -32,23 +33,57 @@ def test_generated_service_passes_its_tests_with_coverage_against_postgres(
     fastapi_service: PythonProject, postgres: PostgresServer, tmp_path: Path
 ) -> None:
     database_url = postgres.create_database("own_tests")
+    passes_its_tests(fastapi_service, {"DATABASE_URL": database_url}, tmp_path)
+
+
+def test_cached_service_passes_ruff_lint_and_format(fastapi_cached_service: PythonProject) -> None:
+    lint = fastapi_cached_service.tool("ruff", "check", ".")
+    assert lint.code == 0, lint.output
+    fmt = fastapi_cached_service.tool("ruff", "format", "--check", ".")
+    assert fmt.code == 0, fmt.output
+
+
+def test_cached_service_passes_strict_mypy(fastapi_cached_service: PythonProject) -> None:
+    result = fastapi_cached_service.tool("mypy")
+    assert result.code == 0, result.output
+    assert "Success: no issues found" in result.output
+
+
+def test_cached_service_passes_its_tests_with_coverage_against_postgres_and_redis(
+    fastapi_cached_service: PythonProject,
+    postgres: PostgresServer,
+    redis: RedisServer,
+    tmp_path: Path,
+) -> None:
+    """`cache: redis`: its integration tests use the slow tier's private Redis server."""
+    if not redis.is_accepting():
+        redis.start()  # a test of test_cache.py may have stopped it
+    environment = {
+        "DATABASE_URL": postgres.create_database("own_tests_cached"),
+        "REDIS_URL": redis.url,
+    }
+    modules = passes_its_tests(fastapi_cached_service, environment, tmp_path)
+    assert {"tests.unit.test_cache", "tests.integration.test_media_assets_cache"} <= modules
+
+
+def passes_its_tests(service: PythonProject, env: dict[str, str], tmp_path: Path) -> set[str]:
+    """Its pytest run passes, skips nothing, has every tier and covers at least 80% of app/;
+    the test modules that ran."""
     report, junit = tmp_path / "coverage.json", tmp_path / "junit.xml"
-    result = fastapi_service.tool(
-        "pytest",
-        f"--cov-report=json:{report}",
-        f"--junitxml={junit}",
-        env={"DATABASE_URL": database_url},
-    )
+    result = service.tool("pytest", f"--cov-report=json:{report}", f"--junitxml={junit}", env=env)
     assert result.code == 0, result.output[-4000:]
 
     suites = ET.parse(junit).getroot()
     cases = suites.iter("testcase")
     by_folder: dict[str, int] = {}
+    modules = set()
     for case in cases:
         assert case.find("skipped") is None, f"skipped: {case.get('name')}"
         folder = case.get("classname", "").split(".")[1]
         by_folder[folder] = by_folder.get(folder, 0) + 1
+        modules.add(case.get("classname", ""))
     assert {"unit", "integration", "contract"} <= set(by_folder), by_folder
 
     coverage = json.loads(report.read_text())["totals"]["percent_covered"]
     assert coverage >= 80, f"coverage {coverage:.1f}% < 80%"
+    return modules

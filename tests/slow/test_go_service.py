@@ -18,6 +18,7 @@ import pytest
 
 from tests.slow.postgres import PostgresServer, free_port, wait_until
 from tests.slow.project import GoProject, generate
+from tests.slow.redis import RedisServer
 from tests.slow.services import JWT_SECRET
 
 pytestmark = pytest.mark.slow
@@ -48,17 +49,23 @@ def test_generated_service_passes_go_vet(go_service: GoProject) -> None:
 def test_generated_service_passes_its_race_tests_with_coverage_against_postgres(
     go_service: GoProject, postgres: PostgresServer
 ) -> None:
-    database_url = postgres.create_database("go_own_tests")
-    env = {"DATABASE_URL": database_url}
-    result = go_service.make("test", env=env)
+    env = {"DATABASE_URL": postgres.create_database("go_own_tests")}
+    assert_race_tests_pass_with_coverage(go_service, env, set())
+
+
+def assert_race_tests_pass_with_coverage(
+    project: GoProject, env: dict[str, str], more_integration_tests: set[str]
+) -> None:
+    """`make test` passes with coverage >= 80%, and every test ran (none skipped): the
+    integration ones, `more_integration_tests` among them, and the contract ones."""
+    result = project.make("test", env=env)
     assert result.code == 0, result.output[-4000:]
     assert "-race" in result.output
     covered = re.search(r"^coverage ([\d.]+)% \(minimum 80%\)$", result.output, re.M)
     assert covered is not None, result.output[-2000:]
     assert float(covered.group(1)) >= 80
 
-    # Every test ran (none skipped), the integration ones included.
-    events = go_service.go("test", "-json", "-count=1", "./...", env=env)
+    events = project.go("test", "-json", "-count=1", "./...", env=env)
     assert events.code == 0, events.output[-4000:]
     lines = [json.loads(line) for line in events.output.splitlines() if line.startswith("{")]
     outcomes = [
@@ -68,13 +75,60 @@ def test_generated_service_passes_its_race_tests_with_coverage_against_postgres(
     integration = {
         line["Test"] for line in outcomes if line["Package"].endswith("/tests/integration")
     }
-    assert {"TestLifecycleOfAMediaAsset", "TestListPaginatesSortsAndFilters"} <= integration
+    expected = {"TestLifecycleOfAMediaAsset", "TestListPaginatesSortsAndFilters"}
+    assert expected | more_integration_tests <= integration
     # The contract tier: real answers validated against api/openapi.json.
     contract = {line["Test"] for line in outcomes if line["Package"].endswith("/tests/contract")}
     assert {
         "TestTheResourceLifecycleKeepsTheContract",
         "TestEveryErrorOfTheTableKeepsTheContract",
     } <= contract
+
+
+def test_the_redis_variant_is_tidy_and_builds(go_cached_service: GoProject) -> None:
+    tidy = go_cached_service.go("mod", "tidy", "-diff")
+    assert tidy.code == 0, tidy.output[-4000:]
+    verify = go_cached_service.go("mod", "verify")
+    assert verify.code == 0, verify.output[-4000:]
+    build = go_cached_service.go("build", "./...")
+    assert build.code == 0, build.output[-4000:]
+
+
+def test_the_redis_variant_passes_gofmt_staticcheck_and_go_vet(
+    go_cached_service: GoProject,
+) -> None:
+    lint = go_cached_service.make("lint")
+    assert lint.code == 0, lint.output[-4000:]
+    assert "go tool staticcheck ./..." in lint.output
+    vet = go_cached_service.go("vet", "./...")
+    assert vet.code == 0, vet.output[-4000:]
+
+
+def test_the_redis_variant_passes_its_race_tests_with_coverage_against_postgres_and_redis(
+    go_cached_service: GoProject, postgres: PostgresServer, redis: RedisServer
+) -> None:
+    if not redis.is_accepting():
+        redis.start()  # test_cache.py may have stopped it last
+    env = {
+        "DATABASE_URL": postgres.create_database("go_cached_own_tests"),
+        "REDIS_URL": redis.url,
+    }
+    cache_tests = {
+        "TestAReadItemIsServedFromTheCacheUntilEachWriteDropsIt",
+        "TestPagesAreCachedByGenerationAndQueryUntilAWrite",
+        "TestWithoutRedisTheAPIAnswersFromTheDatabaseAndTheProbesSayWhy",
+    }
+    assert_race_tests_pass_with_coverage(go_cached_service, env, cache_tests)
+
+
+def test_the_redis_variant_s_integration_tests_fail_without_redis_url(
+    go_cached_service: GoProject, postgres: PostgresServer
+) -> None:
+    """Nothing is skipped silently: without REDIS_URL the integration run fails and says why."""
+    env = {"DATABASE_URL": postgres.create_database("go_cached_no_redis"), "REDIS_URL": ""}
+    result = go_cached_service.go("test", "-count=1", "./tests/integration/", env=env)
+    assert result.code != 0, result.output[-4000:]
+    assert "REDIS_URL must name a Redis server for these tests" in result.output
 
 
 @pytest.mark.parametrize("resource", ["data", "people", "abcdefghij-klmnopqrstuvs"])

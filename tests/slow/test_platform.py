@@ -60,10 +60,17 @@ VALUE_SETS: dict[str, tuple[list[str], set[str], set[str]]] = {
 }
 
 
-@pytest.fixture(scope="module", params=AVAILABLE_STACKS)
+# Every stack, and a backend generated with `cache: redis` (its chart, manifests and workflow
+# gain Redis; the chart is shared, so one backend stands for all three).
+PROJECTS = [*AVAILABLE_STACKS, "fastapi-redis"]
+
+
+@pytest.fixture(scope="module", params=PROJECTS)
 def project(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    stack, _, cache = request.param.partition("-")
     dest = tmp_path_factory.mktemp(request.param) / SERVICE
-    return generate(dest, "--stack", request.param, "--name", SERVICE, "--no-git")
+    answers = ["--data", f"cache={cache}"] if cache else []
+    return generate(dest, "--stack", stack, "--name", SERVICE, "--no-git", *answers)
 
 
 def is_frontend(project: Path) -> bool:
@@ -71,6 +78,12 @@ def is_frontend(project: Path) -> bool:
     answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
     facts = yaml.safe_load((REPO_ROOT / "copier.yml").read_text())["stacks"]["default"]
     return bool(facts[answers["stack"]]["kind"] == "frontend")
+
+
+def is_cached(project: Path) -> bool:
+    """Whether the project was generated with `cache: redis`."""
+    answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    return bool(answers.get("cache") == "redis")
 
 
 def run(*command: str, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -295,7 +308,26 @@ def test_network_policy_admits_the_ingress_controller_prometheus_and_the_platfor
         expected.add(("monitoring", "metrics"))
     assert admitted == expected
     egress_ports = {port["port"] for rule in spec["egress"] for port in rule.get("ports", [])}
-    assert egress_ports == ({53} if is_frontend(project) else {53, 5432})
+    expected_ports = {53} if is_frontend(project) else {53, 5432}
+    if is_cached(project):
+        expected_ports.add(6379)
+    assert egress_ports == expected_ports
+
+
+def test_network_policy_lets_the_cache_reach_the_redis_peers_it_is_given(project: Path) -> None:
+    if not is_cached(project):
+        pytest.skip("a service without the cache has no networkPolicy.redis")
+    peer = "networkPolicy.redis.to[0].podSelector.matchLabels.app\\.kubernetes\\.io/name=redis"
+    documents = helm_template(project, peer)
+    (policy,) = [d for d in documents if d["kind"] == "NetworkPolicy"]
+    (redis_rule,) = [
+        rule
+        for rule in policy["spec"]["egress"]
+        if {"port": 6379, "protocol": "TCP"} in rule.get("ports", [])
+    ]
+    assert redis_rule["to"] == [
+        {"podSelector": {"matchLabels": {"app.kubernetes.io/name": "redis"}}}
+    ]
 
 
 def test_secrets_reach_the_pods_only_through_secret_key_refs(project: Path) -> None:
@@ -305,9 +337,12 @@ def test_secrets_reach_the_pods_only_through_secret_key_refs(project: Path) -> N
         # Whatever a browser app is given, its users can read: it gets no secret at all.
         assert not [e for e in env.values() if "valueFrom" in e]
         return
-    for name in ("DATABASE_URL", "JWT_SECRET"):
+    secrets = ["DATABASE_URL", "JWT_SECRET", *(["REDIS_URL"] if is_cached(project) else [])]
+    assert {name for name, e in env.items() if "valueFrom" in e} >= set(secrets)
+    for name in secrets:
         assert "value" not in env[name]
         assert env[name]["valueFrom"]["secretKeyRef"]["key"]
+    assert ("REDIS_URL" in env) == is_cached(project)
 
 
 def test_migrations_run_as_a_hook_job_before_new_pods(project: Path) -> None:
@@ -437,6 +472,8 @@ def test_workflow_runs_the_stack_checks_with_postgres(project: Path) -> None:
     jobs = workflow["jobs"]
     assert {"test", "security", "build", "deploy-staging", "deploy-production"} <= set(jobs)
     services = set() if is_frontend(project) else {"postgres"}
+    if is_cached(project):
+        services.add("redis")
     assert set(jobs["test"].get("services", {})) == services
     uses = [step["uses"] for job in jobs.values() for step in job["steps"] if "uses" in step]
     for action in uses:
