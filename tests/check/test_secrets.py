@@ -43,6 +43,7 @@ VITE_SENTRY_DSN=your-sentry-dsn
         ("${JWT_SECRET}", False),
         ("{{ .Values.jwtSecret }}", False),
         ("<your token>", False),
+        ("JWT_SECRET", False),  # the variable that holds it (node-config)
     ],
 )
 def test_a_value_looks_real_when_long_varied_and_no_placeholder(value: str, real: bool) -> None:

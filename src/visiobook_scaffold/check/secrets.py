@@ -16,13 +16,15 @@ _KEY_QUALIFIERS = frozenset(
 # `tlsSecret: wildcard-tls`, `existingSecret: db-credentials`: the name of a Kubernetes Secret.
 _OBJECT_QUALIFIERS = frozenset({"tls", "existing", "pull", "image", "ca", "cert", "ref", "name"})
 _WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
-# Values that say they are not the real thing, or point to where it really lives.
+# Values that say they are not the real thing, or point to where it really lives (a reference,
+# or the name of the variable that holds it: node-config's `"jwtSecret": "JWT_SECRET"`).
 _PLACEHOLDER = re.compile(
     r"change[-_]?(me|it|this)|(^|[-_. ])your|example|placeholder|dummy|fake|sample|test"
     r"|ci-only|insecure|redacted|replace|insert|todo|xxx|\*\*\*|\.\.\.|^<.*>$|\$\{|\$\(|\{\{|%\("
     r"|^\$[A-Za-z_]+$|^(true|false|null|none|nil|~)$|^(env|process\.env|os\.environ)\b",
     re.IGNORECASE,
 )
+_VARIABLE_NAME = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
 # Words that stand for a secret rather than being one: `password`, `admin`, `postgres`.
 _STAND_INS = frozenset(
     {"password", "passwd", "secret", "admin", "root", "postgres", "mysql", "user", "guest",
@@ -52,7 +54,7 @@ def is_secret_name(name: str) -> bool:
 
 def is_placeholder(value: str) -> bool:
     value = value.strip().strip("\"'")
-    return not value or bool(_PLACEHOLDER.search(value))
+    return not value or bool(_PLACEHOLDER.search(value) or _VARIABLE_NAME.fullmatch(value))
 
 
 def looks_real(value: str) -> bool:
