@@ -170,3 +170,20 @@ def test_a_configmap_signing_key_is_found(tmp_path: Path) -> None:
 def test_an_env_file_the_gitignore_ignores_is_not_committed_outside_git(tmp_path: Path) -> None:
     files = {".gitignore": ".env\n", ".env": f"JWT_SECRET={REAL}\n"}
     assert findings(tmp_path, files) == []
+
+
+def test_without_git_the_gitignore_still_says_what_is_committed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", "")  # no git to ask
+    files = {
+        ".gitignore": ".env\n/build-output/\n*.local.yaml\n!keep.local.yaml\n",
+        ".env": f"JWT_SECRET={REAL}\n",
+        "build-output/app.yaml": f"apiToken: {REAL}\n",
+        "config/.gitignore": "secrets.yaml\n",
+        "config/secrets.yaml": f"apiToken: {REAL}\n",
+        "app.local.yaml": f"apiToken: {REAL}\n",
+        "keep.local.yaml": f"apiToken: {REAL}\n",
+        "services/api/.env": "LOG_LEVEL=debug\n",
+    }
+    assert findings(tmp_path, files) == ["keep.local.yaml:1 apiToken has a real-looking value"]

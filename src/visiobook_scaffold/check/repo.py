@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import fnmatch
 import os
 import stat
 import subprocess
 import tempfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
 from pathlib import Path, PurePosixPath
@@ -25,7 +27,7 @@ MAX_TEXT_BYTES = 1_000_000
 
 class Repo:
     """A service repository: the files git would commit (tracked, or untracked and not ignored);
-    outside git, every file but dependency and build folders."""
+    without git, every file but dependency and build folders and what .gitignore ignores."""
 
     def __init__(
         self, root: Path, stack: str, kind: str, today: date, template: str | None = None
@@ -126,15 +128,66 @@ def _files_of_own_repository(root: Path) -> list[str] | None:
 
 
 def _walk(root: Path) -> list[str]:
+    """Without git: every file but dependency and build folders and those the .gitignore files
+    ignore (read as git reads the common forms: globs, a leading or inner `/` anchoring to the
+    file's folder, a trailing `/` for folders, `!` taking a name back)."""
     found: list[str] = []
+    rules_of: dict[Path, list[_IgnoreRule]] = {root: []}
     for folder, subdirs, names in os.walk(root):
-        subdirs[:] = [name for name in subdirs if name not in SKIPPED_DIRS]
-        relative = Path(folder).relative_to(root)
+        here = Path(folder)
+        rules = rules_of[here] + _ignore_rules(here)
+        subdirs[:] = [
+            name
+            for name in subdirs
+            if name not in SKIPPED_DIRS and not _ignored(rules, here / name, is_dir=True)
+        ]
+        for name in subdirs:
+            rules_of[here / name] = rules
         # Regular files only: a FIFO or a device (a link to /dev/zero) is nothing to read.
         found.extend(
-            (relative / name).as_posix() for name in names if (Path(folder) / name).is_file()
+            (here / name).relative_to(root).as_posix()
+            for name in names
+            if (here / name).is_file() and not _ignored(rules, here / name, is_dir=False)
         )
     return found
+
+
+@dataclass(frozen=True)
+class _IgnoreRule:
+    base: Path
+    """The folder of the .gitignore: an anchored pattern is relative to it."""
+    pattern: str
+    anchored: bool
+    dir_only: bool
+    negated: bool
+
+
+def _ignore_rules(folder: Path) -> list[_IgnoreRule]:
+    text = _read(folder / ".gitignore") or ""
+    rules = []
+    for line in text.splitlines():
+        pattern = line.rstrip()
+        if not pattern or pattern.startswith("#"):
+            continue
+        negated = pattern.startswith("!")
+        pattern = pattern.removeprefix("!")
+        dir_only = pattern.endswith("/")
+        pattern = pattern.rstrip("/")
+        anchored = "/" in pattern
+        rules.append(_IgnoreRule(folder, pattern.lstrip("/"), anchored, dir_only, negated))
+    return rules
+
+
+def _ignored(rules: list[_IgnoreRule], path: Path, is_dir: bool) -> bool:
+    ignored = False
+    for rule in rules:  # the last rule that matches decides
+        if rule.dir_only and not is_dir:
+            continue
+        relative = path.relative_to(rule.base).as_posix()
+        subject = relative if rule.anchored else path.name
+        if fnmatch.fnmatchcase(subject, rule.pattern.replace("**/", "*")):
+            ignored = not rule.negated
+    return ignored
 
 
 def _in_skipped_dir(name: str) -> bool:
