@@ -64,11 +64,11 @@ def test_settings_give_each_value_the_line_it_is_written_on() -> None:
     assert list(settings("config/default.json", json_text)) == [Setting("password", "x2", 3)]
     toml_text = '[db]\nhost = "h"\npassword = "x3"\n'
     assert list(settings("settings.toml", toml_text))[-1] == Setting("password", "x3", 3)
-    docker = "FROM node:22\nENV A=1 API_TOKEN=x4\nARG NPM_TOKEN x5\n"
+    docker = "FROM node:22\nENV A=1 \\\n    API_TOKEN=x4\nARG NPM_TOKEN x5\n"
     assert list(settings("Dockerfile", docker)) == [
         Setting("A", "1", 2),
-        Setting("API_TOKEN", "x4", 2),
-        Setting("NPM_TOKEN", "x5", 3),
+        Setting("API_TOKEN", "x4", 3),
+        Setting("NPM_TOKEN", "x5", 4),
     ]
     npmrc = "//registry.npmjs.org/:_authToken=x6\n"
     assert list(settings(".npmrc", npmrc)) == [Setting("_authToken", "x6", 1)]

@@ -13,6 +13,8 @@ from pathlib import PurePosixPath
 
 import yaml
 
+from visiobook_scaffold.check.dockerfile import instructions
+
 ENV_LIKE_SUFFIXES = (".ini", ".cfg", ".conf", ".properties", ".npmrc")
 YAML_SUFFIXES = (".yml", ".yaml")
 # A document of one of these kinds describes data (its keys are field names), holds none.
@@ -80,21 +82,34 @@ def line_settings(text: str) -> Iterator[Setting]:
 
 
 def _dockerfile_settings(text: str) -> Iterator[Setting]:
-    for number, line in enumerate(text.splitlines(), start=1):
-        words = line.strip().split(None, 1)
-        if len(words) < 2 or words[0].upper() not in ("ENV", "ARG"):
+    """ENV and ARG values, continuation lines joined; each at the line its name is written on."""
+    lines = text.splitlines()
+    for instruction in instructions(text):
+        if instruction.keyword not in ("ENV", "ARG"):
             continue
         try:
-            parts = shlex.split(words[1], comments=True)
+            parts = shlex.split(instruction.arguments)
         except ValueError:
             continue
         if len(parts) >= 2 and "=" not in parts[0]:  # the legacy form: ENV NAME value
-            yield Setting(parts[0], " ".join(parts[1:]), number)
-            continue
-        for part in parts:
-            name, sign, value = part.partition("=")
-            if sign:
-                yield Setting(name, value, number)
+            pairs = [(parts[0], " ".join(parts[1:]))]
+        else:
+            pairs = [(name, value) for name, sign, value in map(_split, parts) if sign]
+        for name, value in pairs:
+            yield Setting(name, value, _line_naming(lines, instruction.line, name))
+
+
+def _split(part: str) -> tuple[str, str, str]:
+    return part.partition("=")
+
+
+def _line_naming(lines: list[str], start: int, name: str) -> int:
+    """The first line from `start` on that writes `name` (a continued ENV spans several)."""
+    word = re.compile(rf"(^|\s){re.escape(name)}(=|\s|$)")
+    for number in range(start, len(lines) + 1):
+        if word.search(lines[number - 1]):
+            return number
+    return start
 
 
 def _yaml_settings(text: str) -> Iterator[Setting]:
