@@ -24,8 +24,8 @@ _SCHEMA_KEYS = frozenset({"openapi", "swagger", "$schema", "asyncapi"})
 _SKIPPED_KEYS = frozenset({"permissions", "scripts"})
 # `NAME=value` (the name may hold a colon: .npmrc's `//host/:_authToken=`), or `name: value`.
 _ASSIGNMENTS = (
-    re.compile(r"^\s*(?:export\s+)?(?P<name>[^\s=#;\[][^=]*?)\s*=\s*(?P<value>.*?)\s*$"),
-    re.compile(r"^\s*(?P<name>[^\s=:#;\[][^=:]*?)\s*:\s*(?P<value>.*?)\s*$"),
+    re.compile(r"^\s*(?:export\s+|-\s+)?(?P<name>[^\s=#;\[][^=]*?)\s*=\s*(?P<value>.*?)\s*$"),
+    re.compile(r"^\s*(?:-\s+)?(?P<name>[^\s=:#;\[][^=:]*?)\s*:\s*(?P<value>.*?)\s*$"),
 )
 _INLINE_COMMENT = re.compile(r"\s+[#;].*$")
 
