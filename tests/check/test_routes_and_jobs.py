@@ -66,6 +66,19 @@ def test_express_mounts_resolve_a_constant_prefix_and_lookups_are_not_routes(
     ]
 
 
+def test_routing_controllers_and_fastify_prefixes_are_read(tmp_path: Path) -> None:
+    repo = repo_of(
+        tmp_path,
+        "node",
+        {
+            "src/config/constants.ts": "export const API_PREFIX = '/api/v1';\n",
+            "src/app.ts": "useExpressServer(app, {\n  routePrefix: API_PREFIX,\n});\n"
+            "fastify.register(books, { prefix: '/books' });\n",
+        },
+    )
+    assert paths(repo) == [("/api/v1", "src/app.ts", 2), ("/books", "src/app.ts", 4)]
+
+
 def test_fastapi_prefixes_given_by_settings_constants_are_resolved(tmp_path: Path) -> None:
     repo = repo_of(
         tmp_path,
@@ -150,6 +163,7 @@ def test_probes_only_fail_versioning_and_leave_naming_nothing_to_judge(tmp_path:
         ({"steps": [{"run": "bandit -r app"}]}, {"security"}),
         ({"steps": [{"run": "npm run test -- --coverage"}]}, {"test"}),
         ({"steps": [{"run": "go test -race ./..."}]}, {"test"}),
+        ({"steps": [{"run": "make cover"}]}, {"test"}),
         ({"steps": [{"uses": "docker/build-push-action@v6"}]}, {"build"}),
         ({"steps": [{"run": "docker build -t app ."}]}, {"build"}),
         ({"steps": [{"run": "ko build ./cmd/api"}]}, {"build"}),

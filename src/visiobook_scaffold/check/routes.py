@@ -6,6 +6,7 @@ see that the probe routes exist.
 
 What is read, in every source file of the stack outside tests, vendored and generated code:
 route calls and mount points with a literal path (`app.get("/x")`, `r.Group("api/v1")`,
+routing-controllers' `routePrefix: "/api"`, Fastify's `{ prefix: "/x" }`,
 `APIRouter(prefix="/x")`, `include_router(r, prefix="/x")`, `app.use("/x", router)`),
 decorators (`@Controller("users")`, `@JsonController("/users")`, `@Get(":id")`), and a path
 given by a name (`prefix=settings.API_V1_STR`, `app.use(API_PREFIX, router)`) when that name is
@@ -32,7 +33,7 @@ _GO_STRING = r"""(?:"(?P<literal>[^"\n]*)"|(?P<name>[A-Za-z_]\w*(?:\.\w+)*)\s*[,
 _JS = re.compile(
     r"""(?:\.(?:get|post|put|patch|delete|all|use|route)\(\s*(?=['"`/A-Za-z_$])"""
     r"""|@(?:Controller|JsonController|Get|Post|Put|Patch|Delete|All|Head|Options)\(\s*"""
-    r"""|\.setGlobalPrefix\(\s*"""
+    r"""|\.setGlobalPrefix\(\s*|\b(?:routePrefix|prefix)\s*:\s*"""
     r"""|@Controller\(\s*\{[^}]*?\bpath\s*:\s*)""" + _JS_STRING
 )
 _PY = re.compile(

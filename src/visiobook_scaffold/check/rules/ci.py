@@ -19,7 +19,7 @@ STEP_KINDS = {
     "test": re.compile(
         r"\bgo test\b|\bpytest\b|python -m (?:pytest|unittest)|\bnpm (?:run )?test\b"
         r"|\b(?:pnpm|yarn|bun) (?:run )?test\b|\bnpx (?:vitest|jest)\b|\bvitest\b|\bjest\b"
-        r"|\bmake (?:test|check|coverage)\b|\btox\b|\bnox\b|\bgotestsum\b|\bginkgo\b"
+        r"|\bmake (?:test|check|cover|coverage)\b|\btox\b|\bnox\b|\bgotestsum\b|\bginkgo\b"
         r"|\b(?:npm|pnpm|yarn) (?:run )?(?:test|coverage)[:\w-]*",
         re.IGNORECASE,
     ),
