@@ -97,6 +97,21 @@ def test_fastapi_prefixes_given_by_settings_constants_are_resolved(tmp_path: Pat
     ]
 
 
+def test_routes_added_by_call_are_read(tmp_path: Path) -> None:
+    repo = repo_of(
+        tmp_path,
+        "fastapi",
+        {"service/probes.py": 'app.add_api_route("/ready", ready)\napp.add_route("/metrics", m)\n'},
+    )
+    assert paths(repo) == [("/ready", "service/probes.py", 1), ("/metrics", "service/probes.py", 2)]
+
+
+def test_a_frontend_without_nginx_locations_skips_saying_so(tmp_path: Path) -> None:
+    repo = repo_of(tmp_path, "vue", {"src/main.ts": "createApp(App).mount('#app')\n"})
+    with pytest.raises(Skip, match="no nginx `location` in 1 "):
+        list(health_routes(repo))
+
+
 def test_a_name_given_two_values_is_not_resolved(tmp_path: Path) -> None:
     repo = repo_of(
         tmp_path,

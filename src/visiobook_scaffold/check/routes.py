@@ -37,7 +37,8 @@ _JS = re.compile(
     r"""|@Controller\(\s*\{[^}]*?\bpath\s*:\s*)""" + _JS_STRING
 )
 _PY = re.compile(
-    r"""(?:\.(?:get|post|put|patch|delete|head|options|api_route|websocket|route)\(\s*"""
+    r"""(?:\.(?:get|post|put|patch|delete|head|options|api_route|add_api_route|add_route"""
+    r"""|websocket|route)\(\s*"""
     r"""|\b(?:Route|Mount|WebSocketRoute)\(\s*|\bprefix\s*=\s*)""" + _PY_STRING
 )
 _GO = re.compile(
@@ -121,6 +122,8 @@ def no_route_reason(repo: Repo) -> str:
     """Why no route was read: for a rule that has nothing to judge."""
     files = len(source_files(repo))
     suffixes = "/".join(LANGUAGES[repo.stack].suffixes)
+    if repo.stack == "vue":
+        return f"no route found in the sources: no nginx `location` in {files} {suffixes} file(s)"
     return (
         f"no route found in the sources: {files} {suffixes} file(s) read (tests, vendored and"
         " generated code left out), no route call, decorator or mount with a static path"
