@@ -204,4 +204,5 @@ def test_the_structure_rule_says_where_the_artifacts_are_instead(tmp_path: Path)
         "missing file docker/Dockerfile (the production Dockerfile is images/api/Dockerfile)"
         in messages
     )
-    assert "missing folder k8s/ (the Kubernetes files are in helm/shelf)" in messages
+    assert "missing folder k8s/ (the Kubernetes files are in helm/shelf/)" in messages
+    assert "missing file go.mod" in messages

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import PurePosixPath
 
 from visiobook_scaffold.check.dockerfile import production_dockerfile
 from visiobook_scaffold.check.manifests import chart_dirs, raw_manifest_paths
@@ -66,7 +67,7 @@ def standard_tree(repo: Repo) -> Iterator[Finding]:
             if path.lower() not in lowered:
                 yield Finding(f"missing file {path}{_found_elsewhere(repo, path)}")
         elif not repo.has_file(path):
-            yield Finding(f"missing file {path}")
+            yield Finding(f"missing file {path}{_found_elsewhere(repo, path)}")
 
 
 def _found_elsewhere(repo: Repo, path: str) -> str:
@@ -75,9 +76,9 @@ def _found_elsewhere(repo: Repo, path: str) -> str:
     if path == "docker/Dockerfile":
         dockerfile = production_dockerfile(repo.files)
         return f" (the production Dockerfile is {dockerfile})" if dockerfile else ""
-    if path == "k8s/":
-        kept = chart_dirs(repo) + raw_manifest_paths(repo)
+    if path.startswith("k8s/") and not repo.has_dir("k8s"):
+        folders = {str(PurePosixPath(path).parent) for path in raw_manifest_paths(repo)}
+        kept = [f"{folder}/" for folder in chart_dirs(repo) + sorted(folders - {"."})]
         if kept:
-            more = f" and {len(kept) - 1} more" if len(kept) > 1 else ""
-            return f" (the Kubernetes files are in {kept[0]}{more})"
+            return f" (the Kubernetes files are in {', '.join(kept)})"
     return ""
