@@ -40,9 +40,17 @@ def _containers(repo: Repo) -> list[Container]:
     return found
 
 
-def _at(container: Container, message: str) -> Finding:
+def _at(repo: Repo, container: Container, message: str) -> Finding:
+    """A finding at the container's line: in a manifest, its own; in a chart's template, the
+    line that names it (`- name: api`), found in the template's text."""
     owner = container.owner
-    return Finding(f"{container.label}: {message}", owner.path, owner.line(container.spec))
+    line = owner.line(container.spec)
+    name = container.spec.get("name")
+    if line is None and isinstance(name, str):
+        line = template_line(
+            repo, owner, re.compile(rf"^\s*-?\s*name:\s*[\"']?{re.escape(name)}[\"']?\s*$")
+        )
+    return Finding(f"{container.label}: {message}", owner.path, line)
 
 
 @rule(
@@ -112,7 +120,7 @@ def resources(repo: Repo) -> Iterator[Finding]:
             if not mapping(declared.get(group)).get(resource)
         ]
         if missing:
-            yield _at(container, f"no resources {', '.join(missing)}")
+            yield _at(repo, container, f"no resources {', '.join(missing)}")
 
 
 @rule(
@@ -130,7 +138,7 @@ def probes(repo: Repo) -> Iterator[Finding]:
             continue
         missing = [p for p in ("livenessProbe", "readinessProbe") if p not in container.spec]
         if missing:
-            yield _at(container, f"no {' and no '.join(missing)}")
+            yield _at(repo, container, f"no {' and no '.join(missing)}")
 
 
 def _security(container: Container, key: str) -> object:
@@ -152,9 +160,9 @@ def _security(container: Container, key: str) -> object:
 def run_as_non_root(repo: Repo) -> Iterator[Finding]:
     for container in _containers(repo):
         if _security(container, "runAsNonRoot") is not True:
-            yield _at(container, "runAsNonRoot is not true")
+            yield _at(repo, container, "runAsNonRoot is not true")
         elif _security(container, "runAsUser") == 0:
-            yield _at(container, "runAsUser is 0 (root)")
+            yield _at(repo, container, "runAsUser is 0 (root)")
 
 
 @rule(
@@ -170,7 +178,7 @@ def read_only_root(repo: Repo) -> Iterator[Finding]:
     for container in _containers(repo):
         settings = mapping(container.spec.get("securityContext"))
         if settings.get("readOnlyRootFilesystem") is not True:
-            yield _at(container, "readOnlyRootFilesystem is not true")
+            yield _at(repo, container, "readOnlyRootFilesystem is not true")
 
 
 @rule(
@@ -186,9 +194,9 @@ def drop_capabilities(repo: Repo) -> Iterator[Finding]:
         settings = mapping(container.spec.get("securityContext"))
         dropped = mapping(settings.get("capabilities")).get("drop") or []
         if "ALL" not in dropped:
-            yield _at(container, "capabilities.drop does not include ALL")
+            yield _at(repo, container, "capabilities.drop does not include ALL")
         if settings.get("allowPrivilegeEscalation") is not False:
-            yield _at(container, "allowPrivilegeEscalation is not false")
+            yield _at(repo, container, "allowPrivilegeEscalation is not false")
 
 
 @rule(
@@ -213,7 +221,7 @@ def secret_refs(repo: Repo) -> Iterator[Finding]:
                 continue
             value = str(variable["value"])
             if is_secret_name(name) or url_password(value):
-                yield _at(container, f"{name} is a literal value, not a secretKeyRef")
+                yield _at(repo, container, f"{name} is a literal value, not a secretKeyRef")
     for config_map in config_maps:
         yield from _configmap_secrets(repo, config_map)
 
