@@ -4,6 +4,7 @@ that ships, every Helm chart, raw manifests outside k8s/, and secrets in a Confi
 from __future__ import annotations
 
 import datetime
+import shutil
 from pathlib import Path
 
 import pytest
@@ -17,10 +18,10 @@ from visiobook_scaffold.check.dockerfile import (
     stages,
 )
 from visiobook_scaffold.check.manifests import chart_dirs, raw_manifest_paths
-from visiobook_scaffold.check.model import Finding
+from visiobook_scaffold.check.model import Finding, Skip
 from visiobook_scaffold.check.repo import Repo
 from visiobook_scaffold.check.rules.docker import healthcheck, non_root, pinned_base
-from visiobook_scaffold.check.rules.kubernetes import secret_refs
+from visiobook_scaffold.check.rules.kubernetes import chart_renders, secret_refs
 from visiobook_scaffold.check.rules.structure import standard_tree
 
 
@@ -206,3 +207,25 @@ def test_the_structure_rule_says_where_the_artifacts_are_instead(tmp_path: Path)
     )
     assert "missing folder k8s/ (the Kubernetes files are in helm/shelf/)" in messages
     assert "missing file go.mod" in messages
+
+
+@pytest.mark.skipif(shutil.which("helm") is None, reason="needs helm on PATH (make tools)")
+def test_a_chart_whose_dependencies_were_not_fetched_is_not_judged(tmp_path: Path) -> None:
+    dependency = "dependencies:\n  - name: postgresql\n    version: 16.2.1\n"
+    dependency += "    repository: oci://registry-1.docker.io/bitnamicharts\n"
+    checked = repo(tmp_path, {"helm/shelf/Chart.yaml": CHART + dependency})
+    with pytest.raises(Skip, match="helm/shelf: the chart's dependencies are not in its charts/"):
+        list(chart_renders(checked))
+
+
+@pytest.mark.skipif(shutil.which("helm") is None, reason="needs helm on PATH (make tools)")
+def test_a_chart_that_does_not_render_fails_at_its_chart_file(tmp_path: Path) -> None:
+    checked = repo(
+        tmp_path,
+        {
+            "charts/web/Chart.yaml": CHART,
+            "charts/web/templates/broken.yaml": "kind: {{ .Values.missing.kind }}\n",
+            "k8s/helm/Chart.yaml": CHART,
+        },
+    )
+    assert locations(chart_renders(checked)) == ["charts/web/Chart.yaml"]
