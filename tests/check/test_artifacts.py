@@ -128,6 +128,14 @@ def test_docker_rules_judge_the_deployed_stage_at_its_from_line(tmp_path: Path) 
     assert locations(pinned_base(checked)) == ["Dockerfile:1"]
 
 
+def test_without_a_production_dockerfile_the_rules_say_which_ones_do_not_count(
+    tmp_path: Path,
+) -> None:
+    checked = repo(tmp_path, {"Dockerfile.dev": "FROM node:22\n"})
+    with pytest.raises(Skip, match=r"only development or test ones \(Dockerfile.dev\)"):
+        list(non_root(checked))
+
+
 def test_a_test_stage_is_not_judged_for_pinning(tmp_path: Path) -> None:
     text = "FROM golang:1.24 AS build\nFROM alpine:3.22\nCOPY --from=build /a /a\n"
     text += "FROM golang AS lint\nRUN golangci-lint run\n"

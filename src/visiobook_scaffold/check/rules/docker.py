@@ -14,6 +14,7 @@ from visiobook_scaffold.check.dockerfile import (
     deployed_stage,
     image_tag_problem,
     is_development_file,
+    is_dockerfile,
     production_dockerfile,
     shipped_stages,
     stages,
@@ -62,7 +63,11 @@ def _image(repo: Repo) -> Image:
 
     image = repo.memo("production-image", find)
     if image is None:
-        raise Skip("no Dockerfile (development and test ones, e.g. Dockerfile.dev, do not count)")
+        others = [path for path in repo.files if is_dockerfile(path)]
+        if others:
+            listed = ", ".join(others)
+            raise Skip(f"no production Dockerfile, only development or test ones ({listed})")
+        raise Skip("no Dockerfile")
     return image
 
 
