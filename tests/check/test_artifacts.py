@@ -110,6 +110,18 @@ def test_targets_are_read_from_build_commands_and_compose() -> None:
     assert built_targets(texts) == {"release", "prod"}
 
 
+def test_compose_targets_count_only_when_no_build_command_names_a_stage(tmp_path: Path) -> None:
+    text = "FROM node:22 AS base\nFROM base AS release\nUSER 1000\nFROM base AS builder\n"
+    text += "FROM builder AS tools\n"
+    compose = "services:\n  api:\n    build:\n      target: builder\n"
+    checked = repo(tmp_path, {"Dockerfile": text, "compose.yaml": compose})
+    # compose builds `builder` to run locally: with no other word on it, that is the stage.
+    assert locations(non_root(checked)) == ["Dockerfile:4"]
+    (tmp_path / "Makefile").write_text("image:\n\tdocker build --target release .\n")
+    rechecked = Repo(tmp_path, "node", "service", datetime.date(2026, 11, 29))
+    assert locations(non_root(rechecked)) == []
+
+
 def test_the_shipped_image_is_made_of_its_lineage_and_what_it_copies_from() -> None:
     parsed = stages(TEST_LAST)
     shipped = shipped_stages(parsed, deployed_stage(parsed))
@@ -155,6 +167,7 @@ def test_every_chart_is_found_the_guidelines_one_first_subcharts_with_their_pare
             "charts/web/Chart.yaml": CHART,
             "charts/web/charts/redis/Chart.yaml": CHART,
             "k8s/helm/Chart.yaml": CHART,
+            "tests/fixtures/chart/Chart.yaml": CHART,
         },
     )
     assert chart_dirs(checked) == ["k8s/helm", "charts/web", "helm/shelf"]
@@ -171,6 +184,7 @@ def test_raw_manifests_are_kubernetes_documents_in_deployment_folders(tmp_path: 
             "deploy/helm/api/templates/cm.yaml": "apiVersion: v1\nkind: ConfigMap\n",
             ".github/workflows/deploy/x.yml": "apiVersion: v1\nkind: Pod\n",
             "src/fixtures/pod.yaml": "apiVersion: v1\nkind: Pod\n",
+            "test/e2e/k8s/pod.yaml": "apiVersion: v1\nkind: Pod\n",
         },
     )
     assert raw_manifest_paths(checked) == [

@@ -22,6 +22,14 @@ MANIFEST_FOLDERS = frozenset(
     {"k8s", "kubernetes", "deploy", "deployment", "deployments", "manifests"}
 )
 """Folders (at any depth) whose YAML files with apiVersion and kind are raw manifests."""
+TEST_FOLDERS = frozenset({"test", "tests", "testdata", "fixtures", "e2e", "__tests__"})
+"""Charts and manifests below these are test inputs (a chart linter's fixtures), not deployed."""
+
+
+def _in_test_folder(path: str) -> bool:
+    return bool(TEST_FOLDERS & set(PurePosixPath(path).parts[:-1]))
+
+
 LONG_RUNNING = frozenset({"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet"})
 POD_SPEC_PATHS: dict[str, tuple[str, ...]] = {
     "Pod": ("spec",),
@@ -69,7 +77,8 @@ class Rendered:
 
 def chart_dirs(repo: Repo) -> list[str]:
     """Every Helm chart of the repository (a folder with a Chart.yaml), the guidelines' k8s/helm
-    first, then by path; subcharts (under another chart's charts/) render with their parent."""
+    first, then by path; subcharts (under another chart's charts/) render with their parent, and
+    charts in test folders are test inputs."""
     return repo.memo("chart-dirs", lambda: _chart_dirs(repo))
 
 
@@ -77,7 +86,7 @@ def _chart_dirs(repo: Repo) -> list[str]:
     found = sorted(
         str(PurePosixPath(path).parent)
         for path in repo.files
-        if PurePosixPath(path).name == "Chart.yaml"
+        if PurePosixPath(path).name == "Chart.yaml" and not _in_test_folder(path)
     )
     charts = [
         chart
@@ -194,6 +203,8 @@ def _raw_manifest_paths(repo: Repo) -> Iterator[str]:
     for path in repo.under(("",), (".yaml", ".yml")):
         folders = PurePosixPath(path).parts[:-1]
         if not MANIFEST_FOLDERS & set(folders) or folders[0] == ".github":
+            continue
+        if _in_test_folder(path):
             continue
         if path.startswith(f"{CHART_DIR}/") or in_chart(repo, path):
             continue

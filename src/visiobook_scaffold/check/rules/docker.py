@@ -35,19 +35,35 @@ class Image:
     deployed: Stage
 
 
-def _build_files(repo: Repo) -> Iterator[str]:
-    """Where a repository says which stage it builds: workflows, Makefiles, scripts, compose
-    and skaffold files (development compose files aside: they build the dev stage)."""
+def _build_files(repo: Repo, *, compose: bool) -> Iterator[str]:
+    """Where a repository says which stage it builds: workflows, Makefiles, scripts and
+    skaffold files; or (`compose`) its compose files. Development variants aside: they build
+    the dev stage."""
     for path in repo.files:
         name = PurePosixPath(path).name.lower()
-        lowered = path.lower()
-        if (
-            lowered.startswith(".github/workflows/")
-            or name in ("makefile", "justfile", ".gitlab-ci.yml")
-            or name.endswith((".mk", ".sh"))
-            or (("compose" in name or "skaffold" in name) and name.endswith((".yml", ".yaml")))
-        ) and not is_development_file(path):
+        yaml = name.endswith((".yml", ".yaml"))
+        if compose:
+            wanted = yaml and "compose" in name
+        else:
+            wanted = (
+                path.lower().startswith(".github/workflows/")
+                or name in ("makefile", "justfile", ".gitlab-ci.yml")
+                or name.endswith((".mk", ".sh"))
+                or (yaml and "skaffold" in name)
+            )
+        if wanted and not is_development_file(path):
             yield path
+
+
+def _targets(repo: Repo, parsed: list[Stage]) -> set[str]:
+    """The stages the repository builds by name. Compose files count only when nothing else
+    names a stage: they are mostly for running the service locally."""
+    names = {stage.name.lower() for stage in parsed if stage.name}
+    for compose in (False, True):
+        found = built_targets(repo.text(path) or "" for path in _build_files(repo, compose=compose))
+        if found & names:
+            return found & names
+    return set()
 
 
 def _image(repo: Repo) -> Image:
@@ -58,8 +74,7 @@ def _image(repo: Repo) -> Image:
         parsed = stages(repo.text(path) or "")
         if not parsed:
             raise Skip(f"{path} has no FROM instruction")
-        targets = built_targets(repo.text(name) or "" for name in _build_files(repo))
-        return Image(path, parsed, deployed_stage(parsed, targets))
+        return Image(path, parsed, deployed_stage(parsed, _targets(repo, parsed)))
 
     image = repo.memo("production-image", find)
     if image is None:
