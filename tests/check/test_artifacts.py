@@ -206,6 +206,12 @@ data:
   application.properties: |
     server.port=8080
     spring.datasource.password=Tq7zW2vLp9
+  appsettings.json: |
+    {
+      "Logging": {"LogLevel": "Information"},
+      "ApiToken": "Zr8mQ2xW5vLk9pT3",
+      "CachePassword": ""
+    }
 """
 
 
@@ -215,6 +221,7 @@ def test_secrets_in_a_config_map_are_found_at_their_line(tmp_path: Path) -> None
         "deploy/configmap.yaml:7",
         "deploy/configmap.yaml:9",
         "deploy/configmap.yaml:12",
+        "deploy/configmap.yaml:16",
     ]
 
 

@@ -226,8 +226,11 @@ def secret_refs(repo: Repo) -> Iterator[Finding]:
         yield from _configmap_secrets(repo, config_map)
 
 
-# `name: value` or `name=value` in a file a ConfigMap embeds (application.properties, .env).
-_EMBEDDED_SETTING = re.compile(r"^\s*(?:export\s+)?([\w.-]+)\s*[:=]\s*(\S.*?)\s*$")
+# `name: value`, `name=value` or `"name": "value",` in a file a ConfigMap embeds
+# (application.properties, .env, config.yaml, appsettings.json).
+_EMBEDDED_SETTING = re.compile(
+    r"""^\s*(?:export\s+)?["']?([\w.-]+)["']?\s*[:=]\s*(\S.*?)\s*,?\s*$"""
+)
 
 
 def _configmap_secrets(repo: Repo, kube_object: KubeObject) -> Iterator[Finding]:
