@@ -173,7 +173,7 @@ def healthcheck(repo: Repo) -> Iterator[Finding]:
     category="docker",
     severity=Severity.ERROR,
     spec="9.1",
-    title="Base images are pinned (a version tag or a digest)",
+    title="Base images are pinned (no latest, no untagged image)",
     fix="Give every FROM a version tag (node:22-alpine, not node:alpine or node) or a digest.",
 )
 def pinned_base(repo: Repo) -> Iterator[Finding]:
