@@ -182,6 +182,8 @@ def test_probes_only_fail_versioning_and_leave_naming_nothing_to_judge(tmp_path:
         ({"steps": [{"uses": "docker/build-push-action@v6"}]}, {"build"}),
         ({"steps": [{"run": "docker build -t app ."}]}, {"build"}),
         ({"steps": [{"run": "ko build ./cmd/api"}]}, {"build"}),
+        ({"steps": [{"run": "make image VERSION=1.2.0"}]}, {"build"}),
+        ({"steps": [{"run": "make docker-push"}]}, {"build"}),
         # A compile step is not the image the guidelines' build job makes.
         ({"steps": [{"run": "go build -v ./..."}]}, set()),
         ({"steps": [{"run": "npm run build"}]}, set()),

@@ -35,7 +35,9 @@ STEP_KINDS = {
         r"docker/build-push-action|\bdocker(?: buildx)? build\b|\bdocker(?: image)? push\b"
         r"|\bdocker compose build\b|redhat-actions/buildah-build|\bbuildah\b|\bpodman build\b"
         r"|ko-build/setup-ko|\bko (?:build|publish|resolve|apply)\b|\bkaniko\b|/kaniko/executor"
-        r"|\bjib(?:DockerBuild)?\b|\bpack build\b",
+        r"|\bjib(?:DockerBuild)?\b|\bpack build\b"
+        # A make target named for the image (`make image`, `make docker-push`).
+        r"|\bmake +[\w-]*(?:image|docker|container)[\w-]*",
         re.IGNORECASE,
     ),
 }
