@@ -29,6 +29,9 @@ from visiobook_scaffold.template import Stack, embedded_template_root, load_conf
 
 UNWAIVABLE = frozenset({"waivers-valid"})
 """A broken waiver cannot be waived away."""
+EITHER_STACK = frozenset({"coverage-gate", "health-routes"})
+"""In a mixed repository, rules one part answers for the whole: one test tool's coverage gate
+covers the repository, and the app serves /health from whichever part holds its server."""
 MANIFESTS = ("package.json", "go.mod", "pyproject.toml", "requirements.txt", ".copier-answers.yml")
 
 
@@ -117,11 +120,14 @@ def _detected_stack(root: Path, stacks: dict[str, Stack]) -> str:
 
 def _merged(judged: list[RuleResult]) -> RuleResult:
     """One result for a rule judged under each stack of a mixed repository: its findings
-    under any of them (once each), skipped only when every stack skipped it."""
+    under any of them (once each), skipped only when every stack skipped it; an EITHER_STACK
+    rule passes when it passes under one stack."""
     if len(judged) == 1:
         return judged[0]
     rule = judged[0].rule
     failing = [result for result in judged if result.status in (Status.FAILED, Status.WAIVED)]
+    if rule.id in EITHER_STACK and any(result.status is Status.PASSED for result in judged):
+        return RuleResult(rule, Status.PASSED)
     if failing:
         findings: dict[Finding, None] = {}
         for result in failing:
