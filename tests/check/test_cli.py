@@ -509,6 +509,14 @@ def test_a_root_workflow_for_another_folder_does_not_build_the_service(tmp_path:
         ("no test job in any workflow", "../.github/workflows/api.yml"),
         ("no security job in any workflow", "../.github/workflows/api.yml"),
     ]
+    _, out, _ = check(tmp_path / "api", "--format", "sarif")
+    [run] = json.loads(out)["runs"]
+    uris = {
+        result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        for result in run["results"]
+        if result["ruleId"] == "ci-jobs"
+    }
+    assert uris == {".github/workflows/api.yml"}  # from the repository root, as GitHub reads it
 
 
 def test_check_all_checks_each_service_and_fails_if_one_has_errors(
