@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import posixpath
 import stat
 import subprocess
 import tempfile
@@ -13,6 +14,8 @@ from datetime import date
 from functools import cached_property
 from pathlib import Path, PurePosixPath
 from typing import Any, TypeVar
+
+import yaml
 
 T = TypeVar("T")
 
@@ -85,11 +88,56 @@ class Repo:
         return result
 
     def under(self, folders: tuple[str, ...], suffixes: tuple[str, ...]) -> list[str]:
-        """Listed files below any of `folders` ("" for the whole repo) ending in a suffix."""
+        """Listed files below any of `folders` ("" for the whole repo) ending in a suffix; for a
+        named folder, also the repository root's files below it (`root_files`): a service in a
+        monorepo is built by the root's .github/workflows."""
         prefixes = tuple(f"{folder}/" if folder else "" for folder in folders)
-        return [
-            name for name in self.files if name.startswith(prefixes) and name.endswith(suffixes)
+        own = [name for name in self.files if name.startswith(prefixes) and name.endswith(suffixes)]
+        named = tuple(prefix for prefix in prefixes if prefix)
+        shared = [
+            name
+            for name in self.root_files
+            if named and self.repository_path(name).startswith(named) and name.endswith(suffixes)
         ]
+        return own + shared
+
+    @cached_property
+    def repository_root(self) -> Path:
+        """The top of the git repository the service is committed in: its own folder, unless
+        the service is a folder of a larger repository (a monorepo). Outside git, or in a
+        folder the enclosing repository ignores, the service's folder."""
+        top = _git_top(self.root)
+        if top is None or top == self.root or not _git_files(self.root):
+            return self.root
+        return top
+
+    @cached_property
+    def folder_in_repository(self) -> str:
+        """The service's folder relative to the repository root ("" when it is the root)."""
+        return self.root.relative_to(self.repository_root).as_posix().removeprefix(".")
+
+    def repository_path(self, path: str) -> str:
+        """A path relative to the service as a path relative to the repository root."""
+        return posixpath.normpath(posixpath.join(self.folder_in_repository or ".", path))
+
+    @cached_property
+    def root_files(self) -> tuple[str, ...]:
+        """Files outside the service's folder that still concern it, as paths relative to the
+        service ("../.github/workflows/ci.yml", a path a reader can open): the repository
+        root's workflows (those that concern the service, see `_workflow_concerns`) and its
+        .env files. Empty when the service is the repository root."""
+        folder = self.folder_in_repository
+        if not folder:
+            return ()
+        top = self.repository_root
+        shared = _git_files_at(top, (".github/workflows", ".env*"))
+        found = []
+        for name in sorted(shared):
+            is_workflow = name.startswith(".github/workflows/") and name.endswith((".yml", ".yaml"))
+            is_env = "/" not in name and (name == ".env" or name.startswith(".env."))
+            if is_env or (is_workflow and _workflow_concerns(_read(top / name), folder)):
+                found.append(posixpath.relpath(name, folder))
+        return tuple(found)
 
 
 def _git_files(root: Path, *repository: str) -> list[str] | None:
@@ -108,6 +156,76 @@ def _git_files(root: Path, *repository: str) -> list[str] | None:
     names = {name for name in result.stdout.decode("utf-8", "replace").split("\0") if name}
     # Deleted but not yet staged: not there to read.
     return [name for name in names if not _in_skipped_dir(name) and (root / name).is_file()]
+
+
+def _git_top(root: Path) -> Path | None:
+    try:
+        result = subprocess.run(
+            ["git", "rev-parse", "--show-toplevel"],
+            cwd=root,
+            capture_output=True,
+            check=True,
+            timeout=60,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    top = result.stdout.decode("utf-8", "replace").strip()
+    return Path(top).resolve() if top else None
+
+
+def _git_files_at(top: Path, pathspecs: tuple[str, ...]) -> list[str]:
+    """Files git would commit that match `pathspecs`, relative to `top`."""
+    try:
+        result = subprocess.run(
+            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--",
+             *pathspecs],
+            cwd=top,
+            capture_output=True,
+            check=True,
+            timeout=60,
+        )  # fmt: skip
+    except (OSError, subprocess.SubprocessError):
+        return []
+    names = {name for name in result.stdout.decode("utf-8", "replace").split("\0") if name}
+    return [name for name in names if (top / name).is_file()]
+
+
+def _workflow_concerns(text: str | None, folder: str) -> bool:
+    """Whether a root workflow builds or tests the service in `folder`: it does unless its
+    `paths:` filters or `working-directory:` settings name only other folders."""
+    try:
+        workflow = yaml.safe_load(text or "")
+    except yaml.YAMLError:
+        return True  # ci-jobs says it does not parse
+    if not isinstance(workflow, dict):
+        return True
+    triggers = workflow.get("on", workflow.get(True))  # YAML 1.1 reads a bare `on` as true
+    patterns = [
+        str(pattern).removeprefix("./")
+        for event in (triggers.values() if isinstance(triggers, dict) else ())
+        if isinstance(event, dict)
+        for pattern in (event.get("paths") or ())
+        if not str(pattern).startswith("!")
+    ]
+    directories = [str(d).removeprefix("./").rstrip("/") for d in _working_directories(workflow)]
+    if not patterns and not directories:
+        return True
+    probe = f"{folder}/any/file"
+    return any(fnmatch.fnmatch(probe, p) or fnmatch.fnmatch(folder, p) for p in patterns) or any(
+        "${{" in d or d == folder or d.startswith(f"{folder}/") for d in directories
+    )
+
+
+def _working_directories(node: object) -> list[object]:
+    if isinstance(node, dict):
+        return [
+            found
+            for key, value in node.items()
+            for found in ([value] if key == "working-directory" else _working_directories(value))
+        ]
+    if isinstance(node, list):
+        return [found for item in node for found in _working_directories(item)]
+    return []
 
 
 def _files_of_own_repository(root: Path) -> list[str] | None:
