@@ -511,8 +511,11 @@ def test_a_root_workflow_for_another_folder_does_not_build_the_service(tmp_path:
     assert code == 1
     [ci_jobs] = [rule for rule in json.loads(out)["rules"] if rule["id"] == "ci-jobs"]
     assert [(f["message"], f["path"]) for f in ci_jobs["findings"]] == [
-        ("no test job in any workflow", "../.github/workflows/api.yml"),
-        ("no security job in any workflow", "../.github/workflows/api.yml"),
+        (
+            "no test (runs the tests), no security (a dependency audit or a vulnerability scan),"
+            " no build (builds the image) job in any workflow",
+            "../.github/workflows/api.yml",
+        )
     ]
     _, out, _ = check(tmp_path / "api", "--format", "sarif")
     [run] = json.loads(out)["runs"]

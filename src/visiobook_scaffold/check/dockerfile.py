@@ -7,9 +7,6 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
-PRODUCTION_DOCKERFILES = ("docker/Dockerfile", "Dockerfile")
-"""Where the guidelines (1.1, 1.2) and Docker's default put the production Dockerfile."""
-
 
 @dataclass(frozen=True)
 class Instruction:

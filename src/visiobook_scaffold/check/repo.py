@@ -24,6 +24,9 @@ SKIPPED_DIRS = frozenset(
     {".git", "node_modules", ".venv", "venv", "__pycache__", "dist", "build", "coverage",
      ".mypy_cache", ".pytest_cache", ".ruff_cache", "vendor", ".tox", ".next", ".nuxt"}
 )  # fmt: skip
+# Build output elsewhere, but what git lists there is committed on purpose: Go's standard
+# layout keeps its packaging in build/ (build/package/Dockerfile).
+COMMITTED_BUILD_DIRS = frozenset({"build"})
 MAX_TEXT_BYTES = 1_000_000
 """Larger files are not read: no hand-written source or config is that big."""
 
@@ -155,7 +158,10 @@ def _git_files(root: Path, *repository: str) -> list[str] | None:
         return None
     names = {name for name in result.stdout.decode("utf-8", "replace").split("\0") if name}
     # Deleted but not yet staged: not there to read.
-    return [name for name in names if not _in_skipped_dir(name) and (root / name).is_file()]
+    skipped = SKIPPED_DIRS - COMMITTED_BUILD_DIRS
+    return [
+        name for name in names if not _in_skipped_dir(name, skipped) and (root / name).is_file()
+    ]
 
 
 def _git_top(root: Path) -> Path | None:
@@ -308,8 +314,8 @@ def _ignored(rules: list[_IgnoreRule], path: Path, is_dir: bool) -> bool:
     return ignored
 
 
-def _in_skipped_dir(name: str) -> bool:
-    return any(part in SKIPPED_DIRS for part in name.split("/")[:-1])
+def _in_skipped_dir(name: str, skipped: frozenset[str] = SKIPPED_DIRS) -> bool:
+    return any(part in skipped for part in name.split("/")[:-1])
 
 
 def _read(path: Path) -> str | None:

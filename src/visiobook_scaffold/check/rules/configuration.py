@@ -139,7 +139,8 @@ def _is_real_env_file(repo: Repo, name: str) -> bool:
     " change-me in .env.example, and read the real one from a Kubernetes Secret.",
 )
 def committed_secrets(repo: Repo) -> Iterator[Finding]:
-    for path in repo.files:
+    # In a monorepo, the root's .env files and workflows are committed beside the service.
+    for path in (*repo.files, *repo.root_files):
         if is_test_fixture(path) or _is_translation(path):
             continue
         findings = list(_secrets_in(repo, path))
