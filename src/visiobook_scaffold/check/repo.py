@@ -143,56 +143,44 @@ class Repo:
         return tuple(found)
 
 
-def _git_files(root: Path, *repository: str) -> list[str] | None:
-    """Files git would commit, relative to `root`: also when `root` is a folder of a larger
-    repository (a monorepo). None outside git."""
+def _git(cwd: Path, *arguments: str) -> str | None:
+    """What a git command prints; None outside git, or without git."""
     try:
         result = subprocess.run(
-            ["git", *repository, "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-            cwd=root,
-            capture_output=True,
-            check=True,
-            timeout=60,
+            ["git", *arguments], cwd=cwd, capture_output=True, check=True, timeout=60
         )
     except (OSError, subprocess.SubprocessError):
         return None
-    names = {name for name in result.stdout.decode("utf-8", "replace").split("\0") if name}
-    # Deleted but not yet staged: not there to read.
+    return result.stdout.decode("utf-8", "replace")
+
+
+LIST_COMMITTABLE = ("ls-files", "-z", "--cached", "--others", "--exclude-standard")
+"""The files git would commit: tracked, and untracked ones no .gitignore excludes."""
+
+
+def _git_files(root: Path, *repository: str) -> list[str] | None:
+    """Files git would commit, relative to `root`: also when `root` is a folder of a larger
+    repository (a monorepo). None outside git."""
+    listed = _git(root, *repository, *LIST_COMMITTABLE)
+    if listed is None:
+        return None
+    names = {name for name in listed.split("\0") if name}
     skipped = SKIPPED_DIRS - COMMITTED_BUILD_DIRS
+    # Deleted but not yet staged: not there to read.
     return [
         name for name in names if not _in_skipped_dir(name, skipped) and (root / name).is_file()
     ]
 
 
 def _git_top(root: Path) -> Path | None:
-    try:
-        result = subprocess.run(
-            ["git", "rev-parse", "--show-toplevel"],
-            cwd=root,
-            capture_output=True,
-            check=True,
-            timeout=60,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    top = result.stdout.decode("utf-8", "replace").strip()
+    top = (_git(root, "rev-parse", "--show-toplevel") or "").strip()
     return Path(top).resolve() if top else None
 
 
 def _git_files_at(top: Path, pathspecs: tuple[str, ...]) -> list[str]:
     """Files git would commit that match `pathspecs`, relative to `top`."""
-    try:
-        result = subprocess.run(
-            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--",
-             *pathspecs],
-            cwd=top,
-            capture_output=True,
-            check=True,
-            timeout=60,
-        )  # fmt: skip
-    except (OSError, subprocess.SubprocessError):
-        return []
-    names = {name for name in result.stdout.decode("utf-8", "replace").split("\0") if name}
+    listed = _git(top, *LIST_COMMITTABLE, "--", *pathspecs) or ""
+    names = {name for name in listed.split("\0") if name}
     return [name for name in names if (top / name).is_file()]
 
 
