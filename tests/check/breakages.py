@@ -10,6 +10,9 @@ import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+import yaml
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,30 @@ def replace_everywhere(root: Path, pattern: str, new: str) -> None:
                 path.write_text(changed)
                 hits += count
     assert hits, f"{pattern} found nowhere under {root}"
+
+
+def edit_workflow(root: Path, edit: Callable[[dict[str, Any]], None]) -> None:
+    """Change the generated CI workflow's jobs (a dict of job id to job)."""
+    path = root / ".github/workflows/ci-cd.yml"
+    workflow = yaml.safe_load(path.read_text())
+    edit(workflow["jobs"])
+    path.write_text(yaml.safe_dump(workflow, sort_keys=False))
+
+
+def without_security_work(jobs: dict[str, Any]) -> None:
+    """No job audits the dependencies or scans anything, whatever the jobs are called."""
+    jobs["quality"] = jobs.pop("security")
+    for job in jobs.values():
+        job["steps"] = [
+            step
+            for step in job.get("steps", [])
+            if not re.search(r"audit|trivy|codeql", f"{step.get('uses', '')} {step.get('run', '')}")
+        ]
+
+
+def build_job_only_compiles(jobs: dict[str, Any]) -> None:
+    """The job named build compiles the code; no job builds the image."""
+    jobs["build"]["steps"] = [{"uses": "actions/checkout@v7"}, {"run": "go build ./..."}]
 
 
 def add_npm_dependency(root: Path, name: str, version: str) -> None:
@@ -226,8 +253,14 @@ BREAKAGES = [
     Breakage(
         "ci-jobs",
         "fastapi",
-        "no security job",
-        lambda r: replace(r / ".github/workflows/ci-cd.yml", "\n  security:\n", "\n  quality:\n"),
+        "no scanner in any job",
+        lambda r: edit_workflow(r, without_security_work),
+    ),
+    Breakage(
+        "ci-jobs",
+        "go",
+        "build job only compiles",
+        lambda r: edit_workflow(r, build_job_only_compiles),
     ),
     Breakage("ci-jobs", "vue", "no workflow", lambda r: shutil.rmtree(r / ".github")),
     Breakage(
@@ -254,7 +287,7 @@ BREAKAGES = [
         "health-routes",
         "go",
         "/readyz",
-        lambda r: replace(r / "internal/handlers/health.go", '"/ready"', '"/readyz"'),
+        lambda r: replace(r / "internal/handlers/health.go", '"/ready"', '"/readyz"', count=-1),
     ),
     Breakage(
         "health-routes",

@@ -232,7 +232,7 @@ def test_sarif_anchors_a_finding_without_a_file_at_the_service_manifest(
     service_copy: Callable[[str], Path],
 ) -> None:
     service = service_copy("go")
-    replace(service / "internal/handlers/health.go", '"/ready"', '"/readyz"')
+    replace(service / "internal/handlers/health.go", '"/ready"', '"/readyz"', count=-1)
     code, out, _ = check(service, "--format", "sarif")
     assert code == 1
     [result] = json.loads(out)["runs"][0]["results"]
@@ -311,7 +311,12 @@ def test_an_older_service_gets_every_finding_with_its_place(tmp_path: Path) -> N
     ]
     assert findings("api-versioned") == [
         ("src/app.js", 4, "/api/createUser has no version after /api/"),
-        ("src/app.js", 3, "no route is under /api/v{n}/ (e.g. /users)"),
+        (
+            None,
+            None,
+            "routes were read but none is under /api/v{n}/: /health (src/app.js:2),"
+            " /users (src/app.js:3), /api/createUser (src/app.js:4)",
+        ),
     ]
     assert findings("api-naming") == [
         ("src/app.js", 4, "/api/createUser: 'createUser' is not kebab-case")
@@ -441,3 +446,182 @@ def test_the_rules_in_the_docs_are_the_rules_in_the_code() -> None:
     docs = (REPO_ROOT / "docs/check.md").read_text()
     listed = docs.split("## Rules", 1)[1].split("```text\n", 1)[1].split("```", 1)[0]
     assert listed == rule_catalogue()
+
+
+def monorepo(generated: dict[str, Path], root: Path, backend_break: bool = False) -> Path:
+    """A repository holding a FastAPI backend and a Vue frontend, as generated, whose backend's
+    workflow moved to the repository root (where GitHub runs it); committed in git."""
+    for folder, stack in (("backend", "fastapi"), ("frontend", "vue")):
+        shutil.copytree(generated[stack], root / folder, symlinks=True)
+        shutil.rmtree(root / folder / ".git")
+    (root / ".github").mkdir()
+    shutil.move(root / "backend/.github/workflows", root / ".github/workflows")
+    shutil.rmtree(root / "backend/.github")
+    if backend_break:
+        break_healthcheck(root / "backend")
+    commit(root)
+    return root
+
+
+def commit(root: Path) -> None:
+    for command in (
+        ["init", "--quiet"],
+        ["add", "--all"],
+        ["-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "--quiet", "-m", "x"],
+    ):
+        subprocess.run(["git", *command], cwd=root, check=True, capture_output=True)
+
+
+def test_a_folder_of_services_names_them_in_one_line(
+    generated: dict[str, Path], tmp_path: Path
+) -> None:
+    root = monorepo(generated, tmp_path / "repo")
+    code, out, err = check(root)
+    assert (code, out) == (2, "")
+    assert err == (
+        f"error: no service at the root of {root.resolve()}; services found in backend/,"
+        " frontend/: check one, or use --all\n"
+    )
+
+
+def test_a_service_in_a_monorepo_is_built_by_the_root_workflows(
+    generated: dict[str, Path], tmp_path: Path
+) -> None:
+    root = monorepo(generated, tmp_path / "repo")
+    code, out, _ = check(root / "backend", "--format", "json")
+    rules = {rule["id"]: rule for rule in json.loads(out)["rules"]}
+    assert rules["ci-jobs"]["status"] == "passed", rules["ci-jobs"]
+    assert rules["coverage-gate"]["status"] == "passed", rules["coverage-gate"]
+    assert code == 0
+
+
+def test_a_root_workflow_for_another_folder_does_not_build_the_service(tmp_path: Path) -> None:
+    write(tmp_path / "api/package.json", json.dumps({"dependencies": {"express": "^5"}}))
+    write(
+        tmp_path / ".github/workflows/docs.yml",
+        "on:\n  push:\n    paths: ['docs/**']\njobs:\n  test:\n    runs-on: ubuntu-latest\n",
+    )
+    write(
+        tmp_path / ".github/workflows/api.yml",
+        "on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n"
+        "    defaults:\n      run:\n        working-directory: ./api\n",
+    )
+    commit(tmp_path)
+    code, out, _ = check(tmp_path / "api", "--format", "json")
+    assert code == 1
+    [ci_jobs] = [rule for rule in json.loads(out)["rules"] if rule["id"] == "ci-jobs"]
+    assert [(f["message"], f["path"]) for f in ci_jobs["findings"]] == [
+        (
+            "no test (runs the tests), no security (a dependency audit or a vulnerability scan),"
+            " no build (builds the image) job in any workflow",
+            "../.github/workflows/api.yml",
+        )
+    ]
+    _, out, _ = check(tmp_path / "api", "--format", "sarif")
+    [run] = json.loads(out)["runs"]
+    uris = {
+        result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        for result in run["results"]
+        if result["ruleId"] == "ci-jobs"
+    }
+    assert uris == {".github/workflows/api.yml"}  # from the repository root, as GitHub reads it
+
+
+def test_check_all_checks_each_service_and_fails_if_one_has_errors(
+    generated: dict[str, Path], tmp_path: Path
+) -> None:
+    root = monorepo(generated, tmp_path / "repo", backend_break=True)
+    code, out, _ = check("--all", root)
+    assert code == 1
+    assert out.startswith(f"visiobook check: {root.resolve() / 'backend'} (fastapi)\n")
+    assert f"visiobook check: {root.resolve() / 'frontend'} (vue)\n" in out
+    assert out.splitlines()[-1] == "2 service(s) checked; errors in backend."
+
+
+@pytest.mark.parametrize("output_format", ["json", "sarif", "junit"])
+def test_check_all_writes_one_valid_document(
+    generated: dict[str, Path], tmp_path: Path, output_format: str
+) -> None:
+    root = monorepo(generated, tmp_path / "repo", backend_break=True)
+    code, out, _ = check("--all", root, "--format", output_format)
+    assert code == 1
+    if output_format == "json":
+        documents = json.loads(out)
+        assert [(d["path"], d["stack"], d["ok"]) for d in documents] == [
+            (str(root.resolve() / "backend"), "fastapi", False),
+            (str(root.resolve() / "frontend"), "vue", True),
+        ]
+    elif output_format == "sarif":
+        log = json.loads(out)
+        jsonschema.validators.validator_for(SARIF_SCHEMA)(SARIF_SCHEMA).validate(log)
+        assert [run["automationDetails"]["id"] for run in log["runs"]] == [
+            "visiobook-check/backend/",
+            "visiobook-check/frontend/",
+        ]
+        [result] = log["runs"][0]["results"]
+        location = result["locations"][0]["physicalLocation"]["artifactLocation"]
+        # Relative to the repository root, where code scanning looks for the file.
+        assert location == {"uri": "backend/docker/Dockerfile", "uriBaseId": "%SRCROOT%"}
+        base = log["runs"][0]["originalUriBaseIds"]["%SRCROOT%"]["uri"]
+        assert base == root.resolve().as_uri() + "/"
+    else:
+        suites = ElementTree.fromstring(out)
+        names = [suite.get("name") for suite in suites]
+        assert "backend: docker" in names
+        assert "frontend: docker" in names
+        assert suites.get("failures") == "1"
+
+
+def test_check_all_on_a_single_service_checks_it(generated: dict[str, Path]) -> None:
+    code, out, _ = check("--all", generated["go"], "--format", "json")
+    assert code == 0
+    assert [document["stack"] for document in json.loads(out)] == ["go"]
+
+
+def test_check_all_without_any_service_is_a_usage_error(tmp_path: Path) -> None:
+    code, out, err = check("--all", tmp_path)
+    assert (code, out) == (2, "")
+    assert err.startswith(f"error: no service found in {tmp_path.resolve()}: expected")
+
+
+def test_stack_overrides_detection(tmp_path: Path) -> None:
+    write(tmp_path / "package.json", json.dumps({"dependencies": {"express": "^5"}}))
+    _, out, _ = check(tmp_path, "--stack", "vue", "--format", "json")
+    assert json.loads(out)["stack"] == "vue"
+    _, out, _ = check(tmp_path, "--stack", "vue+node", "--format", "json")
+    assert json.loads(out)["stack"] == "node+vue"
+
+
+@pytest.mark.parametrize("value", ["java", "", "node+node", "go+java"])
+def test_an_unknown_stack_is_a_usage_error_in_one_line(tmp_path: Path, value: str) -> None:
+    code, out, err = check(tmp_path, "--stack", value)
+    assert (code, out) == (2, "")
+    assert err == (
+        "error: --stack takes go, fastapi, node, vue (or two joined by +, e.g. node+vue),"
+        f" got {value!r}\n"
+    )
+
+
+def test_a_mixed_repository_runs_the_rules_of_both_stacks_once(tmp_path: Path) -> None:
+    write(tmp_path / "package.json", json.dumps({"dependencies": {"express": "^5", "vue": "^3"}}))
+    _, out, _ = check(tmp_path, "--format", "json")
+    document = json.loads(out)
+    assert document["stack"] == "node+vue"
+    ids = [rule["id"] for rule in document["rules"]]
+    assert len(ids) == len(set(ids))
+    node_only = {r.id for r in all_rules() if r.applies_to("node", "service")}
+    vue_only = {r.id for r in all_rules() if r.applies_to("vue", "frontend")}
+    assert set(ids) == node_only | vue_only
+    assert node_only != vue_only
+
+
+def test_a_go_command_line_tool_is_no_service(tmp_path: Path) -> None:
+    write(tmp_path / "go.mod", "module example.com/tool\n\ngo 1.24\n")
+    write(
+        tmp_path / "cmd/tool/main.go",
+        'package main\n\nimport "github.com/spf13/cobra"\n\nfunc main() { _ = cobra.Command{} }\n',
+    )
+    code, out, err = check(tmp_path)
+    assert (code, out) == (2, "")
+    assert err.startswith(f"error: {tmp_path.resolve()} is a Go command-line tool, not a service")
+    assert len(err.splitlines()) == 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -16,6 +17,19 @@ from visiobook_scaffold.check.repo import Repo
 from visiobook_scaffold.check.yaml_lines import LINE
 
 CHART_DIR = "k8s/helm"
+"""Where the guidelines (6.2) put the chart; charts elsewhere are found and judged too."""
+MANIFEST_FOLDERS = frozenset(
+    {"k8s", "kubernetes", "deploy", "deployment", "deployments", "manifests"}
+)
+"""Folders (at any depth) whose YAML files with apiVersion and kind are raw manifests."""
+TEST_FOLDERS = frozenset({"test", "tests", "testdata", "fixtures", "e2e", "__tests__"})
+"""Charts and manifests below these are test inputs (a chart linter's fixtures), not deployed."""
+
+
+def _in_test_folder(path: str) -> bool:
+    return bool(TEST_FOLDERS & set(PurePosixPath(path).parts[:-1]))
+
+
 LONG_RUNNING = frozenset({"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet"})
 POD_SPEC_PATHS: dict[str, tuple[str, ...]] = {
     "Pod": ("spec",),
@@ -61,8 +75,33 @@ class Rendered:
     """Why the chart did not render; None when it did (or there is no chart or no helm)."""
 
 
+def chart_dirs(repo: Repo) -> list[str]:
+    """Every Helm chart of the repository (a folder with a Chart.yaml), the guidelines' k8s/helm
+    first, then by path; subcharts (under another chart's charts/) render with their parent, and
+    charts in test folders are test inputs."""
+    return repo.memo("chart-dirs", lambda: _chart_dirs(repo))
+
+
+def _chart_dirs(repo: Repo) -> list[str]:
+    found = sorted(
+        str(PurePosixPath(path).parent)
+        for path in repo.files
+        if PurePosixPath(path).name == "Chart.yaml" and not _in_test_folder(path)
+    )
+    charts = [
+        chart
+        for chart in found
+        if not any(chart.startswith(f"{other}/charts/") for other in found if other != chart)
+    ]
+    return sorted(charts, key=lambda chart: (chart != CHART_DIR, chart))
+
+
+def in_chart(repo: Repo, path: str) -> bool:
+    return any(chart == "." or path.startswith(f"{chart}/") for chart in chart_dirs(repo))
+
+
 def chart_present(repo: Repo) -> bool:
-    return repo.has_file(f"{CHART_DIR}/Chart.yaml")
+    return bool(chart_dirs(repo))
 
 
 def helm_binary() -> str | None:
@@ -81,13 +120,41 @@ OPERATOR_APIS = (
 )  # fmt: skip
 
 
+MISSING_DEPENDENCIES = "missing in charts/ directory"
+"""helm's words for a chart whose dependencies were not fetched (`helm dependency build`)."""
+
+
 def _render(repo: Repo) -> Rendered:
+    """Every chart rendered; the error is the first chart's that did not render."""
     helm = helm_binary()
-    if helm is None or not chart_present(repo):
+    if helm is None:
         return Rendered([], None)
+    objects: list[KubeObject] = []
+    errors: list[str] = []
+    for chart in chart_dirs(repo):
+        rendered = render_chart(repo, helm, chart)
+        objects.extend(rendered.objects)
+        if rendered.error:
+            errors.append(rendered.error)
+    return Rendered(objects, errors[0] if errors else None)
+
+
+def chart_render(repo: Repo, chart: str) -> Rendered:
+    """One chart rendered (memoised); no objects and no error without helm."""
+    helm = helm_binary()
+    if helm is None:
+        return Rendered([], None)
+    return render_chart(repo, helm, chart)
+
+
+def render_chart(repo: Repo, helm: str, chart: str) -> Rendered:
+    return repo.memo(f"rendered-chart:{chart}", lambda: _render_one(repo, helm, chart))
+
+
+def _render_one(repo: Repo, helm: str, chart: str) -> Rendered:
     try:
         result = subprocess.run(
-            [helm, "template", "check", CHART_DIR, *OPERATOR_APIS],
+            [helm, "template", "check", chart, *OPERATOR_APIS],
             cwd=repo.root,
             capture_output=True,
             text=True,
@@ -98,7 +165,8 @@ def _render(repo: Repo) -> Rendered:
         return Rendered([], f"helm could not run: {error}")
     if result.returncode != 0:
         lines = [line for line in result.stderr.splitlines() if line.strip()]
-        return Rendered([], lines[-1] if lines else f"helm exited with {result.returncode}")
+        reason = lines[-1] if lines else f"helm exited with {result.returncode}"
+        return Rendered([], f"{chart}: {reason}")
     objects = []
     for document in result.stdout.split("\n---"):
         source = next(
@@ -109,7 +177,7 @@ def _render(repo: Repo) -> Rendered:
         body = yaml.safe_load(document)
         if isinstance(body, dict) and source:
             # "<chart name>/templates/x.yaml": the chart's name is its folder here.
-            template = PurePosixPath(CHART_DIR, *PurePosixPath(source).parts[1:]).as_posix()
+            template = PurePosixPath(chart, *PurePosixPath(source).parts[1:]).as_posix()
             objects.append(_object(body, template, raw=False))
     return Rendered(objects, None)
 
@@ -118,19 +186,43 @@ def raw_objects(repo: Repo) -> list[KubeObject]:
     return repo.memo("raw-manifests", lambda: list(_raw(repo)))
 
 
+# Also in YAML written as JSON ({"apiVersion": ...}), which kubectl reads as well.
+_API_VERSION = re.compile(r"[\"']?\bapiVersion[\"']?\s*:")
+_KIND = re.compile(r"[\"']?\bkind[\"']?\s*:")
+
+
 def raw_manifest_paths(repo: Repo) -> list[str]:
-    """The YAML files under k8s/ outside the chart (whose templates are not YAML until helm
-    renders them)."""
-    return [
-        path
-        for path in repo.under(("k8s",), (".yaml", ".yml"))
-        if not path.startswith(f"{CHART_DIR}/")
-    ]
+    """The raw Kubernetes manifests, outside the charts (whose templates are not YAML until helm
+    renders them): every YAML file under the guidelines' k8s/, and those with an apiVersion and
+    a kind under a k8s/, kubernetes/, deploy/, deployment(s)/ or manifests/ folder at any depth
+    (but in .github): such folders also keep compose files, playbooks and values files."""
+    return repo.memo("raw-manifest-paths", lambda: list(_raw_manifest_paths(repo)))
 
 
-CHART_SETTINGS = (f"{CHART_DIR}/Chart.yaml", f"{CHART_DIR}/values.yaml")
-"""The chart's own files that are plain YAML (not templates), as helm reads them."""
-CHART_SCHEMA = f"{CHART_DIR}/values.schema.json"
+def _raw_manifest_paths(repo: Repo) -> Iterator[str]:
+    for path in repo.under(("",), (".yaml", ".yml")):
+        folders = PurePosixPath(path).parts[:-1]
+        if not MANIFEST_FOLDERS & set(folders) or folders[0] == ".github":
+            continue
+        if _in_test_folder(path):
+            continue
+        if path.startswith(f"{CHART_DIR}/") or in_chart(repo, path):
+            continue
+        if folders[0] == "k8s":
+            yield path  # the guidelines' folder: every YAML file in it is a manifest
+            continue
+        text = repo.text(path) or ""
+        if _API_VERSION.search(text) and _KIND.search(text):
+            yield path
+
+
+def chart_settings(chart: str) -> tuple[str, str]:
+    """The chart's own files that are plain YAML (not templates), as helm reads them."""
+    return f"{chart}/Chart.yaml", f"{chart}/values.yaml"
+
+
+def chart_schema(chart: str) -> str:
+    return f"{chart}/values.schema.json"
 
 
 def _raw(repo: Repo) -> Iterator[KubeObject]:
@@ -157,6 +249,19 @@ def _object(body: dict[str, Any], path: str, *, raw: bool) -> KubeObject:
 def all_objects(repo: Repo) -> list[KubeObject]:
     """Raw manifests, then the rendered chart's objects."""
     return raw_objects(repo) + rendered_chart(repo).objects
+
+
+def template_line(repo: Repo, kube_object: KubeObject, pattern: re.Pattern[str]) -> int | None:
+    """The first line of the object's file (manifest or template) matching `pattern`, searched
+    from the object's own place in a manifest: where a reader finds what a rule judged."""
+    text = repo.text(kube_object.path)
+    if text is None:
+        return None
+    start = kube_object.line(kube_object.body) or 1
+    for number, line in enumerate(text.splitlines()[start - 1 :], start=start):
+        if pattern.search(line):
+            return number
+    return None
 
 
 def containers(objects: list[KubeObject]) -> Iterator[Container]:

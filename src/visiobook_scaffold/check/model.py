@@ -93,6 +93,11 @@ class Report:
     manifest: str | None = None
     """The file that makes the repository a service (package.json, go.mod, ...): where a
     finding about the service as a whole is anchored for tools that want a file."""
+    repository_root: str | None = None
+    """The top of the git repository holding the service (a monorepo's); None: `root`."""
+    folder: str = ""
+    """The service's folder relative to `repository_root` ("" when it is the root): SARIF
+    writes paths from the repository root, where code scanning looks for them."""
 
     @property
     def judged(self) -> int:

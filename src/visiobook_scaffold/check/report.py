@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import posixpath
 from collections.abc import Callable
 from itertools import groupby
+from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
@@ -83,7 +85,16 @@ def text(report: Report) -> str:
 
 
 def as_json(report: Report) -> str:
-    document = {
+    return json.dumps(_json_document(report), indent=2) + "\n"
+
+
+def as_json_all(reports: list[Report]) -> str:
+    """`check --all`: a list of the services' documents, in path order."""
+    return json.dumps([_json_document(report) for report in reports], indent=2) + "\n"
+
+
+def _json_document(report: Report) -> dict[str, Any]:
+    return {
         "tool": "visiobook check",
         "version": __version__,
         "path": report.root,
@@ -107,13 +118,33 @@ def as_json(report: Report) -> str:
             for r in report.results
         ],
     }
-    return json.dumps(document, indent=2) + "\n"
 
 
 def sarif(report: Report) -> str:
     """SARIF 2.1.0, as GitHub code scanning takes it: a rule per check, a result per finding
     (GitHub wants a file for each: a finding about the service as a whole is anchored at its
-    manifest); waived findings are results with an external suppression."""
+    manifest); waived findings are results with an external suppression. Paths are relative to
+    the repository root (%SRCROOT%), also for a service in a subfolder of a monorepo."""
+    return _sarif_log([_sarif_run(report)])
+
+
+def sarif_all(reports: list[Report]) -> str:
+    """`check --all`: one log, one run per service, each with its own category
+    (automationDetails) so code scanning keeps each service's alerts apart."""
+    runs = []
+    for report in reports:
+        run = _sarif_run(report)
+        run["automationDetails"] = {"id": f"visiobook-check/{service_label(report)}/"}
+        runs.append(run)
+    return _sarif_log(runs)
+
+
+def _sarif_log(runs: list[dict[str, Any]]) -> str:
+    log = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": runs}
+    return json.dumps(log, indent=2) + "\n"
+
+
+def _sarif_run(report: Report) -> dict[str, Any]:
     rules = [r.rule for r in report.results]
     index = {rule.id: position for position, rule in enumerate(rules)}
     results: list[dict[str, Any]] = []
@@ -129,8 +160,9 @@ def sarif(report: Report) -> str:
             }
             path = finding.path or report.manifest
             if path:
+                uri = posixpath.normpath(posixpath.join(report.folder or ".", path))
                 location: dict[str, Any] = {
-                    "artifactLocation": {"uri": path, "uriBaseId": "%SRCROOT%"}
+                    "artifactLocation": {"uri": uri, "uriBaseId": "%SRCROOT%"}
                 }
                 if finding.line and finding.path:
                     location["region"] = {"startLine": finding.line}
@@ -138,66 +170,69 @@ def sarif(report: Report) -> str:
             if result.status is Status.WAIVED:
                 entry["suppressions"] = [{"kind": "external", "justification": result.note}]
             results.append(entry)
-    log = {
-        "$schema": SARIF_SCHEMA,
-        "version": "2.1.0",
-        "runs": [
-            {
-                "tool": {
-                    "driver": {
-                        "name": "visiobook check",
-                        "version": __version__,
-                        "informationUri": INFORMATION_URI,
-                        "rules": [
-                            {
-                                "id": rule.id,
-                                "name": rule.id,
-                                "shortDescription": {"text": rule.title},
-                                "help": {"text": rule.fix},
-                                "defaultConfiguration": {
-                                    "level": "error"
-                                    if rule.severity is Severity.ERROR
-                                    else "warning"
-                                },
-                                "properties": {
-                                    "category": rule.category,
-                                    "guidelines": rule.spec,
-                                },
-                            }
-                            for rule in rules
-                        ],
+    return {
+        "tool": {
+            "driver": {
+                "name": "visiobook check",
+                "version": __version__,
+                "informationUri": INFORMATION_URI,
+                "rules": [
+                    {
+                        "id": rule.id,
+                        "name": rule.id,
+                        "shortDescription": {"text": rule.title},
+                        "help": {"text": rule.fix},
+                        "defaultConfiguration": {
+                            "level": "error" if rule.severity is Severity.ERROR else "warning"
+                        },
+                        "properties": {"category": rule.category, "guidelines": rule.spec},
                     }
-                },
-                "originalUriBaseIds": {"%SRCROOT%": {"uri": _directory_uri(report.root)}},
-                "results": results,
+                    for rule in rules
+                ],
             }
-        ],
+        },
+        "originalUriBaseIds": {
+            "%SRCROOT%": {"uri": _directory_uri(report.repository_root or report.root)}
+        },
+        "results": results,
     }
-    return json.dumps(log, indent=2) + "\n"
+
+
+def service_label(report: Report) -> str:
+    """How `check --all` names a service: its folder in the repository."""
+    return report.folder or Path(report.root).name
 
 
 def _directory_uri(path: str) -> str:
-    from pathlib import Path
-
     return Path(path).as_uri().rstrip("/") + "/"
 
 
 def junit(report: Report) -> str:
     """JUnit XML: a test suite per category, a test case per rule."""
+    return _junit_document([report], prefix=False)
+
+
+def junit_all(reports: list[Report]) -> str:
+    """`check --all`: a test suite per service and category ("backend: docker")."""
+    return _junit_document(reports, prefix=True)
+
+
+def _junit_document(reports: list[Report], *, prefix: bool) -> str:
     suites = ElementTree.Element("testsuites", name="visiobook check")
-    for category, grouped in groupby(report.results, key=lambda r: r.rule.category):
-        results = list(grouped)
-        suite = ElementTree.SubElement(
-            suites,
-            "testsuite",
-            name=category,
-            tests=str(len(results)),
-            failures=str(sum(1 for r in results if r.status is Status.FAILED)),
-            errors="0",
-            skipped=str(sum(1 for r in results if r.status in (Status.SKIPPED, Status.WAIVED))),
-        )
-        for result in results:
-            _testcase(suite, category, result)
+    for report in reports:
+        for category, grouped in groupby(report.results, key=lambda r: r.rule.category):
+            results = list(grouped)
+            suite = ElementTree.SubElement(
+                suites,
+                "testsuite",
+                name=f"{service_label(report)}: {category}" if prefix else category,
+                tests=str(len(results)),
+                failures=str(sum(1 for r in results if r.status is Status.FAILED)),
+                errors="0",
+                skipped=str(sum(1 for r in results if r.status in (Status.SKIPPED, Status.WAIVED))),
+            )
+            for result in results:
+                _testcase(suite, category, result)
     _totals(suites)
     ElementTree.indent(suites)
     return ElementTree.tostring(suites, encoding="unicode", xml_declaration=True) + "\n"
@@ -225,9 +260,25 @@ def _totals(suites: ElementTree.Element) -> None:
         suites.set(attribute, str(sum(int(s.get(attribute, "0")) for s in suites)))
 
 
+def text_all(reports: list[Report]) -> str:
+    """`check --all`: each service's table, one after the other, then a line for all."""
+    failing = [service_label(report) for report in reports if report.has_errors]
+    closing = f"{len(reports)} service(s) checked" + (
+        f"; errors in {', '.join(failing)}." if failing else "; no error."
+    )
+    return "\n".join(text(report) for report in reports) + "\n" + closing + "\n"
+
+
 FORMATS: dict[str, Callable[[Report], str]] = {
     "text": text,
     "json": as_json,
     "sarif": sarif,
     "junit": junit,
 }
+ALL_FORMATS: dict[str, Callable[[list[Report]], str]] = {
+    "text": text_all,
+    "json": as_json_all,
+    "sarif": sarif_all,
+    "junit": junit_all,
+}
+"""The same formats for `check --all`: each still one valid document."""

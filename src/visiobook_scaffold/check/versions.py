@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from packaging.version import InvalidVersion, Version
 
-from visiobook_scaffold.check.dockerfile import PRODUCTION_DOCKERFILES, stages
+from visiobook_scaffold.check.dockerfile import production_dockerfile, stages
 from visiobook_scaffold.check.repo import Repo
 
 RUNTIME = "runtime"
@@ -142,12 +142,11 @@ def _runtime(repo: Repo) -> Iterator[Declared]:
 
 def _runtime_images(repo: Repo) -> Iterator[tuple[str, str, int | None]]:
     image = RUNTIME_IMAGES[repo.stack]
-    for path in PRODUCTION_DOCKERFILES:
-        text = repo.text(path)
-        if text is None:
-            continue
-        for stage in stages(text):
-            repository, _, tag = stage.base.partition(":")
-            if repository.rsplit("/", 1)[-1] == image and tag:
-                yield tag.split("-")[0], path, stage.line
+    path = production_dockerfile(repo.files)
+    text = repo.text(path) if path else None
+    if path is None or text is None:
         return
+    for stage in stages(text):
+        repository, _, tag = stage.base.partition(":")
+        if repository.rsplit("/", 1)[-1] == image and tag:
+            yield tag.split("-")[0], path, stage.line

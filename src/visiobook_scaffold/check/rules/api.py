@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from visiobook_scaffold.check.model import Finding, Severity
+from visiobook_scaffold.check.model import Finding, Severity, Skip
 from visiobook_scaffold.check.registry import rule
 from visiobook_scaffold.check.repo import Repo
-from visiobook_scaffold.check.routes import Route, routes
+from visiobook_scaffold.check.routes import Route, no_route_reason, routes
 
 VERSION = re.compile(r"^v\d+$")
 KEBAB_CASE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
@@ -59,7 +59,7 @@ def _resource_segments(route: Route) -> list[str]:
     kinds=("service",),
 )
 def versioned(repo: Repo) -> Iterator[Finding]:
-    declared = routes(repo)
+    declared = _read_routes(repo)
     for route in declared:
         segments = _segments(route)
         if segments[:1] == ["api"] and len(segments) > 1:
@@ -68,10 +68,21 @@ def versioned(repo: Repo) -> Iterator[Finding]:
                 yield Finding(f"{route.path} has no version after /api/", route.file, route.line)
     if any(re.search(r"/api/v\d+(/|$)", route.path) for route in declared):
         return
-    resources = [route for route in declared if _resource_segments(route)]
-    if resources:
-        first = resources[0]
-        yield Finding(f"no route is under /api/v{{n}}/ (e.g. {first.path})", first.file, first.line)
+    # A finding about the whole API: no one line is where the version is missing.
+    yield Finding(f"routes were read but none is under /api/v{{n}}/: {_listed(declared)}")
+
+
+def _read_routes(repo: Repo) -> list[Route]:
+    """The routes read; skips, saying where it looked, when there is none to judge."""
+    declared = routes(repo)
+    if not declared:
+        raise Skip(no_route_reason(repo))
+    return declared
+
+
+def _listed(declared: list[Route], most: int = 3) -> str:
+    shown = ", ".join(f"{r.path} ({r.file}:{r.line})" for r in declared[:most])
+    return shown + (f" and {len(declared) - most} more" if len(declared) > most else "")
 
 
 def naming_problems(segment: str) -> list[str]:
@@ -99,7 +110,10 @@ def naming_problems(segment: str) -> list[str]:
     kinds=("service",),
 )
 def naming(repo: Repo) -> Iterator[Finding]:
-    for route in routes(repo):
+    declared = _read_routes(repo)
+    if not any(_resource_segments(route) for route in declared):
+        raise Skip(f"no resource route to judge, only {_listed(declared)}")
+    for route in declared:
         problems = [p for s in _resource_segments(route) for p in naming_problems(s)]
         if problems:
             yield Finding(f"{route.path}: {'; '.join(problems)}", route.file, route.line)

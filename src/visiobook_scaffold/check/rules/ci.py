@@ -12,16 +12,67 @@ from visiobook_scaffold.check.registry import rule
 from visiobook_scaffold.check.repo import Repo
 
 MIN_COVERAGE = 80
-# A job is recognised by its id or name.
-JOB_KINDS = {
+# A job is recognised by what its steps use and run; its id or name alone only for test and
+# security work. A build job builds the image (guidelines 6.1): a job that only compiles
+# (`go build`, `npm run build`) is not one, whatever its name.
+STEP_KINDS = {
+    "test": re.compile(
+        r"\bgo test\b|\bpytest\b|python -m (?:pytest|unittest)|\bnpm (?:run )?test\b"
+        r"|\b(?:pnpm|yarn|bun) (?:run )?test\b|\bnpx (?:vitest|jest)\b|\bvitest\b|\bjest\b"
+        r"|\bmake (?:test|check|cover|coverage)\b|\btox\b|\bnox\b|\bgotestsum\b|\bginkgo\b"
+        r"|\b(?:npm|pnpm|yarn) (?:run )?(?:test|coverage)[:\w-]*",
+        re.IGNORECASE,
+    ),
+    "security": re.compile(
+        r"github/codeql-action/(?:init|analyze|autobuild)|aquasecurity/trivy-action|\btrivy\b"
+        r"|anchore/scan-action|\bgrype\b|snyk/actions|\bsnyk\b|securego/gosec|\bgosec\b"
+        r"|\bbandit\b|pip-audit|pypa/gh-action-pip-audit|govulncheck|\b(?:npm|pnpm|yarn) audit\b"
+        r"|\bsafety (?:check|scan)\b|semgrep|osv-scanner|google/osv-scanner"
+        r"|dependency-review-action|\baudit-ci\b",
+        re.IGNORECASE,
+    ),
+    "build": re.compile(
+        r"docker/build-push-action|\bdocker(?: buildx)? build\b|\bdocker(?: image)? push\b"
+        r"|\bdocker compose build\b|redhat-actions/buildah-build|\bbuildah\b|\bpodman build\b"
+        r"|ko-build/setup-ko|\bko (?:build|publish|resolve|apply)\b|\bkaniko\b|/kaniko/executor"
+        r"|\bjib(?:DockerBuild)?\b|\bpack build\b"
+        # A make target named for the image (`make image`, `make docker-push`).
+        r"|\bmake +[\w-]*(?:image|docker|container)[\w-]*",
+        re.IGNORECASE,
+    ),
+}
+NAME_KINDS = {
     "test": re.compile(r"test|coverage", re.IGNORECASE),
     "security": re.compile(r"security|audit|scan|codeql|trivy|snyk|vuln", re.IGNORECASE),
-    "build": re.compile(r"build|image|docker|publish", re.IGNORECASE),
+    "build": re.compile(r"image|docker|container", re.IGNORECASE),
+}
+KIND_WORDS = {
+    "test": "test (runs the tests)",
+    "security": "security (a dependency audit or a vulnerability scan)",
+    "build": "build (builds the image)",
 }
 
 
 def workflows(repo: Repo) -> list[str]:
     return repo.under((".github/workflows",), (".yml", ".yaml"))
+
+
+def job_kinds(job_id: str, job: object) -> set[str]:
+    """What a workflow job does, from its steps (`uses:` and `run:`) and its id or name."""
+    body = job if isinstance(job, dict) else {}
+    label = f"{job_id} {body.get('name', '')}"
+    steps = body.get("steps")
+    commands = " ".join(
+        f"{step.get('uses', '')} {step.get('run', '')}"
+        for step in (steps if isinstance(steps, list) else [])
+        if isinstance(step, dict)
+    )
+    # A job that calls a reusable workflow (`uses:` at job level) is judged by its name and by
+    # that workflow's own jobs (read too when it is in .github/workflows).
+    commands += f" {body.get('uses', '')}"
+    kinds = {kind for kind, pattern in STEP_KINDS.items() if pattern.search(commands)}
+    kinds |= {kind for kind, pattern in NAME_KINDS.items() if pattern.search(label)}
+    return kinds
 
 
 @rule(
@@ -34,7 +85,7 @@ def workflows(repo: Repo) -> list[str]:
     " and `build` (image) jobs, as in guidelines 6.1.",
 )
 def pipeline_jobs(repo: Repo) -> Iterator[Finding]:
-    found: dict[str, str] = {}
+    found: set[str] = set()
     for path in workflows(repo):
         try:
             workflow = yaml.safe_load(repo.text(path) or "")
@@ -43,16 +94,14 @@ def pipeline_jobs(repo: Repo) -> Iterator[Finding]:
             continue
         jobs = workflow.get("jobs") if isinstance(workflow, dict) else None
         for job_id, job in (jobs if isinstance(jobs, dict) else {}).items():
-            label = f"{job_id} {job.get('name', '') if isinstance(job, dict) else ''}"
-            for kind, pattern in JOB_KINDS.items():
-                if kind not in found and pattern.search(label):
-                    found[kind] = path
+            found |= job_kinds(str(job_id), job)
     if not workflows(repo):
         yield Finding("no workflow in .github/workflows")
         return
-    for kind in JOB_KINDS:
-        if kind not in found:
-            yield Finding(f"no {kind} job in any workflow", workflows(repo)[0])
+    missing = [KIND_WORDS[kind] for kind in STEP_KINDS if kind not in found]
+    if missing:
+        # One finding: the pipeline as a whole lacks them, no job is where they are missing.
+        yield Finding(f"no {', no '.join(missing)} job in any workflow", workflows(repo)[0])
 
 
 # Per stack: the files that configure the coverage gate, and the thresholds in them.

@@ -3,7 +3,6 @@ settings files that their tools can read."""
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Iterator
 from pathlib import PurePosixPath
@@ -13,12 +12,8 @@ from visiobook_scaffold.check.manifests import raw_manifest_paths
 from visiobook_scaffold.check.model import Finding, Severity
 from visiobook_scaffold.check.registry import rule
 from visiobook_scaffold.check.repo import Repo
-from visiobook_scaffold.check.secrets import (
-    PRIVATE_KEY,
-    is_placeholder,
-    is_secret_name,
-    url_password,
-)
+from visiobook_scaffold.check.secrets import PRIVATE_KEY, is_secret_name, looks_real, url_password
+from visiobook_scaffold.check.settings import NotParsed, line_settings, settings
 from visiobook_scaffold.check.versions import declared as declared_versions
 from visiobook_scaffold.service import ANSWERS_FILE
 
@@ -75,18 +70,28 @@ def uses_redis(repo: Repo) -> bool:
     )
 
 
-# Files that hold settings, where a secret would be written as `NAME=value` or `name: value`.
+# Files that hold settings, where a secret would be written as a value under a name.
 _CONFIG_SUFFIXES = (
     ".env", ".yml", ".yaml", ".toml", ".ini", ".cfg", ".conf", ".properties", ".json", ".npmrc",
 )  # fmt: skip
 _LOCK_FILES = re.compile(r"(^|[-.])lock\.(json|yaml|yml|toml)$|\.lock$")
-_SETTING = re.compile(
-    r"""^\s*(?:export\s+|ENV\s+|ARG\s+|-\s+)?["']?(?P<name>[A-Za-z_][\w.-]*)["']?"""
-    r"""\s*[:=]\s*(?P<value>[^#\n]*)"""
-)
 # .env files meant to be shared; any other (.env, .env.production, ...) is a real one.
 _SHARED_ENV_SUFFIXES = frozenset({"example", "sample", "template", "dist", "test", "ci"})
 _KEY_FILES = re.compile(r"(^|/)(id_rsa|id_dsa|id_ecdsa|id_ed25519)$|\.(p12|pfx|key)$")
+# Translations: "Password" is a word to show there, not a setting.
+_LOCALE_DIRS = frozenset({"locale", "locales", "i18n", "l10n", "lang", "langs", "translations"})
+_LOCALE_FILES = re.compile(r"\.(po|pot|mo|xlf|xliff|arb)$")
+# Test fixtures hold fake credentials on purpose (a JWT secret to sign test tokens, a key pair
+# to test TLS): they are not judged, so that a real-looking fake never fails the check.
+_TEST_DIRS = frozenset(
+    {"test", "tests", "__tests__", "testdata", "fixtures", "__fixtures__", "__mocks__", "spec",
+     "e2e", "cypress", "playwright"}
+)  # fmt: skip
+_TEST_FILES = re.compile(r"(_test\.go|\.(spec|test)\.[cm]?[jt]sx?|^test_.*\.py|_test\.py)$")
+# Vite exposes VITE_ variables to the browser: they are public by construction.
+_PUBLIC_PREFIX = "VITE_"
+MAX_FINDINGS_PER_FILE = 5
+"""More are summed up in one finding: the file needs the same fix throughout."""
 
 
 def _is_env_file(name: str) -> bool:
@@ -97,7 +102,31 @@ def _is_config_file(path: str) -> bool:
     name = PurePosixPath(path).name
     if _LOCK_FILES.search(name):
         return False
-    return _is_env_file(name) or name.startswith("Dockerfile") or name.endswith(_CONFIG_SUFFIXES)
+    return (
+        _is_env_file(name)
+        or name.lower().startswith(("dockerfile", "containerfile"))
+        or name.endswith(_CONFIG_SUFFIXES)
+    )
+
+
+def is_test_fixture(path: str) -> bool:
+    parts = PurePosixPath(path).parts
+    return bool(_TEST_DIRS & set(parts[:-1])) or bool(_TEST_FILES.search(parts[-1]))
+
+
+def _is_translation(path: str) -> bool:
+    parts = PurePosixPath(path).parts
+    return bool(_LOCALE_DIRS & set(parts[:-1])) or bool(_LOCALE_FILES.search(parts[-1]))
+
+
+def _is_real_env_file(repo: Repo, name: str) -> bool:
+    """A .env file that holds one environment's real values: not one meant to be shared
+    (.env.example), nor a browser app's `.env` or `.env.<mode>`: Vite reads those at build time
+    and they are committed by design (their values are judged one by one); `.env.local` and
+    `.env.<mode>.local` are this machine's own."""
+    if not _is_env_file(name) or name.split(".")[-1] in _SHARED_ENV_SUFFIXES:
+        return False
+    return repo.kind != "frontend" or name.endswith(".local")
 
 
 @rule(
@@ -110,50 +139,48 @@ def _is_config_file(path: str) -> bool:
     " change-me in .env.example, and read the real one from a Kubernetes Secret.",
 )
 def committed_secrets(repo: Repo) -> Iterator[Finding]:
-    for path in repo.files:
-        name = PurePosixPath(path).name
-        if _is_env_file(name) and name.split(".")[-1] not in _SHARED_ENV_SUFFIXES:
-            yield Finding(f"{name} is committed: it holds this environment's real values", path)
+    # In a monorepo, the root's .env files and workflows are committed beside the service.
+    for path in (*repo.files, *repo.root_files):
+        if is_test_fixture(path) or _is_translation(path):
             continue
-        if _KEY_FILES.search(path):
-            yield Finding("a private key file is committed", path)
-            continue
-        text = repo.text(path)
-        if not text:
-            continue
-        key = PRIVATE_KEY.search(text)
-        if key:
-            yield Finding("a private key is committed", path, text.count("\n", 0, key.start()) + 1)
-        if _is_config_file(path):
-            yield from _secret_settings(path, text)
+        findings = list(_secrets_in(repo, path))
+        yield from findings[:MAX_FINDINGS_PER_FILE]
+        if len(findings) > MAX_FINDINGS_PER_FILE:
+            more = len(findings) - MAX_FINDINGS_PER_FILE
+            yield Finding(f"and {more} more in this file", path)
+
+
+def _secrets_in(repo: Repo, path: str) -> Iterator[Finding]:
+    name = PurePosixPath(path).name
+    if _is_real_env_file(repo, name):
+        yield Finding(f"{name} is committed: it holds this environment's real values", path)
+        return
+    if _KEY_FILES.search(path):
+        yield Finding("a private key file is committed", path)
+        return
+    text = repo.text(path)
+    if not text:
+        return
+    key = PRIVATE_KEY.search(text)
+    if key:
+        yield Finding("a private key is committed", path, text.count("\n", 0, key.start()) + 1)
+    if _is_config_file(path):
+        yield from _secret_settings(path, text)
 
 
 def _secret_settings(path: str, text: str) -> Iterator[Finding]:
-    commands = _npm_scripts(path, text)
-    for number, line in enumerate(text.splitlines(), start=1):
-        setting = _SETTING.match(line)
-        if setting is None:
-            continue
-        name, value = setting["name"], setting["value"].strip().rstrip(",").strip()
-        if (name, value) in commands:
-            continue  # an npm script named "dev-token" holds a command, not a token
-        if is_secret_name(name) and not is_placeholder(value):
-            yield Finding(f"{name} has a real-looking value", path, number)
-        elif url_password(value):
-            yield Finding(f"{name} is a URL with a password in it", path, number)
-
-
-def _npm_scripts(path: str, text: str) -> set[tuple[str, str]]:
-    """A package.json's scripts, as (name, value as its line writes it)."""
-    if PurePosixPath(path).name != "package.json":
-        return set()
     try:
-        scripts = json.loads(text).get("scripts")
-    except (ValueError, AttributeError):
-        return set()
-    if not isinstance(scripts, dict):
-        return set()
-    return {(name, json.dumps(command)) for name, command in scripts.items()}
+        found = list(settings(path, text))
+    except NotParsed:
+        # A Helm template, a file half-written: its lines are all there is to read.
+        found = list(line_settings(text))
+    for setting in found:
+        if setting.name.startswith(_PUBLIC_PREFIX):
+            continue  # shipped to the browser: public by construction
+        if is_secret_name(setting.name) and looks_real(setting.value):
+            yield Finding(f"{setting.name} has a real-looking value", path, setting.line)
+        elif url_password(setting.value):
+            yield Finding(f"{setting.name} is a URL with a password in it", path, setting.line)
 
 
 @rule(

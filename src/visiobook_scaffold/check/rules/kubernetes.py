@@ -2,42 +2,55 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from visiobook_scaffold.check.formats import json_problem, yaml_problem
 from visiobook_scaffold.check.manifests import (
     CHART_DIR,
-    CHART_SCHEMA,
-    CHART_SETTINGS,
     LONG_RUNNING,
+    MISSING_DEPENDENCIES,
     Container,
+    KubeObject,
     all_objects,
+    chart_dirs,
     chart_present,
+    chart_render,
+    chart_schema,
+    chart_settings,
     containers,
     helm_binary,
     mapping,
-    rendered_chart,
+    template_line,
 )
 from visiobook_scaffold.check.model import Finding, Severity, Skip
 from visiobook_scaffold.check.registry import rule
 from visiobook_scaffold.check.repo import Repo
-from visiobook_scaffold.check.secrets import is_secret_name, url_password
+from visiobook_scaffold.check.secrets import is_placeholder, is_secret_name, url_password
 from visiobook_scaffold.check.yaml_lines import LINE
 
 
 def _containers(repo: Repo) -> list[Container]:
     found = list(containers(all_objects(repo)))
     if not found:
-        reason = "no pod in the manifests under k8s/"
+        reason = "no pod in the raw manifests (k8s/, deploy/, manifests/, ...) or the charts"
         if helm_binary() is None and chart_present(repo):
             reason += ", and the chart was not rendered (helm is not on PATH)"
         raise Skip(reason)
     return found
 
 
-def _at(container: Container, message: str) -> Finding:
+def _at(repo: Repo, container: Container, message: str) -> Finding:
+    """A finding at the container's line: in a manifest, its own; in a chart's template, the
+    line that names it (`- name: api`), found in the template's text."""
     owner = container.owner
-    return Finding(f"{container.label}: {message}", owner.path, owner.line(container.spec))
+    line = owner.line(container.spec)
+    name = container.spec.get("name")
+    if line is None and isinstance(name, str):
+        line = template_line(
+            repo, owner, re.compile(rf"^\s*-?\s*name:\s*[\"']?{re.escape(name)}[\"']?\s*$")
+        )
+    return Finding(f"{container.label}: {message}", owner.path, line)
 
 
 @rule(
@@ -50,24 +63,38 @@ def _at(container: Container, message: str) -> Finding:
     " `helm template k8s/helm` succeed.",
 )
 def chart_renders(repo: Repo) -> Iterator[Finding]:
-    if not chart_present(repo):
-        yield Finding(f"no Helm chart: {CHART_DIR}/Chart.yaml is missing")
+    charts = chart_dirs(repo)
+    if not charts:
+        yield Finding(f"no Helm chart: no Chart.yaml in the repository (6.2: {CHART_DIR})")
         return
     if helm_binary() is None:
-        # The chart cannot be rendered here, but its own files can be read: one that does not
-        # parse would fail every deployment, so it is a finding, not a skip.
-        unparsable = list(_unparsable_chart_files(repo))
+        # The charts cannot be rendered here, but their own files can be read: one that does
+        # not parse would fail every deployment, so it is a finding, not a skip.
+        unparsable = [
+            finding for chart in charts for finding in _unparsable_chart_files(repo, chart)
+        ]
         if not unparsable:
             raise Skip("helm is not on PATH: the chart was not rendered")
         yield from unparsable
         return
-    error = rendered_chart(repo).error
-    if error:
-        yield Finding(f"helm template fails: {error}", f"{CHART_DIR}/Chart.yaml")
+    unfetched = []
+    for chart in charts:
+        error = chart_render(repo, chart).error
+        if error and MISSING_DEPENDENCIES in error:
+            unfetched.append(chart)
+        elif error:
+            yield Finding(f"helm template fails: {error}", f"{chart}/Chart.yaml")
+    if unfetched and len(unfetched) == len(charts):
+        # Fetching them needs the network and their repositories: not judged here.
+        raise Skip(
+            f"{', '.join(unfetched)}: the chart's dependencies are not in its charts/ folder"
+            " (helm dependency build), so it was not rendered"
+        )
 
 
-def _unparsable_chart_files(repo: Repo) -> Iterator[Finding]:
-    checks = [(path, yaml_problem) for path in CHART_SETTINGS] + [(CHART_SCHEMA, json_problem)]
+def _unparsable_chart_files(repo: Repo, chart: str) -> Iterator[Finding]:
+    checks = [(path, yaml_problem) for path in chart_settings(chart)]
+    checks.append((chart_schema(chart), json_problem))
     for path, problem_of in checks:
         text = repo.text(path)
         problem = problem_of(text) if text is not None else None
@@ -93,7 +120,7 @@ def resources(repo: Repo) -> Iterator[Finding]:
             if not mapping(declared.get(group)).get(resource)
         ]
         if missing:
-            yield _at(container, f"no resources {', '.join(missing)}")
+            yield _at(repo, container, f"no resources {', '.join(missing)}")
 
 
 @rule(
@@ -111,7 +138,7 @@ def probes(repo: Repo) -> Iterator[Finding]:
             continue
         missing = [p for p in ("livenessProbe", "readinessProbe") if p not in container.spec]
         if missing:
-            yield _at(container, f"no {' and no '.join(missing)}")
+            yield _at(repo, container, f"no {' and no '.join(missing)}")
 
 
 def _security(container: Container, key: str) -> object:
@@ -133,9 +160,9 @@ def _security(container: Container, key: str) -> object:
 def run_as_non_root(repo: Repo) -> Iterator[Finding]:
     for container in _containers(repo):
         if _security(container, "runAsNonRoot") is not True:
-            yield _at(container, "runAsNonRoot is not true")
+            yield _at(repo, container, "runAsNonRoot is not true")
         elif _security(container, "runAsUser") == 0:
-            yield _at(container, "runAsUser is 0 (root)")
+            yield _at(repo, container, "runAsUser is 0 (root)")
 
 
 @rule(
@@ -151,7 +178,7 @@ def read_only_root(repo: Repo) -> Iterator[Finding]:
     for container in _containers(repo):
         settings = mapping(container.spec.get("securityContext"))
         if settings.get("readOnlyRootFilesystem") is not True:
-            yield _at(container, "readOnlyRootFilesystem is not true")
+            yield _at(repo, container, "readOnlyRootFilesystem is not true")
 
 
 @rule(
@@ -167,9 +194,9 @@ def drop_capabilities(repo: Repo) -> Iterator[Finding]:
         settings = mapping(container.spec.get("securityContext"))
         dropped = mapping(settings.get("capabilities")).get("drop") or []
         if "ALL" not in dropped:
-            yield _at(container, "capabilities.drop does not include ALL")
+            yield _at(repo, container, "capabilities.drop does not include ALL")
         if settings.get("allowPrivilegeEscalation") is not False:
-            yield _at(container, "allowPrivilegeEscalation is not false")
+            yield _at(repo, container, "allowPrivilegeEscalation is not false")
 
 
 @rule(
@@ -183,7 +210,10 @@ def drop_capabilities(repo: Repo) -> Iterator[Finding]:
 )
 def secret_refs(repo: Repo) -> Iterator[Finding]:
     objects = all_objects(repo)
-    for container in _containers(repo):
+    config_maps = [kube_object for kube_object in objects if kube_object.kind == "ConfigMap"]
+    # A ConfigMap is judged even without a pod here: whatever mounts it reads the secret.
+    pods = _containers(repo) if not config_maps else list(containers(objects))
+    for container in pods:
         listed = container.spec.get("env")
         for variable in map(mapping, listed if isinstance(listed, list) else []):
             name = str(variable.get("name", ""))
@@ -191,17 +221,50 @@ def secret_refs(repo: Repo) -> Iterator[Finding]:
                 continue
             value = str(variable["value"])
             if is_secret_name(name) or url_password(value):
-                yield _at(container, f"{name} is a literal value, not a secretKeyRef")
-    for kube_object in objects:
-        if kube_object.kind != "ConfigMap":
+                yield _at(repo, container, f"{name} is a literal value, not a secretKeyRef")
+    for config_map in config_maps:
+        yield from _configmap_secrets(repo, config_map)
+
+
+# `name: value`, `name=value` or `"name": "value",` in a file a ConfigMap embeds
+# (application.properties, .env, config.yaml, appsettings.json).
+_EMBEDDED_SETTING = re.compile(
+    r"""^\s*(?:export\s+)?["']?([\w.-]+)["']?\s*[:=]\s*(\S.*?)\s*,?\s*$"""
+)
+
+
+def _configmap_secrets(repo: Repo, kube_object: KubeObject) -> Iterator[Finding]:
+    """Secrets a ConfigMap's data holds: a real-looking value under a secret-like key
+    (`signing-key`, `jwt-secret`), or a URL with a password; also inside a file it embeds."""
+    data = mapping(kube_object.body.get("data"))
+    for key, value in data.items():
+        if not isinstance(key, str) or key == LINE or not isinstance(value, (str, int, float)):
             continue
-        data = mapping(kube_object.body.get("data"))
-        for key, value in data.items():
-            if not isinstance(key, str) or key == LINE:
-                continue
-            if is_secret_name(key) or url_password(str(value)):
+        text = str(value)
+        key_line = template_line(
+            repo, kube_object, re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*:")
+        )
+        if _holds_secret(key, text):
+            yield Finding(
+                f"ConfigMap {kube_object.name} holds {key}, a secret, in plain text",
+                kube_object.path,
+                key_line,
+            )
+            continue
+        if "\n" not in text.strip():
+            continue  # a file it embeds has lines
+        for offset, line in enumerate(text.splitlines(), start=1):
+            match = _EMBEDDED_SETTING.match(line)
+            if match and _holds_secret(match[1].rsplit(".", 1)[-1], match[2]):
+                where = key_line + offset if key_line and kube_object.raw else key_line
                 yield Finding(
-                    f"ConfigMap {kube_object.name} holds {key}, a secret",
+                    f"ConfigMap {kube_object.name}: {key} sets {match[1]}, a secret, in plain text",
                     kube_object.path,
-                    kube_object.line(data),
+                    where,
                 )
+
+
+def _holds_secret(name: str, value: str) -> bool:
+    if url_password(value):
+        return True
+    return is_secret_name(name) and not is_placeholder(value)

@@ -26,10 +26,14 @@ from visiobook_scaffold.check.manifests import (
 from visiobook_scaffold.check.model import Finding, Severity, Skip
 from visiobook_scaffold.check.registry import rule
 from visiobook_scaffold.check.repo import Repo
-from visiobook_scaffold.check.routes import routes, source_files
+from visiobook_scaffold.check.routes import no_route_reason, routes, source_files
 
 
 def _missing_routes(repo: Repo, wanted: tuple[str, ...]) -> Iterator[Finding]:
+    """A missing probe is a finding when other routes were read; when none was, the sources
+    were not understood and there is nothing to judge."""
+    if not routes(repo):
+        raise Skip(no_route_reason(repo))
     declared = {route.path.rstrip("/") for route in routes(repo)}
     for path in wanted:
         if path not in declared:
