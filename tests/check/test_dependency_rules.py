@@ -8,6 +8,8 @@ import json
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from visiobook_scaffold.check.model import Status
 from visiobook_scaffold.check.runner import run_check
 
@@ -49,20 +51,22 @@ def vue_app(root: Path, dependencies: dict[str, str], **files: str) -> Path:
     return app
 
 
-def test_a_catalog_version_is_judged_where_the_workspace_sets_it(tmp_path: Path) -> None:
-    workspace = WORKSPACE.format(default_vue="^3.2.0", legacy_vue="^3.5.0")
-    app = vue_app(tmp_path, {"vue": "catalog:"}, **{"pnpm-workspace.yaml": workspace})
+@pytest.mark.parametrize(
+    ("reference", "default_vue", "legacy_vue", "finding"),
+    [
+        ("catalog:", "^3.2.0", "^3.5.0", "../../pnpm-workspace.yaml:5: vue ^3.2.0"),
+        ("catalog:legacy", "^3.5.0", "^3.0.0", "../../pnpm-workspace.yaml:8: vue ^3.0.0"),
+    ],
+    ids=["default catalog", "named catalog"],
+)
+def test_a_catalog_version_is_judged_where_the_workspace_sets_it(
+    tmp_path: Path, reference: str, default_vue: str, legacy_vue: str, finding: str
+) -> None:
+    workspace = WORKSPACE.format(default_vue=default_vue, legacy_vue=legacy_vue)
+    app = vue_app(tmp_path, {"vue": reference}, **{"pnpm-workspace.yaml": workspace})
     status, findings = results(app)["version-floors"]
     assert status is Status.FAILED
-    assert findings == ["../../pnpm-workspace.yaml:5: vue ^3.2.0 is below the approved minimum 3.3"]
-
-
-def test_a_named_catalog_is_read_from_catalogs(tmp_path: Path) -> None:
-    workspace = WORKSPACE.format(default_vue="^3.5.0", legacy_vue="^3.0.0")
-    app = vue_app(tmp_path, {"vue": "catalog:legacy"}, **{"pnpm-workspace.yaml": workspace})
-    status, findings = results(app)["version-floors"]
-    assert status is Status.FAILED
-    assert findings == ["../../pnpm-workspace.yaml:8: vue ^3.0.0 is below the approved minimum 3.3"]
+    assert findings == [f"{finding} is below the approved minimum 3.3"]
 
 
 def test_rules_with_no_version_to_judge_skip_and_say_why(tmp_path: Path) -> None:
