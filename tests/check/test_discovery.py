@@ -97,6 +97,7 @@ def test_services_are_found_below_a_folder_but_not_inside_a_service(tmp_path: Pa
         {
             "backend/pyproject.toml": PYPROJECT_WITH_FASTAPI,
             "frontend/package.json": json.dumps({"dependencies": {"vue": "^3"}}),
+            "frontend/index.html": "<div id=app></div>\n",
             "frontend/node_modules/x/package.json": json.dumps({"dependencies": {"koa": "2"}}),
             "services/orders/package.json": json.dumps({"dependencies": {"express": "^5"}}),
             "services/orders/admin/package.json": json.dumps({"dependencies": {"vue": "^3"}}),
@@ -106,3 +107,41 @@ def test_services_are_found_below_a_folder_but_not_inside_a_service(tmp_path: Pa
     )
     found = [path.relative_to(tmp_path).as_posix() for path in find_services(tmp_path, STACKS)]
     assert found == ["backend", "frontend", "services/orders"]
+
+
+def test_a_workspace_root_is_no_service_and_its_apps_not_its_libraries_are_found(
+    tmp_path: Path,
+) -> None:
+    # A pnpm monorepo laid out as vue-vben-admin: the root's package.json holds the shared
+    # tooling (Vue among it), the apps are packages under apps/.
+    write(
+        tmp_path,
+        {
+            "pnpm-workspace.yaml": "packages:\n  - apps/*\n  - packages/*\n",
+            "package.json": json.dumps({"devDependencies": {"vue": "catalog:", "vite": "7"}}),
+            "apps/web-antd/package.json": json.dumps({"dependencies": {"vue": "catalog:"}}),
+            "apps/web-antd/src/main.ts": "import { createApp } from 'vue'\n",
+            "apps/web-antd/index.html": "<div id=app></div>\n",
+            "packages/icons/package.json": json.dumps({"dependencies": {"vue": "catalog:"}}),
+            "packages/icons/src/index.ts": "export {}\n",
+        },
+    )
+    with pytest.raises(ScaffoldError, match="is the root of a JavaScript workspace, not a service"):
+        detect_stack(tmp_path, STACKS)
+    found = [path.relative_to(tmp_path).as_posix() for path in find_services(tmp_path, STACKS)]
+    # packages/icons is a library the apps share: no page of its own.
+    assert found == ["apps/web-antd"]
+
+
+def test_a_workspace_root_with_an_app_of_its_own_is_that_app(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "package.json": json.dumps(
+                {"workspaces": ["packages/*"], "dependencies": {"vue": "^3.5.0"}}
+            ),
+            "src/main.ts": "import { createApp } from 'vue'\n",
+            "packages/ui/package.json": json.dumps({"dependencies": {"vue": "^3.5.0"}}),
+        },
+    )
+    assert detect_stack(tmp_path, STACKS) == "vue"

@@ -33,6 +33,10 @@ GO_SERVER_IMPORTS = re.compile(
 GO_HTTP_SERVER = re.compile(r"\bhttp\.(?:ListenAndServe(?:TLS)?|Serve|Server)\b")
 GO_MAIN_PACKAGE = re.compile(r"^package main\b", re.MULTILINE)
 MAX_GO_FILES = 2000
+# A JavaScript workspace (pnpm, npm, Yarn) lists its packages; its root's package.json holds the
+# tooling every package shares. The root is an app of its own only with sources of its own.
+NPM_WORKSPACE_FILES = ("pnpm-workspace.yaml",)
+APP_SOURCES = ("src", "index.html", "server.js", "server.ts", "app.js", "app.ts", "index.js")
 """A module with more Go files than this is judged on its first ones."""
 
 
@@ -60,8 +64,12 @@ def detected_stacks(root: Path, *, named: bool = True) -> list[str]:
     found: set[str] = set()
     if (root / "go.mod").is_file() and (_go_serves(root) or (named and not _go_sources(root))):
         found.add("go")
-    dependencies = _npm_dependencies(root / "package.json")
-    if "vue" in dependencies:
+    dependencies = (
+        set() if _is_npm_workspace_root(root) else _npm_dependencies(root / "package.json")
+    )
+    # Below a folder, a Vue package is an app only with a page to serve: a library a
+    # workspace shares (components, icons) has none.
+    if "vue" in dependencies and (named or _has_page(root)):
         found.add("vue")
     if any(name in dependencies for name in SERVER_FRAMEWORKS):
         found.add("node")
@@ -110,6 +118,11 @@ def why_not_a_service(root: Path) -> str:
         f"no service found in {root}: expected a go.mod, a package.json using Vue or Express,"
         " or a FastAPI pyproject.toml or requirements.txt at its root"
     )
+    if _is_npm_workspace_root(root):
+        return (
+            f"{root} is the root of a JavaScript workspace, not a service: its package.json holds"
+            " the tooling its packages share; check the package that is the service"
+        )
     if _npm_dependencies(root / "package.json"):
         return f"{expected}; its package.json is a Node package that serves nothing"
     python = [name for name in ("pyproject.toml", "requirements.txt") if (root / name).is_file()]
@@ -165,17 +178,37 @@ def _recorded_stack(root: Path) -> str | None:
     return str(answers.get("stack")) if isinstance(answers, dict) else None
 
 
-def _npm_dependencies(path: Path) -> set[str]:
+def _has_page(root: Path) -> bool:
+    """An app's HTML entry: Vite's index.html, or Vue CLI's public/index.html."""
+    return (root / "index.html").is_file() or (root / "public" / "index.html").is_file()
+
+
+def _is_npm_workspace_root(root: Path) -> bool:
+    """A workspace's root (pnpm-workspace.yaml, or `workspaces` in package.json) without an
+    app's sources of its own (src/, index.html, server.js, ...)."""
+    manifest = _npm_manifest(root / "package.json")
+    declares = "workspaces" in manifest or any(
+        (root / name).is_file() for name in NPM_WORKSPACE_FILES
+    )
+    return declares and not any((root / name).exists() for name in APP_SOURCES)
+
+
+def _npm_manifest(path: Path) -> dict[str, object]:
     text = _read(path)
     try:
         manifest = json.loads(text) if text else {}
     except json.JSONDecodeError:
-        return set()
+        return {}
+    return manifest if isinstance(manifest, dict) else {}
+
+
+def _npm_dependencies(path: Path) -> set[str]:
+    manifest = _npm_manifest(path)
     names: set[str] = set()
-    if isinstance(manifest, dict):
-        for group in ("dependencies", "devDependencies"):
-            if isinstance(manifest.get(group), dict):
-                names.update(manifest[group])
+    for group in ("dependencies", "devDependencies"):
+        declared = manifest.get(group)
+        if isinstance(declared, dict):
+            names.update(declared)
     return names
 
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import posixpath
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+import yaml
 from packaging.version import InvalidVersion, Version
 
 from visiobook_scaffold.check.dockerfile import production_dockerfile, stages
@@ -70,13 +72,44 @@ def npm_dependencies(repo: Repo) -> Iterator[tuple[str, str, int | None]]:
 def _dependencies(repo: Repo) -> Iterator[Declared]:
     if repo.stack in ("node", "vue"):
         for name, constraint, line in npm_dependencies(repo):
+            path = "package.json"
+            if constraint.startswith("catalog:"):
+                constraint, path, line = _pnpm_catalog_entry(repo, name, constraint)
             version = lowest_version(constraint)
             if version:
-                yield Declared(name, version, constraint, "package.json", line)
+                yield Declared(name, version, constraint, path, line)
     elif repo.stack == "fastapi":
         yield from _python_requirements(repo)
     elif repo.stack == "go":
         yield from _go_requirements(repo)
+
+
+PNPM_WORKSPACE = "pnpm-workspace.yaml"
+
+
+def _pnpm_catalog_entry(repo: Repo, name: str, reference: str) -> tuple[str, str, int | None]:
+    """The range a `catalog:` (or `catalog:<name>`) dependency stands for, where the workspace
+    root's pnpm-workspace.yaml sets it: (constraint, path, line); an empty constraint when it
+    does not."""
+    path = posixpath.relpath(PNPM_WORKSPACE, repo.folder_in_repository or ".")
+    text = repo.text(path) or ""
+    try:
+        workspace = yaml.safe_load(text) or {}
+    except yaml.YAMLError:
+        return "", path, None
+    catalog_name = reference.removeprefix("catalog:") or "default"
+    catalogs = workspace.get("catalogs") if isinstance(workspace, dict) else None
+    catalog = (catalogs or {}).get(catalog_name) if isinstance(catalogs, dict) else None
+    if catalog is None and catalog_name == "default" and isinstance(workspace, dict):
+        catalog = workspace.get("catalog")
+    constraint = catalog.get(name) if isinstance(catalog, dict) else None
+    if constraint is None:
+        return "", path, None
+    # The entry's line: the first `name:` key below the catalog's own heading.
+    heading = text.find("catalog:" if catalog_name == "default" else f"{catalog_name}:")
+    entry = re.compile(rf"""^\s+["']?{re.escape(name)}["']?\s*:""", re.MULTILINE)
+    match = entry.search(text, max(heading, 0))
+    return str(constraint), path, text.count("\n", 0, match.start()) + 1 if match else None
 
 
 _REQUIREMENT = re.compile(

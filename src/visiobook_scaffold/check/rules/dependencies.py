@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from packaging.version import Version
 
-from visiobook_scaffold.check.model import Finding, Severity
+from visiobook_scaffold.check.model import Finding, Severity, Skip
 from visiobook_scaffold.check.registry import rule
 from visiobook_scaffold.check.repo import Repo
 from visiobook_scaffold.check.versions import RUNTIME, declared, npm_dependencies
@@ -66,9 +66,12 @@ def forbidden_libraries(repo: Repo) -> Iterator[Finding]:
 )
 def version_floors(repo: Repo) -> Iterator[Finding]:
     floors = FLOORS[repo.stack]
-    for item in declared(repo):
-        floor = floors.get(item.name)
-        if floor and item.version < Version(floor):
+    judged = [item for item in declared(repo) if item.name in floors]
+    if not judged:
+        raise Skip("no version of the runtime or of an approved library found to judge")
+    for item in judged:
+        floor = floors[item.name]
+        if item.version < Version(floor):
             what = "the runtime" if item.name == RUNTIME else item.name
             yield Finding(
                 f"{what} {item.text} is below the approved minimum {floor}", item.path, item.line
@@ -86,8 +89,11 @@ def version_floors(repo: Repo) -> Iterator[Finding]:
 def runtime_supported(repo: Repo) -> Iterator[Finding]:
     stack = load_config(embedded_template_root()).stacks[repo.stack]
     oldest = min(Version(v) for v in stack.language_versions)
-    for item in declared(repo):
-        if item.name == RUNTIME and _release(item.version) < oldest:
+    runtimes = [item for item in declared(repo) if item.name == RUNTIME]
+    if not runtimes:
+        raise Skip(f"no {stack.language} version declared to judge")
+    for item in runtimes:
+        if _release(item.version) < oldest:
             yield Finding(
                 f"{stack.language} {item.text} is older than the supported"
                 f" {', '.join(stack.language_versions)}",
