@@ -57,11 +57,15 @@ class ServiceProject(Protocol):
 
 
 def python_release(root: Path) -> str:
-    """The interpreter of the service's `language_version` (its answers file): the newest patch
-    release pyenv has of it, else `python3.X` on PATH (pyenv's shims answer only for the
-    releases selected, so they are passed over)."""
+    """The interpreter of the service's `language_version` (its answers file)."""
     answers = yaml.safe_load((root / ".copier-answers.yml").read_text())
-    release = str(answers["language_version"])
+    return python_of(str(answers["language_version"]))
+
+
+def python_of(release: str) -> str:
+    """The interpreter of a Python release (`3.13`): the newest patch release pyenv has of it,
+    else `python3.X` on PATH (pyenv's shims answer only for the releases selected, so they are
+    passed over)."""
     pyenv_root = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"))
     installed = sorted(
         pyenv_root.glob(f"versions/{release}.*/bin/python{release}"),

@@ -7,9 +7,11 @@ actionlint with shellcheck, hadolint and yamllint, for every stack and several v
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,13 +20,15 @@ import pytest
 import yaml
 
 from tests.helpers import AVAILABLE_STACKS, REPO_ROOT
-from tests.slow.project import generate
+from tests.slow.project import generate, python_of
 from tests.slow.tools import tool
 
 pytestmark = pytest.mark.slow
 
 SERVICE = "media-service"
 SERVICE_MONITOR_SCHEMA = json.loads((REPO_ROOT / "tests/schemas/servicemonitor.json").read_text())
+SARIF_SCHEMA = json.loads((REPO_ROOT / "tests/schemas/sarif-schema-2.1.0.json").read_text())
+SCAFFOLD = yaml.safe_load((REPO_ROOT / "copier.yml").read_text())["scaffold"]["default"]
 
 # What a cluster with the Prometheus Operator serves: only there does the chart render its
 # ServiceMonitor and PrometheusRule (helm template takes these flags; helm lint has none).
@@ -478,7 +482,90 @@ def test_workflow_runs_the_stack_checks_with_postgres(project: Path) -> None:
     uses = [step["uses"] for job in jobs.values() for step in job["steps"] if "uses" in step]
     for action in uses:
         assert re.search(r"@(v\d+|\d+\.\d+\.\d+)$", action), f"{action} is not pinned"
-    assert jobs["build"]["needs"] == ["test", "security"]
+    assert jobs["build"]["needs"] == ["test", "security", "guidelines"]
+
+
+def step_named(job: dict[str, Any], name: str) -> dict[str, Any]:
+    (step,) = [step for step in job["steps"] if step.get("name") == name]
+    return step
+
+
+def run_step(
+    step: dict[str, Any], env: dict[str, str], cwd: Path
+) -> subprocess.CompletedProcess[str]:
+    # GitHub runs a `run:` script with bash -e and pipefail.
+    return subprocess.run(
+        ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]],
+        cwd=cwd,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def setup_python(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]:
+    """What actions/setup-python leaves on PATH: a fresh Python of the release asked for, as
+    the folder of its `python` and `pip` (one per release in this module)."""
+    made: dict[str, Path] = {}
+
+    def setup(release: str) -> Path:
+        if release not in made:
+            venv = tmp_path_factory.mktemp(f"python{release}")
+            created = run(python_of(release), "-m", "venv", str(venv), cwd=venv)
+            assert created.returncode == 0, created.stderr
+            made[release] = venv / "bin"
+        return made[release]
+
+    return setup
+
+
+def from_this_repository(requirement: str) -> str:
+    """The workflow's pip requirement for visiobook-scaffold, fetched from this repository
+    instead of where its releases are published (GitHub cannot be reached here): the same
+    commit, installed from git the same way."""
+    prefix = f"git+{SCAFFOLD['repository']}@"
+    assert requirement.startswith(prefix), requirement
+    ref = requirement.removeprefix(prefix)
+    known = run("git", "cat-file", "-e", f"{ref}^{{commit}}", cwd=REPO_ROOT).returncode == 0
+    # Generated from a working tree with changes, a service records the commit Copier made of
+    # them, which only Copier's copy holds: the working tree itself is then what it came from.
+    return f"git+file://{REPO_ROOT}@{ref}" if known else str(REPO_ROOT)
+
+
+def test_guidelines_job_installs_the_pinned_visiobook_and_its_audit_passes(
+    project: Path, setup_python: Callable[[str], Path]
+) -> None:
+    workflow = yaml.safe_load((project / ".github/workflows/ci-cd.yml").read_text())
+    job = workflow["jobs"]["guidelines"]
+    assert job["permissions"]["security-events"] == "write"
+    (python_setup,) = [
+        s for s in job["steps"] if s.get("uses", "").startswith("actions/setup-python@")
+    ]
+    python = setup_python(python_setup["with"]["python-version"])
+    env = {
+        "PATH": f"{python}:{Path(tool('helm')).parent}:{os.environ['PATH']}",
+        "VISIOBOOK_SCAFFOLD": from_this_repository(workflow["env"]["VISIOBOOK_SCAFFOLD"]),
+    }
+    # The projects of this module come from one commit: installed once, for the first.
+    installed_for = python.parent / "visiobook-requirement"
+    if not installed_for.exists() or installed_for.read_text() != env["VISIOBOOK_SCAFFOLD"]:
+        installed = run_step(step_named(job, "Install visiobook"), env, project)
+        assert installed.returncode == 0, installed.stdout + installed.stderr
+        installed_for.write_text(env["VISIOBOOK_SCAFFOLD"])
+
+    audit = run_step(step_named(job, "Audit against the guidelines"), env, project)
+
+    assert audit.returncode == 0, audit.stdout + audit.stderr
+    upload = step_named(job, "Upload the findings to code scanning")
+    assert upload["uses"].startswith("github/codeql-action/upload-sarif@")
+    log = json.loads((project / upload["with"]["sarif_file"]).read_text())
+    jsonschema.validators.validator_for(SARIF_SCHEMA)(SARIF_SCHEMA).validate(log)
+    assert [
+        result for run_ in log["runs"] for result in run_["results"] if "suppressions" not in result
+    ] == []
 
 
 def test_yaml_passes_yamllint_strict(project: Path) -> None:
