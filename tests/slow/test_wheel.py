@@ -163,8 +163,14 @@ def test_a_service_made_by_one_release_updates_with_the_next_one_offline(
             env=env,
         )
 
+    def audited_by() -> str:
+        """The visiobook-scaffold release the service's guidelines job installs."""
+        workflow = yaml.safe_load((tmp_path / "svc/.github/workflows/ci-cd.yml").read_text())
+        return str(workflow["env"]["VISIOBOOK_SCAFFOLD"]).rsplit("@", 1)[1]
+
     made = visiobook("new", "svc", "--stack", "fastapi", "--name", "svc", "--defaults")
     assert made.returncode == 0, made.stderr
+    assert audited_by() == "v999.0.0"
     readme = "templates/shared/README.md.jinja"
     text = (checkout / readme).read_text()
     (checkout / readme).write_text(text + "\nUpdated by the next release.\n")
@@ -181,6 +187,7 @@ def test_a_service_made_by_one_release_updates_with_the_next_one_offline(
     assert (tmp_path / "svc/README.md").read_text().endswith("Updated by the next release.\n")
     answers = yaml.safe_load((tmp_path / "svc/.copier-answers.yml").read_text())
     assert (answers["_src_path"], answers["_commit"]) == (CANONICAL_SOURCE, "v999.1.0")
+    assert audited_by() == "v999.1.0"
 
 
 def test_a_clone_that_lost_its_tags_builds_a_wheel_carrying_every_release(
