@@ -330,7 +330,7 @@ def test_an_older_service_gets_every_finding_with_its_place(tmp_path: Path) -> N
     assert findings("health-routes") == [(None, None, "no /ready route in the sources")]
     assert ("k8s/deployment.yaml", 9, "Deployment legacy-users, container app: JWT_SECRET is a"
             " literal value, not a secretKeyRef") in findings("k8s-secret-refs")  # fmt: skip
-    assert (".env", None, ".env is committed: it holds this environment's real values") in (
+    assert (".env", None, ".env is committed: keep it out of git and share .env.example") in (
         findings("no-committed-secrets")
     )
 

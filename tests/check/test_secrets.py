@@ -128,14 +128,14 @@ def test_a_vite_app_commits_its_mode_files_but_not_a_secret_in_them(tmp_path: Pa
         ".env.local": "VITE_API_URL=http://localhost:9000\n",
     }
     assert findings(tmp_path, files, kind="frontend") == [
-        ".env.local .env.local is committed: it holds this environment's real values",
+        ".env.local .env.local is committed: keep it out of git and share .env.example",
         ".env.production:2 SENTRY_AUTH_TOKEN has a real-looking value",
     ]
 
 
 def test_a_service_env_file_is_found_by_its_name(tmp_path: Path) -> None:
     assert findings(tmp_path, {".env.production": "LOG_LEVEL=info\n"}) == [
-        ".env.production .env.production is committed: it holds this environment's real values"
+        ".env.production .env.production is committed: keep it out of git and share .env.example"
     ]
 
 

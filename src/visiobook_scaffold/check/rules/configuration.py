@@ -153,7 +153,7 @@ def committed_secrets(repo: Repo) -> Iterator[Finding]:
 def _secrets_in(repo: Repo, path: str) -> Iterator[Finding]:
     name = PurePosixPath(path).name
     if _is_real_env_file(repo, name):
-        yield Finding(f"{name} is committed: it holds this environment's real values", path)
+        yield Finding(f"{name} is committed: keep it out of git and share .env.example", path)
         return
     if _KEY_FILES.search(path):
         yield Finding("a private key file is committed", path)
