@@ -5,8 +5,12 @@ Nothing is declared the FastAPI way (body models, Query parameters): FastAPI wou
 judge those before the router's authentication runs, and answer 422. Here the order of the
 checks is the contract's (docs/contract.md): 401, then 400 no body, 415, 413, 400 malformed JSON,
 then the fields and parameters (400).
+
+Dependencies are `async def` even when they await nothing: FastAPI runs a plain `def` in a worker
+thread, a hand-off that costs more than the function.
 """
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
@@ -25,7 +29,7 @@ from app.core.errors import (
 from app.core.security import InvalidTokenError, Principal, verify_access_token
 
 
-def get_settings_from_app(request: Request) -> Settings:
+async def get_settings_from_app(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
@@ -33,22 +37,35 @@ def get_settings_from_app(request: Request) -> Settings:
 SettingsDep = Annotated[Settings, Depends(get_settings_from_app)]
 
 
+# Methods that only read: their sessions run in autocommit (app/db/session.py).
+READ_METHODS = frozenset({"GET", "HEAD"})
+
+
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    async with request.app.state.sessionmaker() as session:
-        yield session
+    state = request.app.state
+    # Requests take the pool's connections first come, first served (app.state.db_turns); the
+    # wait is bounded as the pool's own is, by DB_CONNECT_TIMEOUT.
+    async with asyncio.timeout(state.settings.db_connect_timeout):
+        await state.db_turns.acquire()
+    try:
+        reads = request.method in READ_METHODS
+        async with (state.read_sessionmaker if reads else state.sessionmaker)() as session:
+            yield session
+    finally:
+        state.db_turns.release()
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
 
 
-async def require_principal(request: Request, settings: SettingsDep) -> Principal:
+async def require_principal(request: Request) -> Principal:
     """The caller, from `Authorization: Bearer <JWT>`. Every failure is the same 401: the answer
     does not say which check failed."""
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise UnauthorizedError("missing bearer token", headers={"WWW-Authenticate": "Bearer"})
     try:
-        principal = verify_access_token(token.strip(), settings)
+        principal = verify_access_token(token.strip(), request.app.state.jwt_key)
     except InvalidTokenError:
         raise UnauthorizedError(
             "invalid bearer token", headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}

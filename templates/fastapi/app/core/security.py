@@ -6,6 +6,7 @@ from typing import Any
 
 import bcrypt
 import jwt
+from jwt.utils import base64url_encode
 
 from app.core.config import Settings
 
@@ -38,14 +39,21 @@ def create_access_token(
     return jwt.encode(claims, settings.jwt_secret.get_secret_value(), algorithm=ALGORITHM)
 
 
-def verify_access_token(token: str, settings: Settings) -> Principal:
+def verification_key(settings: Settings) -> jwt.PyJWK:
+    """JWT_SECRET as an HS256 key: built once at start-up, it is bound to its algorithm, so a
+    token verifies with HS256 and one HMAC whatever its header says."""
+    secret = base64url_encode(settings.jwt_secret.get_secret_value().encode()).decode()
+    return jwt.PyJWK({"kty": "oct", "k": secret}, algorithm=ALGORITHM)
+
+
+def verify_access_token(token: str, key: jwt.PyJWK) -> Principal:
     """The caller named by a valid token: HS256 only (so never `alg: none`), signed with
-    JWT_SECRET, `exp` required and in the future, `nbf` (when present) in the past, `sub` a
-    non-empty string. No clock leeway."""
+    JWT_SECRET (`verification_key`), `exp` required and in the future, `nbf` (when present) in
+    the past, `sub` a non-empty string. No clock leeway."""
     try:
         claims = jwt.decode(
             token,
-            settings.jwt_secret.get_secret_value(),
+            key,
             algorithms=[ALGORITHM],
             # Only these claims are judged, as in every other Visiobook backend.
             options={

@@ -21,7 +21,10 @@ def create_engine(settings: Settings) -> AsyncEngine:
         # DB_POOL_SIZE is the most connections the service opens: no overflow beyond it.
         pool_size=settings.db_pool_size,
         max_overflow=0,
-        pool_pre_ping=True,
+        # No ping at each checkout (a round trip per request): a statement that fails because
+        # its connection broke invalidates the whole pool, so the next requests reconnect, and
+        # /ready checks the database for the orchestrator.
+        pool_pre_ping=False,
         # Fail fast when the database is unreachable, so /ready can answer 503 quickly.
         pool_timeout=settings.db_connect_timeout,
         # libpq counts whole seconds.
@@ -32,4 +35,13 @@ def create_engine(settings: Settings) -> AsyncEngine:
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions for requests that write: their statements run in a transaction, committed or
+    rolled back as a whole."""
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def create_read_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions for requests that only read (GET, HEAD): in autocommit, each statement is a
+    transaction of its own, so no BEGIN and ROLLBACK go to the database around it."""
+    reader = engine.execution_options(isolation_level="AUTOCOMMIT")
+    return async_sessionmaker(reader, expire_on_commit=False)

@@ -8,6 +8,7 @@ from app.core.security import (
     InvalidTokenError,
     create_access_token,
     hash_password,
+    verification_key,
     verify_access_token,
     verify_password,
 )
@@ -16,6 +17,7 @@ from tests.conftest import make_settings
 # 64 bytes: long enough for PyJWT to sign an HS512 token with it without a warning.
 SETTINGS = make_settings("postgresql://db/app", jwt_secret="s" * 64)
 SECRET = SETTINGS.jwt_secret.get_secret_value()
+KEY = verification_key(SETTINGS)
 LATER = int(time.time()) + 600
 
 
@@ -25,7 +27,7 @@ def signed(claims: dict[str, Any], algorithm: str = "HS256", key: str = SECRET) 
 
 def test_a_token_round_trips_with_its_subject_and_claims() -> None:
     token = create_access_token("user-1", SETTINGS, {"role": "admin"})
-    principal = verify_access_token(token, SETTINGS)
+    principal = verify_access_token(token, KEY)
     assert principal.subject == "user-1"
     assert principal.claims["role"] == "admin"
     assert principal.claims["exp"] - principal.claims["iat"] == SETTINGS.jwt_expires_in
@@ -33,7 +35,7 @@ def test_a_token_round_trips_with_its_subject_and_claims() -> None:
 
 def test_claims_no_other_backend_judges_are_not_judged() -> None:
     claims = {"sub": "u", "exp": LATER, "iat": LATER, "aud": "other", "jti": 7, "nbf": 1}
-    assert verify_access_token(signed(claims), SETTINGS).subject == "u"
+    assert verify_access_token(signed(claims), KEY).subject == "u"
 
 
 @pytest.mark.parametrize(
@@ -60,7 +62,7 @@ def test_claims_no_other_backend_judges_are_not_judged() -> None:
 )
 def test_invalid_tokens_are_rejected(token: str, reason: str | None) -> None:
     with pytest.raises(InvalidTokenError, match=reason):
-        verify_access_token(token, SETTINGS)
+        verify_access_token(token, KEY)
 
 
 def test_passwords_are_hashed_with_the_configured_rounds() -> None:
