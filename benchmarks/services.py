@@ -161,12 +161,12 @@ def normalise(statement: Statement) -> str:
 
     text = PLACEHOLDER.sub(value, text)
     text = " ".join(text.replace('"', "").split()).lower()
-    return text.rstrip(";").strip()
+    # An empty statement (`;`, `-- ping`) is how some pools check a connection: a round trip too.
+    return text.rstrip(";").strip() or "(empty statement)"
 
 
 def normalised(statements: Sequence[Statement]) -> list[str]:
-    """The non-empty normalised statements (a pool's `-- ping` is no statement of the request)."""
-    return [text for text in map(normalise, statements) if text]
+    return [normalise(statement) for statement in statements]
 
 
 def ratio_medians(generated: Sequence[Load], baseline: Sequence[Load]) -> tuple[float, ...]:
@@ -433,11 +433,12 @@ class Bench:
         log = self.postgres.root / "server.log"
         url = f"{running.base}{ROUTE}"
         headers = {"Authorization": f"Bearer {token}"}
-        # First requests first: a connection's set-up statements are no part of a request's.
-        for _ in range(3):
-            httpx.get(url, headers=headers).raise_for_status()
         self.logging_statements(on=True)
         try:
+            # Requests just before, so the one read is neither a connection's first (its set-up
+            # statements) nor one after an idle spell (pgxpool pings a connection idle for 1 s).
+            for _ in range(3):
+                httpx.get(url, headers=headers).raise_for_status()
             offset = log.stat().st_size
             answer = httpx.get(url, headers=headers)
             answer.raise_for_status()
@@ -736,11 +737,17 @@ def backend_section(result: Result, options: Options) -> list[str]:
         f"| its own test suite (`{result.test_command}`), wall time | {tests} | | | | |",
         "",
     ]
+    rounds = "; ".join(
+        f"{g.requests_per_second:.0f} / {b.requests_per_second:.0f}"
+        f" ({g.requests_per_second / b.requests_per_second:.2f}x)"
+        for g, b in zip(result.generated, result.baseline, strict=True)
+    )
+    lines += [f"Each round, req/s generated / baseline: {rounds}.", ""]
     if not result.same_answer:
         lines += ["**The two answered different `data` for the same request.**", ""]
     verdict_line = (
         "the same statements, with the same values, after normalisation (placeholders, case,"
-        " whitespace, identifier quotes)"
+        " whitespace, identifier quotes, comments)"
         if same
         else "**different statements: the ratios above compare different work**"
     )

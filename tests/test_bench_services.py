@@ -132,8 +132,12 @@ def test_client_side_placeholders_and_comments() -> None:
     assert normalise(Statement("SELECT %s")) == "select ?"
 
 
-def test_a_pool_ping_is_no_statement_of_the_request() -> None:
-    assert normalised([Statement("-- ping"), Statement("SELECT 1")]) == ["select 1"]
+def test_a_pools_empty_ping_is_a_round_trip_too() -> None:
+    pings = normalised([Statement("-- ping"), Statement(";")])
+    assert pings == ["(empty statement)", "(empty statement)"]
+    assert normalised([Statement(";"), Statement("SELECT 1")]) != normalised(
+        [Statement("SELECT 1")]
+    )
 
 
 def test_extra_transaction_statements_make_the_sql_differ() -> None:
