@@ -390,6 +390,7 @@ class Result:
     test_seconds: float | None
     test_passed: bool | None
     language: str
+    how: str
 
     @property
     def same_sql(self) -> bool:
@@ -545,6 +546,7 @@ class Bench:
             test_seconds=test_seconds,
             test_passed=passed,
             language=prepared.language,
+            how=prepared.how,
         )
 
     def test_suite(self, stack: str, prepared: Prepared, command: str) -> tuple[float, bool]:
@@ -580,12 +582,14 @@ class Prepared:
     baseline_dir: Path
     baseline: list[str]
     language: str
+    how: str  # how each is built and run, for the report
 
 
 def prepare_fastapi(root: Path, baseline_dir: Path, versions: dict[str, str]) -> Prepared:
     """The service in its own virtualenv on the Python it is generated for, run with its
-    Dockerfile's command; the baseline in another on the same Python, with the same FastAPI,
-    uvicorn, pydantic and psycopg."""
+    Dockerfile's command (the virtualenv has requirements-dev.txt, which is requirements.txt and
+    the test tools, for its test suite: the server imports only the former); the baseline in
+    another on the same Python, with the same FastAPI, uvicorn, pydantic and psycopg."""
     project = PythonProject(root)
     project.install()
     python = python_release(root)
@@ -611,6 +615,7 @@ def prepare_fastapi(root: Path, baseline_dir: Path, versions: dict[str, str]) ->
         baseline_dir=baseline_dir,
         baseline=[str(venv / "bin" / "python"), "app.py"],
         language=f"Python {version}",
+        how="`python -m app` (its Dockerfile's command); the baseline `python app.py` (uvicorn)",
     )
 
 
@@ -635,6 +640,8 @@ def prepare_node(root: Path, baseline_dir: Path, versions: dict[str, str]) -> Pr
         baseline_dir=baseline_dir,
         baseline=[node, "server.js"],
         language=f"Node.js {check([node, '--version'], root).strip().lstrip('v')}",
+        how="`npm run build`, then `node dist/server.js` (its Dockerfile's command);"
+        " the baseline `node server.js`",
     )
 
 
@@ -663,6 +670,8 @@ def prepare_go(root: Path, baseline_dir: Path, versions: dict[str, str]) -> Prep
         baseline_dir=baseline_dir,
         baseline=[str(baseline_dir / "server")],
         language=f"Go {version}",
+        how="`go build -trimpath -ldflags='-s -w'` (CGO_ENABLED=0, as its Dockerfile builds it),"
+        " the baseline alike",
     )
 
 
@@ -714,7 +723,8 @@ def backend_section(result: Result, options: Options) -> list[str]:
     lines = [
         f"### {result.stack}",
         "",
-        f"{result.language}; {versions} (the generated lock's versions, in both).",
+        f"{result.language}; {versions} (the generated lock's versions, in both). Run:"
+        f" {result.how}.",
         "",
         "| measure | generated | baseline | generated / baseline | target | met |",
         "| --- | --- | --- | --- | --- | --- |",
@@ -763,6 +773,7 @@ def backend_section(result: Result, options: Options) -> list[str]:
 
 def report(results: list[Result], options: Options) -> str:
     postgres = tool_version([str(find_bindir() / "postgres"), "--version"])
+    wrk_version = tool_version(["wrk", "--version"]).split(" Copyright")[0]
     lines = [
         "## Generated services against same-SQL baselines",
         "",
@@ -774,12 +785,12 @@ def report(results: list[Result], options: Options) -> str:
         f" seeded with {ITEMS} items (the baseline a copy of the generated service's database).",
         f"Load: wrk, {CONNECTIONS} keep-alive connections on `GET {ROUTE}` (page 1, 10 items);"
         f" server and PostgreSQL on CPU {SERVER_CPU}, wrk on CPU {LOAD_CPU} (taskset);"
-        f" a {options.warmup} s warm-up each, then {options.rounds} rounds of"
-        f" {options.seconds} s, the two in alternation (the order swapped each round). Ratios are"
+        f" a {options.warmup} s warm-up each, then rounds of {options.seconds} s"
+        f" ({options.rounds}), the two in alternation (the order swapped each round). Ratios are"
         " taken within a round; the table gives their median over the rounds (and the medians"
         " of the absolute values). Under ~10% is noise.",
         f"Machine: {cpu_model()}, {os.cpu_count()} CPUs, {platform.system()}"
-        f" {platform.release()}; {postgres}; {tool_version(['wrk', '--version'])}.",
+        f" {platform.release()}; {postgres}; {wrk_version}.",
         "",
     ]
     for result in results:

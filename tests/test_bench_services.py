@@ -12,7 +12,10 @@ import pytest
 from benchmarks.report import markers, replace_part
 from benchmarks.services import (
     Load,
+    Options,
+    Result,
     Statement,
+    backend_section,
     framework_versions,
     normalise,
     normalised,
@@ -208,3 +211,37 @@ def test_a_missing_part_is_appended_and_a_broken_one_refused() -> None:
     )
     with pytest.raises(ValueError, match="no"):
         replace_part(f"{markers('bench')[0]}\nno end", "bench", "x")
+
+
+def result(generated_sql: list[Statement], baseline_sql: list[Statement]) -> Result:
+    return Result(
+        stack="go",
+        versions={"github.com/gin-gonic/gin": "v1.12.0"},
+        generated=[Load(950, 2.0, 9.0, 0), Load(450, 4.0, 20.0, 0)],
+        baseline=[Load(1000, 2.0, 6.0, 0), Load(500, 4.0, 10.0, 0)],
+        cold_start_ms=(20.0, 10.0),
+        rss_mib=(30.0, 20.0),
+        sql=(generated_sql, baseline_sql),
+        same_answer=True,
+        test_command="make test",
+        test_seconds=30.0,
+        test_passed=True,
+        language="Go 1.27.0",
+        how="go build",
+    )
+
+
+def test_the_report_gives_ratios_against_the_targets_when_the_sql_is_the_same() -> None:
+    page = Statement("SELECT id FROM items LIMIT $1", {1: "'10'"})
+    table = "\n".join(backend_section(result([page], [page]), Options(2, 10, 5, 5, True)))
+    assert "| `GET /api/v1/items`, req/s | 700 | 750 | 0.93x | >= 0.9x | yes |" in table
+    assert "| p99 latency | 14.50 ms | 8.00 ms | 1.75x | <= 1.5x | **no** |" in table
+    assert "SQL differs" not in table
+
+
+def test_the_report_claims_no_ratio_when_the_sql_differs() -> None:
+    page = Statement("SELECT id FROM items LIMIT $1", {1: "'10'"})
+    lines = backend_section(result([Statement("BEGIN"), page], [page]), Options(2, 10, 5, 5, True))
+    rows = [line for line in lines if line.startswith(("| `GET", "| p50", "| p99"))]
+    assert all("SQL differs" in row and "x |" not in row for row in rows)
+    assert any("different statements" in line for line in lines)
