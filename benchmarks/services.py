@@ -128,9 +128,9 @@ def parse_log(log: str, database: str) -> list[Statement]:
         match = LOG_LINE.match(line)
         if match:
             entries.append((match[2], match[3], match[4]))
-        elif entries:  # a line without the prefix: the message before it goes on
+        elif entries:  # the message before goes on (PostgreSQL starts its lines with a tab)
             db, level, message = entries[-1]
-            entries[-1] = (db, level, f"{message}\n{line}")
+            entries[-1] = (db, level, f"{message}\n{line.removeprefix(chr(9))}")
     statements: list[Statement] = []
     for db, level, message in entries:
         if db != database:

@@ -83,8 +83,8 @@ def test_log_gives_one_databases_statements_with_their_parameters() -> None:
     assert parse_log(LOG, "bench_generated") == [
         Statement("BEGIN"),
         Statement(
-            "SELECT items.id, items.name\n\tFROM items ORDER BY items.created_at DESC, items.id\n"
-            "\t LIMIT $1::INTEGER OFFSET $2::INTEGER",
+            "SELECT items.id, items.name\nFROM items ORDER BY items.created_at DESC, items.id\n"
+            " LIMIT $1::INTEGER OFFSET $2::INTEGER",
             {1: "'10'", 2: "'0'"},
         ),
         Statement("ROLLBACK"),
