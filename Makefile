@@ -45,7 +45,8 @@ PROMTOOL_BIN := $(TOOLS)/promtool-$(PROMTOOL_VERSION)/promtool
 export PATH := $(TOOLS):$(PATH)
 
 .PHONY: demo test test-fast test-slow prerequisites lint tools openapi-typescript compose-schema \
-	kubernetes prometheus-crds promtool bench node-lock vue-lock vue-api-types go-lock clean docs docs-serve
+	kubernetes prometheus-crds promtool bench bench-services node-lock vue-lock vue-api-types go-lock \
+	clean docs docs-serve
 
 # Installing the checkout also restores release tags releases.toml records (hatch_build.py).
 $(BIN)/visiobook: pyproject.toml releases.toml
@@ -152,9 +153,18 @@ docs: $(BIN)/visiobook
 docs-serve: $(BIN)/visiobook
 	$(BIN)/python scripts/docs_site.py serve
 
-## bench: time the CLI against raw Copier, and `check` on 2,000 files; writes docs/benchmarks.md
+## bench: time the CLI against raw Copier, and `check` on 2,000 files; writes its part of
+## docs/benchmarks.md
 bench: $(BIN)/visiobook tools
-	PATH="$(TOOLS):$$PATH" $(BIN)/python benchmarks/run.py --write docs/benchmarks.md
+	PATH="$(TOOLS):$$PATH" $(BIN)/python -m benchmarks.run --write docs/benchmarks.md
+
+## bench-services: each generated backend's GET /api/v1/items against a minimal app on the same
+## framework sending the same SQL, under wrk on pinned cores (about 10 minutes a backend; needs 2
+## CPUs, wrk, PostgreSQL, Go, npm); writes its part of docs/benchmarks.md. Shorter:
+## make bench-services BENCH_ARGS="--rounds 2 --seconds 3 --stacks go"
+bench-services: $(BIN)/visiobook
+	@command -v wrk >/dev/null || { echo "make bench-services needs wrk: apt-get install wrk" >&2; exit 1; }
+	$(BIN)/python -m benchmarks.services --write docs/benchmarks.md $(BENCH_ARGS)
 
 ## node-lock: refresh the Node template's package-lock.json after changing its package.json
 node-lock: $(BIN)/visiobook

@@ -1,6 +1,7 @@
 """Time the visiobook CLI against raw Copier on the same template, and measure the JS a
-generated Vue app sends to the browser. Not a test: run it with `make bench`; it prints a
-Markdown report and, with --write, saves it (docs/benchmarks.md)."""
+generated Vue app sends to the browser. Not a test: run it with `make bench` (`python -m
+benchmarks.run`); it prints a Markdown report and, with --write, saves it into its part of
+docs/benchmarks.md (`make bench-services` writes another part of that file)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from benchmarks.report import write_part
 from visiobook_scaffold.template import load_config
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -224,7 +226,7 @@ def vue_bundle_rows() -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=15)
-    parser.add_argument("--write", type=Path, help="also write the report to this file")
+    parser.add_argument("--write", type=Path, help="also write the report into this file's part")
     args = parser.parse_args()
 
     help_s = median_seconds(visiobook_help, args.runs)
@@ -254,8 +256,6 @@ def main() -> None:
     finally:
         shutil.rmtree(workdir)
     lines = [
-        "# Benchmarks",
-        "",
         "Produced by `make bench` (`benchmarks/run.py`): median of "
         f"{args.runs} runs after one warm-up, each into a fresh folder; `new` and `copier copy`",
         "of a stack run in alternation. The updates take a service of each stack from v1.0.0 to",
@@ -288,7 +288,7 @@ def main() -> None:
     report = "\n".join(lines) + "\n"
     print(report)
     if args.write:
-        args.write.write_text(report)
+        write_part(args.write, "bench", report)
 
 
 if __name__ == "__main__":
