@@ -22,13 +22,14 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from psycopg_pool import AsyncConnectionPool
 
-# The page and the exact total in one statement (the window count is taken before LIMIT).
+# The page and the exact total in one statement, as the generated service's SQLAlchemy writes it.
 PAGE = (
-    "SELECT id, name, description, created_at, updated_at, version, count(*) OVER () AS total"
-    " FROM items ORDER BY created_at DESC, id LIMIT %s OFFSET %s"
+    "SELECT items.name, items.description, items.id, items.created_at, items.updated_at,"
+    " items.version, (SELECT count(*) AS count_1 FROM items) AS total"
+    " FROM items ORDER BY items.created_at DESC, items.id LIMIT %s::INTEGER OFFSET %s::INTEGER"
 )
 # Only for a page past the end, which has no row to carry the total.
-TOTAL = "SELECT count(*) FROM items"
+TOTAL = "SELECT count(*) AS count_1 FROM items"
 
 # The HMAC key is prepared once; each request copies it (one HMAC-SHA256, no JOSE library).
 MAC = hmac.new(os.environ["JWT_SECRET"].encode(), digestmod=hashlib.sha256)
@@ -91,9 +92,9 @@ async def list_items(request: Request) -> JSONResponse:
             total = counted[0] if counted else 0
     data: list[dict[str, Any]] = [
         {
-            "id": str(row[0]),
-            "name": row[1],
-            "description": row[2],
+            "id": str(row[2]),
+            "name": row[0],
+            "description": row[1],
             "createdAt": timestamp(row[3]),
             "updatedAt": timestamp(row[4]),
             "version": row[5],

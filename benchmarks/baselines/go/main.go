@@ -26,12 +26,15 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
-// The page and the exact total in one statement (the window count is taken before LIMIT).
-const page = "SELECT id, name, description, created_at, updated_at, version, count(*) OVER () AS total" +
-	" FROM items ORDER BY created_at DESC, id LIMIT $1 OFFSET $2"
+// The generated repository's filter: $1 is NULL (no filter) or a LIKE pattern.
+const matching = `$1::text IS NULL OR name ILIKE $1 ESCAPE '\'`
+
+// The page and the exact total in one statement, as the generated repository sends it.
+const page = "SELECT id, name, description, created_at, updated_at, version, (SELECT count(*) FROM items WHERE " +
+	matching + ") AS total FROM items WHERE " + matching + ` ORDER BY "created_at" DESC, id LIMIT $2 OFFSET $3`
 
 // Only for a page past the end, which has no row to carry the total.
-const total = "SELECT count(*) FROM items"
+const total = "SELECT count(*) FROM items WHERE " + matching
 
 type item struct {
 	ID          string  `json:"id"`
@@ -102,7 +105,7 @@ func listItems(pool *pgxpool.Pool) gin.HandlerFunc {
 		limit, _ := strconv.Atoi(c.DefaultQuery("limit", "10"))
 		offset := (pageNumber - 1) * limit
 		ctx := c.Request.Context()
-		rows, err := pool.Query(ctx, page, limit, offset)
+		rows, err := pool.Query(ctx, page, nil, limit, offset)
 		if err != nil {
 			c.AbortWithStatus(http.StatusInternalServerError)
 			return
@@ -126,7 +129,7 @@ func listItems(pool *pgxpool.Pool) gin.HandlerFunc {
 			return
 		}
 		if len(body.Data) == 0 && offset > 0 {
-			if err := pool.QueryRow(ctx, total).Scan(&count); err != nil {
+			if err := pool.QueryRow(ctx, total, nil).Scan(&count); err != nil {
 				c.AbortWithStatus(http.StatusInternalServerError)
 				return
 			}

@@ -11,12 +11,13 @@ const crypto = require("node:crypto");
 const express = require("express");
 const { Pool } = require("pg");
 
-// The page and the exact total in one statement (the window count is taken before LIMIT).
+// The page and the exact total in one statement, as the generated service's $queryRaw sends it.
 const PAGE =
-  "SELECT id, name, description, created_at, updated_at, version, count(*) OVER () AS total" +
-  " FROM items ORDER BY created_at DESC, id LIMIT $1 OFFSET $2";
+  'SELECT "id", "name", "description", "created_at" AS "createdAt", "updated_at" AS "updatedAt",' +
+  ' "version", (SELECT count(*) FROM "items") AS "total"' +
+  ' FROM "items" ORDER BY "created_at" DESC, "id" LIMIT $1 OFFSET $2';
 // Only for a page past the end, which has no row to carry the total.
-const TOTAL = "SELECT count(*) FROM items";
+const TOTAL = 'SELECT count(*) AS "total" FROM "items"';
 
 // The HMAC key is built once (one HMAC-SHA256 a request, no JOSE library).
 const key = crypto.createSecretKey(Buffer.from(process.env.JWT_SECRET ?? ""));
@@ -55,15 +56,15 @@ app.get("/api/v1/items", async (req, res) => {
   const { rows } = await pool.query(PAGE, [limit, offset]);
   let total = rows.length > 0 ? Number(rows[0].total) : 0;
   if (rows.length === 0 && offset > 0) {
-    total = Number((await pool.query(TOTAL)).rows[0].count);
+    total = Number((await pool.query(TOTAL)).rows[0].total);
   }
   res.json({
     data: rows.map((row) => ({
       id: row.id,
       name: row.name,
       description: row.description,
-      createdAt: row.created_at.toISOString(),
-      updatedAt: row.updated_at.toISOString(),
+      createdAt: row.createdAt.toISOString(),
+      updatedAt: row.updatedAt.toISOString(),
       version: row.version,
     })),
     pagination: { page, limit, total, totalPages: Math.ceil(total / limit) },
