@@ -148,8 +148,8 @@ PLACEHOLDER = re.compile(r"\$(\d+)|%\([^)]*\)s|%s")
 
 
 def normalise(statement: Statement) -> str:
-    """The statement with comments dropped, whitespace collapsed, lower case, identifiers
-    unquoted, no final `;`, and each placeholder ($1, %(name)s, %s) replaced by the value it was
+    """The statement with comments dropped, whitespace collapsed (none inside parentheses), lower
+    case, identifiers unquoted, no final `;`, and each placeholder ($1, %(name)s, %s) replaced by the value it was
     sent with (`?` when the log gives none): two drivers that send the same query with the same
     values normalise alike, whatever their placeholder style or numbering."""
     text = re.sub(r"--[^\n]*", " ", statement.text)
@@ -161,6 +161,8 @@ def normalise(statement: Statement) -> str:
 
     text = PLACEHOLDER.sub(value, text)
     text = " ".join(text.replace('"', "").split()).lower()
+    # Spaces inside parentheses mean nothing either: `(SELECT ... "items" )` is `(... items)`.
+    text = re.sub(r"\(\s+", "(", re.sub(r"\s+\)", ")", text))
     # An empty statement (`;`, `-- ping`) is how some pools check a connection: a round trip too.
     return text.rstrip(";").strip() or "(empty statement)"
 

@@ -119,6 +119,13 @@ def test_same_query_in_another_drivers_style_normalises_alike() -> None:
     )
 
 
+def test_spaces_inside_parentheses_normalise_away() -> None:
+    # Prisma's $queryRaw leaves a space where an empty fragment (no filter) was interpolated.
+    assert normalise(Statement('SELECT ( SELECT count(*) FROM "items" ) AS total')) == normalise(
+        Statement("SELECT (SELECT count(*) FROM items) AS total")
+    )
+
+
 def test_different_values_or_text_normalise_differently() -> None:
     page = "SELECT id FROM items LIMIT $1 OFFSET $2"
     first = Statement(page, {1: "'10'", 2: "'0'"})
