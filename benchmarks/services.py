@@ -149,9 +149,9 @@ PLACEHOLDER = re.compile(r"\$(\d+)|%\([^)]*\)s|%s")
 
 def normalise(statement: Statement) -> str:
     """The statement with comments dropped, whitespace collapsed (none inside parentheses), lower
-    case, identifiers unquoted, no final `;`, and each placeholder ($1, %(name)s, %s) replaced by the value it was
-    sent with (`?` when the log gives none): two drivers that send the same query with the same
-    values normalise alike, whatever their placeholder style or numbering."""
+    case, identifiers unquoted, no final `;`, and each placeholder ($1, %(name)s, %s) replaced by
+    the value it was sent with (`?` when the log gives none): two drivers that send the same
+    query with the same values normalise alike, whatever their placeholder style or numbering."""
     text = re.sub(r"--[^\n]*", " ", statement.text)
     text = re.sub(r"/\*.*?\*/", " ", text, flags=re.S)
 
