@@ -792,7 +792,7 @@ def report(results: list[Result], options: Options) -> str:
         " taken within a round; the table gives their median over the rounds (and the medians"
         " of the absolute values). Under ~10% is noise.",
         f"Machine: {cpu_model()}, {os.cpu_count()} CPUs, {platform.system()}"
-        f" {platform.release()}; {postgres}; {wrk_version}.",
+        f" {platform.release()}; `{postgres}`; `{wrk_version}`.",
         "",
     ]
     for result in results:
