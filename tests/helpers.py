@@ -2,10 +2,29 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 from pathlib import Path
+from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 AVAILABLE_STACKS = ["fastapi", "node", "go", "vue"]
 # Stacks that generate an API with a database (`kind: service` in copier.yml); vue is a frontend.
 SERVICE_STACKS = ["fastapi", "node", "go"]
 BASE_ANSWERS = {"stack": "fastapi", "service_name": "media-service"}
+
+
+def run_workflow_step(
+    step: dict[str, Any], env: dict[str, str], cwd: Path | None = None, timeout: float = 600
+) -> subprocess.CompletedProcess[str]:
+    """A GitHub Actions step's `run:` script, run as GitHub runs it: bash -e with pipefail, no
+    profile, with `env` over this process's environment."""
+    return subprocess.run(
+        ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]],
+        cwd=cwd,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )

@@ -20,7 +20,13 @@ import pytest
 import yaml
 from packaging.version import Version
 
-from tests.helpers import AVAILABLE_STACKS, BASE_ANSWERS, REPO_ROOT, SERVICE_STACKS
+from tests.helpers import (
+    AVAILABLE_STACKS,
+    BASE_ANSWERS,
+    REPO_ROOT,
+    SERVICE_STACKS,
+    run_workflow_step,
+)
 
 CURRENT = tomllib.loads((REPO_ROOT / "tests/data/current_action_majors.toml").read_text())[
     "actions"
@@ -162,20 +168,11 @@ def run_smoke_test(
         threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         env = {
-            **os.environ,
             **step.get("env", {}),
             "PATH": f"{shims}:{os.environ['PATH']}",
             "PUBLIC_URL": f"http://127.0.0.1:{server.server_address[1]}",
         }
-        # GitHub runs a `run:` script with bash -e and pipefail.
-        result = subprocess.run(
-            ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
+        result = run_workflow_step(step, env, timeout=120)
     finally:
         if statuses is not None:
             server.shutdown()

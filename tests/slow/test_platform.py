@@ -19,7 +19,7 @@ import jsonschema
 import pytest
 import yaml
 
-from tests.helpers import AVAILABLE_STACKS, REPO_ROOT
+from tests.helpers import AVAILABLE_STACKS, REPO_ROOT, run_workflow_step
 from tests.slow.project import generate, python_of
 from tests.slow.tools import tool
 
@@ -490,21 +490,6 @@ def step_named(job: dict[str, Any], name: str) -> dict[str, Any]:
     return step
 
 
-def run_step(
-    step: dict[str, Any], env: dict[str, str], cwd: Path
-) -> subprocess.CompletedProcess[str]:
-    # GitHub runs a `run:` script with bash -e and pipefail.
-    return subprocess.run(
-        ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]],
-        cwd=cwd,
-        env={**os.environ, **env},
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-
-
 @pytest.fixture(scope="module")
 def setup_python(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]:
     """What actions/setup-python leaves on PATH: a fresh Python of the release asked for, as
@@ -552,11 +537,11 @@ def test_guidelines_job_installs_the_pinned_visiobook_and_its_audit_passes(
     # The projects of this module come from one commit: installed once, for the first.
     installed_for = python.parent / "visiobook-requirement"
     if not installed_for.exists() or installed_for.read_text() != env["VISIOBOOK_SCAFFOLD"]:
-        installed = run_step(step_named(job, "Install visiobook"), env, project)
+        installed = run_workflow_step(step_named(job, "Install visiobook"), env, project)
         assert installed.returncode == 0, installed.stdout + installed.stderr
         installed_for.write_text(env["VISIOBOOK_SCAFFOLD"])
 
-    audit = run_step(step_named(job, "Audit against the guidelines"), env, project)
+    audit = run_workflow_step(step_named(job, "Audit against the guidelines"), env, project)
 
     assert audit.returncode == 0, audit.stdout + audit.stderr
     upload = step_named(job, "Upload the findings to code scanning")

@@ -25,7 +25,7 @@ type TokenVerifier struct {
 	key    jwt.Keyfunc
 }
 
-// NewTokenVerifier accepts the tokens that VerifyAccessToken describes.
+// NewTokenVerifier accepts the tokens that Verify describes.
 func NewTokenVerifier(secret string) *TokenVerifier {
 	// Boxed once: returning the []byte itself would allocate its interface on every call.
 	var key any = []byte(secret)
@@ -37,14 +37,9 @@ func NewTokenVerifier(secret string) *TokenVerifier {
 	}
 }
 
-// VerifyAccessToken returns the subject of a valid token: HS256 (so not `none`), signed with
-// secret, with an exp in the future, an nbf (when present) in the past, no clock leeway, and a
-// non-empty string sub. A service checks every request with one TokenVerifier instead.
-func VerifyAccessToken(token, secret string) (string, error) {
-	return NewTokenVerifier(secret).Verify(token)
-}
-
-// Verify returns the subject of token when it is valid (see VerifyAccessToken).
+// Verify returns the subject of a valid token: HS256 (so not `none`), signed with the
+// verifier's secret, with an exp in the future, an nbf (when present) in the past, no clock
+// leeway, and a non-empty string sub.
 func (v *TokenVerifier) Verify(token string) (string, error) {
 	parsed, err := v.parser.ParseWithClaims(token, &jwt.RegisteredClaims{}, v.key)
 	if err != nil {

@@ -55,7 +55,7 @@ func TestFormatTimeWritesUTCWithMilliseconds(t *testing.T) {
 func TestTokenRoundTrip(t *testing.T) {
 	token, err := CreateAccessToken("user-1", secret, time.Minute)
 	require.NoError(t, err)
-	subject, err := VerifyAccessToken(token, secret)
+	subject, err := NewTokenVerifier(secret).Verify(token)
 	require.NoError(t, err)
 	assert.Equal(t, "user-1", subject)
 }
@@ -101,10 +101,10 @@ func TestVerifyRefusesEveryTokenTheContractRefuses(t *testing.T) {
 		"wrong key":   wrongKey,
 		"not a JWT":   "not.a.token",
 	} {
-		_, err := VerifyAccessToken(token, secret)
+		_, err := NewTokenVerifier(secret).Verify(token)
 		assert.Error(t, err, name)
 	}
-	subject, err := VerifyAccessToken(sign(t, jwt.SigningMethodHS256, with(jwt.MapClaims{"nbf": now - 1})), secret)
+	subject, err := NewTokenVerifier(secret).Verify(sign(t, jwt.SigningMethodHS256, with(jwt.MapClaims{"nbf": now - 1})))
 	require.NoError(t, err, "an nbf in the past is accepted")
 	assert.Equal(t, "user-1", subject)
 }
