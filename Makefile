@@ -45,7 +45,7 @@ PROMTOOL_BIN := $(TOOLS)/promtool-$(PROMTOOL_VERSION)/promtool
 export PATH := $(TOOLS):$(PATH)
 
 .PHONY: demo test test-fast test-slow prerequisites lint tools openapi-typescript compose-schema \
-	kubernetes prometheus-crds promtool bench bench-services node-lock vue-lock vue-api-types go-lock \
+	kubernetes prometheus-crds promtool bench bench-services snapshots node-lock vue-lock vue-api-types go-lock \
 	clean docs docs-serve
 
 # Installing the checkout also restores release tags releases.toml records (hatch_build.py).
@@ -165,6 +165,11 @@ bench: $(BIN)/visiobook tools
 bench-services: $(BIN)/visiobook
 	@command -v wrk >/dev/null || { echo "make bench-services needs wrk: apt-get install wrk" >&2; exit 1; }
 	$(BIN)/python -m benchmarks.services --write docs/benchmarks.md $(BENCH_ARGS)
+
+## snapshots: render every stack's snapshot into snapshots/ (review and commit the diff with a
+## template change; the fast tests fail while a snapshot differs)
+snapshots: $(BIN)/visiobook
+	$(BIN)/python -m scripts.snapshots
 
 ## node-lock: refresh the Node template's package-lock.json after changing its package.json
 node-lock: $(BIN)/visiobook

@@ -279,9 +279,10 @@ def test_unreadable_template_config_is_rejected(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("stacks", "message"),
     [
-        ("{x: {summary: s}}", "a stack's facts lack 'available'"),
+        ("{x: {summary: s}}", "stack x: lacks available, kind, language"),
         ("[fastapi]", "`stacks` is not a mapping"),
-        ("{x: 5}", "malformed stack facts"),
+        ("{x: 5}", "stack x: its facts are not a mapping"),
+        ("{x: {summary: s, prot: 8080}}", "stack x: unknown fact prot"),
     ],
 )
 def test_malformed_stack_facts_in_a_template_are_one_line(

@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from tests.helpers import REPO_ROOT
+from visiobook_scaffold.errors import ScaffoldError
 from visiobook_scaffold.questions import Form
 from visiobook_scaffold.template import load_config
 
@@ -295,8 +296,9 @@ def test_a_validator_that_fails_on_an_answer_refuses_it_with_the_reason(tmp_path
 
 
 def test_the_repository_template_is_evaluated_as_copier_evaluates_it() -> None:
-    form = Form(load_config(REPO_ROOT).specs)
-    assert Form.unsupported(load_config(REPO_ROOT).specs, load_config(REPO_ROOT).settings) == ""
+    config = load_config(REPO_ROOT)
+    form = Form(config.specs, settings=config.settings)
+    assert Form.unsupported(config.specs, config.settings) == ""
     every = {"description", "resource", "org", "image_registry", "public_domain", "port"}
     progress = form.resolve({"stack": "node", "service_name": "svc"}, every)
     assert progress.pending is not None
@@ -313,6 +315,8 @@ def test_the_repository_template_is_evaluated_as_copier_evaluates_it() -> None:
     ("spec", "reason"),
     [
         ("_jinja_extensions: [x.Y]\nname: a\n", "_jinja_extensions"),
+        ("_envops: {block_start_string: '[%'}\nname: a\n", "_envops"),
+        ("_envops: {undefined: my.Undefined}\nname: a\n", "_envops"),
         ("tags: {type: str, choices: [a, b], multiselect: true}\n", "tags: multiselect"),
         ("token: {type: str, secret: true, default: x}\n", "token: secret"),
     ],
@@ -323,3 +327,20 @@ def test_what_the_prompts_cannot_evaluate_is_left_to_copier(
     (tmp_path / "copier.yml").write_text(spec)
     config = load_config(tmp_path)
     assert Form.unsupported(config.specs, config.settings) == reason
+
+
+def test_a_misspelt_name_stops_the_prompts_when_the_template_asks_for_strict_rendering(
+    tmp_path: Path,
+) -> None:
+    spec = "name: {type: str, default: 'svc'}\nfolder: {type: str, default: '{{ nmae }}-x'}\n"
+    lenient = write_config(tmp_path / "lenient", spec)
+    assert lenient.resolve({}, {"name", "folder"}).answers["folder"] == "-x"
+    (tmp_path / "strict").mkdir()
+    (tmp_path / "strict" / "copier.yml").write_text(
+        "_envops: {undefined: jinja2.StrictUndefined}\n" + spec
+    )
+    config = load_config(tmp_path / "strict")
+    strict = Form(config.specs, settings=config.settings)
+    refusal = "cannot evaluate question 'folder': 'nmae' is undefined"
+    with pytest.raises(ScaffoldError, match=refusal):
+        strict.resolve({}, {"name", "folder"})

@@ -464,3 +464,20 @@ def test_the_frontend_has_no_development_token_command(copie: Any) -> None:
     facts = yaml.safe_load((REPO_ROOT / "copier.yml").read_text())["stacks"]["default"]
     assert "dev_token" not in facts["vue"]["commands"]
     assert "development token" not in (render(copie, stack="vue") / "README.md").read_text()
+
+
+def test_a_name_nothing_defines_stops_the_rendering(tmp_path: Path) -> None:
+    """copier.yml asks Copier for StrictUndefined, and this Copier honours it: a misspelt fact
+    in a template is an error, not an empty string in the output."""
+    import copier
+
+    settings = yaml.safe_load((REPO_ROOT / "copier.yml").read_text())
+    template = tmp_path / "template"
+    template.mkdir()
+    (template / "copier.yml").write_text(
+        yaml.safe_dump({"_envops": settings["_envops"], "port": {"type": "int", "default": 80}})
+    )
+    (template / "run.sh.jinja").write_text("serve --port {{ prot }}\n")
+    with pytest.raises(Exception, match="'prot' is undefined"):
+        copier.run_copy(str(template), tmp_path / "out", defaults=True, quiet=True)
+    assert not (tmp_path / "out" / "run.sh").exists()

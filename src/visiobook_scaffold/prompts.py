@@ -65,7 +65,8 @@ def ask(config: TemplateConfig, given: Mapping[str, Any], folder: Path | None) -
     A given answer the template refuses is an error, as without a terminal. Ctrl-C, end of
     input, or "Cancel" at the summary raise InterruptError: nothing was written."""
     # The folder is asked after the name it defaults to (or last, for a template without one).
-    form = Form(config.specs, after={"service_name": _folder_question} if folder is None else {})
+    after = {"service_name": _folder_question} if folder is None else {}
+    form = Form(config.specs, after=after, settings=config.settings)
     chosen: dict[str, Any] = dict(given)
     accepted: set[str] = set()
     offered: dict[str, Any] = {}

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
-from jinja2 import TemplateError
+from jinja2 import StrictUndefined, TemplateError, Undefined
 from jinja2.sandbox import SandboxedEnvironment
 
 from visiobook_scaffold.errors import ScaffoldError, one_line
@@ -22,8 +22,19 @@ from visiobook_scaffold.errors import ScaffoldError, one_line
 # The filters Copier's own Jinja environment has (regex_search, to_json, ...).
 COPIER_EXTENSIONS = ["jinja2_ansible_filters.AnsibleCoreFiltersExtension"]
 
-UNSUPPORTED_SETTINGS = ("_jinja_extensions", "_envops", "_external_data")
+UNSUPPORTED_SETTINGS = ("_jinja_extensions", "_external_data")
 UNSUPPORTED_KEYS = ("multiselect", "secret", "multiline")
+# The one Jinja option (`_envops`) these prompts apply as Copier does: which Undefined it uses.
+UNDEFINED = {"jinja2.Undefined": Undefined, "jinja2.StrictUndefined": StrictUndefined}
+
+
+def undefined_of(settings: Mapping[str, Any]) -> type[Undefined] | None:
+    """The Undefined that copier.yml's `_envops` asks for (Jinja's own when it sets none);
+    None when `_envops` sets anything else, which only Copier evaluates."""
+    envops = settings.get("_envops") or {}
+    if not isinstance(envops, dict) or set(envops) - {"undefined"}:
+        return None
+    return UNDEFINED.get(str(envops.get("undefined", "jinja2.Undefined")))
 
 
 class RefusedAnswerError(Exception):
@@ -105,17 +116,25 @@ follows the question it is attached to, or comes last when that one is not asked
 class Form:
     """The questionnaire of one copier.yml."""
 
-    def __init__(self, specs: Mapping[str, Any], after: Mapping[str, Extra] | None = None):
+    def __init__(
+        self,
+        specs: Mapping[str, Any],
+        after: Mapping[str, Extra] | None = None,
+        settings: Mapping[str, Any] | None = None,
+    ):
         self._specs = specs
         self._after = dict(after or {})
-        self._env = SandboxedEnvironment(extensions=COPIER_EXTENSIONS)
+        undefined = undefined_of(settings or {}) or Undefined
+        self._env = SandboxedEnvironment(extensions=COPIER_EXTENSIONS, undefined=undefined)
 
     @staticmethod
-    def unsupported(specs: Mapping[str, Any], settings: Collection[str]) -> str:
+    def unsupported(specs: Mapping[str, Any], settings: Mapping[str, Any]) -> str:
         """What in this copier.yml these prompts do not evaluate; empty when nothing is."""
         for setting in UNSUPPORTED_SETTINGS:
             if setting in settings:
                 return setting
+        if undefined_of(settings) is None:
+            return "_envops"
         for key, spec in specs.items():
             if not isinstance(spec, dict):
                 continue

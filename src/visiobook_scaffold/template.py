@@ -20,6 +20,14 @@ CONFIG_NAME = "copier.yml"
 
 
 @dataclass(frozen=True)
+class CiSetup:
+    """The action that installs the stack's language in CI, and the input naming its release."""
+
+    action: str
+    input: str
+
+
+@dataclass(frozen=True)
 class Stack:
     """A stack's facts, as declared once in copier.yml (`stacks`)."""
 
@@ -34,7 +42,51 @@ class Stack:
     framework: str
     framework_version: str
     port: int
+    ci_setup: CiSetup
     commands: dict[str, str]
+    """What a developer runs, by name (COMMANDS); an empty command is no step at all."""
+    env: dict[str, str] = field(default_factory=dict)
+    """Variables the stack reads on top of the common ones, with their development values."""
+    image_migrate: str | None = None
+    """How the release image migrates the database, when the image itself does it."""
+
+
+KINDS = frozenset({"service", "frontend"})
+# Every command a stack may declare; the ones each kind must declare.
+COMMANDS = frozenset(
+    {
+        "workspace",
+        "install",
+        "migrate",
+        "run",
+        "dev_token",
+        "lint",
+        "type_check",
+        "test",
+        "audit",
+        "e2e",
+    }
+)
+REQUIRED_COMMANDS = {
+    "service": frozenset(
+        {"install", "migrate", "run", "dev_token", "lint", "type_check", "test", "audit"}
+    ),
+    "frontend": frozenset({"install", "run", "lint", "type_check", "test", "audit"}),
+}
+_REQUIRED_FACTS = (
+    "summary",
+    "available",
+    "kind",
+    "language",
+    "language_versions",
+    "default_language_version",
+    "framework",
+    "framework_version",
+    "port",
+    "ci_setup",
+    "commands",
+)
+_OPTIONAL_FACTS = ("env", "image_migrate")
 
 
 @dataclass(frozen=True)
@@ -60,8 +112,8 @@ class TemplateConfig:
     wording: tuple[Question, ...] = field(default=())
     specs: dict[str, Any] = field(default_factory=dict)
     """Every question and computed value as copier.yml writes it, in its order (prompts.py)."""
-    settings: frozenset[str] = frozenset()
-    """The `_` settings copier.yml sets, e.g. `_jinja_extensions`."""
+    settings: dict[str, Any] = field(default_factory=dict)
+    """The `_` settings copier.yml sets, with their values, e.g. `_envops`."""
 
     def available_stacks(self) -> list[Stack]:
         return [stack for stack in self.stacks.values() if stack.available]
@@ -159,15 +211,9 @@ def load_config(root: Path) -> TemplateConfig:
         raise ScaffoldError(f"cannot read template {config_path}: `stacks` is not a mapping")
     try:
         stacks = {str(key): _stack(str(key), facts) for key, facts in stack_facts.items()}
-    except KeyError as missing:
-        raise ScaffoldError(
-            f"cannot read template {config_path}: a stack's facts lack {missing}"
-        ) from None
-    except (TypeError, ValueError, AttributeError) as error:
-        raise ScaffoldError(
-            f"cannot read template {config_path}: malformed stack facts ({error})"
-        ) from None
-    settings = frozenset(str(name) for name in raw if str(name).startswith("_"))
+    except StackFactError as error:
+        raise ScaffoldError(f"cannot read template {config_path}: {error}") from None
+    settings = {str(name): value for name, value in raw.items() if str(name).startswith("_")}
     return TemplateConfig(root, questions, tuple(computed), stacks, tuple(wording), specs, settings)
 
 
@@ -178,18 +224,73 @@ def _question(name: str, spec: object) -> Question:
     return Question(name, str(spec.get("help", "")), None if default is None else str(default))
 
 
-def _stack(key: str, facts: dict[str, Any]) -> Stack:
+class StackFactError(ValueError):
+    """A stack's facts in copier.yml are missing, unknown or of the wrong kind."""
+
+
+def _stack(key: str, facts: object) -> Stack:
+    """A stack's facts, checked: every fact named, none unknown, each of its kind."""
+    if not isinstance(facts, dict):
+        raise StackFactError(f"stack {key}: its facts are not a mapping")
+    unknown = sorted(set(map(str, facts)) - {*_REQUIRED_FACTS, *_OPTIONAL_FACTS})
+    if unknown:
+        raise StackFactError(f"stack {key}: unknown fact {', '.join(unknown)}")
+    missing = [name for name in _REQUIRED_FACTS if name not in facts]
+    if missing:
+        raise StackFactError(f"stack {key}: lacks {', '.join(missing)}")
+
+    def text(name: str, value: object) -> str:
+        if not isinstance(value, str) or not value.strip():
+            raise StackFactError(f"stack {key}: {name} must be a non-empty string")
+        return value
+
+    def mapping(name: str, value: object) -> dict[str, str]:
+        if not isinstance(value, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+        ):
+            raise StackFactError(f"stack {key}: {name} must map names to strings")
+        return dict(value)
+
+    kind = text("kind", facts["kind"])
+    if kind not in KINDS:
+        raise StackFactError(f"stack {key}: kind must be one of {', '.join(sorted(KINDS))}")
+    versions = facts["language_versions"]
+    if not isinstance(versions, list) or not versions:
+        raise StackFactError(f"stack {key}: language_versions must be a non-empty list")
+    language_versions = tuple(text("language_versions", str(v)) for v in versions)
+    default_version = text("default_language_version", str(facts["default_language_version"]))
+    if default_version not in language_versions:
+        raise StackFactError(f"stack {key}: default_language_version is not in language_versions")
+    port = facts["port"]
+    if isinstance(port, bool) or not isinstance(port, int) or not 1 <= port <= 65535:
+        raise StackFactError(f"stack {key}: port must be a number from 1 to 65535")
+    if not isinstance(facts["available"], bool):
+        raise StackFactError(f"stack {key}: available must be true or false")
+    ci_setup = mapping("ci_setup", facts["ci_setup"])
+    if sorted(ci_setup) != ["action", "input"]:
+        raise StackFactError(f"stack {key}: ci_setup must name its action and input")
+    commands = mapping("commands", facts["commands"])
+    unknown_commands = sorted(commands.keys() - COMMANDS)
+    if unknown_commands:
+        raise StackFactError(f"stack {key}: unknown command {', '.join(unknown_commands)}")
+    lacking = sorted(REQUIRED_COMMANDS[kind] - {name for name, line in commands.items() if line})
+    if lacking:
+        raise StackFactError(f"stack {key}: a {kind} needs the command {', '.join(lacking)}")
+    image_migrate = facts.get("image_migrate")
     return Stack(
         key=key,
-        summary=str(facts["summary"]),
-        available=bool(facts["available"]),
-        kind=str(facts["kind"]),
-        language=str(facts["language"]),
-        language_versions=tuple(str(v) for v in facts["language_versions"]),
-        default_language_version=str(facts["default_language_version"]),
-        framework=str(facts["framework"]),
-        framework_version=str(facts["framework_version"]),
-        port=int(facts["port"]),
+        summary=text("summary", facts["summary"]),
+        available=facts["available"],
+        kind=kind,
+        language=text("language", facts["language"]),
+        language_versions=language_versions,
+        default_language_version=default_version,
+        framework=text("framework", facts["framework"]),
+        framework_version=text("framework_version", str(facts["framework_version"])),
+        port=port,
+        ci_setup=CiSetup(text("ci_setup.action", ci_setup["action"]), ci_setup["input"]),
         # An empty command (e.g. no `workspace` step for Node) is no step at all.
-        commands={str(k): str(v) for k, v in (facts.get("commands") or {}).items() if v},
+        commands={name: line for name, line in commands.items() if line},
+        env=mapping("env", facts.get("env") or {}),
+        image_migrate=None if image_migrate is None else text("image_migrate", image_migrate),
     )

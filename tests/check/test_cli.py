@@ -43,13 +43,25 @@ def break_healthcheck(service: Path) -> None:
         dockerfile.write("HEALTHCHECK NONE\n")
 
 
-@pytest.mark.parametrize("where", ["empty folder", "this repository"])
+@pytest.mark.parametrize("where", ["empty folder", "a Python package"])
 def test_no_service_found_is_a_usage_error(tmp_path: Path, where: str) -> None:
-    path = tmp_path if where == "empty folder" else REPO_ROOT
-    code, out, err = check(path)
+    if where == "a Python package":
+        (tmp_path / "pyproject.toml").write_text('[project]\nname = "tool"\nversion = "1.0"\n')
+        (tmp_path / "src" / "tool").mkdir(parents=True)
+        (tmp_path / "src" / "tool" / "__init__.py").write_text("")
+    code, out, err = check(tmp_path)
     assert code == 2
     assert out == ""
-    assert err.startswith(f"error: no service found in {path.resolve()}: expected")
+    assert err.startswith(f"error: no service found in {tmp_path.resolve()}: expected")
+    assert len(err.splitlines()) == 1
+
+
+def test_this_repository_is_not_a_service_but_holds_its_rendered_snapshots() -> None:
+    code, out, err = check(REPO_ROOT)
+    assert code == 2
+    assert out == ""
+    assert err.startswith(f"error: no service at the root of {REPO_ROOT}; services found in")
+    assert "snapshots/fastapi-defaults/" in err
     assert len(err.splitlines()) == 1
 
 

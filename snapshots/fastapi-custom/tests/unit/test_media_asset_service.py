@@ -1,0 +1,145 @@
+"""The service's business rules, against an in-memory repository: no database."""
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from prometheus_client import REGISTRY
+
+from app.core.errors import ConflictError, NotFoundError
+from app.core.pagination import ListQuery, Sort
+from app.db.models import MediaAsset
+from app.services.media_asset_service import (
+    OPERATION,
+    MediaAssetService,
+    contains_pattern,
+    name_taken,
+)
+
+Entity = MediaAsset
+Service = MediaAssetService
+COLUMNS = {"createdAt": "created_at", "updatedAt": "updated_at", "name": "name"}
+
+
+class InMemoryRepository:
+    """Behaves like the SQL repository: unique names, versions bumped on every update."""
+
+    def __init__(self) -> None:
+        self.rows: dict[uuid.UUID, Entity] = {}
+
+    async def list(self, query: ListQuery) -> tuple[list[Entity], int]:
+        needle = (query.name or "").lower()
+        rows = [row for row in self.rows.values() if needle in row.name.lower()]
+        rows.sort(
+            key=lambda row: getattr(row, COLUMNS[query.sort.field]), reverse=query.sort.descending
+        )
+        return rows[query.offset : query.offset + query.limit], len(rows)
+
+    async def get(self, entity_id: uuid.UUID) -> Entity | None:
+        return self.rows.get(entity_id)
+
+    async def add(self, values: dict[str, Any]) -> Entity:
+        self._check_unique(values, None)
+        now = datetime.now(UTC)
+        entity = Entity(id=uuid.uuid4(), created_at=now, updated_at=now, version=1, **values)
+        self.rows[entity.id] = entity
+        return entity
+
+    async def update(self, entity_id: uuid.UUID, values: dict[str, Any]) -> Entity | None:
+        entity = self.rows.get(entity_id)
+        if entity is None:
+            return None
+        self._check_unique(values, entity_id)
+        for key, value in values.items():
+            setattr(entity, key, value)
+        entity.version += 1
+        entity.updated_at = datetime.now(UTC)
+        return entity
+
+    async def delete(self, entity_id: uuid.UUID) -> uuid.UUID | None:
+        return entity_id if self.rows.pop(entity_id, None) else None
+
+    def _check_unique(self, values: dict[str, Any], own_id: uuid.UUID | None) -> None:
+        name = values.get("name")
+        if any(row.name == name and row.id != own_id for row in self.rows.values()):
+            raise name_taken(name)
+
+
+@pytest.fixture
+def service() -> Service:
+    return Service(InMemoryRepository())
+
+
+def count(operation: str, status: str) -> float:
+    value = REGISTRY.get_sample_value(
+        "business_operations_total", {"operation": f"{OPERATION}_{operation}", "status": status}
+    )
+    return value or 0.0
+
+
+async def test_create_then_get_returns_the_same_entity(service: Service) -> None:
+    created = await service.create({"name": "first", "description": "d"})
+    assert await service.get(created.id) is created
+    assert created.version == 1
+
+
+async def test_each_operation_is_counted(service: Service) -> None:
+    before = {op: count(op, "success") for op in ("create", "replace", "update", "delete")}
+    created = await service.create({"name": "counted"})
+    await service.replace(created.id, {"name": "counted", "description": None})
+    await service.update(created.id, {})
+    await service.delete(created.id)
+    assert {op: count(op, "success") for op in before} == {op: n + 1 for op, n in before.items()}
+
+
+async def test_a_taken_name_is_a_conflict_counted_as_an_error(service: Service) -> None:
+    await service.create({"name": "taken"})
+    before = count("create", "error")
+    with pytest.raises(ConflictError, match="a media-asset named 'taken' already exists"):
+        await service.create({"name": "taken"})
+    assert count("create", "error") == before + 1
+
+
+async def test_unknown_ids_are_not_found(service: Service) -> None:
+    missing = uuid.uuid4()
+    with pytest.raises(NotFoundError, match=f"media-asset '{missing}' not found"):
+        await service.get(missing)
+    before = count("delete", "error")
+    with pytest.raises(NotFoundError):
+        await service.delete(missing)
+    with pytest.raises(NotFoundError):
+        await service.update(missing, {})
+    assert count("delete", "error") == before + 1
+
+
+async def test_patch_changes_only_the_given_fields_and_bumps_the_version(service: Service) -> None:
+    created = await service.create({"name": "before", "description": "kept"})
+    updated = await service.update(created.id, {"name": "after"})
+    assert (updated.name, updated.description, updated.version) == ("after", "kept", 2)
+    assert (await service.update(created.id, {})).version == 3
+
+
+async def test_renaming_onto_a_taken_name_is_a_conflict(service: Service) -> None:
+    await service.create({"name": "one"})
+    two = await service.create({"name": "two"})
+    with pytest.raises(ConflictError, match="one"):
+        await service.replace(two.id, {"name": "one", "description": None})
+
+
+async def test_list_pages_through_sorted_entities(service: Service) -> None:
+    for name in ["c", "a", "b"]:
+        await service.create({"name": name})
+    by_name = Sort("name", descending=False)
+    first, total = await service.list(ListQuery(page=1, limit=2, sort=by_name))
+    second, _ = await service.list(ListQuery(page=2, limit=2, sort=by_name))
+    assert total == 3
+    assert [e.name for e in first + second] == ["a", "b", "c"]
+
+
+@pytest.mark.parametrize(
+    ("text", "pattern"),
+    [("sun", "%sun%"), ("50%", "%50\\%%"), ("a_b", "%a\\_b%"), ("back\\slash", "%back\\\\slash%")],
+)
+def test_filters_match_every_character_literally(text: str, pattern: str) -> None:
+    assert contains_pattern(text) == pattern

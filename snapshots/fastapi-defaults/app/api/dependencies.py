@@ -1,0 +1,124 @@
+"""FastAPI dependencies shared by the routers: settings, database session, caller identity and
+the JSON body.
+
+Nothing is declared the FastAPI way (body models, Query parameters): FastAPI would read and
+judge those before the router's authentication runs, and answer 422. Here the order of the
+checks is the contract's (docs/contract.md): 401, then 400 no body, 415, 413, 400 malformed JSON,
+then the fields and parameters (400).
+
+Dependencies are `async def` even when they await nothing: FastAPI runs a plain `def` in a worker
+thread, a hand-off that costs more than the function.
+"""
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.core.config import Settings
+from app.core.errors import (
+    ContentTooLargeError,
+    InvalidRequestError,
+    Problem,
+    UnauthorizedError,
+    UnsupportedMediaTypeError,
+)
+from app.core.security import InvalidTokenError, Principal, verify_access_token
+
+
+async def get_settings_from_app(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings_from_app)]
+
+
+# Methods that only read: their sessions run in autocommit (app/db/session.py).
+READ_METHODS = frozenset({"GET", "HEAD"})
+
+
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    state = request.app.state
+    # Requests take the pool's connections first come, first served (app.state.db_turns); the
+    # wait is bounded as the pool's own is, by DB_CONNECT_TIMEOUT.
+    async with asyncio.timeout(state.settings.db_connect_timeout):
+        await state.db_turns.acquire()
+    try:
+        reads = request.method in READ_METHODS
+        async with (state.read_sessionmaker if reads else state.sessionmaker)() as session:
+            yield session
+    finally:
+        state.db_turns.release()
+
+
+SessionDep = Annotated[AsyncSession, Depends(get_session)]
+
+
+async def require_principal(request: Request) -> Principal:
+    """The caller, from `Authorization: Bearer <JWT>`. Every failure is the same 401: the answer
+    does not say which check failed."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise UnauthorizedError("missing bearer token", headers={"WWW-Authenticate": "Bearer"})
+    try:
+        principal = verify_access_token(token.strip(), request.app.state.jwt_key)
+    except InvalidTokenError:
+        raise UnauthorizedError(
+            "invalid bearer token", headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}
+        ) from None
+    request.state.user_id = principal.subject  # for the request log line
+    return principal
+
+
+def is_json(content_type: str) -> bool:
+    """application/json, in UTF-8 when a charset is given."""
+    media_type, *parameters = content_type.split(";")
+    if media_type.strip().lower() != "application/json":
+        return False
+    for parameter in parameters:
+        name, _, value = parameter.partition("=")
+        if name.strip().lower() == "charset" and value.strip().strip('"').lower() != "utf-8":
+            return False
+    return True
+
+
+def reject_constant(name: str) -> None:
+    raise ValueError(f"{name} is not JSON")  # Python's json module would take NaN and Infinity
+
+
+async def json_object(request: Request, settings: SettingsDep) -> dict[str, Any]:
+    """The request's body: a JSON object of at most REQUEST_BODY_MAX_BYTES.
+
+    Declare it after the router's authentication dependency, which then runs first.
+    """
+    headers = request.headers
+    chunked = "chunked" in headers.get("transfer-encoding", "").lower()
+    length = int(headers.get("content-length") or 0)
+    if not chunked and length == 0:
+        raise InvalidRequestError([Problem("body", "is required")])
+    encodings = ",".join(headers.getlist("content-encoding")).split(",")
+    identity = all(coding.strip().lower() in {"", "identity"} for coding in encodings)
+    if not is_json(headers.get("content-type", "")) or not identity:
+        raise UnsupportedMediaTypeError()
+    limit = settings.request_body_max_bytes
+    if length > limit:  # refused before reading a byte of it
+        raise ContentTooLargeError(limit)
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:  # a chunked body, refused once it passes the limit
+            raise ContentTooLargeError(limit)
+    try:
+        document = json.loads(body.decode("utf-8"), parse_constant=reject_constant)
+    except (ValueError, RecursionError):  # not UTF-8, not JSON, too deeply nested
+        raise InvalidRequestError([Problem("body", "must be valid JSON")]) from None
+    if not isinstance(document, dict):
+        raise InvalidRequestError([Problem("body", "must be a JSON object")])
+    return document
+
+
+JsonObject = Annotated[dict[str, Any], Depends(json_object)]

@@ -1,0 +1,177 @@
+"""Business logic of items.
+
+The service works over a repository protocol, so its rules can be tested without a database.
+"""
+
+import functools
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any, Protocol
+
+from psycopg.errors import UniqueViolation
+from sqlalchemy import Integer, Select, bindparam, delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.core.errors import ConflictError, NotFoundError
+from app.core.metrics import business_operation
+from app.core.pagination import ListQuery
+from app.db.models import Item
+
+Entity = Item
+ENTITY_NAME = "item"
+# Prefix of the business_operations_total `operation` label: <prefix>_create, ...
+OPERATION = "item"
+# The `sort` fields of the API and their columns.
+SORT_COLUMNS = {
+    "createdAt": Entity.created_at,
+    "updatedAt": Entity.updated_at,
+    "name": Entity.name,
+}
+
+
+def name_taken(name: object) -> ConflictError:
+    return ConflictError(f"a {ENTITY_NAME} named '{name}' already exists")
+
+
+def not_found(entity_id: uuid.UUID) -> NotFoundError:
+    return NotFoundError(f"{ENTITY_NAME} '{entity_id}' not found")
+
+
+def contains_pattern(text: str) -> str:
+    """An ILIKE pattern for names that contain `text`, every character of it literal."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+@functools.cache
+def list_statements(sort: str, descending: bool, filtered: bool) -> tuple[Select[Any], Select[Any]]:
+    """The page statement of one kind of list query, and its count: built once each, as
+    building one takes SQLAlchemy about as long as PostgreSQL takes to run it. The values
+    (`pattern`, `offset`, `limit`) are bound at each request."""
+    matching = [Entity.name.ilike(bindparam("pattern"), escape="\\")] if filtered else []
+    column = SORT_COLUMNS[sort]
+    counting = select(func.count()).select_from(Entity).where(*matching)
+    # correlate(None): the subquery counts the whole table, not the outer query's row.
+    total = counting.correlate(None).scalar_subquery().label("total")
+    statement = (
+        select(Entity, total)
+        .where(*matching)
+        # The id breaks ties, so pages never overlap.
+        .order_by(column.desc() if descending else column, Entity.id)
+        .offset(bindparam("offset", type_=Integer))
+        .limit(bindparam("limit", type_=Integer))
+    )
+    return statement, counting
+
+
+class ItemRepository(Protocol):
+    """Storage of items. Raises ConflictError when a name is already taken; `update`
+    and `delete` return None when no row has the id."""
+
+    async def list(self, query: ListQuery) -> tuple[list[Entity], int]: ...
+
+    async def get(self, entity_id: uuid.UUID) -> Entity | None: ...
+
+    async def add(self, values: dict[str, Any]) -> Entity: ...
+
+    async def update(self, entity_id: uuid.UUID, values: dict[str, Any]) -> Entity | None: ...
+
+    async def delete(self, entity_id: uuid.UUID) -> uuid.UUID | None: ...
+
+
+class ItemSqlRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def list(self, query: ListQuery) -> tuple[list[Entity], int]:
+        """The page and the number of matching rows, in one statement and one snapshot: each
+        row carries the count (a subquery PostgreSQL runs once; a window count would make it
+        keep every matching row, not just the page). Only a page past the end, which has no
+        row to carry it, counts again (docs/contract.md, Lists)."""
+        filtered = query.name is not None
+        statement, counting = list_statements(query.sort.field, query.sort.descending, filtered)
+        values: dict[str, Any] = {"offset": query.offset, "limit": query.limit}
+        if query.name is not None:
+            values["pattern"] = contains_pattern(query.name)
+        page = (await self.session.execute(statement, values)).all()
+        if page:
+            return [row[0] for row in page], page[0].total
+        if query.offset == 0:
+            return [], 0
+        return [], await self.session.scalar(counting, values) or 0
+
+    async def get(self, entity_id: uuid.UUID) -> Entity | None:
+        return await self.session.get(Entity, entity_id)
+
+    async def add(self, values: dict[str, Any]) -> Entity:
+        statement = insert(Entity).values(**values).returning(Entity)
+        async with self.writing(values):
+            return (await self.session.scalars(statement)).one()
+
+    async def update(self, entity_id: uuid.UUID, values: dict[str, Any]) -> Entity | None:
+        # Always an UPDATE, even with no field to change: a write happened, so the version and
+        # updated_at move.
+        statement = (
+            update(Entity)
+            .where(Entity.id == entity_id)
+            .values(**values, version=Entity.version + 1, updated_at=func.now())
+            .returning(Entity)
+        )
+        async with self.writing(values):
+            return (await self.session.scalars(statement)).one_or_none()
+
+    async def delete(self, entity_id: uuid.UUID) -> uuid.UUID | None:
+        statement = delete(Entity).where(Entity.id == entity_id).returning(Entity.id)
+        async with self.writing({}):
+            return await self.session.scalar(statement)
+
+    @asynccontextmanager
+    async def writing(self, values: dict[str, Any]) -> AsyncIterator[None]:
+        """Commits what the block wrote when it ends; a name already taken is a ConflictError."""
+        try:
+            yield
+            await self.session.commit()
+        except IntegrityError as error:
+            await self.session.rollback()
+            if isinstance(error.orig, UniqueViolation):
+                raise name_taken(values.get("name")) from error
+            raise
+
+
+class ItemService:
+    def __init__(self, repository: ItemRepository) -> None:
+        self.repository = repository
+
+    async def list(self, query: ListQuery) -> tuple[list[Entity], int]:
+        return await self.repository.list(query)
+
+    async def get(self, entity_id: uuid.UUID) -> Entity:
+        entity = await self.repository.get(entity_id)
+        if entity is None:
+            raise not_found(entity_id)
+        return entity
+
+    async def create(self, values: dict[str, Any]) -> Entity:
+        with business_operation(f"{OPERATION}_create"):
+            return await self.repository.add(values)
+
+    async def replace(self, entity_id: uuid.UUID, values: dict[str, Any]) -> Entity:
+        with business_operation(f"{OPERATION}_replace"):
+            return await self._update(entity_id, values)
+
+    async def update(self, entity_id: uuid.UUID, values: dict[str, Any]) -> Entity:
+        with business_operation(f"{OPERATION}_update"):
+            return await self._update(entity_id, values)
+
+    async def delete(self, entity_id: uuid.UUID) -> None:
+        with business_operation(f"{OPERATION}_delete"):
+            if await self.repository.delete(entity_id) is None:
+                raise not_found(entity_id)
+
+    async def _update(self, entity_id: uuid.UUID, values: dict[str, Any]) -> Entity:
+        entity = await self.repository.update(entity_id, values)
+        if entity is None:
+            raise not_found(entity_id)
+        return entity

@@ -1,0 +1,141 @@
+// Package app wires the service together: configuration, logger, database, cache, services,
+// router.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strconv"
+
+	"go.uber.org/zap"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/visiobook/asset-library/internal/cache"
+	"github.com/visiobook/asset-library/internal/config"
+	"github.com/visiobook/asset-library/internal/database"
+	"github.com/visiobook/asset-library/internal/handlers"
+	"github.com/visiobook/asset-library/internal/repository"
+	"github.com/visiobook/asset-library/internal/services"
+	"github.com/visiobook/asset-library/pkg/httpserver"
+	"github.com/visiobook/asset-library/pkg/metrics"
+)
+
+// App is the assembled service.
+type App struct {
+	// Handler serves the API (PORT).
+	Handler http.Handler
+	// MetricsHandler serves /metrics alone (PROMETHEUS_PORT).
+	MetricsHandler http.Handler
+	Database       *database.Database
+	Cache          *cache.Cache
+}
+
+// New assembles the service from its configuration.
+func New(ctx context.Context, cfg config.Config, logger *zap.Logger) (*App, error) {
+	// The metrics come first: the pool records every statement it sends in them.
+	m := metrics.New()
+	db, err := openDatabase(ctx, cfg, m)
+	if err != nil {
+		return nil, err
+	}
+	m.ObservePool(db)
+	reads, err := cache.New(cache.Settings{
+		URL:    cfg.RedisURL,
+		Prefix: cfg.ServiceName + ":media-assets:",
+		TTL:    cfg.CacheTTL,
+	}, m.Registry, logger)
+	if err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("REDIS_URL: %w", err)
+	}
+	router := handlers.NewRouter(handlers.Dependencies{
+		Info:                handlers.ServiceInfo{Name: cfg.ServiceName, Version: cfg.ServiceVersion},
+		JWTSecret:           cfg.JWTSecret,
+		CorrelationIDHeader: cfg.CorrelationIDHeader,
+		CORSOrigins:         cfg.CORSOrigins,
+		BodyMaxBytes:        cfg.RequestBodyMaxBytes,
+		Logger:              logger,
+		Metrics:             m,
+		Health:              services.NewHealthService(db, reads, cfg.ExternalServices),
+
+		MediaAssetService: services.NewMediaAssetService(repository.NewMediaAssetRepository(db.Pool), reads, m),
+	})
+	return &App{Handler: router, MetricsHandler: handlers.NewMetricsRouter(m), Database: db, Cache: reads}, nil
+}
+
+// Close releases the database and Redis connections.
+func (a *App) Close() error {
+	return errors.Join(a.Database.Close(), a.Cache.Close())
+}
+
+// Serve runs the API on cfg.Port and the metrics on cfg.PrometheusPort until ctx ends (SIGTERM),
+// then drains the in-flight requests of both. Both ports are bound before either serves, so a
+// port already in use fails the start at once; if either server stops, the other is shut down.
+func Serve(ctx context.Context, cfg config.Config, logger *zap.Logger) error {
+	api, err := listen("PORT", cfg.Port)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = api.Close() }()
+	scrape, err := listen("PROMETHEUS_PORT", cfg.PrometheusPort)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = scrape.Close() }()
+
+	service, err := New(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = service.Close() }()
+	logger.Info("listening", zap.Int("port", cfg.Port), zap.Int("metricsPort", cfg.PrometheusPort))
+	servers, ctx := errgroup.WithContext(ctx)
+	servers.Go(func() error {
+		return httpserver.Serve(ctx, api, service.Handler, cfg.ShutdownTimeout)
+	})
+	servers.Go(func() error {
+		if err := httpserver.Serve(ctx, scrape, service.MetricsHandler, cfg.ShutdownTimeout); err != nil {
+			return fmt.Errorf("metrics: %w", err)
+		}
+		return nil
+	})
+	err = servers.Wait()
+	logger.Info("stopped", zap.Error(err))
+	return err
+}
+
+// listen binds the TCP port the variable name sets, on every interface.
+func listen(name string, port int) (net.Listener, error) {
+	listener, err := net.Listen("tcp", ":"+strconv.Itoa(port))
+	if err != nil {
+		return nil, fmt.Errorf("cannot listen on %s %d: %w", name, port, err)
+	}
+	return listener, nil
+}
+
+// Migrate applies the migrations embedded in the binary to the database of cfg.
+func Migrate(ctx context.Context, cfg config.Config, logger *zap.Logger) error {
+	// A process of its own, whose metrics no one scrapes: its statements are not recorded.
+	db, err := openDatabase(ctx, cfg, nil)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = db.Close() }()
+	applied, err := db.Migrate(ctx)
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	logger.Info("migrations applied", zap.Int64s("versions", applied))
+	return nil
+}
+
+func openDatabase(ctx context.Context, cfg config.Config, queries database.QueryObserver) (*database.Database, error) {
+	return database.Open(ctx, cfg.DatabaseURL, database.PoolSettings{
+		MaxConns:       cfg.DBPoolSize,
+		ConnectTimeout: cfg.DBConnectTimeout,
+		Queries:        queries,
+	})
+}

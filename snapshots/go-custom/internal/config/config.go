@@ -1,0 +1,316 @@
+// Package config reads the service's configuration from the environment (Visiobook guidelines
+// 1.3) once, at start-up, and refuses to start with a bad value. For local runs it also reads
+// .env from the working directory when there is one; a variable set in the environment wins.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"math"
+	"net/url"
+	"os"
+	"reflect"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-playground/validator/v10"
+	"github.com/go-viper/mapstructure/v2"
+	"github.com/redis/go-redis/v9"
+	"github.com/spf13/viper"
+)
+
+// Config is every setting of the service; the mapstructure tag is the variable's name.
+type Config struct {
+	ServiceName         string        `mapstructure:"SERVICE_NAME" validate:"required"`
+	ServiceVersion      string        `mapstructure:"SERVICE_VERSION" validate:"required"`
+	Port                int           `mapstructure:"PORT" validate:"min=1,max=65535"`
+	PrometheusPort      int           `mapstructure:"PROMETHEUS_PORT" validate:"min=1,max=65535,nefield=Port"`
+	Environment         string        `mapstructure:"NODE_ENV" validate:"oneof=development test staging production"`
+	DatabaseURL         string        `mapstructure:"DATABASE_URL" validate:"required,postgres_url"`
+	DBPoolSize          int32         `mapstructure:"DB_POOL_SIZE" validate:"min=1"`
+	DBConnectTimeout    time.Duration `mapstructure:"DB_CONNECT_TIMEOUT" validate:"gt=0"`
+	RedisURL            string        `mapstructure:"REDIS_URL" validate:"required,redis_url"`
+	CacheTTL            time.Duration `mapstructure:"CACHE_TTL" validate:"gt=0"`
+	JWTSecret           string        `mapstructure:"JWT_SECRET" validate:"min=32"`
+	JWTExpiresIn        time.Duration `mapstructure:"JWT_EXPIRES_IN" validate:"gt=0"`
+	LogLevel            string        `mapstructure:"LOG_LEVEL" validate:"oneof=debug info warn error"`
+	CorrelationIDHeader string        `mapstructure:"CORRELATION_ID_HEADER" validate:"required"`
+	CORSOrigins         []string      `mapstructure:"CORS_ORIGINS"`
+	RequestBodyMaxBytes int64         `mapstructure:"REQUEST_BODY_MAX_BYTES" validate:"min=1"`
+	ShutdownTimeout     time.Duration `mapstructure:"SHUTDOWN_TIMEOUT" validate:"gt=0"`
+	// The services /health reports and those the service cannot work without; Load checks
+	// them and fills ExternalServices.
+	ExternalServiceNames         []string `mapstructure:"EXTERNAL_SERVICES"`
+	RequiredExternalServiceNames []string `mapstructure:"REQUIRED_EXTERNAL_SERVICES"`
+	// ExternalServices are the services EXTERNAL_SERVICES names, in its order, each once.
+	ExternalServices []ExternalService `mapstructure:"-"`
+}
+
+// ExternalService is another service this one calls, checked by /health at URL + "/health".
+type ExternalService struct {
+	Name string
+	// URL is the value of the service's <NAME>_URL variable, without trailing slashes.
+	URL string
+	// Required: /health and /ready answer 503 while it is unhealthy.
+	Required bool
+}
+
+var defaults = map[string]any{
+	"SERVICE_NAME":           "asset-library",
+	"SERVICE_VERSION":        "0.1.0",
+	"PORT":                   8080,
+	"PROMETHEUS_PORT":        9090,
+	"NODE_ENV":               "development",
+	"DATABASE_URL":           "",
+	"DB_POOL_SIZE":           10,
+	"DB_CONNECT_TIMEOUT":     "5s",
+	"REDIS_URL":              "",
+	"CACHE_TTL":              "5m",
+	"JWT_SECRET":             "",
+	"JWT_EXPIRES_IN":         "24h",
+	"LOG_LEVEL":              "info",
+	"CORRELATION_ID_HEADER":  "x-correlation-id",
+	"CORS_ORIGINS":           "",
+	"REQUEST_BODY_MAX_BYTES": 1 << 20,
+	"SHUTDOWN_TIMEOUT":       "10s",
+	// Comma-separated service names; none by default.
+	"EXTERNAL_SERVICES":          "",
+	"REQUIRED_EXTERNAL_SERVICES": "",
+}
+
+// dotEnvFile is read, when it exists, from the working directory: the same rule as the FastAPI
+// and Node services. Production has none; its variables come from the environment.
+const dotEnvFile = ".env"
+
+// Load reads the environment, then .env for the variables the environment does not set; the
+// error names every bad variable on one line.
+func Load() (Config, error) {
+	settings := viper.New()
+	for name, value := range defaults {
+		settings.SetDefault(name, value)
+	}
+	settings.AutomaticEnv()
+	if err := readDotEnv(settings); err != nil {
+		return Config{}, err
+	}
+
+	var config Config
+	hooks := viper.DecodeHook(mapstructure.ComposeDecodeHookFunc(decodeDuration, decodeList))
+	if err := settings.Unmarshal(&config, hooks); err != nil {
+		return Config{}, fmt.Errorf("invalid configuration: %s", strings.ReplaceAll(err.Error(), "\n", " "))
+	}
+	config.LogLevel = strings.ToLower(config.LogLevel)
+	problems := describe(check.Struct(config))
+	var externalProblems []string
+	config.ExternalServices, externalProblems = externalServices(settings, config)
+	problems = append(problems, externalProblems...)
+	if len(problems) > 0 {
+		return Config{}, fmt.Errorf("invalid configuration: %s", strings.Join(problems, "; "))
+	}
+	return config, nil
+}
+
+// serviceName is what EXTERNAL_SERVICES may list: lower-case letters, digits and single hyphens,
+// as a Kubernetes Service name.
+var serviceName = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+
+// urlVariable is the variable holding a service's base URL: storage-service is
+// STORAGE_SERVICE_URL.
+func urlVariable(service string) string {
+	return strings.ToUpper(strings.ReplaceAll(service, "-", "_")) + "_URL"
+}
+
+// externalServices resolves the names of EXTERNAL_SERVICES to their URLs, read from the
+// environment or .env as every other variable, and returns the mistakes, one per problem.
+func externalServices(settings *viper.Viper, config Config) ([]ExternalService, []string) {
+	var problems []string
+	required := map[string]bool{}
+	for _, name := range config.RequiredExternalServiceNames {
+		required[name] = true
+	}
+	listed := map[string]bool{}
+	services := []ExternalService{}
+	for _, name := range config.ExternalServiceNames {
+		if listed[name] {
+			continue // listed twice, counted once
+		}
+		listed[name] = true
+		if !serviceName.MatchString(name) {
+			problems = append(problems, fmt.Sprintf(
+				"EXTERNAL_SERVICES has '%s', not a service name (lower-case letters, digits and hyphens)", name))
+			continue
+		}
+		variable := urlVariable(name)
+		address := settings.GetString(variable)
+		if address == "" {
+			problems = append(problems, fmt.Sprintf("EXTERNAL_SERVICES names '%s', so %s must be set", name, variable))
+			continue
+		}
+		if !isHTTPURL(address) {
+			problems = append(problems, variable+" must be an http or https URL")
+			continue
+		}
+		services = append(services, ExternalService{
+			Name:     name,
+			URL:      strings.TrimRight(address, "/"),
+			Required: required[name],
+		})
+	}
+	reported := map[string]bool{}
+	for _, name := range config.RequiredExternalServiceNames {
+		if !listed[name] && !reported[name] {
+			reported[name] = true
+			problems = append(problems, fmt.Sprintf(
+				"REQUIRED_EXTERNAL_SERVICES names '%s', which EXTERNAL_SERVICES does not list", name))
+		}
+	}
+	return services, problems
+}
+
+// isHTTPURL is true for an absolute http or https URL with a host.
+func isHTTPURL(address string) bool {
+	parsed, err := url.Parse(address)
+	return err == nil && (parsed.Scheme == "http" || parsed.Scheme == "https") && parsed.Host != ""
+}
+
+// readDotEnv gives settings the variables of dotEnvFile that the environment does not set (even
+// to an empty value), as Node's process.loadEnvFile and pydantic-settings do. No file, no change.
+func readDotEnv(settings *viper.Viper) error {
+	file := viper.New()
+	file.SetConfigFile(dotEnvFile)
+	file.SetConfigType("env")
+	if err := file.ReadInConfig(); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil
+		}
+		return fmt.Errorf("invalid configuration: %s: %s", dotEnvFile, strings.ReplaceAll(err.Error(), "\n", " "))
+	}
+	for _, key := range file.AllKeys() { // viper gives the names in lower case
+		if _, set := os.LookupEnv(strings.ToUpper(key)); !set {
+			settings.Set(key, file.Get(key))
+		}
+	}
+	return nil
+}
+
+// Durations are written the same way in every Visiobook backend: a whole number with a unit,
+// ms, s, m, h or d (500ms, 5s, 24h, 7d); a bare number is seconds. time.ParseDuration knows no d.
+var durationSyntax = regexp.MustCompile(`^([0-9]+)(ms|s|m|h|d)?$`)
+
+var durationUnits = map[string]time.Duration{
+	"ms": time.Millisecond,
+	"":   time.Second,
+	"s":  time.Second,
+	"m":  time.Minute,
+	"h":  time.Hour,
+	"d":  24 * time.Hour,
+}
+
+// ParseDuration reads a duration in the syntax above.
+func ParseDuration(text string) (time.Duration, error) {
+	parts := durationSyntax.FindStringSubmatch(strings.TrimSpace(text))
+	if parts == nil {
+		return 0, fmt.Errorf("%q is not a duration such as 500ms, 5s, 24h or 7d", text)
+	}
+	count, err := strconv.ParseInt(parts[1], 10, 64)
+	unit := durationUnits[parts[2]]
+	if err != nil || count > math.MaxInt64/int64(unit) {
+		return 0, fmt.Errorf("%q is too long a duration", text)
+	}
+	return time.Duration(count) * unit, nil
+}
+
+func decodeDuration(from, to reflect.Type, data any) (any, error) {
+	if to != reflect.TypeFor[time.Duration]() || from.Kind() != reflect.String {
+		return data, nil
+	}
+	return ParseDuration(data.(string))
+}
+
+// decodeList splits a comma-separated variable (CORS_ORIGINS, EXTERNAL_SERVICES...), trims the
+// spaces around each entry and drops the empty ones.
+func decodeList(from, to reflect.Type, data any) (any, error) {
+	if to != reflect.TypeFor[[]string]() || from.Kind() != reflect.String {
+		return data, nil
+	}
+	items := []string{}
+	for item := range strings.SplitSeq(data.(string), ",") {
+		if item = strings.TrimSpace(item); item != "" {
+			items = append(items, item)
+		}
+	}
+	return items, nil
+}
+
+var check = newValidator()
+
+func newValidator() *validator.Validate {
+	v := validator.New(validator.WithRequiredStructEnabled())
+	v.RegisterTagNameFunc(func(field reflect.StructField) string {
+		return field.Tag.Get("mapstructure")
+	})
+	_ = v.RegisterValidation("postgres_url", func(field validator.FieldLevel) bool {
+		url := field.Field().String()
+		return strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://")
+	})
+	_ = v.RegisterValidation("redis_url", func(field validator.FieldLevel) bool {
+		url := field.Field().String()
+		// The client's own parser too: a URL it cannot use stops the start here, with the others.
+		_, err := redis.ParseURL(url)
+		return (strings.HasPrefix(url, "redis://") || strings.HasPrefix(url, "rediss://")) && err == nil
+	})
+	return v
+}
+
+// describe turns validation errors into problems, e.g. "JWT_SECRET must be at least 32
+// characters"; Load writes them on one line. No error, no problem.
+func describe(err error) []string {
+	if err == nil {
+		return nil
+	}
+	var failures validator.ValidationErrors
+	if !errors.As(err, &failures) {
+		return []string{err.Error()}
+	}
+	problems := make([]string, 0, len(failures))
+	for _, failure := range failures {
+		problems = append(problems, failure.Field()+" "+rule(failure))
+	}
+	return problems
+}
+
+// variable is the name of the variable that sets the Config field of this name.
+func variable(field string) string {
+	if found, ok := reflect.TypeFor[Config]().FieldByName(field); ok {
+		return found.Tag.Get("mapstructure")
+	}
+	return field
+}
+
+func rule(failure validator.FieldError) string {
+	switch failure.Tag() {
+	case "required":
+		return "is required"
+	case "postgres_url":
+		return "must be a postgresql:// URL"
+	case "redis_url":
+		return "must be a redis:// or rediss:// URL"
+	case "oneof":
+		return "must be one of: " + failure.Param()
+	case "gt":
+		return "must be more than " + failure.Param()
+	case "min":
+		if failure.Kind() == reflect.String {
+			return "must be at least " + failure.Param() + " characters"
+		}
+		return "must be at least " + failure.Param()
+	case "max":
+		return "must be at most " + failure.Param()
+	case "nefield":
+		return "must differ from " + variable(failure.Param())
+	}
+	return "is invalid (" + failure.Tag() + ")"
+}

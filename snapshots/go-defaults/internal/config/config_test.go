@@ -1,0 +1,298 @@
+package config
+
+import (
+	"os"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func setRequired(t *testing.T) {
+	t.Setenv("DATABASE_URL", "postgresql://user:secret@localhost:5432/app")
+	t.Setenv("JWT_SECRET", "a-test-secret-with-at-least-32-characters")
+}
+
+func TestLoadGivesTheContractDefaults(t *testing.T) {
+	setRequired(t)
+	config, err := Load()
+	require.NoError(t, err)
+	assert.Equal(t, 9090, config.PrometheusPort)
+	assert.Equal(t, int32(10), config.DBPoolSize)
+	assert.Equal(t, 5*time.Second, config.DBConnectTimeout)
+	assert.Equal(t, 10*time.Second, config.ShutdownTimeout)
+	assert.Equal(t, 24*time.Hour, config.JWTExpiresIn)
+	assert.Equal(t, int64(1048576), config.RequestBodyMaxBytes)
+	assert.Equal(t, "info", config.LogLevel)
+	assert.Equal(t, "x-correlation-id", config.CorrelationIDHeader)
+	assert.Empty(t, config.CORSOrigins)
+}
+
+func TestLoadReadsTheEnvironmentOverDefaults(t *testing.T) {
+	setRequired(t)
+	t.Setenv("PORT", "9000")
+	t.Setenv("PROMETHEUS_PORT", "9100")
+	t.Setenv("NODE_ENV", "production")
+	t.Setenv("DB_POOL_SIZE", "4")
+	t.Setenv("DB_CONNECT_TIMEOUT", "1500ms")
+	t.Setenv("SHUTDOWN_TIMEOUT", "30")
+	t.Setenv("JWT_EXPIRES_IN", "7d")
+	t.Setenv("REQUEST_BODY_MAX_BYTES", "2048")
+	t.Setenv("LOG_LEVEL", "WARN")
+	t.Setenv("CORS_ORIGINS", "https://app.example.com, http://localhost:5173,")
+
+	config, err := Load()
+	require.NoError(t, err)
+	assert.Equal(t, 9000, config.Port)
+	assert.Equal(t, 9100, config.PrometheusPort)
+	assert.Equal(t, "production", config.Environment)
+	assert.Equal(t, int32(4), config.DBPoolSize)
+	assert.Equal(t, 1500*time.Millisecond, config.DBConnectTimeout)
+	assert.Equal(t, 30*time.Second, config.ShutdownTimeout, "a bare number is seconds")
+	assert.Equal(t, 7*24*time.Hour, config.JWTExpiresIn)
+	assert.Equal(t, int64(2048), config.RequestBodyMaxBytes)
+	assert.Equal(t, "warn", config.LogLevel)
+	assert.Equal(t, []string{"https://app.example.com", "http://localhost:5173"}, config.CORSOrigins)
+}
+
+func TestParseDurationTakesAWholeNumberAndAUnit(t *testing.T) {
+	for text, expected := range map[string]time.Duration{
+		"500ms": 500 * time.Millisecond, "5s": 5 * time.Second, "2m": 2 * time.Minute,
+		"24h": 24 * time.Hour, "7d": 7 * 24 * time.Hour, "10": 10 * time.Second, "0": 0,
+	} {
+		parsed, err := ParseDuration(text)
+		require.NoError(t, err, text)
+		assert.Equal(t, expected, parsed, text)
+	}
+	for _, text := range []string{"", "1.5s", "-5s", "5 s", "1h30m", "5w", "s", "99999999999999999999d", "999999999d"} {
+		_, err := ParseDuration(text)
+		assert.Error(t, err, text)
+	}
+}
+
+func TestLoadNamesEveryBadVariableOnOneLine(t *testing.T) {
+	t.Setenv("DATABASE_URL", "mysql://localhost/app")
+	t.Setenv("JWT_SECRET", "short")
+	t.Setenv("NODE_ENV", "prod")
+	t.Setenv("DB_POOL_SIZE", "0")
+	t.Setenv("LOG_LEVEL", "verbose")
+
+	_, err := Load()
+	require.Error(t, err)
+	message := err.Error()
+	assert.NotContains(t, message, "\n")
+	assert.Contains(t, message, "DATABASE_URL must be a postgresql:// URL")
+	assert.Contains(t, message, "JWT_SECRET must be at least 32 characters")
+	assert.Contains(t, message, "NODE_ENV must be one of: development test staging production")
+	assert.Contains(t, message, "DB_POOL_SIZE must be at least 1")
+	assert.Contains(t, message, "LOG_LEVEL must be one of: debug info warn error")
+}
+
+func TestLoadRequiresTheDatabaseURL(t *testing.T) {
+	t.Setenv("DATABASE_URL", "")
+	t.Setenv("JWT_SECRET", "a-test-secret-with-at-least-32-characters")
+	_, err := Load()
+	assert.EqualError(t, err, "invalid configuration: DATABASE_URL is required")
+}
+
+func TestLoadRefusesValuesOfTheWrongType(t *testing.T) {
+	for name, value := range map[string]string{"PORT": "eighty", "SHUTDOWN_TIMEOUT": "10 seconds"} {
+		t.Run(name, func(t *testing.T) {
+			setRequired(t)
+			t.Setenv(name, value)
+			_, err := Load()
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), name)
+			assert.NotContains(t, err.Error(), "\n")
+		})
+	}
+}
+
+func TestLoadRefusesAZeroDuration(t *testing.T) {
+	for _, name := range []string{"DB_CONNECT_TIMEOUT", "SHUTDOWN_TIMEOUT", "JWT_EXPIRES_IN"} {
+		t.Run(name, func(t *testing.T) {
+			setRequired(t)
+			t.Setenv(name, "0s")
+			_, err := Load()
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), name+" must be more than 0")
+		})
+	}
+}
+
+func TestLoadRefusesAnOutOfRangePort(t *testing.T) {
+	setRequired(t)
+	t.Setenv("PORT", "70000")
+	_, err := Load()
+	assert.EqualError(t, err, "invalid configuration: PORT must be at most 65535")
+
+	for value, problem := range map[string]string{"0": "must be at least 1", "65536": "must be at most 65535"} {
+		t.Setenv("PORT", "8080")
+		t.Setenv("PROMETHEUS_PORT", value)
+		_, err = Load()
+		assert.EqualError(t, err, "invalid configuration: PROMETHEUS_PORT "+problem, value)
+	}
+}
+
+func TestLoadRefusesTheSamePortForTheAPIAndTheMetrics(t *testing.T) {
+	for name, ports := range map[string][2]string{
+		"both set":            {"8081", "8081"},
+		"PORT on the default": {"9090", ""},
+	} {
+		t.Run(name, func(t *testing.T) {
+			setRequired(t)
+			t.Setenv("PORT", ports[0])
+			t.Setenv("PROMETHEUS_PORT", ports[1]) // empty: the default
+			_, err := Load()
+			assert.EqualError(t, err, "invalid configuration: PROMETHEUS_PORT must differ from PORT")
+		})
+	}
+}
+
+// inFolderWithDotEnv runs the test in a new working directory holding .env with these lines,
+// with none of the names below in the environment.
+func inFolderWithDotEnv(t *testing.T, lines string, unset ...string) {
+	t.Chdir(t.TempDir())
+	require.NoError(t, os.WriteFile(".env", []byte(lines), 0o600))
+	for _, name := range unset {
+		t.Setenv(name, "") // restores the variable after the test
+		require.NoError(t, os.Unsetenv(name))
+	}
+}
+
+func TestLoadReadsDotEnvFromTheWorkingDirectory(t *testing.T) {
+	inFolderWithDotEnv(t, "# local run\n"+
+		"DATABASE_URL=postgresql://user:secret@localhost:5432/app\n"+
+		"JWT_SECRET=\"a-dotenv-secret-with-at-least-32-characters\"\n"+
+		"JWT_EXPIRES_IN=7d\n"+
+		"METRICS_PUSHGATEWAY=http://localhost:9091\n", // read by nothing here: ignored
+		"DATABASE_URL", "JWT_SECRET", "JWT_EXPIRES_IN")
+
+	config, err := Load()
+	require.NoError(t, err)
+	assert.Equal(t, "postgresql://user:secret@localhost:5432/app", config.DatabaseURL)
+	assert.Equal(t, "a-dotenv-secret-with-at-least-32-characters", config.JWTSecret)
+	assert.Equal(t, 7*24*time.Hour, config.JWTExpiresIn)
+}
+
+func TestTheEnvironmentWinsOverDotEnv(t *testing.T) {
+	inFolderWithDotEnv(t, "DATABASE_URL=postgresql://user:secret@localhost:5432/app\n"+
+		"JWT_SECRET=a-dotenv-secret-with-at-least-32-characters\n"+
+		"PORT=9001\nLOG_LEVEL=debug\n",
+		"DATABASE_URL")
+	t.Setenv("JWT_SECRET", "an-environment-secret-with-32-characters-or-more")
+	t.Setenv("PORT", "9002")
+	t.Setenv("LOG_LEVEL", "") // set, though empty: .env does not fill it in
+
+	config, err := Load()
+	require.NoError(t, err)
+	assert.Equal(t, "an-environment-secret-with-32-characters-or-more", config.JWTSecret)
+	assert.Equal(t, 9002, config.Port)
+	assert.Equal(t, "info", config.LogLevel)
+	assert.Equal(t, "postgresql://user:secret@localhost:5432/app", config.DatabaseURL)
+}
+
+func TestLoadNamesAMalformedDotEnv(t *testing.T) {
+	inFolderWithDotEnv(t, "JWT_SECRET='never closed\n")
+	_, err := Load()
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "invalid configuration: .env: ")
+	assert.NotContains(t, err.Error(), "\n")
+}
+
+func TestLoadNeedsNoDotEnv(t *testing.T) {
+	t.Chdir(t.TempDir())
+	setRequired(t)
+	_, err := Load()
+	require.NoError(t, err)
+}
+
+func TestLoadNamesNoExternalServicesByDefault(t *testing.T) {
+	setRequired(t)
+	config, err := Load()
+	require.NoError(t, err)
+	assert.Empty(t, config.ExternalServices)
+}
+
+func TestLoadResolvesEachExternalServiceToItsURL(t *testing.T) {
+	setRequired(t)
+	t.Setenv("EXTERNAL_SERVICES", " storage-service, billing,,storage-service, ")
+	t.Setenv("REQUIRED_EXTERNAL_SERVICES", "billing,billing")
+	t.Setenv("STORAGE_SERVICE_URL", "http://storage-service:8089")
+	t.Setenv("BILLING_URL", "https://billing.example.com/v2//")
+
+	config, err := Load()
+	require.NoError(t, err)
+	assert.Equal(t, []ExternalService{
+		{Name: "storage-service", URL: "http://storage-service:8089"},
+		{Name: "billing", URL: "https://billing.example.com/v2", Required: true},
+	}, config.ExternalServices, "in order, each once, trailing slashes trimmed")
+}
+
+func TestLoadReadsTheExternalServicesFromDotEnv(t *testing.T) {
+	inFolderWithDotEnv(t, "DATABASE_URL=postgresql://user:secret@localhost:5432/app\n"+
+		"JWT_SECRET=a-dotenv-secret-with-at-least-32-characters\n"+
+		"EXTERNAL_SERVICES=api-gateway\n"+
+		"API_GATEWAY_URL=http://localhost:8081\n",
+		"DATABASE_URL", "JWT_SECRET", "EXTERNAL_SERVICES", "REQUIRED_EXTERNAL_SERVICES", "API_GATEWAY_URL")
+
+	config, err := Load()
+	require.NoError(t, err)
+	assert.Equal(t, []ExternalService{{Name: "api-gateway", URL: "http://localhost:8081"}}, config.ExternalServices)
+}
+
+func TestLoadRefusesEachMistakeInTheExternalServices(t *testing.T) {
+	for name, mistake := range map[string]struct {
+		env     map[string]string
+		message string
+	}{
+		"not a name": {
+			map[string]string{"EXTERNAL_SERVICES": "Storage!"},
+			"invalid configuration: EXTERNAL_SERVICES has 'Storage!', not a service name (lower-case letters, digits and hyphens)",
+		},
+		"a trailing hyphen": {
+			map[string]string{"EXTERNAL_SERVICES": "storage-"},
+			"invalid configuration: EXTERNAL_SERVICES has 'storage-', not a service name (lower-case letters, digits and hyphens)",
+		},
+		"no URL": {
+			map[string]string{"EXTERNAL_SERVICES": "storage-service", "STORAGE_SERVICE_URL": ""},
+			"invalid configuration: EXTERNAL_SERVICES names 'storage-service', so STORAGE_SERVICE_URL must be set",
+		},
+		"not an http URL": {
+			map[string]string{"EXTERNAL_SERVICES": "storage-service", "STORAGE_SERVICE_URL": "storage-service:8089"},
+			"invalid configuration: STORAGE_SERVICE_URL must be an http or https URL",
+		},
+		"no host": {
+			map[string]string{"EXTERNAL_SERVICES": "storage-service", "STORAGE_SERVICE_URL": "http:///health"},
+			"invalid configuration: STORAGE_SERVICE_URL must be an http or https URL",
+		},
+		"another scheme": {
+			map[string]string{"EXTERNAL_SERVICES": "storage-service", "STORAGE_SERVICE_URL": "ftp://storage-service"},
+			"invalid configuration: STORAGE_SERVICE_URL must be an http or https URL",
+		},
+		"required but not listed": {
+			map[string]string{"EXTERNAL_SERVICES": "", "REQUIRED_EXTERNAL_SERVICES": "billing"},
+			"invalid configuration: REQUIRED_EXTERNAL_SERVICES names 'billing', which EXTERNAL_SERVICES does not list",
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Chdir(t.TempDir()) // no .env
+			setRequired(t)
+			for variable, value := range mistake.env {
+				t.Setenv(variable, value)
+			}
+			_, err := Load()
+			assert.EqualError(t, err, mistake.message)
+		})
+	}
+}
+
+func TestLoadNamesTheExternalServicesMistakesWithTheOthers(t *testing.T) {
+	setRequired(t)
+	t.Setenv("LOG_LEVEL", "verbose")
+	t.Setenv("EXTERNAL_SERVICES", "Storage!")
+	_, err := Load()
+	assert.EqualError(t, err, "invalid configuration: LOG_LEVEL must be one of: debug info warn error; "+
+		"EXTERNAL_SERVICES has 'Storage!', not a service name (lower-case letters, digits and hyphens)")
+}

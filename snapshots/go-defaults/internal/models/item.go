@@ -1,0 +1,37 @@
+package models
+
+import "github.com/visiobook/media-service/internal/utils"
+
+// Item is one row of the items table, as clients receive it (guidelines 2.1).
+type Item struct {
+	ID          string    `json:"id"`
+	Name        string    `json:"name"`
+	Description *string   `json:"description"`
+	CreatedAt   Timestamp `json:"createdAt"`
+	UpdatedAt   Timestamp `json:"updatedAt"`
+	Version     int       `json:"version"`
+}
+
+// ItemInput is the body of POST and PUT: the full representation; a field left out
+// is reset to its default.
+type ItemInput struct {
+	Name        string  `json:"name" validate:"notblank,max=200,nonul"`
+	Description *string `json:"description" validate:"omitnil,max=10000,nonul"`
+}
+
+// ItemPatch is the body of PATCH: only the fields present change. Name may be left
+// out but not emptied; description may be set to null.
+type ItemPatch struct {
+	Name        Optional[string]  `json:"name" validate:"omitnil,notblank,max=200,nonul"`
+	Description Optional[*string] `json:"description" validate:"omitnil,max=10000,nonul"`
+}
+
+// ItemSortFields maps the API's sort fields to their columns.
+var ItemSortFields = map[string]string{
+	"createdAt": "created_at",
+	"updatedAt": "updated_at",
+	"name":      "name",
+}
+
+// ItemPage is the body of the list endpoint.
+type ItemPage = utils.Page[Item]

@@ -1,0 +1,73 @@
+// Package utils holds the small helpers every layer shares: API errors, pagination, tokens,
+// timestamps.
+package utils
+
+import (
+	"net/http"
+	"strconv"
+)
+
+// APIError is an error with an HTTP status and a stable machine-readable code; the error
+// middleware renders it in the one error envelope of the API (guidelines 8).
+type APIError struct {
+	Status  int
+	Code    string
+	Message string
+	Details []FieldProblem
+}
+
+func (e *APIError) Error() string { return e.Code + ": " + e.Message }
+
+// FieldProblem names one invalid input, e.g. {"field": "body.name", "message": "..."}; Field
+// is body, body.<field>, query.<parameter> or path.<parameter>.
+type FieldProblem struct {
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
+// BadRequest is the 400 of input that breaks the API contract, with one problem per input.
+func BadRequest(problems ...FieldProblem) *APIError {
+	return &APIError{Status: http.StatusBadRequest, Code: "VALIDATION_ERROR", Message: "invalid request", Details: problems}
+}
+
+// MissingToken is the 401 of a request without a bearer token.
+func MissingToken() *APIError {
+	return &APIError{Status: http.StatusUnauthorized, Code: "UNAUTHORIZED", Message: "missing bearer token"}
+}
+
+// InvalidToken is the 401 of a bearer token that fails a check; which one is not said.
+func InvalidToken() *APIError {
+	return &APIError{Status: http.StatusUnauthorized, Code: "UNAUTHORIZED", Message: "invalid bearer token"}
+}
+
+// NotFound is a 404.
+func NotFound(message string) *APIError {
+	return &APIError{Status: http.StatusNotFound, Code: "NOT_FOUND", Message: message}
+}
+
+// MethodNotAllowed is the 405 of a method the path does not serve.
+func MethodNotAllowed(message string) *APIError {
+	return &APIError{Status: http.StatusMethodNotAllowed, Code: "METHOD_NOT_ALLOWED", Message: message}
+}
+
+// Conflict is a 409, e.g. for a name already taken.
+func Conflict(message string) *APIError {
+	return &APIError{Status: http.StatusConflict, Code: "CONFLICT", Message: message}
+}
+
+// ContentTooLarge is the 413 of a body over limit bytes.
+func ContentTooLarge(limit int64) *APIError {
+	message := "request body is larger than " + strconv.FormatInt(limit, 10) + " bytes"
+	return &APIError{Status: http.StatusRequestEntityTooLarge, Code: "CONTENT_TOO_LARGE", Message: message}
+}
+
+// UnsupportedMediaType is the 415 of a body that is not UTF-8 application/json.
+func UnsupportedMediaType() *APIError {
+	message := "request body must be application/json"
+	return &APIError{Status: http.StatusUnsupportedMediaType, Code: "UNSUPPORTED_MEDIA_TYPE", Message: message}
+}
+
+// Internal is the 500 that hides an unexpected failure from clients.
+func Internal() *APIError {
+	return &APIError{Status: http.StatusInternalServerError, Code: "INTERNAL_ERROR", Message: "internal server error"}
+}

@@ -1,0 +1,175 @@
+import { z } from "zod";
+
+// Durations are a whole positive number with a unit (500ms, 5s, 24h, 7d); a bare number is
+// seconds.
+const DURATION = /^([0-9]+)(ms|s|m|h|d)?$/;
+const MILLISECONDS_PER_UNIT = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+const DURATION_RULE = "must be a whole number with a unit: ms, s, m, h or d (500ms, 5s, 24h)";
+
+function milliseconds(value: string): number {
+  const [, amount, unit = "s"] = DURATION.exec(value) ?? [];
+  return Number(amount) * MILLISECONDS_PER_UNIT[unit as keyof typeof MILLISECONDS_PER_UNIT];
+}
+
+/** The milliseconds in a duration written as the variables are (500ms, 5s, 24h, 7d). */
+export function parseDuration(text: string): number {
+  if (!DURATION.test(text)) throw new Error(`invalid duration "${text}": ${DURATION_RULE}`);
+  const value = milliseconds(text);
+  if (value <= 0) throw new Error(`invalid duration "${text}": must be more than 0`);
+  return value;
+}
+
+/** A duration variable, in milliseconds once loaded. */
+function duration(fallback: string) {
+  return z
+    .string()
+    .regex(DURATION, DURATION_RULE)
+    .default(fallback)
+    .transform(milliseconds)
+    .refine((value) => value > 0, "must be more than 0");
+}
+
+/** The service's configuration (Visiobook guidelines 1.3), read once and validated at start-up. */
+const EnvSchema = z.object({
+  SERVICE_NAME: z.string().min(1).default("asset-library"),
+  SERVICE_VERSION: z.string().min(1).default("0.1.0"),
+  PORT: z.coerce.number().int().min(1).max(65535).default(8080),
+  // /metrics is served on this port alone, apart from the API (guidelines 1.3, 5.3, 6.2).
+  PROMETHEUS_PORT: z.coerce.number().int().min(1).max(65535).default(9090),
+  NODE_ENV: z.enum(["development", "test", "staging", "production"]).default("development"),
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, "must be a postgresql:// URL"),
+  DB_POOL_SIZE: z.coerce.number().int().min(1).default(10),
+  DB_CONNECT_TIMEOUT: duration("5s"),
+  // The cache (docs/contract.md, Cache); its scheme is checked with a message of its own below.
+  REDIS_URL: z.string(),
+  CACHE_TTL: duration("5m"),
+  JWT_SECRET: z.string().min(32, "must be at least 32 characters"),
+  JWT_EXPIRES_IN: duration("24h"),
+  BCRYPT_ROUNDS: z.coerce.number().int().min(4).max(15).default(12),
+  LOG_LEVEL: z
+    .string()
+    .toLowerCase()
+    .pipe(z.enum(["debug", "info", "warn", "error"]))
+    .default("info"),
+  CORRELATION_ID_HEADER: z
+    .string()
+    .regex(/^[A-Za-z0-9-]+$/, "must be a header name")
+    .toLowerCase()
+    .default("x-correlation-id"),
+  CORS_ORIGINS: z.string().default(""),
+  // Read with the <NAME>_URL variables they name, by readExternalServices below.
+  EXTERNAL_SERVICES: z.string().default(""),
+  REQUIRED_EXTERNAL_SERVICES: z.string().default(""),
+  REQUEST_BODY_MAX_BYTES: z.coerce.number().int().min(1).default(1_048_576),
+  SHUTDOWN_TIMEOUT: duration("10s"),
+});
+
+const PORTS = EnvSchema.pick({ PORT: true, PROMETHEUS_PORT: true });
+const REDIS = EnvSchema.pick({ REDIS_URL: true });
+
+const ConfigSchema = EnvSchema.refine((env) => env.PROMETHEUS_PORT !== env.PORT, {
+  error: "PROMETHEUS_PORT must differ from PORT",
+  // Compared whenever both ports are valid, so one error still names every bad variable.
+  when: (payload) => PORTS.safeParse(payload.value).success,
+}).refine((env) => isRedisUrl(env.REDIS_URL), {
+  // The contract's exact words, without the "REDIS_URL: " a field's message gets.
+  error: "REDIS_URL must be a redis:// or rediss:// URL",
+  when: (payload) => REDIS.safeParse(payload.value).success,
+});
+
+/** Another service /health checks: a GET of `url` + "/health" (docs/contract.md, Probes). */
+export interface ExternalService {
+  name: string;
+  /** Its <NAME>_URL, trailing slashes trimmed. */
+  url: string;
+  /** Named in REQUIRED_EXTERNAL_SERVICES: /health and /ready answer 503 while it is down. */
+  required: boolean;
+}
+
+export type Config = z.infer<typeof ConfigSchema> & { externalServices: ExternalService[] };
+
+export class ConfigError extends Error {}
+
+/** Validates `env` (process.env by default); throws one error naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = ConfigSchema.safeParse(env);
+  const external = readExternalServices(env);
+  const problems = [
+    ...(parsed.error?.issues ?? []).map((issue) =>
+      issue.path.length > 0 ? `${issue.path.join(".")}: ${issue.message}` : issue.message,
+    ),
+    ...external.problems,
+  ];
+  if (!parsed.success || problems.length > 0) {
+    throw new ConfigError(`invalid configuration: ${problems.join("; ")}`);
+  }
+  return { ...parsed.data, externalServices: external.services };
+}
+
+// Lower-case letters and digits, in words joined by single hyphens: storage-service.
+const SERVICE_NAME = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+
+/** The variable holding a service's base URL: storage-service is STORAGE_SERVICE_URL. */
+export function urlVariable(name: string): string {
+  return `${name.toUpperCase().replaceAll("-", "_")}_URL`;
+}
+
+/** The names of a comma-separated list, spaces trimmed, empty entries and repeats dropped. */
+function serviceNames(list: string | undefined): string[] {
+  const names = (list ?? "").split(",").map((name) => name.trim());
+  return [...new Set(names.filter((name) => name.length > 0))];
+}
+
+function isHttpUrl(text: string): boolean {
+  return /^https?:\/\//i.test(text) && URL.canParse(text);
+}
+
+/**
+ * The services EXTERNAL_SERVICES names, each with its <NAME>_URL and whether
+ * REQUIRED_EXTERNAL_SERVICES names it; `problems` are the contract's lines for each mistake.
+ * They are read here, not in the schema, because the URL variables' names come from the list.
+ */
+function readExternalServices(env: NodeJS.ProcessEnv): {
+  services: ExternalService[];
+  problems: string[];
+} {
+  const listed = serviceNames(env.EXTERNAL_SERVICES);
+  const required = serviceNames(env.REQUIRED_EXTERNAL_SERVICES);
+  const services: ExternalService[] = [];
+  const problems: string[] = [];
+  for (const name of listed) {
+    if (!SERVICE_NAME.test(name)) {
+      problems.push(
+        `EXTERNAL_SERVICES has '${name}', not a service name (lower-case letters, digits and hyphens)`,
+      );
+      continue;
+    }
+    const variable = urlVariable(name);
+    const url = env[variable] ?? "";
+    if (url === "") {
+      problems.push(`EXTERNAL_SERVICES names '${name}', so ${variable} must be set`);
+    } else if (!isHttpUrl(url)) {
+      problems.push(`${variable} must be an http or https URL`);
+    } else {
+      services.push({ name, url: url.replace(/\/+$/, ""), required: required.includes(name) });
+    }
+  }
+  for (const name of required.filter((name) => !listed.includes(name))) {
+    problems.push(
+      `REQUIRED_EXTERNAL_SERVICES names '${name}', which EXTERNAL_SERVICES does not list`,
+    );
+  }
+  return { services, problems };
+}
+
+function isRedisUrl(text: string): boolean {
+  return /^rediss?:\/\//i.test(text) && URL.canParse(text);
+}
+
+/** The origins of CORS_ORIGINS, exactly as written there. */
+export function corsOrigins(config: Config): string[] {
+  return config.CORS_ORIGINS.split(",")
+    .map((origin) => origin.trim())
+    .filter((origin) => origin.length > 0);
+}

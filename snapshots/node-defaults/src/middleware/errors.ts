@@ -1,0 +1,49 @@
+import type { ErrorRequestHandler, RequestHandler } from "express";
+
+import { HttpError, notFound, type Problem } from "../utils/errors";
+import type { Logger } from "../utils/logger";
+
+/** The one error envelope of every 4xx and 5xx answer (guidelines 8, docs/contract.md). */
+export interface ErrorBody {
+  error: {
+    code: string;
+    message: string;
+    correlation_id: string;
+    timestamp: string;
+    details?: Problem[];
+  };
+}
+
+export const unknownRoute: RequestHandler = (req, _res, next) => {
+  const path = req.originalUrl.split("?")[0] ?? ""; // as sent (req.url may have been rewritten)
+  next(notFound(`no route for ${req.method} ${path}`));
+};
+
+/** Turns any error into the envelope; unexpected ones are logged and hidden behind a 500. */
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (error: unknown, req, res, next) => {
+    if (res.headersSent) {
+      next(error); // too late for an envelope: Express ends the connection
+      return;
+    }
+    if (!(error instanceof HttpError)) {
+      // An Error's own fields are not enumerable: JSON would log it as {}.
+      const cause = error instanceof Error ? { message: error.message, stack: error.stack } : error;
+      logger.error("unhandled error", { error: cause, method: req.method, url: req.originalUrl });
+    }
+    const failure =
+      error instanceof HttpError
+        ? error
+        : new HttpError(500, "INTERNAL_ERROR", "internal server error");
+    const body: ErrorBody = {
+      error: {
+        code: failure.code,
+        message: failure.message,
+        correlation_id: req.correlationId,
+        timestamp: new Date().toISOString(),
+        ...(failure.details === undefined ? {} : { details: failure.details }),
+      },
+    };
+    res.status(failure.status).set(failure.headers).json(body);
+  };
+}

@@ -1,0 +1,45 @@
+/** A field and what is wrong with it: `body`, `body.<field>`, `query.<parameter>`, `path.id`. */
+export interface Problem {
+  field: string;
+  message: string;
+}
+
+/** An error with an HTTP status and a stable machine-readable code, rendered by the error handler. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: Problem[],
+    /** Response headers the status calls for: Allow on a 405, WWW-Authenticate on a 401. */
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+    this.name = "HttpError";
+  }
+}
+
+export const invalid = (details: Problem[]): HttpError =>
+  new HttpError(400, "VALIDATION_ERROR", "invalid request", details);
+
+export const unauthorized = (message: string, challenge: string): HttpError =>
+  new HttpError(401, "UNAUTHORIZED", message, undefined, { "WWW-Authenticate": challenge });
+
+export const notFound = (message: string): HttpError => new HttpError(404, "NOT_FOUND", message);
+
+export const methodNotAllowed = (method: string, allowed: readonly string[]): HttpError =>
+  new HttpError(
+    405,
+    "METHOD_NOT_ALLOWED",
+    `method ${method} not allowed (allowed: ${allowed.join(", ")})`,
+    undefined,
+    { Allow: allowed.join(", ") },
+  );
+
+export const conflict = (message: string): HttpError => new HttpError(409, "CONFLICT", message);
+
+export const contentTooLarge = (limit: number): HttpError =>
+  new HttpError(413, "CONTENT_TOO_LARGE", `request body is larger than ${limit} bytes`);
+
+export const unsupportedMediaType = (): HttpError =>
+  new HttpError(415, "UNSUPPORTED_MEDIA_TYPE", "request body must be application/json");

@@ -1,0 +1,154 @@
+import { ConfigError, corsOrigins, loadConfig, urlVariable } from "../../src/config/env";
+
+const REQUIRED = {
+  DATABASE_URL: "postgresql://user:password@localhost:5432/app",
+  JWT_SECRET: "x".repeat(32),
+};
+
+describe("loadConfig", () => {
+  it("applies the documented defaults", () => {
+    expect(loadConfig(REQUIRED)).toMatchObject({
+      PORT: 8080,
+      PROMETHEUS_PORT: 9090,
+      NODE_ENV: "development",
+      LOG_LEVEL: "info",
+      CORRELATION_ID_HEADER: "x-correlation-id",
+      CORS_ORIGINS: "",
+      REQUEST_BODY_MAX_BYTES: 1_048_576,
+      DB_POOL_SIZE: 10,
+      DB_CONNECT_TIMEOUT: 5_000,
+      SHUTDOWN_TIMEOUT: 10_000,
+      JWT_EXPIRES_IN: 86_400_000,
+      BCRYPT_ROUNDS: 12,
+      externalServices: [],
+    });
+  });
+
+  it("reads durations with a unit, or bare seconds, in milliseconds", () => {
+    const durations = (value: string) =>
+      loadConfig({ ...REQUIRED, DB_CONNECT_TIMEOUT: value }).DB_CONNECT_TIMEOUT;
+    expect(durations("500ms")).toBe(500);
+    expect(durations("5s")).toBe(5_000);
+    expect(durations("2m")).toBe(120_000);
+    expect(durations("1h")).toBe(3_600_000);
+    expect(durations("7d")).toBe(604_800_000);
+    expect(durations("30")).toBe(30_000);
+    for (const bad of ["5 s", "1.5s", "5sec", "-1s", "", "0", "0ms"]) {
+      expect(() => durations(bad)).toThrow(/DB_CONNECT_TIMEOUT/);
+    }
+  });
+
+  it("takes the four log levels in any case, and nothing else", () => {
+    expect(loadConfig({ ...REQUIRED, LOG_LEVEL: "WARN" }).LOG_LEVEL).toBe("warn");
+    expect(() => loadConfig({ ...REQUIRED, LOG_LEVEL: "verbose" })).toThrow(/LOG_LEVEL/);
+  });
+
+  it("names every invalid variable in one error", () => {
+    const load = () => loadConfig({ DATABASE_URL: "mysql://db", JWT_SECRET: "short", PORT: "x" });
+    expect(load).toThrow(ConfigError);
+    for (const name of ["DATABASE_URL", "JWT_SECRET", "PORT"]) expect(load).toThrow(name);
+  });
+
+  it("serves metrics on PROMETHEUS_PORT, a port of its own", () => {
+    expect(loadConfig({ ...REQUIRED, PORT: "3000", PROMETHEUS_PORT: "9100" })).toMatchObject({
+      PORT: 3000,
+      PROMETHEUS_PORT: 9100,
+    });
+    for (const bad of ["0", "65536", "http", "1.5"]) {
+      expect(() => loadConfig({ ...REQUIRED, PROMETHEUS_PORT: bad })).toThrow(/PROMETHEUS_PORT/);
+    }
+  });
+
+  it("refuses PROMETHEUS_PORT equal to PORT, given or by default", () => {
+    for (const ports of [{ PORT: "9090" }, { PORT: "3000", PROMETHEUS_PORT: "3000" }]) {
+      const load = () => loadConfig({ ...REQUIRED, ...ports });
+      expect(load).toThrow(ConfigError);
+      expect(load).toThrow("invalid configuration: PROMETHEUS_PORT must differ from PORT");
+    }
+  });
+
+  it("names the equal ports beside the other invalid variables", () => {
+    const load = () => loadConfig({ ...REQUIRED, JWT_SECRET: "short", PROMETHEUS_PORT: "8080" });
+    expect(load).toThrow(
+      "invalid configuration: JWT_SECRET: must be at least 32 characters; " +
+        "PROMETHEUS_PORT must differ from PORT",
+    );
+  });
+
+  it("splits CORS origins and drops blanks", () => {
+    const config = loadConfig({
+      ...REQUIRED,
+      CORS_ORIGINS: " https://a.example, ,https://b.example",
+    });
+    expect(corsOrigins(config)).toEqual(["https://a.example", "https://b.example"]);
+  });
+});
+
+describe("external services", () => {
+  const STORAGE = { STORAGE_SERVICE_URL: "http://storage-service:8089" };
+
+  it("names each one's URL variable after it", () => {
+    expect(urlVariable("storage-service")).toBe("STORAGE_SERVICE_URL");
+    expect(urlVariable("billing2")).toBe("BILLING2_URL");
+  });
+
+  it("reads each listed name once, spaces and empty entries ignored, with its URL", () => {
+    const config = loadConfig({
+      ...REQUIRED,
+      ...STORAGE,
+      EXTERNAL_SERVICES: " storage-service, billing,,billing,",
+      REQUIRED_EXTERNAL_SERVICES: "billing , billing",
+      BILLING_URL: "https://billing.example.com/api//",
+    });
+    expect(config.externalServices).toEqual([
+      { name: "storage-service", url: "http://storage-service:8089", required: false },
+      { name: "billing", url: "https://billing.example.com/api", required: true },
+    ]);
+  });
+
+  it.each([
+    [
+      "a name that is not one",
+      { EXTERNAL_SERVICES: "Storage!" },
+      "EXTERNAL_SERVICES has 'Storage!', not a service name (lower-case letters, digits and hyphens)",
+    ],
+    [
+      "its URL variable unset",
+      { EXTERNAL_SERVICES: "billing" },
+      "EXTERNAL_SERVICES names 'billing', so BILLING_URL must be set",
+    ],
+    [
+      "its URL variable empty",
+      { EXTERNAL_SERVICES: "storage-service", STORAGE_SERVICE_URL: "" },
+      "EXTERNAL_SERVICES names 'storage-service', so STORAGE_SERVICE_URL must be set",
+    ],
+    [
+      "a URL that is not absolute http(s)",
+      { EXTERNAL_SERVICES: "storage-service", STORAGE_SERVICE_URL: "storage-service:8089" },
+      "STORAGE_SERVICE_URL must be an http or https URL",
+    ],
+    [
+      "a URL of another scheme",
+      { EXTERNAL_SERVICES: "storage-service", STORAGE_SERVICE_URL: "ftp://storage-service" },
+      "STORAGE_SERVICE_URL must be an http or https URL",
+    ],
+    [
+      "a required name not listed",
+      { EXTERNAL_SERVICES: "", REQUIRED_EXTERNAL_SERVICES: "billing" },
+      "REQUIRED_EXTERNAL_SERVICES names 'billing', which EXTERNAL_SERVICES does not list",
+    ],
+  ])("refuses %s with the contract's line", (_mistake, env, message) => {
+    const load = () => loadConfig({ ...REQUIRED, ...env });
+    expect(load).toThrow(ConfigError);
+    expect(load).toThrow(`invalid configuration: ${message}`);
+  });
+
+  it("names a bad service beside the other invalid variables", () => {
+    const load = () =>
+      loadConfig({ ...REQUIRED, JWT_SECRET: "short", EXTERNAL_SERVICES: "-storage" });
+    expect(load).toThrow(
+      "invalid configuration: JWT_SECRET: must be at least 32 characters; " +
+        "EXTERNAL_SERVICES has '-storage', not a service name",
+    );
+  });
+});

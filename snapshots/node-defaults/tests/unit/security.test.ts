@@ -1,0 +1,29 @@
+import { hashPassword, verifyPassword } from "../../src/utils/password";
+import { accessTokenKey, createAccessToken, verifyAccessToken } from "../../src/utils/tokens";
+import { badTokens, TEST_SECRET } from "../helpers";
+
+describe("access tokens", () => {
+  it("round-trips the subject of a token signed with the secret", () => {
+    const token = createAccessToken("user-1", { secret: TEST_SECRET, lifetimeMs: 60_000 });
+    expect(verifyAccessToken(token, accessTokenKey(TEST_SECRET))).toEqual({ subject: "user-1" });
+  });
+
+  it("refuses every token that breaks a rule of the contract", () => {
+    for (const [reason, header] of Object.entries(badTokens())) {
+      const token = header.replace(/^Bearer /, "");
+      expect({ reason, principal: verifyAccessToken(token, accessTokenKey(TEST_SECRET)) }).toEqual({
+        reason,
+        principal: undefined,
+      });
+    }
+  });
+});
+
+describe("passwords", () => {
+  it("verifies the right password against its bcrypt hash and refuses a wrong one", async () => {
+    const hash = await hashPassword("correct horse", 4);
+    expect(hash).toMatch(/^\$2[aby]\$04\$/);
+    await expect(verifyPassword("correct horse", hash)).resolves.toBe(true);
+    await expect(verifyPassword("wrong horse", hash)).resolves.toBe(false);
+  });
+});

@@ -1,0 +1,105 @@
+import { expect, test, type Page } from "@playwright/test";
+
+import { RESOURCE } from "../../src/resource";
+
+// The built app against the real backend it is configured for: nothing here is stubbed. The
+// "live" project runs this file only when E2E_API_TOKEN is set (playwright.config.ts): a bearer
+// token the backend accepts, pasted as a user would. The items it makes have names no one else
+// uses, and it deletes them.
+const token = process.env.E2E_API_TOKEN ?? "";
+const run = `e2e-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+// Made first but last by name, so that each order below puts the two the other way round.
+const older = `${run} zulu`;
+const newer = `${run} alpha`;
+const renamed = `${run} mike`;
+
+async function createItem(page: Page, name: string): Promise<void> {
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "New" }).click();
+  await page.getByLabel("Name", { exact: true }).fill(name);
+  await page.getByLabel("Description").fill("Made by the live browser test");
+  await page.getByRole("button", { name: "Create" }).click();
+  await expect(page.getByRole("heading", { name })).toBeVisible();
+}
+
+/** The list, showing only this run's items. */
+async function openOurList(page: Page): Promise<void> {
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "All" }).click();
+  await expect(page.getByRole("heading", { name: RESOURCE.plural })).toBeVisible();
+  await page.getByRole("textbox", { name: "Filter by name" }).fill(run);
+}
+
+async function chooseOrder(page: Page, order: string): Promise<void> {
+  await page.getByRole("combobox", { name: "Sort by" }).press("Enter");
+  await page.getByRole("option", { name: order }).click();
+}
+
+test("an item's whole life through the real API", async ({ page }) => {
+  const rows = page.getByRole("table").getByRole("link");
+
+  await test.step("sign in with the token", async () => {
+    await page.goto("/");
+    await expect(page.getByRole("heading", { name: "Sign in" })).toBeVisible();
+    await page.getByLabel("Access token").fill(token);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(page.getByRole("heading", { name: RESOURCE.plural })).toBeVisible();
+  });
+
+  await test.step("create two items", async () => {
+    await createItem(page, older);
+    await createItem(page, newer);
+  });
+
+  await test.step("find them in the list, newest first", async () => {
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "All" }).click();
+    await expect(rows.filter({ hasText: run })).toHaveText([newer, older]);
+  });
+
+  await test.step("filter by name, then change the order", async () => {
+    await page.getByRole("textbox", { name: "Filter by name" }).fill(run);
+    await expect(rows).toHaveText([newer, older]);
+    await chooseOrder(page, "Oldest first");
+    await expect(rows).toHaveText([older, newer]);
+    await chooseOrder(page, "Name A–Z");
+    await expect(rows).toHaveText([newer, older]);
+    await chooseOrder(page, "Name Z–A");
+    await expect(rows).toHaveText([older, newer]);
+  });
+
+  await test.step("open one and replace it (PUT)", async () => {
+    await rows.filter({ hasText: older }).click();
+    await expect(page.getByRole("heading", { name: older })).toBeVisible();
+    await expect(page.getByText(/Version 1/)).toBeVisible();
+    await page.getByRole("button", { name: "Edit" }).click();
+    await page.getByLabel("Name", { exact: true }).fill(renamed);
+    await page.getByLabel("Description").fill("Edited by the live browser test");
+    await page.getByRole("button", { name: "Save" }).click();
+    await expect(page.getByRole("heading", { name: renamed })).toBeVisible();
+    // Read back from the backend, not from the app's cache.
+    await page.reload();
+    await expect(page.getByRole("heading", { name: renamed })).toBeVisible();
+    await expect(page.getByText(/Version 2/)).toBeVisible();
+    await expect(page.getByText("Edited by the live browser test")).toBeVisible();
+  });
+
+  await test.step("see the edited one first among the recently updated", async () => {
+    await openOurList(page);
+    await expect(rows).toHaveText([newer, renamed]);
+    await chooseOrder(page, "Recently updated");
+    await expect(rows).toHaveText([renamed, newer]);
+  });
+
+  await test.step("delete both, each after confirming", async () => {
+    for (const name of [renamed, newer]) {
+      await rows.filter({ hasText: name }).click();
+      await expect(page.getByRole("heading", { name })).toBeVisible();
+      await page.getByRole("button", { name: "Delete" }).click();
+      const dialog = page.getByRole("dialog");
+      await expect(dialog).toContainText(`Delete “${name}”?`);
+      await dialog.getByRole("button", { name: "Delete" }).click();
+      await expect(page.getByRole("heading", { name: RESOURCE.plural })).toBeVisible();
+      await page.getByRole("textbox", { name: "Filter by name" }).fill(run);
+    }
+    const nothing = `No ${RESOURCE.singular} has a name containing “${run}”.`;
+    await expect(page.getByText(nothing)).toBeVisible();
+  });
+});
