@@ -513,21 +513,26 @@ class Bench:
                 with started(server, logs[which]) as running:
                     cold[which].append(running.started_in_ms)
 
-        loads: list[list[Load]] = [[], []]
-        rss = (0.0, 0.0)
         with started(servers[0], logs[0]) as generated, started(servers[1], logs[1]) as baseline:
             runnings = (generated, baseline)
-            self.pin_postgres()  # the backends the servers opened
             sql, answers = zip(*(self.statements_of(r, token) for r in runnings), strict=True)
-            same_answer = json.loads(answers[0])["data"] == json.loads(answers[1])["data"]
-            say(f"{stack}: warm-up, then {options.rounds} rounds of {options.seconds} s")
-            for running in runnings:
-                wrk(running.base + ROUTE, token, options.warmup)
-            for attempt in range(options.rounds):
-                order = (0, 1) if attempt % 2 == 0 else (1, 0)
-                for which in order:
-                    loads[which].append(wrk(runnings[which].base + ROUTE, token, options.seconds))
-            rss = (rss_mib(generated.process.pid), rss_mib(baseline.process.pid))
+        same_answer = json.loads(answers[0])["data"] == json.loads(answers[1])["data"]
+
+        # Each round starts both anew: a process keeps the speed it starts with, and on this
+        # machine two starts of the same binary differ by up to a third (both Go servers, for
+        # one, alternate between two speeds from one start to the next), so one start of each
+        # would decide the ratio by chance.
+        say(f"{stack}: {options.rounds} rounds of {options.seconds} s, each on new processes")
+        loads: list[list[Load]] = [[], []]
+        rss = [0.0, 0.0]
+        for attempt in range(options.rounds):
+            order = (0, 1) if attempt % 2 == 0 else (1, 0)
+            for which in order:
+                with started(servers[which], logs[which]) as running:
+                    self.pin_postgres()  # the backends the server opened
+                    wrk(running.base + ROUTE, token, options.warmup)
+                    loads[which].append(wrk(running.base + ROUTE, token, options.seconds))
+                    rss[which] = rss_mib(running.process.pid)
 
         test_command = facts.commands["test"]
         test_seconds: float | None = None
@@ -541,7 +546,7 @@ class Bench:
             generated=loads[0],
             baseline=loads[1],
             cold_start_ms=(statistics.median(cold[0]), statistics.median(cold[1])),
-            rss_mib=rss,
+            rss_mib=(rss[0], rss[1]),
             sql=(sql[0], sql[1]),
             same_answer=same_answer,
             test_command=test_command,
@@ -787,10 +792,11 @@ def report(results: list[Result], options: Options) -> str:
         f" seeded with {ITEMS} items (the baseline a copy of the generated service's database).",
         f"Load: wrk, {CONNECTIONS} keep-alive connections on `GET {ROUTE}` (page 1, 10 items);"
         f" server and PostgreSQL on CPU {SERVER_CPU}, wrk on CPU {LOAD_CPU} (taskset);"
-        f" a {options.warmup} s warm-up each, then rounds of {options.seconds} s"
-        f" ({options.rounds}), the two in alternation (the order swapped each round). Ratios are"
-        " taken within a round; the table gives their median over the rounds (and the medians"
-        " of the absolute values). Under ~10% is noise.",
+        f" {options.rounds} rounds, each of which starts both anew (the order swapped each"
+        f" round), loads each for {options.warmup} s of warm-up, then measures {options.seconds} s"
+        " (a process keeps the speed it starts with, and two starts of one binary can differ by a"
+        " third here). Ratios are taken within a round; the table gives their median over the"
+        " rounds (and the medians of the absolute values). Under ~10% is noise.",
         f"Machine: {cpu_model()}, {os.cpu_count()} CPUs, {platform.system()}"
         f" {platform.release()}; `{postgres}`; `{wrk_version}`.",
         "",
@@ -803,9 +809,11 @@ def report(results: list[Result], options: Options) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--stacks", nargs="+", choices=STACKS, default=list(STACKS))
-    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--seconds", type=int, default=10, help="of each load, per round")
-    parser.add_argument("--warmup", type=int, default=5, help="seconds of load before round 1")
+    parser.add_argument(
+        "--warmup", type=int, default=3, help="seconds of load before each measured load"
+    )
     parser.add_argument("--cold-starts", type=int, default=5)
     parser.add_argument(
         "--no-tests", action="store_true", help="skip the generated test suites' wall time"
