@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+# Commits in scratch repositories need an author, whatever the machine's git configuration says.
+GIT_IDENTITY = ["-c", "user.name=Test", "-c", "user.email=test@example.com"]
 AVAILABLE_STACKS = ["fastapi", "node", "go", "vue"]
 # Stacks that generate an API with a database (`kind: service` in copier.yml); vue is a frontend.
 SERVICE_STACKS = ["fastapi", "node", "go"]
@@ -28,3 +30,20 @@ def run_workflow_step(
         timeout=timeout,
         check=False,
     )
+
+
+def git(cwd: Path, *args: str) -> str:
+    """A git command in `cwd`, with a test identity; its stdout, stripped. Fails the test when
+    git fails."""
+    result = subprocess.run(
+        ["git", *GIT_IDENTITY, *args], cwd=cwd, capture_output=True, text=True, check=True
+    )
+    return result.stdout.strip()
+
+
+def render(copie: Any, **answers: Any) -> Path:
+    """This checkout's template rendered by pytest-copie with BASE_ANSWERS and `answers`."""
+    result = copie.copy(extra_answers={**BASE_ANSWERS, **answers})
+    assert result.exception is None, result.exception
+    assert result.exit_code == 0
+    return Path(result.project_dir)

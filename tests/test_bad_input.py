@@ -22,7 +22,6 @@ import shlex
 import shutil
 import signal
 import stat
-import subprocess
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -33,22 +32,15 @@ from types import FrameType
 import pytest
 from typer.testing import CliRunner
 
+from tests.helpers import git
 from visiobook_scaffold.cli import app
 
 TIMEOUT = 30
 """Seconds a row may run before it counts as hung."""
 MEMORY = 1 << 30
 """Bytes a row may allocate (address space) beyond what the test process holds."""
-IDENTITY = ["-c", "user.name=Test", "-c", "user.email=test@example.com"]
 NEW = "new svc --stack fastapi --name media-service"
 """A `new` that would succeed: each row adds or changes one thing."""
-
-
-def git(cwd: Path, *args: str) -> str:
-    result = subprocess.run(
-        ["git", *IDENTITY, *args], cwd=cwd, capture_output=True, text=True, check=True
-    )
-    return result.stdout.strip()
 
 
 # ---------------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from tests.helpers import AVAILABLE_STACKS, REPO_ROOT
+from tests.helpers import AVAILABLE_STACKS, REPO_ROOT, git
 from visiobook_scaffold.cli import app
 from visiobook_scaffold.template import load_config
 
@@ -24,12 +24,6 @@ NEW = ["new", "--stack", "fastapi", "--name", "media-service"]
 def run(*args: str | Path) -> tuple[int, str, str]:
     result = runner.invoke(app, [str(arg) for arg in args])
     return result.exit_code, result.stdout, result.stderr
-
-
-def git(cwd: Path, *args: str) -> str:
-    return subprocess.run(
-        ["git", *args], cwd=cwd, capture_output=True, text=True, check=True
-    ).stdout.strip()
 
 
 def test_version_prints_the_package_version() -> None:

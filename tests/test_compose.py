@@ -18,16 +18,10 @@ import yaml
 from yamllint import linter
 from yamllint.config import YamlLintConfig
 
-from tests.helpers import BASE_ANSWERS, REPO_ROOT, SERVICE_STACKS
+from tests.helpers import REPO_ROOT, SERVICE_STACKS, render
 
 # `make tools` puts its tools in .tools/bin, or in $TOOLS (CI), which it also puts on PATH.
 LOCAL_TOOLS = REPO_ROOT / ".tools" / "bin"
-
-
-def render(copie: Any, **answers: Any) -> Path:
-    result = copie.copy(extra_answers={**BASE_ANSWERS, **answers})
-    assert result.exception is None, result.exception
-    return Path(result.project_dir)
 
 
 def compose_file(project: Path) -> dict[str, Any]:

@@ -14,16 +14,10 @@ from typing import Any
 import pytest
 from openapi_spec_validator import validate
 
-from tests.helpers import AVAILABLE_STACKS, BASE_ANSWERS, REPO_ROOT
+from tests.helpers import AVAILABLE_STACKS, BASE_ANSWERS, REPO_ROOT, render
 
 # `make tools` installs openapi-typescript here (or in $TOOLS, which CI puts on PATH).
 LOCAL_TOOLS = REPO_ROOT / ".tools" / "bin"
-
-
-def render(copie: Any, **answers: Any) -> Path:
-    result = copie.copy(extra_answers={**BASE_ANSWERS, **answers})
-    assert result.exception is None, result.exception
-    return Path(result.project_dir)
 
 
 def contract(project: Path) -> dict[str, Any]:

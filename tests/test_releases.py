@@ -8,17 +8,10 @@ import subprocess
 import tomllib
 from pathlib import Path
 
+from tests.helpers import git
 from visiobook_scaffold.releases import recorded, restore_tags
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-IDENTITY = ["-c", "user.name=Test", "-c", "user.email=test@example.com"]
-
-
-def git(cwd: Path, *args: str) -> str:
-    result = subprocess.run(
-        ["git", *IDENTITY, *args], cwd=cwd, capture_output=True, text=True, check=True
-    )
-    return result.stdout.strip()
 
 
 def repository_with_two_commits(root: Path) -> tuple[str, str]:

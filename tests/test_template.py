@@ -14,16 +14,9 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.helpers import AVAILABLE_STACKS, BASE_ANSWERS, REPO_ROOT, SERVICE_STACKS
+from tests.helpers import AVAILABLE_STACKS, BASE_ANSWERS, REPO_ROOT, SERVICE_STACKS, render
 
 SHARED = REPO_ROOT / "templates" / "shared"
-
-
-def render(copie: Any, **answers: Any) -> Path:
-    result = copie.copy(extra_answers={**BASE_ANSWERS, **answers})
-    assert result.exception is None, result.exception
-    assert result.exit_code == 0
-    return Path(result.project_dir)
 
 
 def rejection(copie: Any, **answers: Any) -> str:

@@ -16,19 +16,12 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+from tests.helpers import git
 from visiobook_scaffold import versions
 from visiobook_scaffold.cli import app
 
 runner = CliRunner()
-IDENTITY = ["-c", "user.name=Test", "-c", "user.email=test@example.com"]
 LINES = [f"line {n}" for n in range(1, 11)]
-
-
-def git(cwd: Path, *args: str) -> str:
-    result = subprocess.run(
-        ["git", *IDENTITY, *args], cwd=cwd, capture_output=True, text=True, check=True
-    )
-    return result.stdout.strip()
 
 
 def visiobook(*args: str | Path) -> tuple[int, str, str]:

@@ -29,13 +29,24 @@ from visiobook_scaffold.template import (
 )
 
 if TYPE_CHECKING:
+    from visiobook_scaffold.currency import Currency
     from visiobook_scaffold.generate import Generated
-    from visiobook_scaffold.update import Currency, Updated
+    from visiobook_scaffold.update import Updated
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:
     typer.echo(f"error: {message}", err=True)
     return typer.Exit(code)
+
+
+@contextmanager
+def reported_errors() -> Iterator[None]:
+    """A command's work: a ScaffoldError raised in it is one line on stderr and its exit code
+    (2 for bad input, 130 for Ctrl-C)."""
+    try:
+        yield
+    except ScaffoldError as error:
+        raise fail(str(error), error.exit_code) from None
 
 
 def _usage_error() -> type[Exception]:
@@ -124,10 +135,8 @@ def root(
 @app.command("list", cls=PlainHelp)
 def list_stacks() -> None:
     """List the stacks, with their default language and framework versions."""
-    try:
+    with reported_errors():
         config = load_config(embedded_template_root())
-    except ScaffoldError as error:
-        raise fail(str(error), error.exit_code) from None
     width = max(len(key) for key in config.stacks)
     for stack in config.stacks.values():
         versions = f"{stack.language} {stack.default_language_version}"
@@ -155,14 +164,12 @@ def doctor(
     """
     from visiobook_scaffold.doctor import examine, missing_required
 
-    try:
+    with reported_errors():
         config = load_config(embedded_template_root())
         if stack is not None and stack not in config.stacks:
             raise ScaffoldError(
                 f"unknown stack {stack!r}; choose one of: {', '.join(config.stacks)}"
             )
-    except ScaffoldError as error:
-        raise fail(str(error), error.exit_code) from None
     chosen = [config.stacks[stack]] if stack else config.available_stacks()
     findings = examine(chosen)
     for finding in findings:
@@ -239,7 +246,7 @@ def new(
     """
     from visiobook_scaffold.generate import NewProject, generate, is_interactive
 
-    try:
+    with reported_errors():
         template_src, vcs_ref, config = _template_for_new(template, vcs_ref)
         if list_answers:
             _print_answers(config)
@@ -265,8 +272,6 @@ def new(
         result = generate(
             NewProject(target, template_src, vcs_ref, answers, ask, pretend, git=not no_git)
         )
-    except ScaffoldError as error:
-        raise fail(str(error), error.exit_code) from None
 
     if pretend:
         typer.echo("Pretend run: nothing was written.")
@@ -387,21 +392,19 @@ def update(
     Exit code 0 when it applied cleanly, 1 when conflicts are left to resolve, 2 on an error
     (nothing changed, or the service restored to its last commit). With --check: 0 when the
     service is on the newest template version, 1 when a newer one is released."""
+    from visiobook_scaffold.currency import check_currency
     from visiobook_scaffold.generate import is_interactive
     from visiobook_scaffold.update import UpdateRequest
-    from visiobook_scaffold.update import check as check_currency
     from visiobook_scaffold.update import update as run_update
 
     if check:
-        try:
+        with reported_errors():
             currency = check_currency(path, template)
-        except ScaffoldError as error:
-            raise fail(str(error), error.exit_code) from None
         _print_currency(path, currency)
         if currency.newest is not None:
             raise typer.Exit(1)
         return
-    try:
+    with reported_errors():
         if conflict not in ("inline", "rej"):
             raise ScaffoldError(f"--conflict takes inline or rej, got {conflict!r}")
         request = UpdateRequest(
@@ -415,8 +418,6 @@ def update(
             trust=trust,
         )
         result = run_update(request)
-    except ScaffoldError as error:
-        raise fail(str(error), error.exit_code) from None
     if as_json:
         typer.echo(json.dumps(_update_summary(result), indent=2))
     elif pretend:
@@ -441,11 +442,9 @@ def diff_command(
     from visiobook_scaffold.drift import drift
     from visiobook_scaffold.service import template_version
 
-    try:
+    with reported_errors():
         patch = drift(path, template)
         version = template_version(path)
-    except ScaffoldError as error:
-        raise fail(str(error), error.exit_code) from None
     service = path.resolve().name
     if not patch:
         typer.echo(f"{service} matches a clean render of template {version}.")
@@ -506,7 +505,7 @@ def check_command(
     if list_rules:
         typer.echo(rule_catalogue(), nl=False)
         return
-    try:
+    with reported_errors():
         if output_format not in FORMATS:
             raise ScaffoldError(f"--format takes {', '.join(FORMATS)}, got {output_format!r}")
         if check_all:
@@ -515,12 +514,11 @@ def check_command(
         else:
             reports = [run_check(path, template=template, stack=stack)]
             rendered = FORMATS[output_format](reports[0])
-        if output is not None:
+    if output is not None:
+        try:
             output.write_text(rendered, encoding="utf-8")
-    except ScaffoldError as error:
-        raise fail(str(error), error.exit_code) from None
-    except OSError as error:
-        raise fail(f"cannot write {output}: {error.strerror}") from None
+        except OSError as error:
+            raise fail(f"cannot write {output}: {error.strerror}") from None
     if output is None:
         typer.echo(rendered, nl=False)
     elif check_all:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import re
 import tempfile
 import warnings
 from collections.abc import Iterator
@@ -21,10 +20,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from packaging.version import InvalidVersion, Version
 
 from visiobook_scaffold import git, safeguard
 from visiobook_scaffold.answers import check_answers
+from visiobook_scaffold.currency import is_behind, newest_release, past_tag
 from visiobook_scaffold.drift import render_version
 from visiobook_scaffold.errors import InterruptError, ScaffoldError, one_line
 from visiobook_scaffold.safeguard import Kept
@@ -83,65 +82,6 @@ class Updated:
     were, with the template's version beside them where it has one."""
     before: str | None = None
     """A git ref to the commit the service was at before the update: the way back."""
-
-
-@dataclass(frozen=True)
-class Currency:
-    current: str
-    """The template version the service records (`_commit`)."""
-    newest: str | None
-    """The newest released version of its template, when newer than `current`."""
-    released: bool
-    """Whether the template has released (tagged) versions at all."""
-
-
-def check(path: Path, template: str | None = None) -> Currency:
-    """Whether a newer template version has been released (a tag of the template's repository)
-    than the one the service records. Reads only; the tree may have uncommitted changes."""
-    git.require()
-    current = template_version(path)
-    recorded = str(recorded_answers(path).get("_src_path", ""))
-    source = template_source(recorded, template)
-    with reachable(recorded, template):
-        newest = _newest_release(source)
-    if newest is None:
-        return Currency(current, None, released=False)
-    newest_version, newest_tag = newest
-    behind = _is_behind(current, newest_version)
-    return Currency(current, newest_tag if behind else None, released=True)
-
-
-def _is_behind(current: str, release: Version) -> bool:
-    """Whether the template version a service records (`_commit`) is older than `release`."""
-    past_tag = _past_tag(current)
-    try:
-        return release > _version(past_tag or current)
-    except InvalidVersion:
-        return True  # recorded as a bare commit: any release is worth a look
-
-
-def _past_tag(version: str) -> str | None:
-    """The tag a commit past it is named after: `git describe` names the third commit after
-    v1.2.0 `v1.2.0-3-gabc1234`; None for a tag itself or a bare commit."""
-    match = re.fullmatch(r"(?P<tag>.+)-\d+-g[0-9a-f]+", version)
-    return match["tag"] if match else None
-
-
-def _newest_release(source: str) -> tuple[Version, str] | None:
-    """The highest release tag (no pre-release) of the template repository at `source`."""
-    releases = []
-    for tag in git.remote_tags(source):
-        try:
-            version = _version(tag)
-        except InvalidVersion:
-            continue
-        if not version.is_prerelease:
-            releases.append((version, tag))
-    return max(releases) if releases else None
-
-
-def _version(tag: str) -> Version:
-    return Version(tag.removeprefix("v"))
 
 
 def update(request: UpdateRequest) -> Updated:
@@ -261,10 +201,10 @@ def _default_target(source: str, current: str, newest_commit: str) -> str:
     """The version an update without `--to` goes to: the newest release; the template's newest
     commit when nothing is released, or when the service is already past a release (made from
     a checkout between releases). Never back to an older version."""
-    newest = _newest_release(source)
-    if newest is not None and _is_behind(current, newest[0]):
+    newest = newest_release(source)
+    if newest is not None and is_behind(current, newest[0]):
         return newest[1]
-    if newest is None or _past_tag(current) is not None:
+    if newest is None or past_tag(current) is not None:
         return newest_commit
     return current  # on the newest release: nothing to change
 

@@ -14,7 +14,7 @@ import pytest
 import yaml
 from packaging.version import Version
 
-from tests.helpers import AVAILABLE_STACKS, REPO_ROOT
+from tests.helpers import AVAILABLE_STACKS, REPO_ROOT, git
 from visiobook_scaffold.releases import recorded, restore_tags
 from visiobook_scaffold.versions import CANONICAL_SOURCE
 
@@ -118,14 +118,6 @@ def test_wheel_built_through_the_sdist_embeds_the_same_template(tmp_path: Path) 
         prefix = f"visiobook_scaffold/_template/templates/{stack}/"
         assert f"{prefix}k8s/helm/templates/deployment.yaml" in direct
         assert f"{prefix}.github/workflows/ci-cd.yml.jinja" in direct
-
-
-def git(cwd: Path, *args: str) -> str:
-    identity = ["-c", "user.name=Test", "-c", "user.email=test@example.com"]
-    result = subprocess.run(
-        ["git", *identity, *args], cwd=cwd, capture_output=True, text=True, check=True
-    )
-    return result.stdout.strip()
 
 
 def install_wheel_of(checkout: Path, venv_bin: Path, out: Path) -> None:

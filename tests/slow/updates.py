@@ -7,22 +7,12 @@ templates/, links kept) goes into a git repository of its own whose tags are its
 from __future__ import annotations
 
 import shutil
-import subprocess
 from pathlib import Path
 
 from typer.testing import CliRunner
 
-from tests.helpers import REPO_ROOT
+from tests.helpers import REPO_ROOT, git
 from visiobook_scaffold.cli import app
-
-IDENTITY = ["-c", "user.name=Test", "-c", "user.email=test@example.com"]
-
-
-def git(cwd: Path, *args: str) -> str:
-    result = subprocess.run(
-        ["git", *IDENTITY, *args], cwd=cwd, capture_output=True, text=True, check=True
-    )
-    return result.stdout.strip()
 
 
 def visiobook(*args: str | Path) -> tuple[int, str, str]:

@@ -20,12 +20,12 @@ from visiobook_scaffold.service import ANSWERS_FILE
     fix="Run `visiobook update` (a three-way merge that keeps the team's changes).",
 )
 def template_current(repo: Repo) -> Iterator[Finding]:
-    from visiobook_scaffold.update import check
+    from visiobook_scaffold.currency import check_currency
 
     if not repo.has_file(ANSWERS_FILE):
         raise Skip(f"not generated from the template (no {ANSWERS_FILE})")
     try:
-        currency = check(repo.root, repo.template)
+        currency = check_currency(repo.root, repo.template)
     except ScaffoldError as error:
         raise Skip(f"template versions not reachable: {error}") from None
     if currency.newest is not None:
