@@ -159,7 +159,7 @@ bench: $(BIN)/visiobook tools
 	PATH="$(TOOLS):$$PATH" $(BIN)/python -m benchmarks.run --write docs/benchmarks.md
 
 ## bench-services: each generated backend's GET /api/v1/items against a minimal app on the same
-## framework sending the same SQL, under wrk on pinned cores (about 10 minutes a backend; needs 2
+## framework sending the same SQL, under wrk on pinned cores (about 5 minutes a backend; needs 2
 ## CPUs, wrk, PostgreSQL, Go, npm); writes its part of docs/benchmarks.md. Shorter:
 ## make bench-services BENCH_ARGS="--rounds 2 --seconds 3 --stacks go"
 bench-services: $(BIN)/visiobook
