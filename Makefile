@@ -63,7 +63,7 @@ demo: $(BIN)/visiobook
 ## test: lint, type check, and both test tiers (the slow one needs PostgreSQL, Go, shellcheck;
 ## the tools need Go and npm)
 test: prerequisites lint tools
-	$(BIN)/pytest -m "not slow" -n auto
+	$(BIN)/pytest -m "not slow" -n auto --cov --cov-report=term:skip-covered
 	$(BIN)/pytest -m slow
 
 test-fast: $(BIN)/visiobook openapi-typescript compose-schema

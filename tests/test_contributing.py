@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import yaml
+
 from tests.helpers import REPO_ROOT
 
 TEXT = (REPO_ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
@@ -51,3 +53,15 @@ def test_the_sections_it_points_to_exist() -> None:
 def test_the_names_it_says_a_file_holds_are_there() -> None:
     for name, path in re.findall(r"`([A-Z_]+)`[^`]* in `([\w/.-]+\.py)`", TEXT):
         assert name in (REPO_ROOT / path).read_text(encoding="utf-8"), (name, path)
+
+
+def test_the_pre_commit_hooks_run_the_linters_at_the_versions_pyproject_pins() -> None:
+    config = yaml.safe_load((REPO_ROOT / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
+    hooks = {hook["id"]: hook for repo in config["repos"] for hook in repo["hooks"]}
+    assert set(hooks) == {"ruff-check", "ruff-format", "mypy"}
+    pinned = re.findall(r'"((?:ruff|mypy)==[\d.]+)"', (REPO_ROOT / "pyproject.toml").read_text())
+    ruff = next(pin for pin in pinned if pin.startswith("ruff=="))
+    assert hooks["ruff-check"]["additional_dependencies"] == [ruff]
+    assert hooks["ruff-format"]["additional_dependencies"] == [ruff]
+    # mypy runs where `make` installed the pinned one, beside the package and its types.
+    assert hooks["mypy"]["entry"] == ".venv/bin/mypy"

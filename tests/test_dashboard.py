@@ -71,7 +71,7 @@ def pinned_sdk() -> str:
     extra = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]
     dev = extra["optional-dependencies"]["dev"]
     (pin,) = [d for d in dev if d.startswith("grafana-foundation-sdk==")]
-    return pin.split("==", 1)[1]
+    return str(pin).split("==", 1)[1]
 
 
 def test_the_schema_version_is_the_current_one_of_the_grafana_release_the_sdk_targets(

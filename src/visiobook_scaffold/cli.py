@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any, cast
 import typer
 from typer.core import TyperCommand, TyperGroup
 
-from visiobook_scaffold import __version__
+from visiobook_scaffold import __version__, git
 from visiobook_scaffold.answers import check_answers, load_data_file, parse_data_pairs
 from visiobook_scaffold.errors import ScaffoldError
 from visiobook_scaffold.template import (
@@ -394,12 +394,14 @@ def update(
     service is on the newest template version, 1 when a newer one is released."""
     from visiobook_scaffold.currency import check_currency
     from visiobook_scaffold.generate import is_interactive
+    from visiobook_scaffold.service import read_service
     from visiobook_scaffold.update import UpdateRequest
     from visiobook_scaffold.update import update as run_update
 
     if check:
         with reported_errors():
-            currency = check_currency(path, template)
+            git.require()
+            currency = check_currency(read_service(path, template))
         _print_currency(path, currency)
         if currency.newest is not None:
             raise typer.Exit(1)
@@ -439,15 +441,15 @@ def diff_command(
     files (uncommitted changes included, ignored files not) are compared with it.
 
     Exit code 1 when there is any difference, 0 when there is none, 2 on an error."""
-    from visiobook_scaffold.drift import drift
-    from visiobook_scaffold.service import template_version
+    from visiobook_scaffold.diff import diff
+    from visiobook_scaffold.service import read_service
 
     with reported_errors():
-        patch = drift(path, template)
-        version = template_version(path)
-    service = path.resolve().name
+        git.require()
+        service = read_service(path, template)
+        patch = diff(service)
     if not patch:
-        typer.echo(f"{service} matches a clean render of template {version}.")
+        typer.echo(f"{service.root.name} matches a clean render of template {service.version}.")
         return
     typer.echo(patch, nl=False)
     raise typer.Exit(1)

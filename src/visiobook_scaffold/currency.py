@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 from packaging.version import InvalidVersion, Version
 
 from visiobook_scaffold import git
-from visiobook_scaffold.service import recorded_answers, template_version
-from visiobook_scaffold.versions import reachable, template_source
+from visiobook_scaffold.service import Service
 
 
 @dataclass(frozen=True)
@@ -28,14 +26,12 @@ class Currency:
     """Whether the template has released (tagged) versions at all."""
 
 
-def check_currency(path: Path, template: str | None = None) -> Currency:
+def check_currency(service: Service) -> Currency:
     """Whether a newer template version has been released (a tag of the template's repository)
     than the one the service records. Reads only; the tree may have uncommitted changes."""
-    git.require()
-    current = template_version(path)
-    recorded = str(recorded_answers(path).get("_src_path", ""))
-    source = template_source(recorded, template)
-    with reachable(recorded, template):
+    current = service.version
+    source = service.source
+    with service.reachable():
         newest = newest_release(source)
     if newest is None:
         return Currency(current, None, released=False)

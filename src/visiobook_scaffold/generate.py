@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import contextlib
-import io
 import shutil
 import sys
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from visiobook_scaffold import git
+from visiobook_scaffold import engine, git
 from visiobook_scaffold.errors import InterruptError, ScaffoldError, one_line
-from visiobook_scaffold.versions import reachable
 
 
 @dataclass(frozen=True)
@@ -62,7 +58,14 @@ def generate(project: NewProject) -> Generated:
     check_destination(project.dest)
     existed = project.dest.exists()
     try:
-        answers = _render(project)
+        answers = engine.copy(
+            project.template,
+            project.dest,
+            answers=project.answers,
+            version=project.vcs_ref,
+            ask=project.ask,
+            pretend=project.pretend,
+        )
     except BaseException as error:
         _remove_output(project.dest, existed)
         if isinstance(error, KeyboardInterrupt):
@@ -93,29 +96,6 @@ def generate(project: NewProject) -> Generated:
             f"the first commit failed, nothing was written: {one_line(error)}"
         ) from error
     return Generated(project.dest, answers, files, commit, None)
-
-
-def _render(project: NewProject) -> dict[str, Any]:
-    import copier  # deferred: importing Copier costs most of a second
-
-    # Copier prints notes (e.g. "No git tags found") even when quiet; unless pretending, the
-    # summary and the one-line error are this command's whole output.
-    notes = (
-        contextlib.nullcontext() if project.pretend else contextlib.redirect_stderr(io.StringIO())
-    )
-    with warnings.catch_warnings(), notes, reachable(project.template):
-        # A template checkout with uncommitted changes is normal while developing templates.
-        warnings.simplefilter("ignore", copier.errors.DirtyLocalWarning)
-        worker = copier.run_copy(
-            project.template,
-            project.dest,
-            data=project.answers,
-            vcs_ref=project.vcs_ref,
-            defaults=not project.ask,
-            pretend=project.pretend,
-            quiet=not project.pretend,
-        )
-    return dict(worker.answers.combined)
 
 
 def _remove_output(dest: Path, existed: bool) -> None:

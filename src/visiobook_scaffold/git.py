@@ -185,6 +185,35 @@ def restore_head(path: Path) -> None:
     _git(path, "clean", "-d", "--force", "--quiet", "--", ".", check=False)
 
 
+def diff_trees(base: Path, tree: Path, git_dir: Path, labels: tuple[str, str]) -> bytes:
+    """The unified diff from the files of `base` to those of `tree`, as git writes it, with
+    `tree`'s own .gitignore deciding what counts. `git_dir` is a scratch repository: the base
+    is committed there, then `tree` is staged through --work-tree and compared with it. Paths
+    are prefixed with `labels` (`template/Dockerfile`, `service/Dockerfile`)."""
+    scratch = ["-c", "user.name=visiobook", "-c", "user.email=visiobook@visiobook.invalid"]
+
+    def run(*args: str, work_tree: Path) -> bytes:
+        result = subprocess.run(
+            ["git", *scratch, f"--git-dir={git_dir}", f"--work-tree={work_tree}", *args],
+            capture_output=True,
+            check=False,
+        )
+        if result.returncode != 0:
+            stderr = result.stderr.decode(errors="replace")
+            detail = (stderr.strip().splitlines() or ["no output"])[-1]
+            raise ScaffoldError(f"git {args[0]} failed while comparing: {detail}")
+        return result.stdout
+
+    run("init", "--quiet", work_tree=base)
+    run("add", "--all", work_tree=base)
+    run("commit", "--quiet", "--allow-empty", "--no-verify", "-m", "base", work_tree=base)
+    run("add", "--all", work_tree=tree)
+    return run(
+        "diff", "--cached", "--no-color", "--no-renames", f"--src-prefix={labels[0]}/",
+        f"--dst-prefix={labels[1]}/", work_tree=tree,
+    )  # fmt: skip
+
+
 def remote_tags(source: str) -> list[str]:
     """Tag names of the repository at `source`, a URL or a local path."""
     # Never a credentials prompt, never a hang: this only asks which versions exist.

@@ -1,20 +1,68 @@
-"""A service generated from the template, as found on disk: its recorded answers."""
+"""A service generated from the template, as a command finds it on disk: read once."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from visiobook_scaffold.errors import ScaffoldError
+from visiobook_scaffold.versions import reachable, template_source
 
 ANSWERS_FILE = ".copier-answers.yml"
 
 
-def recorded_answers(path: Path) -> dict[str, Any]:
-    """The answers file Copier wrote: the answers, plus `_src_path` (the template) and
+@dataclass(frozen=True)
+class Service:
+    """A generated service: its folder, the answers it records, and where its template is."""
+
+    root: Path
+    answers: dict[str, Any]
+    """The answers file as Copier wrote it: the answers, plus `_src_path` (the template) and
     `_commit` (its version)."""
+    template: str | None = None
+    """`--template`: where to fetch the template's versions from instead (a fork, a mirror,
+    the new place of a template folder that moved)."""
+
+    @property
+    def recorded_source(self) -> str:
+        return str(self.answers.get("_src_path", ""))
+
+    @property
+    def version(self) -> str:
+        version = self.answers.get("_commit")
+        if not version:
+            raise ScaffoldError(f"{self.root / ANSWERS_FILE} records no template version (_commit)")
+        return str(version)
+
+    @property
+    def source(self) -> str:
+        """The source Copier renders the template from (versions.template_source)."""
+        return template_source(self.recorded_source, self.template)
+
+    @property
+    def stack(self) -> str | None:
+        stack = self.answers.get("stack")
+        return str(stack) if stack is not None else None
+
+    @contextmanager
+    def reachable(self) -> Iterator[None]:
+        """Within this block, git finds the template's versions (versions.reachable)."""
+        with reachable(self.recorded_source, self.template):
+            yield
+
+
+def read_service(path: Path, template: str | None = None) -> Service:
+    """The service in `path`, or a clear error when `path` holds none."""
+    return Service(path.resolve(), recorded_answers(path), template)
+
+
+def recorded_answers(path: Path) -> dict[str, Any]:
+    """The answers file Copier wrote in `path`."""
     if not path.is_dir():
         raise ScaffoldError(f"{path} is not a folder")
     answers_file = path / ANSWERS_FILE
@@ -29,10 +77,3 @@ def recorded_answers(path: Path) -> dict[str, Any]:
     if not isinstance(answers, dict):
         raise ScaffoldError(f"{answers_file} is not a mapping of answers")
     return answers
-
-
-def template_version(path: Path) -> str:
-    version = recorded_answers(path).get("_commit")
-    if not version:
-        raise ScaffoldError(f"{path / ANSWERS_FILE} records no template version (_commit)")
-    return str(version)

@@ -9,25 +9,19 @@ fails half-way, and reports what changed and what conflicts remain.
 
 from __future__ import annotations
 
-import contextlib
-import io
 import tempfile
-import warnings
-from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-import yaml
-
-from visiobook_scaffold import git, safeguard
+from visiobook_scaffold import engine, git, safeguard
 from visiobook_scaffold.answers import check_answers
 from visiobook_scaffold.currency import is_behind, newest_release, past_tag
-from visiobook_scaffold.drift import render_version
+from visiobook_scaffold.engine import ConflictStyle
 from visiobook_scaffold.errors import InterruptError, ScaffoldError, one_line
 from visiobook_scaffold.safeguard import Kept
-from visiobook_scaffold.service import ANSWERS_FILE, recorded_answers, template_version
+from visiobook_scaffold.service import ANSWERS_FILE, Service, read_service, recorded_answers
 from visiobook_scaffold.template import (
     CONFIG_NAME,
     TemplateConfig,
@@ -35,16 +29,9 @@ from visiobook_scaffold.template import (
     is_local_template,
     load_config,
 )
-from visiobook_scaffold.versions import (
-    CANONICAL_SOURCE,
-    built_commit,
-    reachable,
-    template_source,
-)
+from visiobook_scaffold.versions import CANONICAL_SOURCE, built_commit
 
 CONFLICT_MARKER = "<<<<<<< "
-
-ConflictStyle = Literal["inline", "rej"]
 
 
 @dataclass(frozen=True)
@@ -86,14 +73,11 @@ class Updated:
 
 def update(request: UpdateRequest) -> Updated:
     git.require()
-    root = _service_root(request.path)
-    from_version = template_version(root)
-    recorded = recorded_answers(root)
-    source = template_source(str(recorded.get("_src_path", "")), request.template)
-    _check_changed_answers(request.answers, recorded, request.template)
+    service = _service(request)
+    _check_changed_answers(request.answers, service)
     # Before anything is written: a failure here leaves the service as it was.
     try:
-        planned = _plan(root, recorded, source, request)
+        planned = _plan(service, request)
     except BaseException as error:
         if isinstance(error, KeyboardInterrupt):
             raise InterruptError("interrupted: nothing was changed") from None
@@ -101,18 +85,19 @@ def update(request: UpdateRequest) -> Updated:
         raise ScaffoldError(f"{failed}: {one_line(error)}") from error
     if request.pretend:
         try:
-            _run_copier(root, request, source, planned)
+            _run_copier(service, request, planned)
         except BaseException as error:
             # Copier pretends in temporary folders only: nothing here was touched.
             if isinstance(error, KeyboardInterrupt):
                 raise InterruptError("interrupted: nothing was changed") from None
             raise ScaffoldError(f"update would fail: {one_line(error)}") from error
-        return Updated(from_version, from_version)
+        return Updated(service.version, service.version)
+    root = service.root
     start = git.head_commit(root)
     try:
-        _run_copier(root, request, source, planned)
+        _run_copier(service, request, planned)
         if request.conflict == "inline":
-            _merge_moved_files(root, recorded, source, request.template)
+            _merge_moved_files(service)
         kept = safeguard.apply(root, planned.at_risk)
     except BaseException as error:
         # git's restore below brings back every tracked file, but not an ignored one.
@@ -127,7 +112,7 @@ def update(request: UpdateRequest) -> Updated:
     # leaves no ref behind.
     before = f"{BEFORE_UPDATE}/{datetime.now(UTC):%Y%m%dT%H%M%S.%fZ}"
     git.mark_commit(root, before, start)
-    return replace(_outcome(root, from_version, request.conflict, kept), before=before)
+    return replace(_outcome(service, request.conflict, kept), before=before)
 
 
 BEFORE_UPDATE = "refs/visiobook/before-update"
@@ -146,8 +131,8 @@ class _Plan:
     """The team's files a line-by-line merge would lose."""
 
 
-def _plan(root: Path, recorded: dict[str, Any], source: str, request: UpdateRequest) -> _Plan:
-    """Renders the new version and the service's own into a scratch folder, both from `source`.
+def _plan(service: Service, request: UpdateRequest) -> _Plan:
+    """Renders the new version and the service's own into a scratch folder.
 
     The new version is rendered with the answers the update will use, so its questions are
     asked here, once (or take their defaults); the two renders show the team's files the
@@ -155,18 +140,15 @@ def _plan(root: Path, recorded: dict[str, Any], source: str, request: UpdateRequ
     """
     with tempfile.TemporaryDirectory(prefix="visiobook-versions-") as scratch:
         old, new = Path(scratch) / "old", Path(scratch) / "new"
-        with reachable(str(recorded.get("_src_path", "")), request.template):
-            version = request.to or _default_target(
-                source, str(recorded["_commit"]), _newest_commit(source)
-            )
-            answers = {**recorded, **request.answers}
-            render_version(source, version, answers, new, ask=request.ask)
-            render_version(source, str(recorded["_commit"]), recorded, old)
+        version = request.to or _default_target(service)
+        answers = {**service.answers, **request.answers}
+        engine.render(service, version, answers, new, ask=request.ask)
+        engine.render(service, service.version, service.answers, old)
         rendered = recorded_answers(new) if (new / ANSWERS_FILE).is_file() else {}
         return _Plan(
             version,
-            _answers_for_copier(recorded, request, rendered),
-            safeguard.plan(root, old, new),
+            _answers_for_copier(service.answers, request, rendered),
+            safeguard.plan(service.root, old, new),
         )
 
 
@@ -190,6 +172,20 @@ def _answers_for_copier(
     return {**new_answers, **request.answers}
 
 
+def _default_target(service: Service) -> str:
+    """The version an update without `--to` goes to: the newest release; the template's newest
+    commit when nothing is released, or when the service is already past a release (made from
+    a checkout between releases). Never back to an older version."""
+    source = service.source
+    with service.reachable():
+        newest = newest_release(source)
+    if newest is not None and is_behind(service.version, newest[0]):
+        return newest[1]
+    if newest is None or past_tag(service.version) is not None:
+        return _newest_commit(source)
+    return service.version  # on the newest release: nothing to change
+
+
 def _newest_commit(source: str) -> str:
     """The template's newest commit: for the embedded versions, the one the wheel was built
     from (what it generates), else the source's HEAD."""
@@ -197,35 +193,24 @@ def _newest_commit(source: str) -> str:
     return built or "HEAD"
 
 
-def _default_target(source: str, current: str, newest_commit: str) -> str:
-    """The version an update without `--to` goes to: the newest release; the template's newest
-    commit when nothing is released, or when the service is already past a release (made from
-    a checkout between releases). Never back to an older version."""
-    newest = newest_release(source)
-    if newest is not None and is_behind(current, newest[0]):
-        return newest[1]
-    if newest is None or past_tag(current) is not None:
-        return newest_commit
-    return current  # on the newest release: nothing to change
-
-
-def _service_root(path: Path) -> Path:
-    """The service's folder, checked: generated by us, a git work tree, nothing uncommitted."""
+def _service(request: UpdateRequest) -> Service:
+    """The service to update, checked: generated by us, a git work tree, nothing uncommitted."""
+    path = request.path
     if not path.is_dir():
         raise ScaffoldError(f"{path} is not a folder")
-    recorded_answers(path)  # a generated service, or a clear error
+    service = read_service(path, request.template)  # a generated service, or a clear error
     if not git.inside_work_tree(path):
         raise ScaffoldError(f"{path} is not in a git repository: commit the service first")
     if pending := git.changes(path):
         raise ScaffoldError(
             f"{path} has {len(pending)} uncommitted change(s): commit or stash them, then update"
         )
-    return path.resolve()
+    service.version  # noqa: B018  a version to update from, or a clear error
+    service.source  # noqa: B018  a template to render, or a clear error
+    return service
 
 
-def _check_changed_answers(
-    answers: dict[str, Any], recorded: dict[str, Any], override: str | None
-) -> None:
+def _check_changed_answers(answers: dict[str, Any], service: Service) -> None:
     """`--data` names answers the template asks, with values of their type, as for `new`.
 
     Copier would ignore an unknown key: a typo (`prot=9000`) would be an update that silently
@@ -234,13 +219,12 @@ def _check_changed_answers(
     """
     if not answers:
         return
-    stack = recorded.get("stack")
-    if "stack" in answers and answers["stack"] != stack:
+    if "stack" in answers and answers["stack"] != service.stack:
         raise ScaffoldError(
-            f"an update cannot change the stack ({stack!r}): generate a new service instead"
+            f"an update cannot change the stack ({service.stack!r}): generate a new service instead"
         )
-    config = _readable_template(str(recorded.get("_src_path", "")), override)
-    asked = {name for name in recorded if not name.startswith("_")}
+    config = _readable_template(service.recorded_source, service.template)
+    asked = {name for name in service.answers if not name.startswith("_")}
     if config is not None:
         asked |= set(config.questions)
         check_answers({name: value for name, value in answers.items() if name in asked}, config)
@@ -262,65 +246,20 @@ def _readable_template(source: str, override: str | None) -> TemplateConfig | No
     return None
 
 
-def _run_copier(root: Path, request: UpdateRequest, source: str, planned: _Plan) -> None:
-    import copier  # deferred: importing Copier costs most of a second
-
-    recorded = str(recorded_answers(root).get("_src_path", ""))
-    with (
-        warnings.catch_warnings(),
-        contextlib.redirect_stderr(io.StringIO()),
-        reachable(recorded, request.template),
-        _recording_source(root, source),
-    ):
-        # A template checkout with uncommitted changes is normal while developing templates.
-        warnings.simplefilter("ignore", copier.errors.DirtyLocalWarning)
-        # Copier prints notes (e.g. "No git tags found") even when quiet; the summary and the
-        # one-line error are this command's whole output.
-        copier.run_update(
-            root,
-            data=planned.answers,
-            vcs_ref=planned.version,
-            # The tree is committed (checked above), so git holds what the update replaces.
-            overwrite=True,
-            # Recorded answers are kept; only new questions (and --data) are asked or defaulted.
-            skip_answered=True,
-            defaults=not request.ask,
-            conflict=request.conflict,
-            pretend=request.pretend,
-            quiet=True,
-            unsafe=request.trust or (recorded == CANONICAL_SOURCE and request.template is None),
-        )
+def _run_copier(service: Service, request: UpdateRequest, planned: _Plan) -> None:
+    engine.update(
+        service,
+        answers=planned.answers,
+        version=planned.version,
+        ask=request.ask,
+        conflict=request.conflict,
+        pretend=request.pretend,
+        unsafe=request.trust
+        or (service.recorded_source == CANONICAL_SOURCE and request.template is None),
+    )
 
 
-@contextlib.contextmanager
-def _recording_source(root: Path, source: str) -> Iterator[None]:
-    """Within this block, the answers file records `source` as the template's place.
-
-    Copier reads where the template is from the answers file only (`_src_path`): it has no
-    option for a template that moved (copier issue #1729), whose workaround is to edit that
-    line. The edit is hidden from git, since Copier refuses a tree with changes. Copier's update
-    writes the file anew, recording `source`; when it did not (pretend, a failure), the file
-    gets its bytes back.
-    """
-    path = root / ANSWERS_FILE
-    recorded = recorded_answers(root)
-    if source == str(recorded.get("_src_path", "")):
-        yield
-        return
-    original = path.read_bytes()
-    edited = yaml.safe_dump({**recorded, "_src_path": source}, sort_keys=False).encode()
-    path.write_bytes(edited)
-    try:
-        with git.unseen_changes(root, ANSWERS_FILE):
-            yield
-    finally:
-        if path.read_bytes() == edited:
-            path.write_bytes(original)
-
-
-def _merge_moved_files(
-    root: Path, recorded: dict[str, Any], source: str, template: str | None
-) -> None:
+def _merge_moved_files(service: Service) -> None:
     """Merges three ways the files a template migration moved (`git mv` before the update).
 
     Copier diffs the service against the old version rendered in the old layout, so a moved
@@ -329,6 +268,7 @@ def _merge_moved_files(
     (our side is the team's file exactly as the last commit has it at its old path); the old
     version's rendering of that old path is the real base.
     """
+    root = service.root
     both_added = git.added_on_both_sides(root)
     if not both_added:
         return
@@ -344,8 +284,7 @@ def _merge_moved_files(
         return
     with tempfile.TemporaryDirectory(prefix="visiobook-base-") as scratch:
         base = Path(scratch) / "base"
-        with reachable(str(recorded.get("_src_path", "")), template):
-            render_version(source, str(recorded["_commit"]), recorded, base)
+        engine.render(service, service.version, service.answers, base)
         for new, old, ours, theirs in pairs:
             base_file = base / old
             merged = git.merge_texts(
@@ -360,7 +299,8 @@ def _merge_moved_files(
                 git.stage(root, new)
 
 
-def _outcome(root: Path, from_version: str, conflict: ConflictStyle, kept: list[Kept]) -> Updated:
+def _outcome(service: Service, conflict: ConflictStyle, kept: list[Kept]) -> Updated:
+    root = service.root
     created: list[str] = []
     changed: list[str] = []
     deleted: list[str] = []
@@ -378,8 +318,8 @@ def _outcome(root: Path, from_version: str, conflict: ConflictStyle, kept: list[
         created = [name for name in created if not name.endswith(".rej")]
         conflicted |= {name.removesuffix(".rej") for name in rejects}
     return Updated(
-        from_version,
-        template_version(root),
+        service.version,
+        read_service(root).version,
         sorted(created),
         sorted(changed),
         sorted(deleted),

@@ -20,7 +20,7 @@ class Breakage:
     rule: str
     stack: str
     how: str
-    apply: Callable[[Path], None]
+    apply: Callable[[Path], object]
     needs_helm: bool = False
 
     @property
@@ -32,6 +32,14 @@ def replace(path: Path, old: str, new: str, *, count: int = 1) -> None:
     text = path.read_text()
     assert old in text, f"{old!r} not in {path}: the breakage no longer applies"
     path.write_text(text.replace(old, new) if count < 0 else text.replace(old, new, count))
+
+
+def remove(*paths: Path) -> None:
+    for path in paths:
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
 
 
 def write(path: Path, text: str) -> None:
@@ -324,9 +332,8 @@ BREAKAGES = [
         "grafana-dashboard",
         "go",
         "no dashboard",
-        lambda r: (
-            shutil.rmtree(r / "k8s/helm/dashboards"),
-            (r / "k8s/helm/templates/grafana-dashboard.yaml").unlink(),
+        lambda r: remove(
+            r / "k8s/helm/dashboards", r / "k8s/helm/templates/grafana-dashboard.yaml"
         ),
         needs_helm=True,
     ),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import shutil
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -52,11 +53,11 @@ def test_txtar_archives_give_each_file_its_text() -> None:
 
 
 def test_a_label_reads_as_status_locations_and_reason() -> None:
-    assert corpus.outcome("passed") == ("passed", corpus.Counter(), "")
-    assert corpus.outcome({"skipped": "no route"}) == ("skipped", corpus.Counter(), "no route")
+    assert corpus.outcome("passed") == ("passed", Counter(), "")
+    assert corpus.outcome({"skipped": "no route"}) == ("skipped", Counter(), "no route")
     assert corpus.outcome({"failed": ["Dockerfile:1", "-"]}) == (
         "failed",
-        corpus.Counter({"Dockerfile:1": 1, "-": 1}),
+        Counter({"Dockerfile:1": 1, "-": 1}),
         "",
     )
     with pytest.raises(ValueError, match="unknown status"):

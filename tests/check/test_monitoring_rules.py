@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import json
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -41,7 +42,7 @@ def write(root: Path, path: str, text: str) -> None:
     (root / path).write_text(text)
 
 
-def prometheus_rule(body: dict[str, object]) -> str:
+def prometheus_rule(body: Mapping[str, object]) -> str:
     return json.dumps(
         {
             "apiVersion": "monitoring.coreos.com/v1",

@@ -255,7 +255,7 @@ class KubeCluster:
         while time.monotonic() < deadline:
             for process, _ in self.processes:
                 if process.poll() is not None:
-                    raise RuntimeError(f"{process.args[0]} exited: {self.logs()}")
+                    raise RuntimeError(f"{process.args!r} exited: {self.logs()}")
             if ca.is_file():
                 request = urllib.request.Request(  # noqa: S310 (an https URL of ours)
                     f"{server}/readyz", headers={"Authorization": f"Bearer {self.token}"}

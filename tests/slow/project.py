@@ -1,7 +1,9 @@
 """Generate a real service with the CLI and run its own tool chain, as a user would.
 
 Each stack's project knows how to install itself, migrate a database, and start its server;
-the probe tests (test_probes.py) then treat every stack alike.
+the probe tests (test_probes.py) then treat every stack alike. `told()` runs a command as the
+stack facts give it to developers (copier.yml: the service's README and CI print the same), so
+the commands users are told are the ones proven.
 """
 
 from __future__ import annotations
@@ -16,8 +18,10 @@ from typing import ClassVar, Protocol
 
 import yaml
 
+from tests.helpers import REPO_ROOT
 from tests.slow.postgres import PostgresServer
 from tests.slow.prisma import migrate_deploy
+from visiobook_scaffold.template import load_config
 
 
 @dataclass(frozen=True)
@@ -48,12 +52,46 @@ def run(cwd: Path, *command: str, env: dict[str, str] | None = None, timeout: in
     return Run(result.returncode, result.stdout + result.stderr)
 
 
+def told_command(stack: str, name: str) -> str:
+    """The command `name` (install, migrate, run, lint, test...) as the stack facts give it."""
+    return load_config(REPO_ROOT).stacks[stack].commands[name]
+
+
+@dataclass(frozen=True)
+class Project:
+    """A generated project in `root`, its dependencies installed by the harness."""
+
+    root: Path
+
+    STACK: ClassVar[str]
+    # What the harness needs on this machine and a developer's does not (see each stack).
+    HARNESS_ENV: ClassVar[dict[str, str]] = {}
+
+    def workspace_env(self) -> dict[str, str]:
+        """What the stack's `workspace` command sets up for the others (none: nothing)."""
+        return {}
+
+    def told(self, name: str, env: dict[str, str] | None = None) -> Run:
+        """Runs the stack's command `name` exactly as its developers are told, in a shell."""
+        environment = {**self.HARNESS_ENV, **self.workspace_env(), **(env or {})}
+        return run(self.root, "bash", "-c", told_command(self.STACK, name), env=environment)
+
+
 class ServiceProject(Protocol):
     root: Path
+    STACK: ClassVar[str]
+    HARNESS_ENV: ClassVar[dict[str, str]]
+
+    def told(self, name: str, env: dict[str, str] | None = None) -> Run: ...
+
+    def workspace_env(self) -> dict[str, str]: ...
 
     def migrate(self, postgres: PostgresServer, database: str, env: dict[str, str]) -> None: ...
 
-    def server_command(self) -> list[str]: ...
+    def server_command(self) -> list[str]:
+        """What the release image runs (its Dockerfile's CMD), built as the image builds it:
+        the process Kubernetes signals, whose exit codes and graceful stop are tested."""
+        ...
 
 
 def python_release(root: Path) -> str:
@@ -80,12 +118,18 @@ def python_of(release: str) -> str:
 
 
 @dataclass(frozen=True)
-class PythonProject:
-    root: Path
+class PythonProject(Project):
+    STACK: ClassVar[str] = "fastapi"
 
     @property
     def bin(self) -> Path:
         return self.root / ".venv" / "bin"
+
+    def workspace_env(self) -> dict[str, str]:
+        # What `. .venv/bin/activate` does; the harness made .venv on the Python the service
+        # is generated for (install), where `workspace` would take the `python` on PATH.
+        path = f"{self.bin}{os.pathsep}{os.environ.get('PATH', '')}"
+        return {"VIRTUAL_ENV": str(self.root / ".venv"), "PATH": path}
 
     def install(self, requirements: str = "requirements-dev.txt") -> None:
         # On the Python release the service was generated for, as its team would run it.
@@ -107,7 +151,7 @@ class PythonProject:
         return run(self.root, str(self.bin / name), *args, env=env)
 
     def migrate(self, postgres: PostgresServer, database: str, env: dict[str, str]) -> None:
-        result = self.tool("alembic", "upgrade", "head", env=env)
+        result = self.told("migrate", env=env)
         assert result.code == 0, result.output
 
     def server_command(self) -> list[str]:
@@ -115,12 +159,8 @@ class PythonProject:
 
 
 @dataclass(frozen=True)
-class NpmProject:
+class NpmProject(Project):
     """A project installed with `npm ci` from its lock file, run through its npm scripts."""
-
-    root: Path
-
-    HARNESS_ENV: ClassVar[dict[str, str]] = {}
 
     def install(self) -> None:
         result = self.npm("ci", "--no-audit", "--no-fund")
@@ -134,6 +174,7 @@ class NpmProject:
 
 @dataclass(frozen=True)
 class NodeProject(NpmProject):
+    STACK: ClassVar[str] = "node"
     # Prisma's CLI wants its schema-engine binary, downloaded from a host this machine cannot
     # reach; `prisma generate` only checks that one exists. Only the harness does this: the
     # generated project uses the normal Prisma workflow (see tests/slow/prisma.py).
@@ -143,6 +184,7 @@ class NodeProject(NpmProject):
     }
 
     def migrate(self, postgres: PostgresServer, database: str, env: dict[str, str]) -> None:
+        # Not `told("migrate")`: `prisma migrate deploy` needs the schema engine (prisma.py).
         migrate_deploy(postgres, database, self.root)
 
     def server_command(self) -> list[str]:
@@ -154,8 +196,8 @@ class NodeProject(NpmProject):
 
 
 @dataclass(frozen=True)
-class GoProject:
-    root: Path
+class GoProject(Project):
+    STACK: ClassVar[str] = "go"
 
     # The generated go.mod names the Go release the user chose, which may be newer than the
     # machine's; Go's default (`auto`) fetches that toolchain from the module proxy. Debian's
@@ -177,7 +219,7 @@ class GoProject:
         return run(self.root, make, *args, env={**self.HARNESS_ENV, **(env or {})})
 
     def migrate(self, postgres: PostgresServer, database: str, env: dict[str, str]) -> None:
-        result = self.go("run", "./cmd/server", "migrate", env=env)
+        result = self.told("migrate", env=env)
         assert result.code == 0, result.output
 
     def server_command(self) -> list[str]:
@@ -189,6 +231,8 @@ class GoProject:
 @dataclass(frozen=True)
 class VueProject(NpmProject):
     """A Vue app: no database and no server of its own (nginx serves its build: nginx.py)."""
+
+    STACK: ClassVar[str] = "vue"
 
     def chromium(self) -> str:
         """Debian's Chromium: the browser tests may not download Playwright's own."""

@@ -55,16 +55,7 @@ def launch(
     database and waits until it answers."""
     fixture = f"{stack}_cached_service" if cached else f"{stack}_service"
     project: ServiceProject = request.getfixturevalue(fixture)
-    environment = {
-        "DATABASE_URL": postgres.create_database(database),
-        "JWT_SECRET": JWT_SECRET,
-        "PORT": str(free_port()),
-        "PROMETHEUS_PORT": str(free_port()),
-        "NODE_ENV": "production",
-        "SERVICE_NAME": "media-service",
-        **(env or {}),
-    }
-    project.migrate(postgres, database, environment)
+    environment = migrated(project, postgres, database, env)
     command = project.server_command()
     log = project.root / f"server-{database}.log"
     with log.open("w") as output:
@@ -88,6 +79,26 @@ def launch(
     wait_until(answers, 30, "the service to answer /health")
     assert process.poll() is None, log.read_text()
     return service
+
+
+def migrated(
+    project: ServiceProject,
+    postgres: PostgresServer,
+    database: str,
+    env: dict[str, str] | None = None,
+) -> dict[str, str]:
+    """The environment a service boots with on a new database, which it has migrated."""
+    environment = {
+        "DATABASE_URL": postgres.create_database(database),
+        "JWT_SECRET": JWT_SECRET,
+        "PORT": str(free_port()),
+        "PROMETHEUS_PORT": str(free_port()),
+        "NODE_ENV": "production",
+        "SERVICE_NAME": "media-service",
+        **(env or {}),
+    }
+    project.migrate(postgres, database, environment)
+    return environment
 
 
 def stop_gracefully(service: RunningService) -> None:

@@ -23,7 +23,7 @@ import shutil
 import subprocess
 import uuid
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -373,10 +373,11 @@ def request_mix(service: RunningService, postgres: PostgresServer, database: str
     postgres.psql(database, "-c", f"ALTER DATABASE {database} SET lock_timeout = '500ms'")
     postgres.stop()
     try:
-        for call in (
+        calls: tuple[Callable[[], httpx.Response], ...] = (
             lambda: httpx.get(collection, headers=headers, timeout=60),
             lambda: httpx.post(collection, json={"name": "outage"}, headers=headers, timeout=60),
-        ):
+        )
+        for call in calls:
             with contextlib.suppress(httpx.TransportError):
                 call()
     finally:

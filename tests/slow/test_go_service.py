@@ -36,13 +36,13 @@ def test_generated_service_builds(go_service: GoProject) -> None:
 
 def test_generated_service_passes_gofmt_and_staticcheck(go_service: GoProject) -> None:
     # The service's own lint command: gofmt -l must list nothing, then staticcheck.
-    result = go_service.make("lint")
+    result = go_service.told("lint")
     assert result.code == 0, result.output[-4000:]
     assert "go tool staticcheck ./..." in result.output
 
 
 def test_generated_service_passes_go_vet(go_service: GoProject) -> None:
-    result = go_service.go("vet", "./...")
+    result = go_service.told("type_check")
     assert result.code == 0, result.output[-4000:]
 
 
@@ -58,7 +58,7 @@ def assert_race_tests_pass_with_coverage(
 ) -> None:
     """`make test` passes with coverage >= 80%, and every test ran (none skipped): the
     integration ones, `more_integration_tests` among them, and the contract ones."""
-    result = project.make("test", env=env)
+    result = project.told("test", env=env)
     assert result.code == 0, result.output[-4000:]
     assert "-race" in result.output
     covered = re.search(r"^coverage ([\d.]+)% \(minimum 80%\)$", result.output, re.M)

@@ -19,12 +19,12 @@ pytestmark = pytest.mark.slow
 
 
 def test_generated_service_passes_eslint_and_prettier(node_service: NodeProject) -> None:
-    result = node_service.npm("run", "lint")
+    result = node_service.told("lint")
     assert result.code == 0, result.output[-4000:]
 
 
 def test_generated_service_passes_strict_type_check(node_service: NodeProject) -> None:
-    result = node_service.npm("run", "type-check")
+    result = node_service.told("type_check")
     assert result.code == 0, result.output[-4000:]
 
 
@@ -36,12 +36,12 @@ def test_generated_service_passes_its_tests_with_coverage_against_postgres(
 
 
 def test_cached_service_passes_eslint_and_prettier(node_cached_service: NodeProject) -> None:
-    result = node_cached_service.npm("run", "lint")
+    result = node_cached_service.told("lint")
     assert result.code == 0, result.output[-4000:]
 
 
 def test_cached_service_passes_strict_type_check(node_cached_service: NodeProject) -> None:
-    result = node_cached_service.npm("run", "type-check")
+    result = node_cached_service.told("type_check")
     assert result.code == 0, result.output[-4000:]
 
 

@@ -412,7 +412,7 @@ def test_values_schema_rejects_wrong_values(project: Path, setting: str, complai
 def without_helm_bookkeeping(manifest: dict[str, Any]) -> dict[str, Any]:
     """What a cluster runs, minus what only Helm adds (chart labels, config checksum)."""
     text = json.dumps(manifest)
-    clean = json.loads(text)
+    clean: dict[str, Any] = json.loads(text)
     for metadata in (clean["metadata"], clean.get("spec", {}).get("template", {}).get("metadata")):
         if metadata:
             metadata.get("labels", {}).pop("helm.sh/chart", None)
@@ -451,7 +451,7 @@ def pinned_actionlint() -> str:
     """The actionlint release the dev extra pins (pyproject.toml, the one place for it)."""
     dev = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]
     (pin,) = [r for r in dev["optional-dependencies"]["dev"] if r.startswith("actionlint-")]
-    return pin.split("==")[1].split(";")[0].strip()
+    return str(pin).split("==")[1].split(";")[0].strip()
 
 
 def test_workflow_passes_actionlint_with_shellcheck(project: Path) -> None:
@@ -486,7 +486,8 @@ def test_workflow_runs_the_stack_checks_with_postgres(project: Path) -> None:
 
 
 def step_named(job: dict[str, Any], name: str) -> dict[str, Any]:
-    (step,) = [step for step in job["steps"] if step.get("name") == name]
+    steps: list[dict[str, Any]] = job["steps"]
+    (step,) = [step for step in steps if step.get("name") == name]
     return step
 
 

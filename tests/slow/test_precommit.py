@@ -60,3 +60,20 @@ def test_the_hook_passes_a_conforming_service_and_stops_a_commit_that_breaks_a_r
     assert "- hook id: visiobook-check" in failing.stdout
     assert "FAIL    docker-healthcheck" in failing.stdout
     assert "docker/Dockerfile:" in failing.stdout
+
+
+def test_this_repositorys_own_hooks_pass_on_every_file_of_it(tmp_path: Path) -> None:
+    """.pre-commit-config.yaml, as a contributor's commit runs it (ruff from PyPI at the pinned
+    version, mypy from .venv), passes on the repository as committed."""
+    result = subprocess.run(
+        [*PRE_COMMIT, "run", "--all-files"],
+        cwd=REPO_ROOT,
+        env={**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home")},
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    for hook in ("ruff check", r"ruff format --check", r"mypy \(strict\)"):
+        assert re.search(rf"^{hook}\.+Passed$", result.stdout, re.M), result.stdout

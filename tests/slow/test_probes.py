@@ -23,11 +23,13 @@ from prometheus_client.parser import text_string_to_metric_families
 from tests.helpers import REPO_ROOT, SERVICE_STACKS
 from tests.slow.conftest import RESOURCE
 from tests.slow.postgres import PostgresServer, wait_until
+from tests.slow.project import ServiceProject, told_command
 from tests.slow.services import (
     JWT_SECRET,
     RunningService,
     access_token,
     launch,
+    migrated,
     stop_gracefully,
 )
 
@@ -41,6 +43,55 @@ def running_service(
     service = launch(request.param, request, postgres, f"boot_{request.param}")
     yield service
     stop_gracefully(service)
+
+
+@pytest.mark.parametrize("stack", SERVICE_STACKS)
+def test_the_run_command_developers_are_told_serves_the_api_until_ctrl_c(
+    stack: str, request: pytest.FixtureRequest, postgres: PostgresServer
+) -> None:
+    """The stack facts' `run` (what the service's README and `visiobook new` print), typed in
+    a shell, builds what it needs and answers /health; Ctrl-C (SIGINT to the terminal's
+    process group) stops every process it started."""
+    project: ServiceProject = request.getfixturevalue(f"{stack}_service")
+    environment = migrated(project, postgres, f"told_{stack}")
+    log = project.root / f"told-run-{stack}.log"
+    with log.open("w") as output:
+        shell = subprocess.Popen(
+            ["bash", "-c", told_command(stack, "run")],
+            cwd=project.root,
+            env={**os.environ, **project.HARNESS_ENV, **project.workspace_env(), **environment},
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # a process group of its own, as in a terminal
+        )
+
+    def answers() -> bool:
+        try:
+            url = f"http://127.0.0.1:{environment['PORT']}/health"
+            return httpx.get(url, timeout=1).status_code == 200
+        except httpx.TransportError:
+            return shell.poll() is not None
+
+    try:
+        # `go run` and `npm run build` compile first.
+        wait_until(answers, 180, f"`{told_command(stack, 'run')}` to answer /health")
+        assert shell.poll() is None, log.read_text()[-4000:]
+    finally:
+        os.killpg(shell.pid, signal.SIGINT)
+        shell.wait(timeout=30)
+
+    def group_gone() -> bool:
+        try:
+            os.killpg(shell.pid, 0)
+        except ProcessLookupError:
+            return True
+        return False
+
+    try:
+        wait_until(group_gone, 30, "every process of the run command to stop on Ctrl-C")
+    finally:
+        if not group_gone():
+            os.killpg(shell.pid, signal.SIGKILL)
 
 
 def test_booted_service_reports_healthy(running_service: RunningService) -> None:

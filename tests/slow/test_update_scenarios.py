@@ -29,8 +29,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.helpers import AVAILABLE_STACKS
-from tests.slow.updates import TemplateRepository, commit, git, replace_in, visiobook
+from tests.helpers import AVAILABLE_STACKS, git
+from tests.slow.updates import TemplateRepository, commit, replace_in, visiobook
 
 pytestmark = pytest.mark.slow
 

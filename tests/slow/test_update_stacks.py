@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.helpers import AVAILABLE_STACKS
+from tests.helpers import AVAILABLE_STACKS, git
 from tests.slow.postgres import PostgresServer
 from tests.slow.project import PythonProject, VueProject
-from tests.slow.updates import TemplateRepository, commit, git, replace_in, visiobook
+from tests.slow.updates import TemplateRepository, commit, replace_in, visiobook
 
 pytestmark = pytest.mark.slow
 

@@ -40,12 +40,12 @@ def built(vue_service: VueProject) -> Path:
 
 
 def test_generated_app_passes_eslint_and_prettier(vue_service: VueProject) -> None:
-    result = vue_service.npm("run", "lint")
+    result = vue_service.told("lint")
     assert result.code == 0, result.output[-4000:]
 
 
 def test_generated_app_passes_vue_tsc(vue_service: VueProject) -> None:
-    result = vue_service.npm("run", "type-check")
+    result = vue_service.told("type_check")
     assert result.code == 0, result.output[-4000:]
 
 
@@ -81,7 +81,7 @@ def test_unit_tests_pass_whatever_the_developers_dot_env_and_shell_hold(
         re.sub(r"^VITE_API_URL=.*$", "VITE_API_URL=http://localhost:9999", example, flags=re.M)
     )
     try:
-        result = vue_service.npm("run", "test:unit", env={"VITE_API_URL": "http://localhost:9998"})
+        result = vue_service.told("test", env={"VITE_API_URL": "http://localhost:9998"})
     finally:
         dot_env.unlink()
     assert result.code == 0, result.output[-4000:]

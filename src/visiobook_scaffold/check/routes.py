@@ -22,6 +22,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
+from visiobook_scaffold.check.profiles import RouteLanguage, profile_of
 from visiobook_scaffold.check.repo import Repo
 
 # A path argument: a string literal (captured as `literal`) or a name (`name`, possibly dotted:
@@ -70,13 +71,12 @@ class Language:
     constant: re.Pattern[str] | None
 
 
-_NODE = Language((".ts", ".js", ".mts", ".mjs", ".cjs"), _JS, _JS_CONSTANT)
-LANGUAGES: dict[str, Language] = {
-    "node": _NODE,
-    "fastapi": Language((".py",), _PY, _PY_CONSTANT),
+LANGUAGES: dict[RouteLanguage, Language] = {
+    "javascript": Language((".ts", ".js", ".mts", ".mjs", ".cjs"), _JS, _JS_CONSTANT),
+    "python": Language((".py",), _PY, _PY_CONSTANT),
     "go": Language((".go",), _GO, _GO_CONSTANT),
     # A frontend's routes are its nginx configuration's; its code sends the correlation id.
-    "vue": Language((".conf", ".conf.template", ".ts", ".vue"), _NGINX, None),
+    "nginx": Language((".conf", ".conf.template", ".ts", ".vue"), _NGINX, None),
 }
 # Calls whose literal is a path even without a leading '/': Gin/Echo groups and methods take
 # relative paths, Nest decorators and global prefixes bare ones. Elsewhere `.get("key")` is a
@@ -103,10 +103,14 @@ class Route:
     line: int
 
 
+def _language(repo: Repo) -> Language:
+    return LANGUAGES[profile_of(repo).route_language]
+
+
 def source_files(repo: Repo) -> list[str]:
     """The service's own code, wherever it lives (tests, vendored and generated code excluded):
     where routes and middleware are."""
-    suffixes = LANGUAGES[repo.stack].suffixes
+    suffixes = _language(repo).suffixes
     return [
         f
         for f in repo.under(("",), suffixes)
@@ -121,8 +125,8 @@ def routes(repo: Repo) -> list[Route]:
 def no_route_reason(repo: Repo) -> str:
     """Why no route was read: for a rule that has nothing to judge."""
     files = len(source_files(repo))
-    suffixes = "/".join(LANGUAGES[repo.stack].suffixes)
-    if repo.stack == "vue":
+    suffixes = "/".join(_language(repo).suffixes)
+    if profile_of(repo).route_language == "nginx":
         return f"no route found in the sources: no nginx `location` in {files} {suffixes} file(s)"
     return (
         f"no route found in the sources: {files} {suffixes} file(s) read (tests, vendored and"
@@ -131,7 +135,7 @@ def no_route_reason(repo: Repo) -> str:
 
 
 def _routes(repo: Repo) -> list[Route]:
-    language = LANGUAGES[repo.stack]
+    language = _language(repo)
     constants = _constants(repo, language)
     found = []
     for path in source_files(repo):

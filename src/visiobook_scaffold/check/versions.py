@@ -12,11 +12,9 @@ import yaml
 from packaging.version import InvalidVersion, Version
 
 from visiobook_scaffold.check.dockerfile import production_dockerfile, stages
+from visiobook_scaffold.check.profiles import RUNTIME, profile_of
 from visiobook_scaffold.check.repo import Repo
 
-RUNTIME = "runtime"
-# The images that carry each stack's runtime, in its Dockerfile.
-RUNTIME_IMAGES = {"node": "node", "vue": "node", "fastapi": "python", "go": "golang"}
 _NUMBER = re.compile(r"\d+(?:\.\d+)*")
 
 
@@ -70,7 +68,8 @@ def npm_dependencies(repo: Repo) -> Iterator[tuple[str, str, int | None]]:
 
 
 def _dependencies(repo: Repo) -> Iterator[Declared]:
-    if repo.stack in ("node", "vue"):
+    ecosystem = profile_of(repo).ecosystem
+    if ecosystem == "npm":
         for name, constraint, line in npm_dependencies(repo):
             path = "package.json"
             if constraint.startswith("catalog:"):
@@ -78,9 +77,9 @@ def _dependencies(repo: Repo) -> Iterator[Declared]:
             version = lowest_version(constraint)
             if version:
                 yield Declared(name, version, constraint, path, line)
-    elif repo.stack == "fastapi":
+    elif ecosystem == "python":
         yield from _python_requirements(repo)
-    elif repo.stack == "go":
+    elif ecosystem == "go":
         yield from _go_requirements(repo)
 
 
@@ -145,7 +144,8 @@ def _go_requirements(repo: Repo) -> Iterator[Declared]:
 def _runtime(repo: Repo) -> Iterator[Declared]:
     """Every place the runtime version is set: they must all be high enough."""
     candidates: list[tuple[str, str, int | None]] = []
-    if repo.stack in ("node", "vue"):
+    ecosystem = profile_of(repo).ecosystem
+    if ecosystem == "npm":
         nvmrc = repo.text(".nvmrc")
         if nvmrc and nvmrc.strip():
             candidates.append((nvmrc.strip(), ".nvmrc", 1))
@@ -156,12 +156,12 @@ def _runtime(repo: Repo) -> Iterator[Declared]:
             engines = {}
         if isinstance(engines, dict) and engines.get("node"):
             candidates.append((str(engines["node"]), "package.json", _line_of(text, '"node":')))
-    elif repo.stack == "fastapi":
+    elif ecosystem == "python":
         text = repo.text("pyproject.toml") or ""
         match = re.search(r"""^requires-python\s*=\s*["']([^"']+)""", text, re.MULTILINE)
         if match:
             candidates.append((match[1], "pyproject.toml", text.count("\n", 0, match.start()) + 1))
-    elif repo.stack == "go":
+    elif ecosystem == "go":
         text = repo.text("go.mod") or ""
         match = re.search(r"^go\s+(\S+)", text, re.MULTILINE)
         if match:
@@ -174,7 +174,7 @@ def _runtime(repo: Repo) -> Iterator[Declared]:
 
 
 def _runtime_images(repo: Repo) -> Iterator[tuple[str, str, int | None]]:
-    image = RUNTIME_IMAGES[repo.stack]
+    image = profile_of(repo).runtime_image
     path = production_dockerfile(repo.files)
     text = repo.text(path) if path else None
     if path is None or text is None:

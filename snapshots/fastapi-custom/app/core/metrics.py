@@ -69,7 +69,7 @@ def track_db_connections(checked_out: Callable[[], int], pool_size: int) -> None
 
 
 @contextmanager
-def business_operation(operation: str) -> Iterator[None]:
+def track(operation: str) -> Iterator[None]:
     """Counts and times the block as one operation: `success`, or `error` when it raises."""
     started = time.perf_counter()
     status = "error"

@@ -1,7 +1,7 @@
 """Business logic of media-assets.
 
 The service works over a repository protocol, so its rules can be tested without a database.
-Its reads are cached in Redis by CachedMediaAssetRepository, in front of the SQL one.
+Its reads are cached in Redis by MediaAssetCachedRepository, in front of the SQL one.
 """
 
 import functools
@@ -19,20 +19,22 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.cache import Cache
 from app.core.errors import ConflictError, NotFoundError
-from app.core.metrics import business_operation
+from app.core.metrics import track
 from app.core.pagination import ListQuery, Pagination
 from app.db.models import MediaAsset
-from app.models.media_asset import MediaAssetPage, MediaAssetRead
+from app.models.media_asset import (
+    MediaAssetPage,
+    MediaAssetRead,
+)
 
-Entity = MediaAsset
 ENTITY_NAME = "media-asset"
 # Prefix of the business_operations_total `operation` label: <prefix>_create, ...
 OPERATION = "media_asset"
 # The `sort` fields of the API and their columns.
 SORT_COLUMNS = {
-    "createdAt": Entity.created_at,
-    "updatedAt": Entity.updated_at,
-    "name": Entity.name,
+    "createdAt": MediaAsset.created_at,
+    "updatedAt": MediaAsset.updated_at,
+    "name": MediaAsset.name,
 }
 
 
@@ -55,16 +57,17 @@ def list_statements(sort: str, descending: bool, filtered: bool) -> tuple[Select
     """The page statement of one kind of list query, and its count: built once each, as
     building one takes SQLAlchemy about as long as PostgreSQL takes to run it. The values
     (`pattern`, `offset`, `limit`) are bound at each request."""
-    matching = [Entity.name.ilike(bindparam("pattern"), escape="\\")] if filtered else []
+    name = MediaAsset.name
+    matching = [name.ilike(bindparam("pattern"), escape="\\")] if filtered else []
     column = SORT_COLUMNS[sort]
-    counting = select(func.count()).select_from(Entity).where(*matching)
+    counting = select(func.count()).select_from(MediaAsset).where(*matching)
     # correlate(None): the subquery counts the whole table, not the outer query's row.
     total = counting.correlate(None).scalar_subquery().label("total")
     statement = (
-        select(Entity, total)
+        select(MediaAsset, total)
         .where(*matching)
         # The id breaks ties, so pages never overlap.
-        .order_by(column.desc() if descending else column, Entity.id)
+        .order_by(column.desc() if descending else column, MediaAsset.id)
         .offset(bindparam("offset", type_=Integer))
         .limit(bindparam("limit", type_=Integer))
     )
@@ -72,16 +75,22 @@ def list_statements(sort: str, descending: bool, filtered: bool) -> tuple[Select
 
 
 class MediaAssetRepository(Protocol):
-    """Storage of media-assets. Raises ConflictError when a name is already taken; `update`
-    and `delete` return None when no row has the id."""
+    """Storage of media-assets.
 
-    async def list(self, query: ListQuery) -> tuple[list[Entity], int]: ...
+    Raises ConflictError when a name is already taken; `update` and `delete` return None when
+    no row has the id."""
 
-    async def get(self, entity_id: uuid.UUID) -> Entity | None: ...
+    async def list(self, query: ListQuery) -> tuple[list[MediaAsset], int]: ...
 
-    async def add(self, values: dict[str, Any]) -> Entity: ...
+    async def get(self, entity_id: uuid.UUID) -> MediaAsset | None: ...
 
-    async def update(self, entity_id: uuid.UUID, values: dict[str, Any]) -> Entity | None: ...
+    async def add(self, values: dict[str, Any]) -> MediaAsset: ...
+
+    async def update(
+        self,
+        entity_id: uuid.UUID,
+        values: dict[str, Any],
+    ) -> MediaAsset | None: ...
 
     async def delete(self, entity_id: uuid.UUID) -> uuid.UUID | None: ...
 
@@ -90,7 +99,7 @@ class MediaAssetSqlRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def list(self, query: ListQuery) -> tuple[list[Entity], int]:
+    async def list(self, query: ListQuery) -> tuple[list[MediaAsset], int]:
         """The page and the number of matching rows, in one statement and one snapshot: each
         row carries the count (a subquery PostgreSQL runs once; a window count would make it
         keep every matching row, not just the page). Only a page past the end, which has no
@@ -107,30 +116,35 @@ class MediaAssetSqlRepository:
             return [], 0
         return [], await self.session.scalar(counting, values) or 0
 
-    async def get(self, entity_id: uuid.UUID) -> Entity | None:
-        return await self.session.get(Entity, entity_id)
+    async def get(self, entity_id: uuid.UUID) -> MediaAsset | None:
+        return await self.session.get(MediaAsset, entity_id)
 
-    async def add(self, values: dict[str, Any]) -> Entity:
-        statement = insert(Entity).values(**values).returning(Entity)
+    async def add(self, values: dict[str, Any]) -> MediaAsset:
+        statement = insert(MediaAsset).values(**values)
         async with self.writing(values):
-            return (await self.session.scalars(statement)).one()
+            rows = await self.session.scalars(statement.returning(MediaAsset))
+            return rows.one()
 
-    async def update(self, entity_id: uuid.UUID, values: dict[str, Any]) -> Entity | None:
+    async def update(
+        self,
+        entity_id: uuid.UUID,
+        values: dict[str, Any],
+    ) -> MediaAsset | None:
         # Always an UPDATE, even with no field to change: a write happened, so the version and
         # updated_at move.
         statement = (
-            update(Entity)
-            .where(Entity.id == entity_id)
-            .values(**values, version=Entity.version + 1, updated_at=func.now())
-            .returning(Entity)
+            update(MediaAsset)
+            .where(MediaAsset.id == entity_id)
+            .values(**values, version=MediaAsset.version + 1, updated_at=func.now())
+            .returning(MediaAsset)
         )
         async with self.writing(values):
             return (await self.session.scalars(statement)).one_or_none()
 
     async def delete(self, entity_id: uuid.UUID) -> uuid.UUID | None:
-        statement = delete(Entity).where(Entity.id == entity_id).returning(Entity.id)
+        statement = delete(MediaAsset).where(MediaAsset.id == entity_id)
         async with self.writing({}):
-            return await self.session.scalar(statement)
+            return await self.session.scalar(statement.returning(MediaAsset.id))
 
     @asynccontextmanager
     async def writing(self, values: dict[str, Any]) -> AsyncIterator[None]:
@@ -145,7 +159,7 @@ class MediaAssetSqlRepository:
             raise
 
 
-class CachedMediaAssetRepository:
+class MediaAssetCachedRepository:
     """Another repository's reads, kept in the cache as the API's JSON (docs/contract.md, Cache):
     each item at `item:<id>`, each page by its query. A write that succeeds drops the item and
     every page; one that fails changes nothing. When Redis fails, reads go to the repository."""
@@ -154,7 +168,7 @@ class CachedMediaAssetRepository:
         self.repository = repository
         self.cache = cache
 
-    async def list(self, query: ListQuery) -> tuple[list[Entity], int]:
+    async def list(self, query: ListQuery) -> tuple[list[MediaAsset], int]:
         cached, key = await self.cache.get_list(list_query_text(query))
         if cached is not None:
             document = json.loads(cached)
@@ -169,7 +183,7 @@ class CachedMediaAssetRepository:
             await self.cache.set(key, page.model_dump_json(by_alias=True))
         return entities, total
 
-    async def get(self, entity_id: uuid.UUID) -> Entity | None:
+    async def get(self, entity_id: uuid.UUID) -> MediaAsset | None:
         key = item_key(entity_id)
         cached = await self.cache.get(key)
         if cached is not None:
@@ -180,12 +194,16 @@ class CachedMediaAssetRepository:
             await self.cache.set(key, read.model_dump_json(by_alias=True))
         return entity
 
-    async def add(self, values: dict[str, Any]) -> Entity:
+    async def add(self, values: dict[str, Any]) -> MediaAsset:
         entity = await self.repository.add(values)
         await self.cache.invalidate(item_key(entity.id))
         return entity
 
-    async def update(self, entity_id: uuid.UUID, values: dict[str, Any]) -> Entity | None:
+    async def update(
+        self,
+        entity_id: uuid.UUID,
+        values: dict[str, Any],
+    ) -> MediaAsset | None:
         entity = await self.repository.update(entity_id, values)
         if entity is not None:
             await self.cache.invalidate(item_key(entity_id))
@@ -216,9 +234,9 @@ def list_query_text(query: ListQuery) -> str:
     return "&".join(parameters)
 
 
-def entity_of(item: dict[str, Any]) -> Entity:
-    """A media-asset from its cached JSON, as the API wrote it (not attached to a session)."""
-    return Entity(
+def entity_of(item: dict[str, Any]) -> MediaAsset:
+    """An entity from its cached JSON, as the API wrote it (not attached to a session)."""
+    return MediaAsset(
         id=uuid.UUID(item["id"]),
         name=item["name"],
         description=item["description"],
@@ -232,33 +250,33 @@ class MediaAssetService:
     def __init__(self, repository: MediaAssetRepository) -> None:
         self.repository = repository
 
-    async def list(self, query: ListQuery) -> tuple[list[Entity], int]:
+    async def list(self, query: ListQuery) -> tuple[list[MediaAsset], int]:
         return await self.repository.list(query)
 
-    async def get(self, entity_id: uuid.UUID) -> Entity:
+    async def get(self, entity_id: uuid.UUID) -> MediaAsset:
         entity = await self.repository.get(entity_id)
         if entity is None:
             raise not_found(entity_id)
         return entity
 
-    async def create(self, values: dict[str, Any]) -> Entity:
-        with business_operation(f"{OPERATION}_create"):
+    async def create(self, values: dict[str, Any]) -> MediaAsset:
+        with track(f"{OPERATION}_create"):
             return await self.repository.add(values)
 
-    async def replace(self, entity_id: uuid.UUID, values: dict[str, Any]) -> Entity:
-        with business_operation(f"{OPERATION}_replace"):
+    async def replace(self, entity_id: uuid.UUID, values: dict[str, Any]) -> MediaAsset:
+        with track(f"{OPERATION}_replace"):
             return await self._update(entity_id, values)
 
-    async def update(self, entity_id: uuid.UUID, values: dict[str, Any]) -> Entity:
-        with business_operation(f"{OPERATION}_update"):
+    async def update(self, entity_id: uuid.UUID, values: dict[str, Any]) -> MediaAsset:
+        with track(f"{OPERATION}_update"):
             return await self._update(entity_id, values)
 
     async def delete(self, entity_id: uuid.UUID) -> None:
-        with business_operation(f"{OPERATION}_delete"):
+        with track(f"{OPERATION}_delete"):
             if await self.repository.delete(entity_id) is None:
                 raise not_found(entity_id)
 
-    async def _update(self, entity_id: uuid.UUID, values: dict[str, Any]) -> Entity:
+    async def _update(self, entity_id: uuid.UUID, values: dict[str, Any]) -> MediaAsset:
         entity = await self.repository.update(entity_id, values)
         if entity is None:
             raise not_found(entity_id)

@@ -1,4 +1,4 @@
-"""The read cache of /api/v1/media-assets against the real Redis in REDIS_URL and PostgreSQL.
+"""The read cache of /api/v1/media-assets: against real Redis and PostgreSQL.
 
 A row changed in the database behind the service's back shows whether a read came from the
 cache; the keys in Redis show what a write dropped.

@@ -17,7 +17,7 @@ from app.core.cache import COMMAND_TIMEOUT, Cache, create_redis
 from app.core.config import Settings
 from app.core.pagination import ListQuery, Sort
 from app.services.media_asset_service import (
-    CachedMediaAssetRepository,
+    MediaAssetCachedRepository,
     item_key,
     list_query_text,
 )
@@ -99,7 +99,7 @@ async def test_every_command_gives_up_after_500_ms(silent_redis: str, operation:
 
 
 async def test_without_redis_the_repository_answers_reads_and_writes() -> None:
-    repository = CachedMediaAssetRepository(InMemoryRepository(), unreachable_cache())
+    repository = MediaAssetCachedRepository(InMemoryRepository(), unreachable_cache())
     entity = await repository.add({"name": "sun", "description": None})
     assert await repository.get(entity.id) is entity
     assert await repository.list(ListQuery()) == ([entity], 1)

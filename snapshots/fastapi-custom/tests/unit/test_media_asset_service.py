@@ -17,8 +17,6 @@ from app.services.media_asset_service import (
     name_taken,
 )
 
-Entity = MediaAsset
-Service = MediaAssetService
 COLUMNS = {"createdAt": "created_at", "updatedAt": "updated_at", "name": "name"}
 
 
@@ -26,9 +24,9 @@ class InMemoryRepository:
     """Behaves like the SQL repository: unique names, versions bumped on every update."""
 
     def __init__(self) -> None:
-        self.rows: dict[uuid.UUID, Entity] = {}
+        self.rows: dict[uuid.UUID, MediaAsset] = {}
 
-    async def list(self, query: ListQuery) -> tuple[list[Entity], int]:
+    async def list(self, query: ListQuery) -> tuple[list[MediaAsset], int]:
         needle = (query.name or "").lower()
         rows = [row for row in self.rows.values() if needle in row.name.lower()]
         rows.sort(
@@ -36,17 +34,27 @@ class InMemoryRepository:
         )
         return rows[query.offset : query.offset + query.limit], len(rows)
 
-    async def get(self, entity_id: uuid.UUID) -> Entity | None:
+    async def get(self, entity_id: uuid.UUID) -> MediaAsset | None:
         return self.rows.get(entity_id)
 
-    async def add(self, values: dict[str, Any]) -> Entity:
+    async def add(self, values: dict[str, Any]) -> MediaAsset:
         self._check_unique(values, None)
         now = datetime.now(UTC)
-        entity = Entity(id=uuid.uuid4(), created_at=now, updated_at=now, version=1, **values)
+        entity = MediaAsset(
+            id=uuid.uuid4(),
+            created_at=now,
+            updated_at=now,
+            version=1,
+            **values,
+        )
         self.rows[entity.id] = entity
         return entity
 
-    async def update(self, entity_id: uuid.UUID, values: dict[str, Any]) -> Entity | None:
+    async def update(
+        self,
+        entity_id: uuid.UUID,
+        values: dict[str, Any],
+    ) -> MediaAsset | None:
         entity = self.rows.get(entity_id)
         if entity is None:
             return None
@@ -67,8 +75,8 @@ class InMemoryRepository:
 
 
 @pytest.fixture
-def service() -> Service:
-    return Service(InMemoryRepository())
+def service() -> MediaAssetService:
+    return MediaAssetService(InMemoryRepository())
 
 
 def count(operation: str, status: str) -> float:
@@ -78,13 +86,15 @@ def count(operation: str, status: str) -> float:
     return value or 0.0
 
 
-async def test_create_then_get_returns_the_same_entity(service: Service) -> None:
+async def test_create_then_get_returns_the_same_entity(
+    service: MediaAssetService,
+) -> None:
     created = await service.create({"name": "first", "description": "d"})
     assert await service.get(created.id) is created
     assert created.version == 1
 
 
-async def test_each_operation_is_counted(service: Service) -> None:
+async def test_each_operation_is_counted(service: MediaAssetService) -> None:
     before = {op: count(op, "success") for op in ("create", "replace", "update", "delete")}
     created = await service.create({"name": "counted"})
     await service.replace(created.id, {"name": "counted", "description": None})
@@ -93,15 +103,20 @@ async def test_each_operation_is_counted(service: Service) -> None:
     assert {op: count(op, "success") for op in before} == {op: n + 1 for op, n in before.items()}
 
 
-async def test_a_taken_name_is_a_conflict_counted_as_an_error(service: Service) -> None:
+async def test_a_taken_name_is_a_conflict_counted_as_an_error(
+    service: MediaAssetService,
+) -> None:
     await service.create({"name": "taken"})
     before = count("create", "error")
-    with pytest.raises(ConflictError, match="a media-asset named 'taken' already exists"):
+    with pytest.raises(
+        ConflictError,
+        match="a media-asset named 'taken' already exists",
+    ):
         await service.create({"name": "taken"})
     assert count("create", "error") == before + 1
 
 
-async def test_unknown_ids_are_not_found(service: Service) -> None:
+async def test_unknown_ids_are_not_found(service: MediaAssetService) -> None:
     missing = uuid.uuid4()
     with pytest.raises(NotFoundError, match=f"media-asset '{missing}' not found"):
         await service.get(missing)
@@ -113,21 +128,25 @@ async def test_unknown_ids_are_not_found(service: Service) -> None:
     assert count("delete", "error") == before + 1
 
 
-async def test_patch_changes_only_the_given_fields_and_bumps_the_version(service: Service) -> None:
+async def test_patch_changes_only_the_given_fields_and_bumps_the_version(
+    service: MediaAssetService,
+) -> None:
     created = await service.create({"name": "before", "description": "kept"})
     updated = await service.update(created.id, {"name": "after"})
     assert (updated.name, updated.description, updated.version) == ("after", "kept", 2)
     assert (await service.update(created.id, {})).version == 3
 
 
-async def test_renaming_onto_a_taken_name_is_a_conflict(service: Service) -> None:
+async def test_renaming_onto_a_taken_name_is_a_conflict(
+    service: MediaAssetService,
+) -> None:
     await service.create({"name": "one"})
     two = await service.create({"name": "two"})
     with pytest.raises(ConflictError, match="one"):
         await service.replace(two.id, {"name": "one", "description": None})
 
 
-async def test_list_pages_through_sorted_entities(service: Service) -> None:
+async def test_list_pages_through_sorted_entities(service: MediaAssetService) -> None:
     for name in ["c", "a", "b"]:
         await service.create({"name": name})
     by_name = Sort("name", descending=False)

@@ -15,19 +15,18 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.errors import ConflictError, NotFoundError
-from app.core.metrics import business_operation
+from app.core.metrics import track
 from app.core.pagination import ListQuery
 from app.db.models import Item
 
-Entity = Item
 ENTITY_NAME = "item"
 # Prefix of the business_operations_total `operation` label: <prefix>_create, ...
 OPERATION = "item"
 # The `sort` fields of the API and their columns.
 SORT_COLUMNS = {
-    "createdAt": Entity.created_at,
-    "updatedAt": Entity.updated_at,
-    "name": Entity.name,
+    "createdAt": Item.created_at,
+    "updatedAt": Item.updated_at,
+    "name": Item.name,
 }
 
 
@@ -50,16 +49,17 @@ def list_statements(sort: str, descending: bool, filtered: bool) -> tuple[Select
     """The page statement of one kind of list query, and its count: built once each, as
     building one takes SQLAlchemy about as long as PostgreSQL takes to run it. The values
     (`pattern`, `offset`, `limit`) are bound at each request."""
-    matching = [Entity.name.ilike(bindparam("pattern"), escape="\\")] if filtered else []
+    name = Item.name
+    matching = [name.ilike(bindparam("pattern"), escape="\\")] if filtered else []
     column = SORT_COLUMNS[sort]
-    counting = select(func.count()).select_from(Entity).where(*matching)
+    counting = select(func.count()).select_from(Item).where(*matching)
     # correlate(None): the subquery counts the whole table, not the outer query's row.
     total = counting.correlate(None).scalar_subquery().label("total")
     statement = (
-        select(Entity, total)
+        select(Item, total)
         .where(*matching)
         # The id breaks ties, so pages never overlap.
-        .order_by(column.desc() if descending else column, Entity.id)
+        .order_by(column.desc() if descending else column, Item.id)
         .offset(bindparam("offset", type_=Integer))
         .limit(bindparam("limit", type_=Integer))
     )
@@ -67,16 +67,22 @@ def list_statements(sort: str, descending: bool, filtered: bool) -> tuple[Select
 
 
 class ItemRepository(Protocol):
-    """Storage of items. Raises ConflictError when a name is already taken; `update`
-    and `delete` return None when no row has the id."""
+    """Storage of items.
 
-    async def list(self, query: ListQuery) -> tuple[list[Entity], int]: ...
+    Raises ConflictError when a name is already taken; `update` and `delete` return None when
+    no row has the id."""
 
-    async def get(self, entity_id: uuid.UUID) -> Entity | None: ...
+    async def list(self, query: ListQuery) -> tuple[list[Item], int]: ...
 
-    async def add(self, values: dict[str, Any]) -> Entity: ...
+    async def get(self, entity_id: uuid.UUID) -> Item | None: ...
 
-    async def update(self, entity_id: uuid.UUID, values: dict[str, Any]) -> Entity | None: ...
+    async def add(self, values: dict[str, Any]) -> Item: ...
+
+    async def update(
+        self,
+        entity_id: uuid.UUID,
+        values: dict[str, Any],
+    ) -> Item | None: ...
 
     async def delete(self, entity_id: uuid.UUID) -> uuid.UUID | None: ...
 
@@ -85,7 +91,7 @@ class ItemSqlRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def list(self, query: ListQuery) -> tuple[list[Entity], int]:
+    async def list(self, query: ListQuery) -> tuple[list[Item], int]:
         """The page and the number of matching rows, in one statement and one snapshot: each
         row carries the count (a subquery PostgreSQL runs once; a window count would make it
         keep every matching row, not just the page). Only a page past the end, which has no
@@ -102,30 +108,35 @@ class ItemSqlRepository:
             return [], 0
         return [], await self.session.scalar(counting, values) or 0
 
-    async def get(self, entity_id: uuid.UUID) -> Entity | None:
-        return await self.session.get(Entity, entity_id)
+    async def get(self, entity_id: uuid.UUID) -> Item | None:
+        return await self.session.get(Item, entity_id)
 
-    async def add(self, values: dict[str, Any]) -> Entity:
-        statement = insert(Entity).values(**values).returning(Entity)
+    async def add(self, values: dict[str, Any]) -> Item:
+        statement = insert(Item).values(**values)
         async with self.writing(values):
-            return (await self.session.scalars(statement)).one()
+            rows = await self.session.scalars(statement.returning(Item))
+            return rows.one()
 
-    async def update(self, entity_id: uuid.UUID, values: dict[str, Any]) -> Entity | None:
+    async def update(
+        self,
+        entity_id: uuid.UUID,
+        values: dict[str, Any],
+    ) -> Item | None:
         # Always an UPDATE, even with no field to change: a write happened, so the version and
         # updated_at move.
         statement = (
-            update(Entity)
-            .where(Entity.id == entity_id)
-            .values(**values, version=Entity.version + 1, updated_at=func.now())
-            .returning(Entity)
+            update(Item)
+            .where(Item.id == entity_id)
+            .values(**values, version=Item.version + 1, updated_at=func.now())
+            .returning(Item)
         )
         async with self.writing(values):
             return (await self.session.scalars(statement)).one_or_none()
 
     async def delete(self, entity_id: uuid.UUID) -> uuid.UUID | None:
-        statement = delete(Entity).where(Entity.id == entity_id).returning(Entity.id)
+        statement = delete(Item).where(Item.id == entity_id)
         async with self.writing({}):
-            return await self.session.scalar(statement)
+            return await self.session.scalar(statement.returning(Item.id))
 
     @asynccontextmanager
     async def writing(self, values: dict[str, Any]) -> AsyncIterator[None]:
@@ -144,33 +155,33 @@ class ItemService:
     def __init__(self, repository: ItemRepository) -> None:
         self.repository = repository
 
-    async def list(self, query: ListQuery) -> tuple[list[Entity], int]:
+    async def list(self, query: ListQuery) -> tuple[list[Item], int]:
         return await self.repository.list(query)
 
-    async def get(self, entity_id: uuid.UUID) -> Entity:
+    async def get(self, entity_id: uuid.UUID) -> Item:
         entity = await self.repository.get(entity_id)
         if entity is None:
             raise not_found(entity_id)
         return entity
 
-    async def create(self, values: dict[str, Any]) -> Entity:
-        with business_operation(f"{OPERATION}_create"):
+    async def create(self, values: dict[str, Any]) -> Item:
+        with track(f"{OPERATION}_create"):
             return await self.repository.add(values)
 
-    async def replace(self, entity_id: uuid.UUID, values: dict[str, Any]) -> Entity:
-        with business_operation(f"{OPERATION}_replace"):
+    async def replace(self, entity_id: uuid.UUID, values: dict[str, Any]) -> Item:
+        with track(f"{OPERATION}_replace"):
             return await self._update(entity_id, values)
 
-    async def update(self, entity_id: uuid.UUID, values: dict[str, Any]) -> Entity:
-        with business_operation(f"{OPERATION}_update"):
+    async def update(self, entity_id: uuid.UUID, values: dict[str, Any]) -> Item:
+        with track(f"{OPERATION}_update"):
             return await self._update(entity_id, values)
 
     async def delete(self, entity_id: uuid.UUID) -> None:
-        with business_operation(f"{OPERATION}_delete"):
+        with track(f"{OPERATION}_delete"):
             if await self.repository.delete(entity_id) is None:
                 raise not_found(entity_id)
 
-    async def _update(self, entity_id: uuid.UUID, values: dict[str, Any]) -> Entity:
+    async def _update(self, entity_id: uuid.UUID, values: dict[str, Any]) -> Item:
         entity = await self.repository.update(entity_id, values)
         if entity is None:
             raise not_found(entity_id)

@@ -112,7 +112,8 @@ async def test_equal_sort_keys_are_ordered_by_id(client: AsyncClient, settings: 
     # One transaction: the three rows get the same created_at and updated_at (now()).
     engine = create_engine(settings.sqlalchemy_url)
     with engine.begin() as connection:
-        connection.execute(text("INSERT INTO items (name) VALUES ('a'), ('b'), ('c')"))
+        rows = text("INSERT INTO items (name) VALUES ('a'), ('b'), ('c')")
+        connection.execute(rows)
     engine.dispose()
     for sort in ("createdAt:desc", "updatedAt:asc"):
         rows = (await client.get(URL, params={"sort": sort})).json()["data"]
@@ -138,7 +139,8 @@ async def test_absent_items_are_404_with_their_id(client: AsyncClient) -> None:
     response = await client.get(f"{URL}/{str(missing).upper()}")
     assert response.status_code == 404
     error = response.json()["error"]
-    assert (error["code"], error["message"]) == ("NOT_FOUND", f"item '{missing}' not found")
+    assert error["code"] == "NOT_FOUND"
+    assert error["message"] == f"item '{missing}' not found"
     assert (await client.put(f"{URL}/{missing}", json={"name": "x"})).status_code == 404
     assert (await client.patch(f"{URL}/{missing}", json={})).status_code == 404
     assert (await client.delete(f"{URL}/{missing}")).status_code == 404

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import yaml
 
 from visiobook_scaffold.check.model import Finding, Severity
+from visiobook_scaffold.check.profiles import profile_of
 from visiobook_scaffold.check.registry import rule
 from visiobook_scaffold.check.repo import Repo
 
@@ -104,37 +105,6 @@ def pipeline_jobs(repo: Repo) -> Iterator[Finding]:
         yield Finding(f"no {', no '.join(missing)} job in any workflow", workflows(repo)[0])
 
 
-# Per stack: the files that configure the coverage gate, and the thresholds in them.
-_JEST_FILES = (
-    "jest.config.js",
-    "jest.config.ts",
-    "jest.config.cjs",
-    "jest.config.mjs",
-    "package.json",
-)
-_VITEST_FILES = (
-    "vitest.config.ts", "vitest.config.js", "vitest.config.mts", "vite.config.ts", "vite.config.js",
-)  # fmt: skip
-_PYTHON_FILES = ("pyproject.toml", "setup.cfg", ".coveragerc", "pytest.ini", "tox.ini")
-_GO_FILES = ("Makefile", ".testcoverage.yml", ".testcoverage.yaml")
-_METRIC = r"(?:lines|branches|functions|statements)[\"']?\s*:\s*(\d+(?:\.\d+)?)"
-GATES: dict[str, tuple[tuple[str, ...], re.Pattern[str], re.Pattern[str]]] = {
-    # stack: (files, the block that configures the gate, a threshold inside it)
-    "node": (_JEST_FILES, re.compile(r"coverageThreshold[\s\S]{0,400}"), re.compile(_METRIC)),
-    "vue": (_VITEST_FILES, re.compile(r"thresholds[\s\S]{0,300}"), re.compile(_METRIC)),
-    "fastapi": (
-        _PYTHON_FILES,
-        re.compile(r"fail[_-]under[^\n]*"),
-        re.compile(r"fail[_-]under\s*[=:]?\s*=?\s*(\d+(?:\.\d+)?)"),
-    ),
-    "go": (
-        _GO_FILES,
-        re.compile(r"(?i)cover\w*[_-](?:min|minimum|threshold)\w*\s*[:?]?=[^\n]*|total:[^\n]*"),
-        re.compile(r"(?i)(?:=|total:)\s*(\d+(?:\.\d+)?)"),
-    ),
-}
-
-
 @rule(
     "coverage-gate",
     category="ci",
@@ -145,15 +115,15 @@ GATES: dict[str, tuple[tuple[str, ...], re.Pattern[str], re.Pattern[str]]] = {
     " coverage.thresholds, coverage.py fail_under, a Makefile COVERAGE_MIN for Go).",
 )
 def coverage_gate(repo: Repo) -> Iterator[Finding]:
-    files, block_pattern, threshold_pattern = GATES[repo.stack]
+    gate = profile_of(repo).coverage
     low: list[Finding] = []
     configured = False
-    for path in (*files, *workflows(repo)):
+    for path in (*gate.files, *workflows(repo)):
         text = repo.text(path)
         if not text:
             continue
-        for block in block_pattern.finditer(text):
-            values = [float(v) for v in threshold_pattern.findall(block.group(0))]
+        for block in gate.block.finditer(text):
+            values = [float(v) for v in gate.threshold.findall(block.group(0))]
             if not values:
                 continue
             line = text.count("\n", 0, block.start()) + 1
@@ -164,4 +134,4 @@ def coverage_gate(repo: Repo) -> Iterator[Finding]:
     if low:
         yield from low
     elif not configured:
-        yield Finding(f"no coverage minimum found in {', '.join(files)}")
+        yield Finding(f"no coverage minimum found in {', '.join(gate.files)}")

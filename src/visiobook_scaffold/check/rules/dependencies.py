@@ -7,9 +7,10 @@ from collections.abc import Iterator
 from packaging.version import Version
 
 from visiobook_scaffold.check.model import Finding, Severity, Skip
+from visiobook_scaffold.check.profiles import RUNTIME, profile_of, stacks_of
 from visiobook_scaffold.check.registry import rule
 from visiobook_scaffold.check.repo import Repo
-from visiobook_scaffold.check.versions import RUNTIME, declared, npm_dependencies
+from visiobook_scaffold.check.versions import declared, npm_dependencies
 from visiobook_scaffold.template import embedded_template_root, load_config
 
 FORBIDDEN = {
@@ -19,26 +20,6 @@ FORBIDDEN = {
 }
 """Guidelines 7.1's forbidden libraries, and what to use instead."""
 
-# Guidelines 7.1's "Stack Approuvée" minimums, per stack (package names as declared).
-FLOORS: dict[str, dict[str, str]] = {
-    "node": {
-        RUNTIME: "18.18", "typescript": "5.2", "express": "4.18", "@nestjs/core": "10",
-        "prisma": "5.6", "@prisma/client": "5.6", "zod": "3.22", "jest": "29",
-        "axios": "1.6", "winston": "3.11",
-    },
-    "fastapi": {
-        RUNTIME: "3.11", "fastapi": "0.104", "pytest": "7.4", "pydantic": "2.4",
-        "torch": "2.1", "transformers": "4.35", "spacy": "3.7", "numpy": "1.24", "pandas": "2.1",
-    },
-    "go": {
-        RUNTIME: "1.21", "github.com/gin-gonic/gin": "1.9", "github.com/gofiber/fiber/v2": "2.50",
-        "gorm.io/gorm": "1.25",
-    },
-    "vue": {
-        "vue": "3.3", "typescript": "5.0", "vite": "4.0", "vuetify": "3", "vue-router": "4",
-    },
-}  # fmt: skip
-
 
 @rule(
     "forbidden-libraries",
@@ -47,7 +28,7 @@ FLOORS: dict[str, dict[str, str]] = {
     spec="7.1",
     title="No forbidden library (moment, request, mongoose)",
     fix="Replace moment with date-fns, request with axios, mongoose with Prisma.",
-    stacks=("node", "vue"),
+    stacks=stacks_of("npm"),
 )
 def forbidden_libraries(repo: Repo) -> Iterator[Finding]:
     for name, _, line in npm_dependencies(repo):
@@ -65,7 +46,7 @@ def forbidden_libraries(repo: Repo) -> Iterator[Finding]:
     " current releases: `visiobook list`).",
 )
 def version_floors(repo: Repo) -> Iterator[Finding]:
-    floors = FLOORS[repo.stack]
+    floors = profile_of(repo).minimums
     judged = [item for item in declared(repo) if item.name in floors]
     if not judged:
         raise Skip("no version of the runtime or of an approved library found to judge")

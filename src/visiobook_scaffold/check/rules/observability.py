@@ -24,6 +24,7 @@ from visiobook_scaffold.check.manifests import (
     rendered_chart,
 )
 from visiobook_scaffold.check.model import Finding, Severity, Skip
+from visiobook_scaffold.check.profiles import profile_of
 from visiobook_scaffold.check.registry import rule
 from visiobook_scaffold.check.repo import Repo
 from visiobook_scaffold.check.routes import no_route_reason, routes, source_files
@@ -41,7 +42,7 @@ def _missing_routes(repo: Repo, wanted: tuple[str, ...]) -> Iterator[Finding]:
 
 
 def _where(repo: Repo) -> str:
-    return "docker/ (nginx) and src/" if repo.stack == "vue" else "the sources"
+    return profile_of(repo).routes_where
 
 
 @rule(

@@ -8,43 +8,9 @@ from pathlib import PurePosixPath
 from visiobook_scaffold.check.dockerfile import production_dockerfile
 from visiobook_scaffold.check.manifests import chart_dirs, raw_manifest_paths
 from visiobook_scaffold.check.model import Finding, Severity
+from visiobook_scaffold.check.profiles import profile_of
 from visiobook_scaffold.check.registry import rule
 from visiobook_scaffold.check.repo import Repo
-
-# The trees of guidelines 1.1, as paths that must exist: a trailing "/" marks a folder. Where
-# 1.1 shows only `docker/`, 1.2 asks for the production Dockerfile in it.
-SPEC_TREES: dict[str, tuple[str, ...]] = {
-    "node": (
-        "src/controllers/", "src/services/", "src/models/", "src/middleware/", "src/utils/",
-        "src/config/", "src/types/", "src/app.ts",
-        "prisma/schema.prisma", "prisma/migrations/",
-        "tests/unit/", "tests/integration/", "tests/mocks/",
-        "docker/Dockerfile", "docker/Dockerfile.dev",
-        "k8s/deployment.yaml", "k8s/service.yaml", "k8s/configmap.yaml",
-        ".env.example", "package.json", "tsconfig.json", "jest.config.js", "README.md",
-    ),
-    "fastapi": (
-        "app/api/v1/", "app/api/dependencies.py", "app/core/config.py", "app/core/security.py",
-        "app/models/", "app/services/", "app/utils/", "app/main.py",
-        "alembic/versions/", "alembic/env.py",
-        "tests/unit/", "tests/integration/", "tests/conftest.py",
-        "docker/Dockerfile", "docker/Dockerfile.dev", "k8s/",
-        "requirements.txt", "requirements-dev.txt", "pyproject.toml", "README.md",
-    ),
-    "go": (
-        "cmd/server/main.go",
-        "internal/handlers/", "internal/services/", "internal/models/", "internal/middleware/",
-        "internal/config/", "internal/utils/",
-        "pkg/", "migrations/", "tests/", "docker/Dockerfile", "k8s/",
-        "go.mod", "go.sum", "README.md",
-    ),
-    "vue": (
-        "src/components/", "src/views/", "src/stores/", "src/services/", "src/types/",
-        "src/utils/", "src/assets/", "src/main.ts",
-        "public/", "tests/unit/", "tests/e2e/", "docker/Dockerfile", "k8s/",
-        "package.json", "vite.config.ts", "tsconfig.json", "README.md",
-    ),
-}  # fmt: skip
 
 
 @rule(
@@ -58,7 +24,7 @@ SPEC_TREES: dict[str, tuple[str, ...]] = {
 )
 def standard_tree(repo: Repo) -> Iterator[Finding]:
     lowered = {name.lower() for name in repo.files}
-    for path in SPEC_TREES[repo.stack]:
+    for path in profile_of(repo).tree:
         if path.endswith("/"):
             if not repo.has_dir(path.rstrip("/")):
                 yield Finding(f"missing folder {path}{_found_elsewhere(repo, path)}")

@@ -8,7 +8,7 @@ from visiobook_scaffold.check.model import Finding, Severity, Skip
 from visiobook_scaffold.check.registry import rule
 from visiobook_scaffold.check.repo import Repo
 from visiobook_scaffold.errors import ScaffoldError
-from visiobook_scaffold.service import ANSWERS_FILE
+from visiobook_scaffold.service import ANSWERS_FILE, read_service
 
 
 @rule(
@@ -25,7 +25,7 @@ def template_current(repo: Repo) -> Iterator[Finding]:
     if not repo.has_file(ANSWERS_FILE):
         raise Skip(f"not generated from the template (no {ANSWERS_FILE})")
     try:
-        currency = check_currency(repo.root, repo.template)
+        currency = check_currency(read_service(repo.root, repo.template))
     except ScaffoldError as error:
         raise Skip(f"template versions not reachable: {error}") from None
     if currency.newest is not None:

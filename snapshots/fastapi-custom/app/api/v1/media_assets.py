@@ -1,4 +1,4 @@
-"""The example resource, /api/v1/media-assets (guidelines 3.1), as api/openapi.json says.
+"""The example resource /api/v1/media-assets (guidelines 3.1), as in api/openapi.json.
 
 Every route needs a bearer JWT; lists are paginated, sorted and filtered. Parameters and bodies
 are read by hand (app/api/dependencies.py says why).
@@ -22,14 +22,12 @@ from app.models.media_asset import (
 )
 from app.services.media_asset_service import (
     SORT_COLUMNS,
-    CachedMediaAssetRepository,
+    MediaAssetCachedRepository,
     MediaAssetService,
     MediaAssetSqlRepository,
 )
 
 router = APIRouter(prefix="/media-assets", dependencies=[Depends(require_principal)])
-Service = MediaAssetService
-Read = MediaAssetRead
 # A hyphenated UUID in any case; anything else is a malformed request (400), not an absent one.
 UUID_TEXT = re.compile(
     r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE
@@ -37,14 +35,19 @@ UUID_TEXT = re.compile(
 
 
 # async: FastAPI would run a plain `def` in a worker thread (app/api/dependencies.py).
-async def get_service(session: SessionDep, settings: SettingsDep, request: Request) -> Service:
+async def get_service(
+    session: SessionDep,
+    settings: SettingsDep,
+    request: Request,
+) -> MediaAssetService:
     # The keys of this resource's reads (docs/contract.md, Cache).
     prefix = f"{settings.service_name}:media-assets:"
     cache = Cache(request.app.state.redis, prefix, settings.cache_ttl)
-    return Service(CachedMediaAssetRepository(MediaAssetSqlRepository(session), cache))
+    sql = MediaAssetSqlRepository(session)
+    return MediaAssetService(MediaAssetCachedRepository(sql, cache))
 
 
-ServiceDep = Annotated[Service, Depends(get_service)]
+ServiceDep = Annotated[MediaAssetService, Depends(get_service)]
 
 
 def parse_id(text: str) -> uuid.UUID:
@@ -54,42 +57,58 @@ def parse_id(text: str) -> uuid.UUID:
 
 
 @router.api_route("", methods=["GET", "HEAD"], response_model=MediaAssetPage)
-async def list_media_assets(request: Request, service: ServiceDep) -> MediaAssetPage:
+async def list_media_assets(
+    request: Request,
+    service: ServiceDep,
+) -> MediaAssetPage:
     query = parse_list_query(request.query_params, tuple(SORT_COLUMNS))
     items, total = await service.list(query)
     return MediaAssetPage(
-        data=[Read.model_validate(item) for item in items],
+        data=[MediaAssetRead.model_validate(item) for item in items],
         pagination=Pagination.of(query.page, query.limit, total),
     )
 
 
-@router.post("", response_model=Read, status_code=status.HTTP_201_CREATED)
+@router.post("", response_model=MediaAssetRead, status_code=status.HTTP_201_CREATED)
 async def create_media_asset(
-    body: JsonObject, service: ServiceDep, request: Request, response: Response
-) -> Read:
+    body: JsonObject,
+    service: ServiceDep,
+    request: Request,
+    response: Response,
+) -> MediaAssetRead:
     data = MediaAssetInput.from_body(body)
-    item = Read.model_validate(await service.create(data.model_dump()))
+    item = MediaAssetRead.model_validate(await service.create(data.model_dump()))
     response.headers["Location"] = f"{request.url.path}/{item.id}"
     return item
 
 
-@router.api_route("/{id}", methods=["GET", "HEAD"], response_model=Read)
-async def get_media_asset(id: str, service: ServiceDep) -> Read:
-    return Read.model_validate(await service.get(parse_id(id)))
+@router.api_route("/{id}", methods=["GET", "HEAD"], response_model=MediaAssetRead)
+async def get_media_asset(id: str, service: ServiceDep) -> MediaAssetRead:
+    return MediaAssetRead.model_validate(await service.get(parse_id(id)))
 
 
-@router.put("/{id}", response_model=Read)
-async def replace_media_asset(id: str, body: JsonObject, service: ServiceDep) -> Read:
+@router.put("/{id}", response_model=MediaAssetRead)
+async def replace_media_asset(
+    id: str,
+    body: JsonObject,
+    service: ServiceDep,
+) -> MediaAssetRead:
     item_id = parse_id(id)
     data = MediaAssetInput.from_body(body)
-    return Read.model_validate(await service.replace(item_id, data.model_dump()))
+    item = await service.replace(item_id, data.model_dump())
+    return MediaAssetRead.model_validate(item)
 
 
-@router.patch("/{id}", response_model=Read)
-async def update_media_asset(id: str, body: JsonObject, service: ServiceDep) -> Read:
+@router.patch("/{id}", response_model=MediaAssetRead)
+async def update_media_asset(
+    id: str,
+    body: JsonObject,
+    service: ServiceDep,
+) -> MediaAssetRead:
     item_id = parse_id(id)
     data = MediaAssetPatch.from_body(body)
-    return Read.model_validate(await service.update(item_id, data.model_dump(exclude_unset=True)))
+    item = await service.update(item_id, data.model_dump(exclude_unset=True))
+    return MediaAssetRead.model_validate(item)
 
 
 @router.delete("/{id}", status_code=status.HTTP_204_NO_CONTENT)
