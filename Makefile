@@ -64,13 +64,13 @@ demo: $(BIN)/visiobook
 ## the tools need Go and npm)
 test: prerequisites lint tools
 	$(BIN)/pytest -m "not slow" -n auto --cov --cov-report=term:skip-covered
-	$(BIN)/pytest -m slow
+	$(BIN)/pytest -m slow --durations=25
 
 test-fast: $(BIN)/visiobook openapi-typescript compose-schema
 	$(BIN)/pytest -m "not slow" -n auto
 
 test-slow: prerequisites $(BIN)/visiobook tools
-	$(BIN)/pytest -m slow
+	$(BIN)/pytest -m slow --durations=25
 
 ## prerequisites: stop at once, listing everything the tests need that this machine lacks
 prerequisites:

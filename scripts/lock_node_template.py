@@ -2,10 +2,14 @@
 
     python scripts/lock_node_template.py          # the Node stack
     python scripts/lock_node_template.py vue      # the Vue stack
+    python scripts/lock_node_template.py --upgrade   # every dependency to its newest allowed
 
 Generates a throwaway service of the stack, lets npm resolve its dependencies (no install, no
 scripts), and stores the lock file back in the template with the service name as a template
-variable, so every generated service installs the exact same tree with `npm ci`.
+variable, so every generated service installs the exact same tree with `npm ci`. npm starts
+from the template's current lock, as `npm install` does in a project: a dependency added or
+removed changes only its own entries. `--upgrade` resolves every dependency afresh instead, to
+the newest releases package.json allows.
 
 The Node stack has a second variant, `cache: redis`, with dependencies of its own: both variants
 are resolved, and the lines only the Redis variant's lock has are stored behind
@@ -28,12 +32,14 @@ PLACEHOLDER_NAME = "lock-placeholder-service"
 REDIS_VARIANT = 'cache == "redis"'
 
 
-def resolved_lock(stack: str, answers: dict[str, str]) -> str:
-    """The lock file npm resolves for a service of `stack` generated with `answers`, as text."""
+def resolved_lock(stack: str, answers: dict[str, str], upgrade: bool) -> str:
+    """The lock file npm resolves for a service of `stack` generated with `answers`, as text:
+    from the lock the service came with, or, with `upgrade`, from none."""
     with tempfile.TemporaryDirectory() as tmp:
         service = Path(tmp) / PLACEHOLDER_NAME
         generate(stack, service, answers)
-        (service / "package-lock.json").unlink(missing_ok=True)
+        if upgrade:
+            (service / "package-lock.json").unlink(missing_ok=True)
         resolve_only = ["--package-lock-only", "--ignore-scripts", "--no-audit", "--no-fund"]
         subprocess.run(["npm", "install", *resolve_only], check=True, cwd=service)
         lock = json.loads((service / "package-lock.json").read_text())
@@ -83,11 +89,11 @@ def with_redis_variant(plain: str, redis: str) -> str:
     return "".join(merged)
 
 
-def lock(stack: str) -> None:
+def lock(stack: str, upgrade: bool) -> None:
     lock_template = REPO_ROOT / "templates" / stack / "package-lock.json.jinja"
-    text = resolved_lock(stack, {})
+    text = resolved_lock(stack, {}, upgrade)
     if stack == "node":
-        text = with_redis_variant(text, resolved_lock(stack, {"cache": "redis"}))
+        text = with_redis_variant(text, resolved_lock(stack, {"cache": "redis"}, upgrade))
     lock_template.write_text(text)
     packages = text.count('"node_modules/')
     print(f"wrote {lock_template.relative_to(REPO_ROOT)} ({packages} packages, all variants)")
@@ -96,7 +102,11 @@ def lock(stack: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description="Refresh an npm stack's lock file template.")
     parser.add_argument("stack", nargs="?", default="node", choices=NPM_STACKS)
-    lock(parser.parse_args().stack)
+    parser.add_argument(
+        "--upgrade", action="store_true", help="resolve every dependency afresh, to its newest"
+    )
+    arguments = parser.parse_args()
+    lock(arguments.stack, arguments.upgrade)
 
 
 if __name__ == "__main__":

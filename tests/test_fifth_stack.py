@@ -1,18 +1,21 @@
 """A made-up fifth stack needs only what CONTRIBUTING.md's "Add a stack" names first: its facts
 in copier.yml and its tree under templates/, linked to the shared files. From those two, `new`
-renders the shared platform files (CI workflow, chart, .env.example, README) with its facts and
-prints its commands as the next steps; no code of the tool changes."""
+renders the shared platform files (CI workflow, chart, .env.example, README) with its facts, a
+workflow actionlint passes, and prints its commands as the next steps; no code of the tool
+changes."""
 
 from __future__ import annotations
 
 import re
 import shutil
+import subprocess
 from pathlib import Path
 
 import yaml
 from typer.testing import CliRunner
 
 from tests.helpers import REPO_ROOT
+from tests.slow.tools import tool
 from visiobook_scaffold.cli import app
 
 # Its facts, as a contributor would add them to copier.yml's `stacks`.
@@ -84,6 +87,7 @@ def test_a_fifth_stack_is_generated_from_its_facts_and_tree_alone(tmp_path: Path
     assert "cargo fmt --check && cargo clippy -- -D warnings && cargo check && cargo test" in (
         result.output
     )
+    assert "Deploy it:\n  helm upgrade --install ledger k8s/helm\n" in result.output
     assert 'name = "ledger"' in (dest / "Cargo.toml").read_text()
 
     answers = yaml.safe_load((dest / ".copier-answers.yml").read_text())
@@ -94,6 +98,15 @@ def test_a_fifth_stack_is_generated_from_its_facts_and_tree_alone(tmp_path: Path
     assert 'toolchain: "1.92"' in workflow
     for command in ("cargo fetch", "cargo run -- migrate", "cargo check", "cargo test"):
         assert f"run: {command}" in workflow
+    # GitHub would run it: actionlint (with shellcheck on its scripts) finds nothing.
+    linted = subprocess.run(
+        [tool("actionlint"), f"-shellcheck={tool('shellcheck')}", ".github/workflows/ci-cd.yml"],
+        cwd=dest,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert linted.returncode == 0, linted.stdout + linted.stderr
     values = yaml.safe_load((dest / "k8s/helm/values.yaml").read_text())
     assert values["service"]["targetPort"] == 8088
     assert re.search(r"^PORT=8088$", (dest / ".env.example").read_text(), re.MULTILINE)

@@ -642,14 +642,11 @@ def _print_summary(result: Generated, config: TemplateConfig | None) -> None:
         return
     commands = stack.commands
     steps = [f"cd {result.dest}"]
-    if stack.kind == "frontend":
-        steps.append("cp .env.example .env   # then set VITE_API_URL")
-    else:
+    if stack.kind == "service":
         # .env.example names the database compose.yaml starts: it works as it is, locally.
-        steps += [
-            "docker compose up -d --wait   # PostgreSQL (without Docker: see README.md)",
-            "cp .env.example .env",
-        ]
+        steps.append("docker compose up -d --wait   # PostgreSQL (without Docker: see README.md)")
+    to_set = [name for name, value in stack.env.items() if value]
+    steps.append("cp .env.example .env" + (f"   # then set {', '.join(to_set)}" if to_set else ""))
     steps += [
         commands[key] for key in ("workspace", "install", "migrate", "run") if key in commands
     ]
@@ -661,8 +658,9 @@ def _print_summary(result: Generated, config: TemplateConfig | None) -> None:
     if "dev_token" in commands:
         typer.echo("Call its API with a development token:")
         typer.echo(f"  {commands['dev_token']}")
-    typer.echo("Deploy it:")
-    typer.echo(f"  helm upgrade --install {service} k8s/helm")
+    if deploy := result.answers.get("deploy_command"):
+        typer.echo("Deploy it:")
+        typer.echo(f"  {deploy}")
     typer.echo("The service's README.md says more.")
     version = str(result.answers.get("language_version", stack.default_language_version))
     _say_what_is_missing(replace(stack, default_language_version=version))

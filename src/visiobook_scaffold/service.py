@@ -34,6 +34,15 @@ class Service:
 
     @property
     def version(self) -> str:
+        return self._recorded_version()
+
+    def check_renderable(self) -> None:
+        """A clear error now, before anything changes, unless the answers record a template
+        version and a template to render it from."""
+        self._recorded_version()
+        template_source(self.recorded_source, self.template)
+
+    def _recorded_version(self) -> str:
         version = self.answers.get("_commit")
         if not version:
             raise ScaffoldError(f"{self.root / ANSWERS_FILE} records no template version (_commit)")

@@ -46,7 +46,9 @@ class Stack:
     commands: dict[str, str]
     """What a developer runs, by name (COMMANDS); an empty command is no step at all."""
     env: dict[str, str] = field(default_factory=dict)
-    """Variables the stack reads on top of the common ones, with their development values."""
+    """Variables the stack reads on top of the common ones, with their development values: one
+    with a value points at the developer's own setup (`new` says to set it), an empty one is
+    optional."""
     image_migrate: str | None = None
     """How the release image migrates the database, when the image itself does it."""
 

@@ -12,9 +12,10 @@ import os
 import shutil
 import subprocess
 import sys
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar, Protocol
+from typing import ClassVar
 
 import yaml
 
@@ -71,27 +72,29 @@ class Project:
         """What the stack's `workspace` command sets up for the others (none: nothing)."""
         return {}
 
+    def told_env(self, env: dict[str, str] | None = None) -> dict[str, str]:
+        """The environment a developer's shell gives the stack's commands: this one, what the
+        harness needs, what `workspace` sets up, then `env`."""
+        return {**os.environ, **self.HARNESS_ENV, **self.workspace_env(), **(env or {})}
+
     def told(self, name: str, env: dict[str, str] | None = None) -> Run:
         """Runs the stack's command `name` exactly as its developers are told, in a shell."""
-        environment = {**self.HARNESS_ENV, **self.workspace_env(), **(env or {})}
-        return run(self.root, "bash", "-c", told_command(self.STACK, name), env=environment)
+        command = told_command(self.STACK, name)
+        return run(self.root, "bash", "-c", command, env=self.told_env(env))
 
 
-class ServiceProject(Protocol):
-    root: Path
-    STACK: ClassVar[str]
-    HARNESS_ENV: ClassVar[dict[str, str]]
+@dataclass(frozen=True)
+class ServiceProject(Project, ABC):
+    """A backend: a database to migrate and a server to start."""
 
-    def told(self, name: str, env: dict[str, str] | None = None) -> Run: ...
+    def migrate(self, postgres: PostgresServer, database: str, env: dict[str, str]) -> None:
+        result = self.told("migrate", env=env)
+        assert result.code == 0, result.output
 
-    def workspace_env(self) -> dict[str, str]: ...
-
-    def migrate(self, postgres: PostgresServer, database: str, env: dict[str, str]) -> None: ...
-
+    @abstractmethod
     def server_command(self) -> list[str]:
         """What the release image runs (its Dockerfile's CMD), built as the image builds it:
         the process Kubernetes signals, whose exit codes and graceful stop are tested."""
-        ...
 
 
 def python_release(root: Path) -> str:
@@ -118,7 +121,7 @@ def python_of(release: str) -> str:
 
 
 @dataclass(frozen=True)
-class PythonProject(Project):
+class PythonProject(ServiceProject):
     STACK: ClassVar[str] = "fastapi"
 
     @property
@@ -150,10 +153,6 @@ class PythonProject(Project):
     def tool(self, name: str, *args: str, env: dict[str, str] | None = None) -> Run:
         return run(self.root, str(self.bin / name), *args, env=env)
 
-    def migrate(self, postgres: PostgresServer, database: str, env: dict[str, str]) -> None:
-        result = self.told("migrate", env=env)
-        assert result.code == 0, result.output
-
     def server_command(self) -> list[str]:
         return [str(self.bin / "python"), "-m", "app"]
 
@@ -173,7 +172,7 @@ class NpmProject(Project):
 
 
 @dataclass(frozen=True)
-class NodeProject(NpmProject):
+class NodeProject(NpmProject, ServiceProject):
     STACK: ClassVar[str] = "node"
     # Prisma's CLI wants its schema-engine binary, downloaded from a host this machine cannot
     # reach; `prisma generate` only checks that one exists. Only the harness does this: the
@@ -196,7 +195,7 @@ class NodeProject(NpmProject):
 
 
 @dataclass(frozen=True)
-class GoProject(Project):
+class GoProject(ServiceProject):
     STACK: ClassVar[str] = "go"
 
     # The generated go.mod names the Go release the user chose, which may be newer than the
@@ -217,10 +216,6 @@ class GoProject(Project):
         make = shutil.which("make")
         assert make is not None, "make not found"
         return run(self.root, make, *args, env={**self.HARNESS_ENV, **(env or {})})
-
-    def migrate(self, postgres: PostgresServer, database: str, env: dict[str, str]) -> None:
-        result = self.told("migrate", env=env)
-        assert result.code == 0, result.output
 
     def server_command(self) -> list[str]:
         result = self.make("build")

@@ -17,10 +17,9 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-import yaml
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.helpers import REPO_ROOT, SERVICE_STACKS
+from tests.helpers import SERVICE_STACKS
 from tests.slow.conftest import RESOURCE
 from tests.slow.postgres import PostgresServer, wait_until
 from tests.slow.project import ServiceProject, told_command
@@ -59,7 +58,7 @@ def test_the_run_command_developers_are_told_serves_the_api_until_ctrl_c(
         shell = subprocess.Popen(
             ["bash", "-c", told_command(stack, "run")],
             cwd=project.root,
-            env={**os.environ, **project.HARNESS_ENV, **project.workspace_env(), **environment},
+            env=project.told_env(environment),
             stdout=output,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # a process group of its own, as in a terminal
@@ -215,15 +214,13 @@ def test_resource_routes_need_a_token(running_service: RunningService) -> None:
 def dev_token(service: RunningService, request: pytest.FixtureRequest, *options: str) -> str:
     """The README's development token command (copier.yml's `commands.dev_token`) run as a user
     would: from the service's folder, JWT_SECRET in its .env and not in the environment."""
-    stacks = yaml.safe_load((REPO_ROOT / "copier.yml").read_text())["stacks"]["default"]
-    command = f"{stacks[service.stack]['commands']['dev_token']} {shlex.join(options)}"
-    project = request.getfixturevalue(f"{service.stack}_service")
+    command = f"{told_command(service.stack, 'dev_token')} {shlex.join(options)}"
+    project: ServiceProject = request.getfixturevalue(f"{service.stack}_service")
     environment = {
-        key: value for key, value in os.environ.items() if key not in {"JWT_SECRET", "DATABASE_URL"}
+        key: value
+        for key, value in project.told_env().items()
+        if key not in {"JWT_SECRET", "DATABASE_URL"}
     }
-    # The README's workspace step: FastAPI's commands run in its activated virtualenv.
-    environment["PATH"] = f"{service.root / '.venv' / 'bin'}:{environment.get('PATH', '')}"
-    environment.update(getattr(project, "HARNESS_ENV", {}))
     dot_env = service.root / ".env"
     dot_env.write_text(f"DATABASE_URL=postgresql://unused/none\nJWT_SECRET={JWT_SECRET}\n")
     try:

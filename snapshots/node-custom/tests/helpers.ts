@@ -27,7 +27,6 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     REDIS_URL: process.env.REDIS_URL ?? "redis://127.0.0.1:9/0",
     JWT_SECRET: TEST_SECRET,
     DB_CONNECT_TIMEOUT: "2s",
-    BCRYPT_ROUNDS: "4",
     ...overrides,
   });
 }

@@ -25,7 +25,6 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     DATABASE_URL: process.env.DATABASE_URL ?? "postgresql://nobody:nothing@127.0.0.1:9/none",
     JWT_SECRET: TEST_SECRET,
     DB_CONNECT_TIMEOUT: "2s",
-    BCRYPT_ROUNDS: "4",
     ...overrides,
   });
 }

@@ -123,7 +123,6 @@ class Settings(BaseSettings):
     # Security
     jwt_secret: SecretStr
     jwt_expires_in: Duration = 24 * 3600
-    bcrypt_rounds: int = Field(default=12, ge=4, le=31)
 
     # Monitoring: /metrics is served on this port alone, apart from the API (app/__main__.py)
     prometheus_port: int = Field(default=9090, ge=1, le=65535)

@@ -20,7 +20,6 @@ describe("loadConfig", () => {
       DB_CONNECT_TIMEOUT: 5_000,
       SHUTDOWN_TIMEOUT: 10_000,
       JWT_EXPIRES_IN: 86_400_000,
-      BCRYPT_ROUNDS: 12,
       externalServices: [],
     });
   });

@@ -43,7 +43,6 @@ const EnvSchema = z.object({
   DB_CONNECT_TIMEOUT: duration("5s"),
   JWT_SECRET: z.string().min(32, "must be at least 32 characters"),
   JWT_EXPIRES_IN: duration("24h"),
-  BCRYPT_ROUNDS: z.coerce.number().int().min(4).max(15).default(12),
   LOG_LEVEL: z
     .string()
     .toLowerCase()

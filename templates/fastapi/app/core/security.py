@@ -1,10 +1,9 @@
-"""JWT bearer authentication and bcrypt password hashing."""
+"""JWT bearer authentication."""
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import bcrypt
 import jwt
 from jwt.utils import base64url_encode
 
@@ -74,14 +73,3 @@ def verify_access_token(token: str, key: jwt.PyJWK) -> Principal:
     if not isinstance(subject, str) or not subject:
         raise InvalidTokenError("sub must be a non-empty string")
     return Principal(subject=subject, claims=claims)
-
-
-def hash_password(password: str, rounds: int) -> str:
-    return bcrypt.hashpw(password.encode(), bcrypt.gensalt(rounds=rounds)).decode()
-
-
-def verify_password(password: str, hashed: str) -> bool:
-    try:
-        return bcrypt.checkpw(password.encode(), hashed.encode())
-    except ValueError:  # not a bcrypt hash
-        return False

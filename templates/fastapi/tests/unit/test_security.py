@@ -7,10 +7,8 @@ import pytest
 from app.core.security import (
     InvalidTokenError,
     create_access_token,
-    hash_password,
     verification_key,
     verify_access_token,
-    verify_password,
 )
 from tests.conftest import make_settings
 
@@ -63,11 +61,3 @@ def test_claims_no_other_backend_judges_are_not_judged() -> None:
 def test_invalid_tokens_are_rejected(token: str, reason: str | None) -> None:
     with pytest.raises(InvalidTokenError, match=reason):
         verify_access_token(token, KEY)
-
-
-def test_passwords_are_hashed_with_the_configured_rounds() -> None:
-    hashed = hash_password("correct horse", rounds=4)
-    assert hashed.startswith("$2b$04$")
-    assert verify_password("correct horse", hashed)
-    assert not verify_password("wrong horse", hashed)
-    assert not verify_password("correct horse", "not-a-bcrypt-hash")

@@ -1,4 +1,3 @@
-import { hashPassword, verifyPassword } from "../../src/utils/password";
 import { accessTokenKey, createAccessToken, verifyAccessToken } from "../../src/utils/tokens";
 import { badTokens, TEST_SECRET } from "../helpers";
 
@@ -16,14 +15,5 @@ describe("access tokens", () => {
         principal: undefined,
       });
     }
-  });
-});
-
-describe("passwords", () => {
-  it("verifies the right password against its bcrypt hash and refuses a wrong one", async () => {
-    const hash = await hashPassword("correct horse", 4);
-    expect(hash).toMatch(/^\$2[aby]\$04\$/);
-    await expect(verifyPassword("correct horse", hash)).resolves.toBe(true);
-    await expect(verifyPassword("wrong horse", hash)).resolves.toBe(false);
   });
 });
