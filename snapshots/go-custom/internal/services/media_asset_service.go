@@ -13,9 +13,6 @@ import (
 	"github.com/visiobook/asset-library/pkg/metrics"
 )
 
-// What the messages call one of the media-assets.
-const item = "media-asset"
-
 // MediaAssetStore is the storage the service needs; repository.MediaAssetRepository
 // implements it over PostgreSQL.
 type MediaAssetStore interface {
@@ -55,7 +52,7 @@ func NewMediaAssetService(store MediaAssetStore, cache *cache.Cache, m *metrics.
 // List returns one page of media-assets and its pagination.
 func (s *MediaAssetService) List(ctx context.Context, query models.ListQuery) (models.MediaAssetPage, error) {
 	var cached models.MediaAssetPage
-	key, hit := s.cache.GetPage(ctx, pageQuery(query), &cached)
+	key, hit := s.cache.GetPage(ctx, mediaAssetPageQuery(query), &cached)
 	if hit {
 		return cached, nil
 	}
@@ -71,9 +68,10 @@ func (s *MediaAssetService) List(ctx context.Context, query models.ListQuery) (m
 	return page, nil
 }
 
-// pageQuery is the <query> of a page's key in the cache: the validated parameters, defaults
-// filled in, in a fixed order, e.g. page=1&limit=10&sort=createdAt:desc&filter[name]=cat.
-func pageQuery(query models.ListQuery) string {
+// mediaAssetPageQuery is the <query> of a page's key in the cache: the validated
+// parameters, defaults filled in, in a fixed order, e.g.
+// page=1&limit=10&sort=createdAt:desc&filter[name]=cat.
+func mediaAssetPageQuery(query models.ListQuery) string {
 	sort := ""
 	for field, column := range models.MediaAssetSortFields {
 		if column == query.SortColumn {
@@ -96,7 +94,7 @@ func (s *MediaAssetService) Get(ctx context.Context, id string) (models.MediaAss
 	}
 	found, err := s.store.Get(ctx, id)
 	if err != nil {
-		return found, explain(err, id, "")
+		return found, s.explain(err, id, "")
 	}
 	s.cache.Set(ctx, key, found)
 	return found, nil
@@ -112,7 +110,7 @@ func (s *MediaAssetService) Create(ctx context.Context, input models.MediaAssetI
 	if err == nil {
 		s.cache.Invalidate(ctx, created.ID)
 	}
-	return created, explain(err, "", input.Name)
+	return created, s.explain(err, "", input.Name)
 }
 
 // Replace sets every field (PUT); fields left out go back to their defaults.
@@ -125,7 +123,7 @@ func (s *MediaAssetService) Replace(ctx context.Context, id string, input models
 	if err == nil {
 		s.cache.Invalidate(ctx, id)
 	}
-	return replaced, explain(err, id, input.Name)
+	return replaced, s.explain(err, id, input.Name)
 }
 
 // Update sets only the fields given (PATCH).
@@ -138,7 +136,7 @@ func (s *MediaAssetService) Update(ctx context.Context, id string, patch models.
 	if err == nil {
 		s.cache.Invalidate(ctx, id)
 	}
-	return updated, explain(err, id, patch.Name.Value)
+	return updated, s.explain(err, id, patch.Name.Value)
 }
 
 // Delete removes a media-asset, or returns a 404 error.
@@ -147,16 +145,16 @@ func (s *MediaAssetService) Delete(ctx context.Context, id string) error {
 	if err == nil {
 		s.cache.Invalidate(ctx, id)
 	}
-	return explain(err, id, "")
+	return s.explain(err, id, "")
 }
 
 // explain turns the store's known failures into API errors; others stay as they are (500).
-func explain(err error, id, name string) error {
+func (s *MediaAssetService) explain(err error, id, name string) error {
 	switch {
 	case errors.Is(err, models.ErrNotFound):
-		return utils.NotFound(fmt.Sprintf("%s '%s' not found", item, id))
+		return utils.NotFound(fmt.Sprintf("media-asset '%s' not found", id))
 	case errors.Is(err, models.ErrNameTaken):
-		return utils.Conflict(fmt.Sprintf("a %s named '%s' already exists", item, name))
+		return utils.Conflict(fmt.Sprintf("a media-asset named '%s' already exists", name))
 	}
 	return err
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
 
 	"github.com/visiobook/media-service/internal/config"
@@ -26,7 +27,6 @@ import (
 
 const (
 	secret     = "a-test-secret-with-at-least-32-characters"
-	resource   = "/api/v1/items"
 	someID     = "0b6a3c8e-4a8f-4f53-9a59-3f0e2f3c1a11"
 	corrHeader = "x-correlation-id"
 	origin     = "https://app.example.com"
@@ -51,9 +51,10 @@ func (p probe) MigrationsPending(context.Context) (bool, error) { return false, 
 
 type fixture struct {
 	router  *gin.Engine
-	store   *mocks.ItemStore
 	metrics *metrics.Metrics
 	logs    *bytes.Buffer
+
+	itemStore *mocks.ItemStore
 }
 
 // newFixture serves the router on database, with the external services given (none by default).
@@ -78,8 +79,28 @@ func newFixture(t *testing.T, database probe, external ...config.ExternalService
 
 		ItemService: services.NewItemService(store, m),
 	})
-	return fixture{router: router, store: store, metrics: m, logs: logs}
+	return fixture{router: router, metrics: m, logs: logs, itemStore: store}
 }
+
+var mockAny = mock.Anything
+
+func problemFields(t *testing.T, recorder *httptest.ResponseRecorder) []string {
+	t.Helper()
+	require.Equal(t, http.StatusBadRequest, recorder.Code, recorder.Body.String())
+	body := decodeError(t, recorder)
+	assert.Equal(t, "VALIDATION_ERROR", body.Error.Code)
+	assert.Equal(t, "invalid request", body.Error.Message)
+	fields := []string{}
+	for _, problem := range body.Error.Details {
+		fields = append(fields, problem.Field)
+	}
+	return fields
+}
+
+// failingBody fails if anything reads it: a body refused from its headers must not be read.
+type failingBody struct{}
+
+func (failingBody) Read([]byte) (int, error) { return 0, errors.New("the body was read") }
 
 func bearer(t *testing.T) string {
 	t.Helper()
@@ -243,9 +264,9 @@ func TestEveryGetPathAnswersHead(t *testing.T) {
 	for _, path := range []string{"/live", "/health", "/ready", "/api/docs", "/api/docs/openapi.json"} {
 		assert.Equal(t, http.StatusOK, f.serve(http.MethodHead, path, "", "").Code, path)
 	}
-	f.store.On("Get", mockAny, someID).Return(sample(), nil)
-	assert.Equal(t, http.StatusOK, f.serve(http.MethodHead, resource+"/"+someID, bearer(t), "").Code)
-	assert.Equal(t, http.StatusUnauthorized, f.serve(http.MethodHead, resource, "", "").Code)
+	f.itemStore.On("Get", mockAny, someID).Return(sampleItem(), nil)
+	assert.Equal(t, http.StatusOK, f.serve(http.MethodHead, itemsPath+"/"+someID, bearer(t), "").Code)
+	assert.Equal(t, http.StatusUnauthorized, f.serve(http.MethodHead, itemsPath, "", "").Code)
 }
 
 // scrape reads /metrics from the metrics listener's router, as Prometheus would.
@@ -261,7 +282,7 @@ func (f fixture) scrape(t *testing.T) string {
 func TestMetricsLabelRoutesByTheirTemplate(t *testing.T) {
 	f := newFixture(t, probe{})
 	f.serve(http.MethodGet, "/health", "", "")
-	f.serve(http.MethodGet, resource+"/not-an-id", bearer(t), "")
+	f.serve(http.MethodGet, itemsPath+"/not-an-id", bearer(t), "")
 	f.serve(http.MethodGet, "/wp-admin.php", "", "")
 	scraped := f.scrape(t)
 	assert.Contains(t, scraped, `http_requests_total{method="GET",route="/health",status_code="200"} 1`)
@@ -302,7 +323,7 @@ func TestTheMetricsRouterServesMetricsAndNothingElse(t *testing.T) {
 	assert.Contains(t, send(http.MethodGet, "/metrics").Body.String(), "# TYPE db_connections_active gauge")
 	for _, request := range [][2]string{
 		{http.MethodGet, "/"}, {http.MethodGet, "/live"}, {http.MethodGet, "/health"}, {http.MethodGet, "/ready"},
-		{http.MethodGet, "/metrics/"}, {http.MethodGet, "/METRICS"}, {http.MethodGet, resource},
+		{http.MethodGet, "/metrics/"}, {http.MethodGet, "/METRICS"}, {http.MethodGet, itemsPath},
 		{http.MethodPost, "/metrics"}, {http.MethodDelete, "/metrics"},
 	} {
 		recorder := send(request[0], request[1])
@@ -335,8 +356,8 @@ func TestTheProbesAnswerWhateverTheHost(t *testing.T) {
 
 func TestEachRequestIsLoggedWithItsCorrelationID(t *testing.T) {
 	f := newFixture(t, probe{})
-	f.store.On("Get", mockAny, someID).Return(sample(), nil)
-	request := httptest.NewRequest(http.MethodGet, resource+"/"+someID+"?verbose=1", nil)
+	f.itemStore.On("Get", mockAny, someID).Return(sampleItem(), nil)
+	request := httptest.NewRequest(http.MethodGet, itemsPath+"/"+someID+"?verbose=1", nil)
 	request.Header.Set(corrHeader, "trace-me-42")
 	request.Header.Set("Authorization", bearer(t))
 	request.Header.Set("User-Agent", "tests/1.0")
@@ -349,7 +370,7 @@ func TestEachRequestIsLoggedWithItsCorrelationID(t *testing.T) {
 	assert.Equal(t, "info", line["level"])
 	assert.Equal(t, "trace-me-42", line["correlationId"])
 	assert.Equal(t, "GET", line["method"])
-	assert.Equal(t, resource+"/"+someID+"?verbose=1", line["url"])
+	assert.Equal(t, itemsPath+"/"+someID+"?verbose=1", line["url"])
 	assert.Equal(t, "/api/v1/items/{id}", line["route"])
 	assert.EqualValues(t, 200, line["statusCode"])
 	assert.Equal(t, "tests/1.0", line["userAgent"])
@@ -376,8 +397,8 @@ func TestEveryResponseCarriesTheSecurityHeaders(t *testing.T) {
 	for _, recorder := range []*httptest.ResponseRecorder{
 		f.serve(http.MethodGet, "/health", "", ""),
 		f.serve(http.MethodGet, "/nowhere", "", ""),
-		f.serve(http.MethodTrace, resource, "", ""),
-		f.serve(http.MethodGet, resource, "", ""),
+		f.serve(http.MethodTrace, itemsPath, "", ""),
+		f.serve(http.MethodGet, itemsPath, "", ""),
 	} {
 		header := recorder.Header()
 		assert.Equal(t, "no-store", header.Get("Cache-Control"))
@@ -392,7 +413,7 @@ func TestEveryResponseCarriesTheSecurityHeaders(t *testing.T) {
 func TestResourceRoutesNeedAValidBearerToken(t *testing.T) {
 	f := newFixture(t, probe{})
 	for _, auth := range []string{"", "Bearer", "Bearer   ", "Basic abc"} {
-		recorder := f.serve(http.MethodGet, resource, auth, "")
+		recorder := f.serve(http.MethodGet, itemsPath, auth, "")
 		assert.Equal(t, http.StatusUnauthorized, recorder.Code, auth)
 		assert.Equal(t, "Bearer", recorder.Header().Get("WWW-Authenticate"), auth)
 		body := decodeError(t, recorder)
@@ -400,7 +421,7 @@ func TestResourceRoutesNeedAValidBearerToken(t *testing.T) {
 		assert.Equal(t, "missing bearer token", body.Error.Message)
 	}
 	for _, auth := range []string{"Bearer not-a-token", "bearer " + strings.TrimPrefix(bearer(t), "Bearer ") + "x"} {
-		recorder := f.serve(http.MethodGet, resource, auth, "")
+		recorder := f.serve(http.MethodGet, itemsPath, auth, "")
 		assert.Equal(t, http.StatusUnauthorized, recorder.Code, auth)
 		assert.Equal(t, `Bearer error="invalid_token"`, recorder.Header().Get("WWW-Authenticate"))
 		assert.Equal(t, "invalid bearer token", decodeError(t, recorder).Error.Message)
@@ -409,7 +430,7 @@ func TestResourceRoutesNeedAValidBearerToken(t *testing.T) {
 
 func TestUnknownPathsAre404AndNeverRedirected(t *testing.T) {
 	f := newFixture(t, probe{})
-	for _, path := range []string{"/nowhere", resource + "/", "/API/V1/items", "/api/v1", resource + "/" + someID + "/x"} {
+	for _, path := range []string{"/nowhere", itemsPath + "/", "/API/V1/items", "/api/v1", itemsPath + "/" + someID + "/x"} {
 		recorder := f.serve(http.MethodGet, path, bearer(t), "")
 		assert.Equal(t, http.StatusNotFound, recorder.Code, path)
 		body := decodeError(t, recorder)
@@ -420,12 +441,13 @@ func TestUnknownPathsAre404AndNeverRedirected(t *testing.T) {
 
 func TestMethodsAPathDoesNotListAre405WithAllowBeforeAuthentication(t *testing.T) {
 	f := newFixture(t, probe{})
-	for path, allow := range map[string]string{
-		resource:                "GET, HEAD, POST",
-		resource + "/" + someID: "GET, HEAD, PUT, PATCH, DELETE",
-		"/live":                 "GET, HEAD",
-		"/health":               "GET, HEAD",
+	for _, route := range []struct{ path, allow string }{
+		{path: itemsPath, allow: "GET, HEAD, POST"},
+		{path: itemsPath + "/" + someID, allow: "GET, HEAD, PUT, PATCH, DELETE"},
+		{path: "/live", allow: "GET, HEAD"},
+		{path: "/health", allow: "GET, HEAD"},
 	} {
+		path, allow := route.path, route.allow
 		for _, method := range []string{http.MethodTrace, "QUERY", http.MethodOptions, http.MethodConnect} {
 			recorder := f.serve(method, path, "", "")
 			assert.Equal(t, http.StatusMethodNotAllowed, recorder.Code, method+" "+path)
@@ -435,7 +457,7 @@ func TestMethodsAPathDoesNotListAre405WithAllowBeforeAuthentication(t *testing.T
 			assert.Equal(t, "method "+method+" not allowed (allowed: "+allow+")", body.Error.Message)
 		}
 	}
-	assert.Equal(t, "GET, HEAD, POST", f.serve(http.MethodDelete, resource, "", "").Header().Get("Allow"))
+	assert.Equal(t, "GET, HEAD, POST", f.serve(http.MethodDelete, itemsPath, "", "").Header().Get("Allow"))
 }
 
 func TestCORSAnswersOnlyTheListedOrigins(t *testing.T) {
@@ -454,7 +476,7 @@ func TestCORSAnswersOnlyTheListedOrigins(t *testing.T) {
 		request.Header.Set("Access-Control-Request-Headers", "authorization, content-type")
 		return f.send(request)
 	}
-	allowed := preflight(origin, resource)
+	allowed := preflight(origin, itemsPath)
 	assert.Equal(t, http.StatusNoContent, allowed.Code)
 	assert.Empty(t, allowed.Body.String())
 	assert.Equal(t, origin, allowed.Header().Get("Access-Control-Allow-Origin"))
@@ -464,7 +486,7 @@ func TestCORSAnswersOnlyTheListedOrigins(t *testing.T) {
 	assert.Empty(t, allowed.Header().Get("Allow"))
 	assert.Empty(t, allowed.Header().Get("Access-Control-Allow-Credentials"))
 
-	other := preflight("https://elsewhere.example.com", resource)
+	other := preflight("https://elsewhere.example.com", itemsPath)
 	assert.Equal(t, http.StatusMethodNotAllowed, other.Code)
 	for name := range other.Header() {
 		assert.NotContains(t, strings.ToLower(name), "access-control", name)
@@ -475,8 +497,8 @@ func TestCORSAnswersOnlyTheListedOrigins(t *testing.T) {
 
 func TestUnexpectedFailuresAre500WithoutDetails(t *testing.T) {
 	f := newFixture(t, probe{})
-	f.store.On("Get", mockAny, someID).Return(sample(), errors.New("password=secret leaked"))
-	recorder := f.serve(http.MethodGet, resource+"/"+someID, bearer(t), "")
+	f.itemStore.On("Get", mockAny, someID).Return(sampleItem(), errors.New("password=secret leaked"))
+	recorder := f.serve(http.MethodGet, itemsPath+"/"+someID, bearer(t), "")
 	assert.Equal(t, http.StatusInternalServerError, recorder.Code)
 	body := decodeError(t, recorder)
 	assert.Equal(t, "INTERNAL_ERROR", body.Error.Code)

@@ -97,12 +97,3 @@ func (h *ItemHandler) delete(c *gin.Context) {
 	}
 	c.Status(http.StatusNoContent)
 }
-
-// respond writes body as JSON with status, or records err for the error middleware.
-func respond(c *gin.Context, status int, body any, err error) {
-	if err != nil {
-		_ = c.Error(err)
-		return
-	}
-	c.JSON(status, body)
-}

@@ -2,47 +2,55 @@ package handlers
 
 import (
 	"encoding/json"
-	"errors"
+	"maps"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
 
 	"github.com/visiobook/media-service/internal/models"
 )
 
-var mockAny = mock.Anything
+const itemsPath = "/api/v1/items"
 
-func sample() models.Item {
+func sampleItem() models.Item {
 	created := models.Timestamp{Time: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
 	return models.Item{ID: someID, Name: "first", CreatedAt: created, UpdatedAt: created, Version: 1}
 }
 
-func problemFields(t *testing.T, recorder *httptest.ResponseRecorder) []string {
-	t.Helper()
-	require.Equal(t, http.StatusBadRequest, recorder.Code, recorder.Body.String())
-	body := decodeError(t, recorder)
-	assert.Equal(t, "VALIDATION_ERROR", body.Error.Code)
-	assert.Equal(t, "invalid request", body.Error.Message)
-	fields := []string{}
-	for _, problem := range body.Error.Details {
-		fields = append(fields, problem.Field)
+func TestItemHasTheDocumentedFields(t *testing.T) {
+	document := loadDocument(t)
+	schemas := document.Components.Schemas
+	encoded, err := json.Marshal(sampleItem())
+	require.NoError(t, err)
+	var fields map[string]any
+	require.NoError(t, json.Unmarshal(encoded, &fields))
+	assert.ElementsMatch(t, slices.Collect(maps.Keys(schemas["Item"].Properties)), slices.Collect(maps.Keys(fields)))
+
+	documentedInput := slices.Collect(maps.Keys(schemas["ItemInput"].Properties))
+	assert.ElementsMatch(t, documentedInput, slices.Collect(maps.Keys(jsonFields(&models.ItemInput{}))))
+	documentedPatch := slices.Collect(maps.Keys(schemas["ItemPatch"].Properties))
+	assert.ElementsMatch(t, documentedPatch, slices.Collect(maps.Keys(jsonFields(&models.ItemPatch{}))))
+
+	sorts := []string{}
+	for field := range models.ItemSortFields {
+		sorts = append(sorts, field, field+":asc", field+":desc")
 	}
-	return fields
+	assert.ElementsMatch(t, document.Components.Parameters["Sort"].Schema.Enum, sorts)
 }
 
-func TestListUsesTheContractDefaults(t *testing.T) {
+func TestItemListUsesTheContractDefaults(t *testing.T) {
 	f := newFixture(t, probe{})
 	expected := models.ListQuery{Page: 1, Limit: 10, SortColumn: "created_at", Direction: models.Descending}
-	f.store.On("List", mockAny, expected).Return([]models.Item{sample()}, 1, nil)
+	f.itemStore.On("List", mockAny, expected).Return([]models.Item{sampleItem()}, 1, nil)
 
-	recorder := f.serve(http.MethodGet, resource, bearer(t), "")
+	recorder := f.serve(http.MethodGet, itemsPath, bearer(t), "")
 	require.Equal(t, http.StatusOK, recorder.Code, recorder.Body.String())
 	var page struct {
 		Data       []map[string]any `json:"data"`
@@ -57,21 +65,21 @@ func TestListUsesTheContractDefaults(t *testing.T) {
 	assert.Equal(t, map[string]int{"page": 1, "limit": 10, "total": 1, "totalPages": 1}, page.Pagination)
 }
 
-func TestListReadsPageSortAndFilter(t *testing.T) {
+func TestItemListReadsPageSortAndFilter(t *testing.T) {
 	f := newFixture(t, probe{})
 	expected := models.ListQuery{Page: 2, Limit: 5, SortColumn: "name", Direction: models.Ascending, NameFilter: "100%_"}
-	f.store.On("List", mockAny, expected).Return([]models.Item{}, 6, nil)
+	f.itemStore.On("List", mockAny, expected).Return([]models.Item{}, 6, nil)
 
-	recorder := f.serve(http.MethodGet, resource+"?page=2&limit=5&sort=name&filter[name]=100%25_&unknown=1", bearer(t), "")
+	recorder := f.serve(http.MethodGet, itemsPath+"?page=2&limit=5&sort=name&filter[name]=100%25_&unknown=1", bearer(t), "")
 	assert.Equal(t, http.StatusOK, recorder.Code, recorder.Body.String())
 	assert.Contains(t, recorder.Body.String(), `"data":[]`)
 
 	descending := models.ListQuery{Page: 1, Limit: 10, SortColumn: "updated_at", Direction: models.Descending}
-	f.store.On("List", mockAny, descending).Return([]models.Item{}, 0, nil)
-	assert.Equal(t, http.StatusOK, f.serve(http.MethodGet, resource+"?sort=updatedAt:desc", bearer(t), "").Code)
+	f.itemStore.On("List", mockAny, descending).Return([]models.Item{}, 0, nil)
+	assert.Equal(t, http.StatusOK, f.serve(http.MethodGet, itemsPath+"?sort=updatedAt:desc", bearer(t), "").Code)
 }
 
-func TestListRefusesBadParametersNamingEachOne(t *testing.T) {
+func TestItemListRefusesBadParametersNamingEachOne(t *testing.T) {
 	f := newFixture(t, probe{})
 	for query, expected := range map[string][]string{
 		"?page=0&limit=101&sort=password:desc&filter[name]=" + strings.Repeat("x", 201): {"query.page", "query.limit", "query.sort", "query.filter[name]"},
@@ -88,60 +96,55 @@ func TestListRefusesBadParametersNamingEachOne(t *testing.T) {
 		"?filter[name]=%FF":              {"query.filter[name]"},
 		"?filter[name]=a&filter[name]=b": {"query.filter[name]"},
 	} {
-		assert.ElementsMatch(t, expected, problemFields(t, f.serve(http.MethodGet, resource+query, bearer(t), "")), query)
+		assert.ElementsMatch(t, expected, problemFields(t, f.serve(http.MethodGet, itemsPath+query, bearer(t), "")), query)
 	}
 	// Characters, not bytes: 200 of them is the most a filter may have.
-	f.store.On("List", mockAny, mockAny).Return([]models.Item{}, 0, nil)
-	assert.Equal(t, http.StatusOK, f.serve(http.MethodGet, resource+"?filter[name]="+strings.Repeat("é", 200), bearer(t), "").Code)
+	f.itemStore.On("List", mockAny, mockAny).Return([]models.Item{}, 0, nil)
+	assert.Equal(t, http.StatusOK, f.serve(http.MethodGet, itemsPath+"?filter[name]="+strings.Repeat("é", 200), bearer(t), "").Code)
 }
 
-func TestGetReturnsOneAnd404sForAnAbsentID(t *testing.T) {
+func TestItemGetReturnsOneAnd404sForAnAbsentID(t *testing.T) {
 	f := newFixture(t, probe{})
-	f.store.On("Get", mockAny, someID).Return(sample(), nil)
+	f.itemStore.On("Get", mockAny, someID).Return(sampleItem(), nil)
 	absent := "11111111-2222-3333-4444-555555555555"
-	f.store.On("Get", mockAny, absent).Return(models.Item{}, models.ErrNotFound)
+	f.itemStore.On("Get", mockAny, absent).Return(models.Item{}, models.ErrNotFound)
 
-	assert.Equal(t, http.StatusOK, f.serve(http.MethodGet, resource+"/"+someID, bearer(t), "").Code)
-	assert.Equal(t, http.StatusOK, f.serve(http.MethodGet, resource+"/"+strings.ToUpper(someID), bearer(t), "").Code, "any case")
-	recorder := f.serve(http.MethodGet, resource+"/"+absent, bearer(t), "")
+	assert.Equal(t, http.StatusOK, f.serve(http.MethodGet, itemsPath+"/"+someID, bearer(t), "").Code)
+	assert.Equal(t, http.StatusOK, f.serve(http.MethodGet, itemsPath+"/"+strings.ToUpper(someID), bearer(t), "").Code, "any case")
+	recorder := f.serve(http.MethodGet, itemsPath+"/"+absent, bearer(t), "")
 	assert.Equal(t, http.StatusNotFound, recorder.Code)
 	body := decodeError(t, recorder)
 	assert.Equal(t, "NOT_FOUND", body.Error.Code)
 	assert.Equal(t, "item '"+absent+"' not found", body.Error.Message)
 }
 
-func TestMalformedIDsAre400WhateverTheMethod(t *testing.T) {
+func TestItemMalformedIDsAre400WhateverTheMethod(t *testing.T) {
 	f := newFixture(t, probe{})
 	for _, id := range []string{"missing", "{" + someID + "}", "urn:uuid:" + someID, strings.ReplaceAll(someID, "-", ""), someID + "0"} {
 		for _, method := range []string{http.MethodGet, http.MethodDelete} {
-			assert.Equal(t, []string{"path.id"}, problemFields(t, f.serve(method, resource+"/"+id, bearer(t), "")), method+" "+id)
+			assert.Equal(t, []string{"path.id"}, problemFields(t, f.serve(method, itemsPath+"/"+id, bearer(t), "")), method+" "+id)
 		}
 		for _, method := range []string{http.MethodPut, http.MethodPatch} {
-			fields := problemFields(t, f.serve(method, resource+"/"+id, bearer(t), `{"name": "ok"}`))
+			fields := problemFields(t, f.serve(method, itemsPath+"/"+id, bearer(t), `{"name": "ok"}`))
 			assert.Equal(t, []string{"path.id"}, fields, method+" "+id)
 		}
 	}
 }
 
-func TestCreateReturns201WithLocation(t *testing.T) {
+func TestItemCreateReturns201WithLocation(t *testing.T) {
 	f := newFixture(t, probe{})
 	description := "a description"
-	f.store.On("Create", mockAny, models.ItemInput{Name: "first", Description: &description}).Return(sample(), nil)
+	f.itemStore.On("Create", mockAny, models.ItemInput{Name: "first", Description: &description}).Return(sampleItem(), nil)
 
-	recorder := f.serve(http.MethodPost, resource, bearer(t), `{"name": "first", "description": "a description"}`)
+	recorder := f.serve(http.MethodPost, itemsPath, bearer(t), `{"name": "first", "description": "a description"}`)
 	assert.Equal(t, http.StatusCreated, recorder.Code, recorder.Body.String())
-	assert.Equal(t, resource+"/"+someID, recorder.Header().Get("Location"))
+	assert.Equal(t, itemsPath+"/"+someID, recorder.Header().Get("Location"))
 }
 
-// failingBody fails if anything reads it: a body refused from its headers must not be read.
-type failingBody struct{}
-
-func (failingBody) Read([]byte) (int, error) { return 0, errors.New("the body was read") }
-
-func TestBodiesAreCheckedInTheContractOrder(t *testing.T) {
+func TestItemBodiesAreCheckedInTheContractOrder(t *testing.T) {
 	f := newFixture(t, probe{})
 	send := func(contentType, encoding string, body string, length int64) *httptest.ResponseRecorder {
-		request := httptest.NewRequest(http.MethodPost, resource, strings.NewReader(body))
+		request := httptest.NewRequest(http.MethodPost, itemsPath, strings.NewReader(body))
 		request.ContentLength = length
 		request.Header.Set("Authorization", bearer(t))
 		request.Header.Set("Content-Type", contentType)
@@ -158,7 +161,7 @@ func TestBodiesAreCheckedInTheContractOrder(t *testing.T) {
 	}
 	assert.Equal(t, http.StatusUnsupportedMediaType, send("application/json", "gzip", large, int64(len(large))).Code)
 
-	request := httptest.NewRequest(http.MethodPost, resource, failingBody{})
+	request := httptest.NewRequest(http.MethodPost, itemsPath, failingBody{})
 	request.ContentLength = bodyLimit + 1
 	request.Header.Set("Authorization", bearer(t))
 	request.Header.Set("Content-Type", "application/json")
@@ -170,13 +173,13 @@ func TestBodiesAreCheckedInTheContractOrder(t *testing.T) {
 	assert.Equal(t, http.StatusRequestEntityTooLarge, send("application/json", "", large, -1).Code, "chunked")
 
 	assert.Equal(t, []string{"body"}, problemFields(t, send("application/json", "", `{"name": `, -1)), "then malformed JSON")
-	f.store.On("Create", mockAny, models.ItemInput{Name: "n"}).Return(sample(), nil)
+	f.itemStore.On("Create", mockAny, models.ItemInput{Name: "n"}).Return(sampleItem(), nil)
 	for _, contentType := range []string{"application/json", "Application/JSON; charset=UTF-8", `application/json; charset="utf-8"`} {
 		assert.Equal(t, http.StatusCreated, send(contentType, "identity", `{"name": "n"}`, -1).Code, contentType)
 	}
 }
 
-func TestCreateRefusesInvalidBodies(t *testing.T) {
+func TestItemCreateRefusesInvalidBodies(t *testing.T) {
 	f := newFixture(t, probe{})
 	for body, expected := range map[string][]string{
 		`{"name": "ok"} {"name": "again"}`:        {"body"},
@@ -200,11 +203,11 @@ func TestCreateRefusesInvalidBodies(t *testing.T) {
 		`{"name": "` + strings.Repeat("é", 201) + `"}`:                        {"body.name"},
 		`{"name": "ok", "description": "` + strings.Repeat("d", 10001) + `"}`: {"body.description"},
 	} {
-		assert.ElementsMatch(t, expected, problemFields(t, f.serve(http.MethodPost, resource, bearer(t), body)), body)
+		assert.ElementsMatch(t, expected, problemFields(t, f.serve(http.MethodPost, itemsPath, bearer(t), body)), body)
 	}
 }
 
-func TestCreateStoresNamesAsSent(t *testing.T) {
+func TestItemCreateStoresNamesAsSent(t *testing.T) {
 	f := newFixture(t, probe{})
 	for body, name := range map[string]string{
 		`{"name": "\u00a0"}`:                           "\u00a0",
@@ -212,38 +215,38 @@ func TestCreateStoresNamesAsSent(t *testing.T) {
 		`{"name": "\ud83d\ude00 \\ud800"}`:             "😀 \\ud800",
 		`{"name": "` + strings.Repeat("é", 200) + `"}`: strings.Repeat("é", 200),
 	} {
-		f.store.On("Create", mockAny, models.ItemInput{Name: name}).Return(sample(), nil).Once()
-		assert.Equal(t, http.StatusCreated, f.serve(http.MethodPost, resource, bearer(t), body).Code, body)
+		f.itemStore.On("Create", mockAny, models.ItemInput{Name: name}).Return(sampleItem(), nil).Once()
+		assert.Equal(t, http.StatusCreated, f.serve(http.MethodPost, itemsPath, bearer(t), body).Code, body)
 	}
 }
 
-func TestCreateOfATakenNameIs409(t *testing.T) {
+func TestItemCreateOfATakenNameIs409(t *testing.T) {
 	f := newFixture(t, probe{})
-	f.store.On("Create", mockAny, mockAny).Return(models.Item{}, models.ErrNameTaken)
-	recorder := f.serve(http.MethodPost, resource, bearer(t), `{"name": "first"}`)
+	f.itemStore.On("Create", mockAny, mockAny).Return(models.Item{}, models.ErrNameTaken)
+	recorder := f.serve(http.MethodPost, itemsPath, bearer(t), `{"name": "first"}`)
 	assert.Equal(t, http.StatusConflict, recorder.Code)
 	body := decodeError(t, recorder)
 	assert.Equal(t, "CONFLICT", body.Error.Code)
 	assert.Equal(t, "a item named 'first' already exists", body.Error.Message)
 }
 
-func TestPutReplacesEveryField(t *testing.T) {
+func TestItemPutReplacesEveryField(t *testing.T) {
 	f := newFixture(t, probe{})
-	f.store.On("Replace", mockAny, someID, models.ItemInput{Name: "renamed"}).Return(sample(), nil)
-	assert.Equal(t, http.StatusOK, f.serve(http.MethodPut, resource+"/"+strings.ToUpper(someID), bearer(t), `{"name": "renamed"}`).Code)
-	assert.Equal(t, []string{"body.name"}, problemFields(t, f.serve(http.MethodPut, resource+"/"+someID, bearer(t), `{}`)))
-	fields := problemFields(t, f.serve(http.MethodPut, resource+"/bad", bearer(t), `{"name": " "}`))
+	f.itemStore.On("Replace", mockAny, someID, models.ItemInput{Name: "renamed"}).Return(sampleItem(), nil)
+	assert.Equal(t, http.StatusOK, f.serve(http.MethodPut, itemsPath+"/"+strings.ToUpper(someID), bearer(t), `{"name": "renamed"}`).Code)
+	assert.Equal(t, []string{"body.name"}, problemFields(t, f.serve(http.MethodPut, itemsPath+"/"+someID, bearer(t), `{}`)))
+	fields := problemFields(t, f.serve(http.MethodPut, itemsPath+"/bad", bearer(t), `{"name": " "}`))
 	assert.Equal(t, []string{"path.id"}, fields, "a malformed id is reported alone")
 }
 
-func TestPatchTellsAbsentFieldsFromNulls(t *testing.T) {
+func TestItemPatchTellsAbsentFieldsFromNulls(t *testing.T) {
 	f := newFixture(t, probe{})
 	clearDescription := models.ItemPatch{Description: models.Some[*string](nil)}
-	f.store.On("Update", mockAny, someID, clearDescription).Return(sample(), nil)
-	f.store.On("Update", mockAny, someID, models.ItemPatch{}).Return(sample(), nil)
+	f.itemStore.On("Update", mockAny, someID, clearDescription).Return(sampleItem(), nil)
+	f.itemStore.On("Update", mockAny, someID, models.ItemPatch{}).Return(sampleItem(), nil)
 
-	assert.Equal(t, http.StatusOK, f.serve(http.MethodPatch, resource+"/"+someID, bearer(t), `{"description": null}`).Code)
-	assert.Equal(t, http.StatusOK, f.serve(http.MethodPatch, resource+"/"+someID, bearer(t), `{}`).Code)
+	assert.Equal(t, http.StatusOK, f.serve(http.MethodPatch, itemsPath+"/"+someID, bearer(t), `{"description": null}`).Code)
+	assert.Equal(t, http.StatusOK, f.serve(http.MethodPatch, itemsPath+"/"+someID, bearer(t), `{}`).Code)
 
 	for body, field := range map[string]string{
 		`{"name": null}`: "body.name",
@@ -252,14 +255,14 @@ func TestPatchTellsAbsentFieldsFromNulls(t *testing.T) {
 		`{"description": "` + strings.Repeat("d", 10001) + `"}`: "body.description",
 		`{"description": ["x"]}`:                                "body.description",
 	} {
-		assert.Equal(t, []string{field}, problemFields(t, f.serve(http.MethodPatch, resource+"/"+someID, bearer(t), body)), body)
+		assert.Equal(t, []string{field}, problemFields(t, f.serve(http.MethodPatch, itemsPath+"/"+someID, bearer(t), body)), body)
 	}
 }
 
-func TestDeleteReturns204Then404(t *testing.T) {
+func TestItemDeleteReturns204Then404(t *testing.T) {
 	f := newFixture(t, probe{})
-	f.store.On("Delete", mockAny, someID).Return(nil).Once()
-	f.store.On("Delete", mockAny, someID).Return(models.ErrNotFound).Once()
-	assert.Equal(t, http.StatusNoContent, f.serve(http.MethodDelete, resource+"/"+someID, bearer(t), "").Code)
-	assert.Equal(t, http.StatusNotFound, f.serve(http.MethodDelete, resource+"/"+someID, bearer(t), "").Code)
+	f.itemStore.On("Delete", mockAny, someID).Return(nil).Once()
+	f.itemStore.On("Delete", mockAny, someID).Return(models.ErrNotFound).Once()
+	assert.Equal(t, http.StatusNoContent, f.serve(http.MethodDelete, itemsPath+"/"+someID, bearer(t), "").Code)
+	assert.Equal(t, http.StatusNotFound, f.serve(http.MethodDelete, itemsPath+"/"+someID, bearer(t), "").Code)
 }

@@ -1,12 +1,9 @@
-// Package repository stores the service's data in PostgreSQL; services reach it through the
-// interfaces they declare, so their tests can replace it.
 package repository
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -15,10 +12,8 @@ import (
 	"github.com/visiobook/media-service/internal/models"
 )
 
-const columns = "id, name, description, created_at, updated_at, version"
-
-// PostgreSQL's code for a violated unique constraint.
-const uniqueViolation = "23505"
+// itemColumns are a row's columns in the order of models.Item's fields.
+const itemColumns = "id, name, description, created_at, updated_at, version"
 
 // ItemRepository reads and writes the items table.
 type ItemRepository struct {
@@ -38,18 +33,14 @@ func NewItemRepository(pool *pgxpool.Pool) *ItemRepository {
 // costs a second statement. Neither runs in a transaction.
 func (r *ItemRepository) List(ctx context.Context, query models.ListQuery) ([]models.Item, int, error) {
 	// NULL keeps every row; otherwise the names that contain the filter, ignoring case.
-	var pattern *string
-	if query.NameFilter != "" {
-		contains := "%" + likeEscaper.Replace(query.NameFilter) + "%"
-		pattern = &contains
-	}
+	pattern := containsPattern(query.NameFilter)
 	offset := (query.Page - 1) * query.Limit
 	// The column and direction come from fixed lists (models), never from the request text.
 	// The id breaks ties, so pages never overlap when sort values are equal.
 	sql := fmt.Sprintf(
 		`SELECT %s, (SELECT count(*) FROM items WHERE %s) AS total
 		FROM items WHERE %s ORDER BY %s %s, id LIMIT $2 OFFSET $3`,
-		columns, matching, matching, pgx.Identifier{query.SortColumn}.Sanitize(), query.Direction,
+		itemColumns, itemMatching, itemMatching, pgx.Identifier{query.SortColumn}.Sanitize(), query.Direction,
 	)
 	rows, err := r.pool.Query(ctx, sql, pattern, query.Limit, offset)
 	if err != nil {
@@ -73,26 +64,23 @@ func (r *ItemRepository) List(ctx context.Context, query models.ListQuery) ([]mo
 		return items, total, nil
 	}
 	// Past the end: an empty page still tells the real total (docs/contract.md, "Lists").
-	err = r.pool.QueryRow(ctx, `SELECT count(*) FROM items WHERE `+matching, pattern).Scan(&total)
+	err = r.pool.QueryRow(ctx, `SELECT count(*) FROM items WHERE `+itemMatching, pattern).Scan(&total)
 	return items, total, err
 }
 
-// matching is the list's filter: $1 is NULL, or a LIKE pattern for the name, ignoring case.
-const matching = `$1::text IS NULL OR name ILIKE $1 ESCAPE '\'`
-
-// likeEscaper makes every character of a filter literal in LIKE: backslash is the escape
-// character, so it escapes itself, % and _.
-var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+// itemMatching is the list's filter: $1 is NULL, or a LIKE pattern for the name,
+// ignoring case.
+const itemMatching = `$1::text IS NULL OR name ILIKE $1 ESCAPE '\'`
 
 // Get returns the row with id (a UUID), or models.ErrNotFound.
 func (r *ItemRepository) Get(ctx context.Context, id string) (models.Item, error) {
-	return r.one(ctx, `SELECT `+columns+` FROM items WHERE id = $1`, id)
+	return r.one(ctx, `SELECT `+itemColumns+` FROM items WHERE id = $1`, id)
 }
 
 // Create inserts a row, or returns models.ErrNameTaken.
 func (r *ItemRepository) Create(ctx context.Context, input models.ItemInput) (models.Item, error) {
 	return r.one(ctx,
-		`INSERT INTO items (name, description) VALUES ($1, $2) RETURNING `+columns,
+		`INSERT INTO items (name, description) VALUES ($1, $2) RETURNING `+itemColumns,
 		input.Name, input.Description,
 	)
 }
@@ -101,7 +89,7 @@ func (r *ItemRepository) Create(ctx context.Context, input models.ItemInput) (mo
 func (r *ItemRepository) Replace(ctx context.Context, id string, input models.ItemInput) (models.Item, error) {
 	return r.one(ctx,
 		`UPDATE items SET name = $2, description = $3, updated_at = now(), version = version + 1
-		WHERE id = $1 RETURNING `+columns,
+		WHERE id = $1 RETURNING `+itemColumns,
 		id, input.Name, input.Description,
 	)
 }
@@ -113,7 +101,7 @@ func (r *ItemRepository) Update(ctx context.Context, id string, patch models.Ite
 			name = CASE WHEN $2 THEN $3 ELSE name END,
 			description = CASE WHEN $4 THEN $5 ELSE description END,
 			updated_at = now(), version = version + 1
-		WHERE id = $1 RETURNING `+columns,
+		WHERE id = $1 RETURNING `+itemColumns,
 		id, patch.Name.Set, patch.Name.Value, patch.Description.Set, patch.Description.Value,
 	)
 }

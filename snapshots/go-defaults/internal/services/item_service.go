@@ -11,9 +11,6 @@ import (
 	"github.com/visiobook/media-service/pkg/metrics"
 )
 
-// What the messages call one of the items.
-const item = "item"
-
 // ItemStore is the storage the service needs; repository.ItemRepository
 // implements it over PostgreSQL.
 type ItemStore interface {
@@ -61,7 +58,7 @@ func (s *ItemService) List(ctx context.Context, query models.ListQuery) (models.
 // Get returns one item, or a 404 error.
 func (s *ItemService) Get(ctx context.Context, id string) (models.Item, error) {
 	found, err := s.store.Get(ctx, id)
-	return found, explain(err, id, "")
+	return found, s.explain(err, id, "")
 }
 
 // Create adds a item; a name already taken is a 409.
@@ -71,7 +68,7 @@ func (s *ItemService) Create(ctx context.Context, input models.ItemInput) (model
 		created, err = s.store.Create(ctx, input)
 		return err
 	})
-	return created, explain(err, "", input.Name)
+	return created, s.explain(err, "", input.Name)
 }
 
 // Replace sets every field (PUT); fields left out go back to their defaults.
@@ -81,7 +78,7 @@ func (s *ItemService) Replace(ctx context.Context, id string, input models.ItemI
 		replaced, err = s.store.Replace(ctx, id, input)
 		return err
 	})
-	return replaced, explain(err, id, input.Name)
+	return replaced, s.explain(err, id, input.Name)
 }
 
 // Update sets only the fields given (PATCH).
@@ -91,22 +88,22 @@ func (s *ItemService) Update(ctx context.Context, id string, patch models.ItemPa
 		updated, err = s.store.Update(ctx, id, patch)
 		return err
 	})
-	return updated, explain(err, id, patch.Name.Value)
+	return updated, s.explain(err, id, patch.Name.Value)
 }
 
 // Delete removes a item, or returns a 404 error.
 func (s *ItemService) Delete(ctx context.Context, id string) error {
 	err := s.deleted.Track(func() error { return s.store.Delete(ctx, id) })
-	return explain(err, id, "")
+	return s.explain(err, id, "")
 }
 
 // explain turns the store's known failures into API errors; others stay as they are (500).
-func explain(err error, id, name string) error {
+func (s *ItemService) explain(err error, id, name string) error {
 	switch {
 	case errors.Is(err, models.ErrNotFound):
-		return utils.NotFound(fmt.Sprintf("%s '%s' not found", item, id))
+		return utils.NotFound(fmt.Sprintf("item '%s' not found", id))
 	case errors.Is(err, models.ErrNameTaken):
-		return utils.Conflict(fmt.Sprintf("a %s named '%s' already exists", item, name))
+		return utils.Conflict(fmt.Sprintf("a item named '%s' already exists", name))
 	}
 	return err
 }

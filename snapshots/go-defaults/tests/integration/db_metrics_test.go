@@ -20,10 +20,10 @@ import (
 func TestEveryStatementIsTimedAndEveryFailureCounted(t *testing.T) {
 	api := startService(t)
 	ctx := context.Background()
-	require.Equal(t, http.StatusCreated, api.call(http.MethodPost, path, `{"name": "first"}`, nil))
-	require.Equal(t, http.StatusOK, api.call(http.MethodGet, path, "", nil))
+	require.Equal(t, http.StatusCreated, api.call(http.MethodPost, itemsPath, `{"name": "first"}`, nil))
+	require.Equal(t, http.StatusOK, api.call(http.MethodGet, itemsPath, "", nil))
 	// A unique violation through the service, a NOT NULL one straight through its pool.
-	require.Equal(t, http.StatusConflict, api.call(http.MethodPost, path, `{"name": "first"}`, nil))
+	require.Equal(t, http.StatusConflict, api.call(http.MethodPost, itemsPath, `{"name": "first"}`, nil))
 	_, err := api.Pool.Exec(ctx, `INSERT INTO items (name) VALUES (NULL)`)
 	var pgErr *pgconn.PgError
 	require.ErrorAs(t, err, &pgErr)

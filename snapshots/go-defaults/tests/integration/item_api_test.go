@@ -14,15 +14,15 @@ import (
 	"github.com/visiobook/media-service/internal/utils"
 )
 
-const path = "/api/v1/items"
+const itemsPath = "/api/v1/items"
 
-type page = utils.Page[models.Item]
+type itemPage = utils.Page[models.Item]
 
 func TestLifecycleOfAItem(t *testing.T) {
 	api := startService(t)
 
 	var created models.Item
-	require.Equal(t, http.StatusCreated, api.call(http.MethodPost, path, `{"name": "first", "description": "one"}`, &created))
+	require.Equal(t, http.StatusCreated, api.call(http.MethodPost, itemsPath, `{"name": "first", "description": "one"}`, &created))
 	assert.Equal(t, "first", created.Name)
 	assert.Equal(t, 1, created.Version)
 	require.NotNil(t, created.Description)
@@ -32,11 +32,11 @@ func TestLifecycleOfAItem(t *testing.T) {
 	assert.WithinDuration(t, time.Now(), created.CreatedAt.Time, time.Minute)
 
 	var fetched models.Item
-	require.Equal(t, http.StatusOK, api.call(http.MethodGet, path+"/"+created.ID, "", &fetched))
+	require.Equal(t, http.StatusOK, api.call(http.MethodGet, itemsPath+"/"+created.ID, "", &fetched))
 	assert.Equal(t, created, fetched)
 
 	var patched models.Item
-	require.Equal(t, http.StatusOK, api.call(http.MethodPatch, path+"/"+created.ID, `{"description": null}`, &patched))
+	require.Equal(t, http.StatusOK, api.call(http.MethodPatch, itemsPath+"/"+created.ID, `{"description": null}`, &patched))
 	assert.Equal(t, "first", patched.Name, "fields left out of a PATCH keep their value")
 	assert.Nil(t, patched.Description)
 	assert.Equal(t, 2, patched.Version, "every change bumps the version")
@@ -44,33 +44,33 @@ func TestLifecycleOfAItem(t *testing.T) {
 	assert.Equal(t, created.CreatedAt, patched.CreatedAt)
 
 	var unchanged models.Item
-	require.Equal(t, http.StatusOK, api.call(http.MethodPatch, path+"/"+created.ID, `{}`, &unchanged))
+	require.Equal(t, http.StatusOK, api.call(http.MethodPatch, itemsPath+"/"+created.ID, `{}`, &unchanged))
 	assert.Equal(t, 3, unchanged.Version, "an empty PATCH is still a write")
 
 	var replaced models.Item
-	require.Equal(t, http.StatusOK, api.call(http.MethodPut, path+"/"+created.ID, `{"name": "renamed", "description": "two"}`, &replaced))
-	require.Equal(t, http.StatusOK, api.call(http.MethodPut, path+"/"+created.ID, `{"name": "renamed"}`, &replaced))
+	require.Equal(t, http.StatusOK, api.call(http.MethodPut, itemsPath+"/"+created.ID, `{"name": "renamed", "description": "two"}`, &replaced))
+	require.Equal(t, http.StatusOK, api.call(http.MethodPut, itemsPath+"/"+created.ID, `{"name": "renamed"}`, &replaced))
 	assert.Equal(t, "renamed", replaced.Name)
 	assert.Nil(t, replaced.Description, "a field left out of a PUT goes back to its default")
 	assert.Equal(t, 5, replaced.Version)
 
-	assert.Equal(t, http.StatusNoContent, api.call(http.MethodDelete, path+"/"+created.ID, "", nil))
-	assert.Equal(t, http.StatusNotFound, api.call(http.MethodGet, path+"/"+created.ID, "", nil))
-	assert.Equal(t, http.StatusNotFound, api.call(http.MethodDelete, path+"/"+created.ID, "", nil))
+	assert.Equal(t, http.StatusNoContent, api.call(http.MethodDelete, itemsPath+"/"+created.ID, "", nil))
+	assert.Equal(t, http.StatusNotFound, api.call(http.MethodGet, itemsPath+"/"+created.ID, "", nil))
+	assert.Equal(t, http.StatusNotFound, api.call(http.MethodDelete, itemsPath+"/"+created.ID, "", nil))
 }
 
-func TestNamesAreUnique(t *testing.T) {
+func TestItemNamesAreUnique(t *testing.T) {
 	api := startService(t)
 	var first, second models.Item
-	require.Equal(t, http.StatusCreated, api.call(http.MethodPost, path, `{"name": "first"}`, &first))
-	require.Equal(t, http.StatusCreated, api.call(http.MethodPost, path, `{"name": "second"}`, &second))
-	assert.Equal(t, http.StatusConflict, api.call(http.MethodPost, path, `{"name": "first"}`, nil))
-	assert.Equal(t, http.StatusConflict, api.call(http.MethodPut, path+"/"+second.ID, `{"name": "first"}`, nil))
-	assert.Equal(t, http.StatusConflict, api.call(http.MethodPatch, path+"/"+second.ID, `{"name": "first"}`, nil))
-	assert.Equal(t, http.StatusCreated, api.call(http.MethodPost, path, `{"name": "First"}`, nil), "names are case-sensitive")
+	require.Equal(t, http.StatusCreated, api.call(http.MethodPost, itemsPath, `{"name": "first"}`, &first))
+	require.Equal(t, http.StatusCreated, api.call(http.MethodPost, itemsPath, `{"name": "second"}`, &second))
+	assert.Equal(t, http.StatusConflict, api.call(http.MethodPost, itemsPath, `{"name": "first"}`, nil))
+	assert.Equal(t, http.StatusConflict, api.call(http.MethodPut, itemsPath+"/"+second.ID, `{"name": "first"}`, nil))
+	assert.Equal(t, http.StatusConflict, api.call(http.MethodPatch, itemsPath+"/"+second.ID, `{"name": "first"}`, nil))
+	assert.Equal(t, http.StatusCreated, api.call(http.MethodPost, itemsPath, `{"name": "First"}`, nil), "names are case-sensitive")
 }
 
-func TestAbsentIDsAre404AndMalformedOnes400(t *testing.T) {
+func TestItemAbsentIDsAre404AndMalformedOnes400(t *testing.T) {
 	api := startService(t)
 	for id, status := range map[string]int{
 		"0b6a3c8e-4a8f-4f53-9a59-3f0e2f3c1a11": http.StatusNotFound,
@@ -78,55 +78,55 @@ func TestAbsentIDsAre404AndMalformedOnes400(t *testing.T) {
 		"not-a-uuid":                           http.StatusBadRequest,
 		"0b6a3c8e4a8f4f539a593f0e2f3c1a11":     http.StatusBadRequest,
 	} {
-		assert.Equal(t, status, api.call(http.MethodGet, path+"/"+id, "", nil), id)
-		assert.Equal(t, status, api.call(http.MethodPut, path+"/"+id, `{"name": "x"}`, nil), id)
-		assert.Equal(t, status, api.call(http.MethodPatch, path+"/"+id, `{"name": "x"}`, nil), id)
-		assert.Equal(t, status, api.call(http.MethodDelete, path+"/"+id, "", nil), id)
+		assert.Equal(t, status, api.call(http.MethodGet, itemsPath+"/"+id, "", nil), id)
+		assert.Equal(t, status, api.call(http.MethodPut, itemsPath+"/"+id, `{"name": "x"}`, nil), id)
+		assert.Equal(t, status, api.call(http.MethodPatch, itemsPath+"/"+id, `{"name": "x"}`, nil), id)
+		assert.Equal(t, status, api.call(http.MethodDelete, itemsPath+"/"+id, "", nil), id)
 	}
 }
 
-func TestListPaginatesSortsAndFilters(t *testing.T) {
+func TestItemListPaginatesSortsAndFilters(t *testing.T) {
 	api := startService(t)
 	// One-word lowercase names sort the same under every collation.
 	for _, name := range []string{"cat", "dog", "catalogue", "bird", "caterpillar"} {
-		require.Equal(t, http.StatusCreated, api.call(http.MethodPost, path, fmt.Sprintf(`{"name": %q}`, name), nil))
+		require.Equal(t, http.StatusCreated, api.call(http.MethodPost, itemsPath, fmt.Sprintf(`{"name": %q}`, name), nil))
 		time.Sleep(2 * time.Millisecond) // timestamps keep milliseconds: no two rows share one
 	}
 
-	var all page
-	require.Equal(t, http.StatusOK, api.call(http.MethodGet, path, "", &all))
+	var all itemPage
+	require.Equal(t, http.StatusOK, api.call(http.MethodGet, itemsPath, "", &all))
 	assert.Equal(t, 5, all.Pagination.Total)
 	assert.Equal(t, "caterpillar", all.Data[0].Name, "newest first by default")
 
-	var byName page
-	require.Equal(t, http.StatusOK, api.call(http.MethodGet, path+"?sort=name:desc&limit=2&page=2", "", &byName))
+	var byName itemPage
+	require.Equal(t, http.StatusOK, api.call(http.MethodGet, itemsPath+"?sort=name:desc&limit=2&page=2", "", &byName))
 	assert.Equal(t, utils.Pagination{Page: 2, Limit: 2, Total: 5, TotalPages: 3}, byName.Pagination)
-	assert.Equal(t, []string{"catalogue", "cat"}, names(byName))
+	assert.Equal(t, []string{"catalogue", "cat"}, itemNames(byName))
 
-	var cats page
-	require.Equal(t, http.StatusOK, api.call(http.MethodGet, path+"?filter[name]=CAT&sort=name", "", &cats))
+	var cats itemPage
+	require.Equal(t, http.StatusOK, api.call(http.MethodGet, itemsPath+"?filter[name]=CAT&sort=name", "", &cats))
 	assert.Equal(t, 3, cats.Pagination.Total, "the filter ignores case")
-	assert.Equal(t, []string{"cat", "catalogue", "caterpillar"}, names(cats))
+	assert.Equal(t, []string{"cat", "catalogue", "caterpillar"}, itemNames(cats))
 
-	var beyond page
-	require.Equal(t, http.StatusOK, api.call(http.MethodGet, path+"?page=9", "", &beyond))
+	var beyond itemPage
+	require.Equal(t, http.StatusOK, api.call(http.MethodGet, itemsPath+"?page=9", "", &beyond))
 	assert.Empty(t, beyond.Data)
 	assert.Equal(t, 5, beyond.Pagination.Total)
 	// Past the end, the total is counted apart, under the same filter.
-	var catsBeyond page
-	require.Equal(t, http.StatusOK, api.call(http.MethodGet, path+"?filter[name]=cat&page=2&limit=3", "", &catsBeyond))
+	var catsBeyond itemPage
+	require.Equal(t, http.StatusOK, api.call(http.MethodGet, itemsPath+"?filter[name]=cat&page=2&limit=3", "", &catsBeyond))
 	assert.Empty(t, catsBeyond.Data)
 	assert.Equal(t, 3, catsBeyond.Pagination.Total)
-	var none page
-	require.Equal(t, http.StatusOK, api.call(http.MethodGet, path+"?filter[name]=zebra", "", &none))
+	var none itemPage
+	require.Equal(t, http.StatusOK, api.call(http.MethodGet, itemsPath+"?filter[name]=zebra", "", &none))
 	assert.Empty(t, none.Data)
 	assert.Equal(t, 0, none.Pagination.Total)
 }
 
-func TestTheNameFilterTakesEveryCharacterLiterally(t *testing.T) {
+func TestItemNameFilterTakesEveryCharacterLiterally(t *testing.T) {
 	api := startService(t)
 	for _, name := range []string{"100% cotton", "1000 cotton", "snake_case", "snakeXcase", `back\slash`, "backslash"} {
-		require.Equal(t, http.StatusCreated, api.call(http.MethodPost, path, fmt.Sprintf(`{"name": %q}`, name), nil))
+		require.Equal(t, http.StatusCreated, api.call(http.MethodPost, itemsPath, fmt.Sprintf(`{"name": %q}`, name), nil))
 	}
 	for filter, expected := range map[string][]string{
 		"0%":   {"100% cotton"},
@@ -136,21 +136,21 @@ func TestTheNameFilterTakesEveryCharacterLiterally(t *testing.T) {
 		"_":    {"snake_case"},
 		"COTT": {"1000 cotton", "100% cotton"},
 	} {
-		var found page
-		require.Equal(t, http.StatusOK, api.call(http.MethodGet, path+"?sort=name&filter[name]="+url.QueryEscape(filter), "", &found))
-		assert.ElementsMatch(t, expected, names(found), filter)
+		var found itemPage
+		require.Equal(t, http.StatusOK, api.call(http.MethodGet, itemsPath+"?sort=name&filter[name]="+url.QueryEscape(filter), "", &found))
+		assert.ElementsMatch(t, expected, itemNames(found), filter)
 	}
 }
 
-func TestEqualSortValuesAreOrderedByID(t *testing.T) {
+func TestItemEqualSortValuesAreOrderedByID(t *testing.T) {
 	api := startService(t)
 	// One statement: the rows share their created_at, so only the id can order them.
 	_, err := api.Pool.Exec(t.Context(), `INSERT INTO items (name) SELECT 'row ' || n FROM generate_series(1, 6) AS n`)
 	require.NoError(t, err)
 	seen := []string{}
 	for pageNumber := 1; pageNumber <= 3; pageNumber++ {
-		var found page
-		require.Equal(t, http.StatusOK, api.call(http.MethodGet, path+fmt.Sprintf("?limit=2&page=%d", pageNumber), "", &found))
+		var found itemPage
+		require.Equal(t, http.StatusOK, api.call(http.MethodGet, itemsPath+fmt.Sprintf("?limit=2&page=%d", pageNumber), "", &found))
 		for _, row := range found.Data {
 			seen = append(seen, row.ID)
 		}
@@ -161,7 +161,7 @@ func TestEqualSortValuesAreOrderedByID(t *testing.T) {
 	}
 }
 
-func names(p page) []string {
+func itemNames(p itemPage) []string {
 	found := []string{}
 	for _, row := range p.Data {
 		found = append(found, row.Name)
