@@ -153,8 +153,8 @@ def test_the_web_app_has_its_own_host_and_calls_the_api_host(
     assert follow(manifests, "portal.visiobook.com", "/") == ("platform-portal", 8080)
     api_url = config(manifests, "platform-portal")["VITE_API_URL"]
     assert api_url == "https://api.visiobook.com"
-    # The app's own resource path (src/resource.ts) is one the API host routes.
-    resource_file = REPO_ROOT / "templates/vue/src/resource.ts.jinja"
+    # The app's own resource path (src/resources/<resource>.ts) is one the API host routes.
+    resource_file = REPO_ROOT / "templates/vue/src/resources/{{resource}}.ts.jinja"
     assert 'apiPath: "/api/v1/{{ resource }}"' in resource_file.read_text()
     assert follow(manifests, api_url.removeprefix("https://"), "/api/v1/items")[0] == (
         "platform-media-service"

@@ -22,7 +22,7 @@ const app = createApp(App);
 app.use(createPinia());
 const session = useSessionStore();
 const http = createHttpClient({ baseURL: config.apiUrl, token: () => session.token });
-app.provide(resourceApiKey, createResourceApi(http));
+app.provide(resourceApiKey, (resource) => createResourceApi(http, resource));
 app.use(createAppRouter());
 app.use(createAppVuetify());
 app.use(VueQueryPlugin, { queryClient: createQueryClient() });

@@ -1,14 +1,15 @@
 import type { AxiosInstance } from "axios";
 import { inject, type InjectionKey } from "vue";
 
-import {
-  RESOURCE,
-  type ListQuery,
-  type Resource,
-  type ResourceInput,
-  type ResourcePage,
-} from "@/resource";
-import type { ListParams, SortOrder } from "@/types/resource";
+import type {
+  ListParams,
+  ListQuery,
+  Resource,
+  ResourceDefinition,
+  ResourceInput,
+  ResourcePage,
+  SortOrder,
+} from "@/types/resource";
 
 /** The orders the list offers, among the contract's `sort` values. */
 export const SORT_ORDERS: readonly { value: SortOrder; title: string }[] = [
@@ -30,22 +31,21 @@ export const FIRST_PAGE: Readonly<ListParams> = {
   filter: "",
 };
 
-const itemPath = (id: string): string => `${RESOURCE.apiPath}/${encodeURIComponent(id)}`;
-
-/** The backend's endpoints of the resource (api/openapi.json). */
-export function createResourceApi(http: AxiosInstance) {
+/** The backend's endpoints of one resource (api/openapi.json). */
+export function createResourceApi(http: AxiosInstance, { apiPath }: ResourceDefinition) {
+  const itemPath = (id: string): string => `${apiPath}/${encodeURIComponent(id)}`;
   return {
     /** One page in the order asked for, with the name filter only when there is one. */
     async list({ page, limit, sort, filter }: ListParams): Promise<ResourcePage> {
       const params: ListQuery = { page, limit, sort };
       if (filter) params["filter[name]"] = filter;
-      return (await http.get<ResourcePage>(RESOURCE.apiPath, { params })).data;
+      return (await http.get<ResourcePage>(apiPath, { params })).data;
     },
     async get(id: string): Promise<Resource> {
       return (await http.get<Resource>(itemPath(id))).data;
     },
     async create(input: ResourceInput): Promise<Resource> {
-      return (await http.post<Resource>(RESOURCE.apiPath, input)).data;
+      return (await http.post<Resource>(apiPath, input)).data;
     },
     /** PUT: the whole item is replaced by `input`. */
     async replace(id: string, input: ResourceInput): Promise<Resource> {
@@ -59,11 +59,14 @@ export function createResourceApi(http: AxiosInstance) {
 
 export type ResourceApi = ReturnType<typeof createResourceApi>;
 
-export const resourceApiKey: InjectionKey<ResourceApi> = Symbol("resourceApi");
+/** Gives each resource's API: main.ts provides one that calls the backend, tests their own. */
+export type ResourceApis = (resource: ResourceDefinition) => ResourceApi;
 
-/** The API the app was given (main.ts provides it; tests provide their own). */
-export function useResourceApi(): ResourceApi {
-  const api = inject(resourceApiKey);
-  if (api === undefined) throw new Error("the resource API is not provided");
-  return api;
+export const resourceApiKey: InjectionKey<ResourceApis> = Symbol("resourceApi");
+
+/** The API of `resource` the app was given. */
+export function useResourceApi(resource: ResourceDefinition): ResourceApi {
+  const apis = inject(resourceApiKey);
+  if (apis === undefined) throw new Error("the resource API is not provided");
+  return apis(resource);
 }

@@ -2,12 +2,14 @@ import { join } from "node:path";
 
 import { expect, test, type Page, type Route } from "@playwright/test";
 
-import { RESOURCE, type Resource, type ResourcePage } from "../../src/resource";
+import { RESOURCES } from "../../src/resources";
+import type { Resource, ResourcePage } from "../../src/types/resource";
 import type { ErrorEnvelope } from "../../src/utils/errors";
 
-// The built app against a stubbed API: each test answers the app's calls to RESOURCE.apiPath
-// as api/openapi.json says the backend does.
-const isApiCall = (url: URL): boolean => url.pathname.startsWith(RESOURCE.apiPath);
+// The built app against a stubbed API: each test answers the app's calls to the first
+// resource's apiPath as api/openapi.json says the backend does.
+const [resource] = RESOURCES;
+const isApiCall = (url: URL): boolean => url.pathname.startsWith(resource.apiPath);
 const noItems: ResourcePage = {
   data: [],
   pagination: { page: 1, limit: 10, total: 0, totalPages: 0 },
@@ -103,7 +105,7 @@ test("the form validates, then creates the item and opens it", async ({ page }) 
   await page.getByRole("button", { name: "Create" }).click();
 
   await expect(page.getByRole("heading", { name: "Dawn" })).toBeVisible();
-  await expect(page).toHaveURL(new RegExp(`${RESOURCE.route}/${dawn.id}$`));
+  await expect(page).toHaveURL(new RegExp(`${resource.route}/${dawn.id}$`));
   expect(posted).toEqual([{ name: "Dawn", description: null }]);
 });
 
@@ -125,11 +127,11 @@ test("an API error reaches the user with its message and reference", async ({ pa
   await signIn(page);
 
   await page.getByRole("link", { name: "Create the first one" }).click();
-  await expect(page.getByRole("heading", { name: `New ${RESOURCE.singular}` })).toBeVisible();
+  await expect(page.getByRole("heading", { name: `New ${resource.singular}` })).toBeVisible();
   await page.getByLabel("Name", { exact: true }).fill("Sunrise");
   await page.getByRole("button", { name: "Create" }).click();
 
   await expect(page.getByText("an item named 'Sunrise' already exists")).toBeVisible();
   await expect(page.getByTestId("error-reference")).toContainText("reference corr-e2e-409");
-  await expect(page).toHaveURL(new RegExp(`${RESOURCE.route}/new$`));
+  await expect(page).toHaveURL(new RegExp(`${resource.route}/new$`));
 });

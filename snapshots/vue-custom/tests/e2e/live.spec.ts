@@ -1,12 +1,15 @@
 import { expect, test, type Page } from "@playwright/test";
 
-import { RESOURCE } from "../../src/resource";
+import { RESOURCES } from "../../src/resources";
 
 // The built app against the real backend it is configured for: nothing here is stubbed. The
 // "live" project runs this file only when E2E_API_TOKEN is set (playwright.config.ts): a bearer
 // token the backend accepts, pasted as a user would. The items it makes have names no one else
 // uses, and it deletes them.
 const token = process.env.E2E_API_TOKEN ?? "";
+// The first resource's: the navigation names its list "All" while it is the app's only one.
+const [resource] = RESOURCES;
+const list = RESOURCES.length === 1 ? "All" : resource.plural;
 const run = `e2e-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
 // Made first but last by name, so that each order below puts the two the other way round.
 const older = `${run} zulu`;
@@ -23,8 +26,8 @@ async function createItem(page: Page, name: string): Promise<void> {
 
 /** The list, showing only this run's items. */
 async function openOurList(page: Page): Promise<void> {
-  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "All" }).click();
-  await expect(page.getByRole("heading", { name: RESOURCE.plural })).toBeVisible();
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: list }).click();
+  await expect(page.getByRole("heading", { name: resource.plural })).toBeVisible();
   await page.getByRole("textbox", { name: "Filter by name" }).fill(run);
 }
 
@@ -41,7 +44,7 @@ test("an item's whole life through the real API", async ({ page }) => {
     await expect(page.getByRole("heading", { name: "Sign in" })).toBeVisible();
     await page.getByLabel("Access token").fill(token);
     await page.getByRole("button", { name: "Sign in" }).click();
-    await expect(page.getByRole("heading", { name: RESOURCE.plural })).toBeVisible();
+    await expect(page.getByRole("heading", { name: resource.plural })).toBeVisible();
   });
 
   await test.step("create two items", async () => {
@@ -50,7 +53,7 @@ test("an item's whole life through the real API", async ({ page }) => {
   });
 
   await test.step("find them in the list, newest first", async () => {
-    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "All" }).click();
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: list }).click();
     await expect(rows.filter({ hasText: run })).toHaveText([newer, older]);
   });
 
@@ -96,10 +99,10 @@ test("an item's whole life through the real API", async ({ page }) => {
       const dialog = page.getByRole("dialog");
       await expect(dialog).toContainText(`Delete “${name}”?`);
       await dialog.getByRole("button", { name: "Delete" }).click();
-      await expect(page.getByRole("heading", { name: RESOURCE.plural })).toBeVisible();
+      await expect(page.getByRole("heading", { name: resource.plural })).toBeVisible();
       await page.getByRole("textbox", { name: "Filter by name" }).fill(run);
     }
-    const nothing = `No ${RESOURCE.singular} has a name containing “${run}”.`;
+    const nothing = `No ${resource.singular} has a name containing “${run}”.`;
     await expect(page.getByText(nothing)).toBeVisible();
   });
 });

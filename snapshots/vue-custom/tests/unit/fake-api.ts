@@ -1,8 +1,7 @@
 import { vi } from "vitest";
 
-import type { Resource, ResourceInput } from "@/resource";
 import type { ResourceApi } from "@/services/resource";
-import type { ListParams, SortOrder } from "@/types/resource";
+import type { ListParams, Resource, ResourceInput, SortOrder } from "@/types/resource";
 import { ApiError } from "@/utils/errors";
 
 export function anItem(overrides: Partial<Resource> = {}): Resource {

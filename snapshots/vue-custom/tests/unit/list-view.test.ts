@@ -2,11 +2,13 @@ import { screen, waitFor, within } from "@testing-library/vue";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 
-import { RESOURCE } from "@/resource";
+import { RESOURCES } from "@/resources";
 import { ApiError } from "@/utils/errors";
 
 import { anItem, fakeApi } from "./fake-api";
 import { renderApp } from "./render-app";
+
+const [resource] = RESOURCES;
 
 /** The names in the table's rows, top to bottom. */
 function rowNames(): string[] {
@@ -26,12 +28,12 @@ describe("the list view", () => {
       anItem({ id: "a1", name: "Sunrise" }),
       anItem({ id: "b2", name: "Harbour", description: null }),
     ]);
-    await renderApp(RESOURCE.route, { api });
+    await renderApp(resource.route, { api });
 
     const link = await screen.findByRole("link", { name: "Sunrise" });
-    expect(link.getAttribute("href")).toBe(`${RESOURCE.route}/a1`);
+    expect(link.getAttribute("href")).toBe(`${resource.route}/a1`);
     expect(screen.getByRole("link", { name: "Harbour" }).getAttribute("href")).toBe(
-      `${RESOURCE.route}/b2`,
+      `${resource.route}/b2`,
     );
     expect(screen.getByText("Over the bay")).toBeTruthy();
     // The contract's defaults, sent explicitly.
@@ -44,11 +46,11 @@ describe("the list view", () => {
   });
 
   it("says so when there is nothing yet, and offers to create the first one", async () => {
-    await renderApp(RESOURCE.route, { api: fakeApi([]) });
+    await renderApp(resource.route, { api: fakeApi([]) });
 
     expect(await screen.findByText(/yet\./)).toBeTruthy();
     const create = screen.getByRole("link", { name: "Create the first one" });
-    expect(create.getAttribute("href")).toBe(`${RESOURCE.route}/new`);
+    expect(create.getAttribute("href")).toBe(`${resource.route}/new`);
   });
 
   it("asks the API for names containing the filter, back on the first page", async () => {
@@ -56,7 +58,7 @@ describe("the list view", () => {
       anItem({ id: "a1", name: "Sunrise" }),
       anItem({ id: "b2", name: "Dusk" }),
     ]);
-    await renderApp(RESOURCE.route, { api });
+    await renderApp(resource.route, { api });
     await screen.findByRole("link", { name: "Dusk" });
 
     await userEvent.type(screen.getByLabelText("Filter by name"), "  sun ");
@@ -74,7 +76,7 @@ describe("the list view", () => {
   });
 
   it("tells the user when no name matches the filter", async () => {
-    await renderApp(RESOURCE.route, { api: fakeApi([anItem({ name: "Sunrise" })]) });
+    await renderApp(resource.route, { api: fakeApi([anItem({ name: "Sunrise" })]) });
     await screen.findByRole("link", { name: "Sunrise" });
 
     await userEvent.type(screen.getByLabelText("Filter by name"), "zebra");
@@ -88,7 +90,7 @@ describe("the list view", () => {
       anItem({ id: "b2", name: "Sunrise", createdAt: "2026-01-03T00:00:00.000Z" }),
       anItem({ id: "c3", name: "Dusk", createdAt: "2026-01-02T00:00:00.000Z" }),
     ]);
-    await renderApp(RESOURCE.route, { api });
+    await renderApp(resource.route, { api });
     await waitFor(() => expect(rowNames()).toEqual(["Sunrise", "Dusk", "Harbour"]));
 
     await chooseOrder("Name A–Z");
@@ -117,7 +119,7 @@ describe("the list view", () => {
       }),
     );
     const api = fakeApi(items);
-    await renderApp(RESOURCE.route, { api });
+    await renderApp(resource.route, { api });
     await screen.findByRole("link", { name: "Item 00" });
 
     await userEvent.click(screen.getByRole("button", { name: /next page/i }));
@@ -146,7 +148,7 @@ describe("the list view", () => {
   it("asks for more items per page, from the first page", async () => {
     const items = Array.from({ length: 15 }, (_, index) => anItem({ id: `id-${index}` }));
     const api = fakeApi(items);
-    await renderApp(RESOURCE.route, { api });
+    await renderApp(resource.route, { api });
     await waitFor(() => expect(rowNames()).toHaveLength(10));
 
     await userEvent.click(screen.getByRole("combobox", { name: /items per page/i }));
@@ -166,7 +168,7 @@ describe("the list view", () => {
     api.list.mockRejectedValue(
       new ApiError("internal server error", 500, "INTERNAL_ERROR", "corr-1"),
     );
-    await renderApp(RESOURCE.route, { api });
+    await renderApp(resource.route, { api });
 
     expect(await screen.findByText("internal server error")).toBeTruthy();
     expect(screen.getByTestId("error-reference").textContent).toContain("reference corr-1");

@@ -5,14 +5,17 @@ import { createMemoryHistory } from "vue-router";
 
 import App from "@/App.vue";
 import { createAppRouter } from "@/router";
-import { resourceApiKey } from "@/services/resource";
+import { resourceApiKey, type ResourceApis } from "@/services/resource";
 import { useSessionStore } from "@/stores/session";
 import { createAppVuetify } from "@/vuetify";
 
 import { fakeApi, type FakeApi } from "./fake-api";
 
 interface Options {
+  /** The API of every resource but those `apis` names. */
   api?: FakeApi;
+  /** The API of each resource named here. */
+  apis?: Record<string, FakeApi>;
   /** The bearer token of the session; null for a signed-out user. */
   token?: string | null;
 }
@@ -20,7 +23,7 @@ interface Options {
 /** The whole app, as main.ts builds it, on a fake API and an in-memory history at `path`. */
 export async function renderApp(
   path: string,
-  { api = fakeApi(), token = "test-token" }: Options = {},
+  { api = fakeApi(), apis = {}, token = "test-token" }: Options = {},
 ) {
   const pinia = createPinia();
   setActivePinia(pinia);
@@ -32,7 +35,9 @@ export async function renderApp(
   const view = render(App, {
     global: {
       plugins: [pinia, router, createAppVuetify(), [VueQueryPlugin, { queryClient }]],
-      provide: { [resourceApiKey]: api },
+      provide: {
+        [resourceApiKey]: ((resource) => apis[resource.name] ?? api) satisfies ResourceApis,
+      },
     },
   });
   await router.isReady();

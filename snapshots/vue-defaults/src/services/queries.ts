@@ -7,18 +7,22 @@ import {
 } from "@tanstack/vue-query";
 import { computed, toValue, type MaybeRefOrGetter } from "vue";
 
-import type { Resource, ResourceInput } from "@/resource";
 import { useResourceApi } from "@/services/resource";
-import type { ListParams } from "@/types/resource";
+import type { ListParams, Resource, ResourceDefinition, ResourceInput } from "@/types/resource";
 import { toApiError } from "@/utils/errors";
 
-/** Server state of the resource, cached by Vue Query under these keys. */
-export const resourceKeys = {
-  all: ["resource"] as const,
-  lists: ["resource", "list"] as const,
-  list: (params: ListParams) => ["resource", "list", params] as const,
-  item: (id: string) => ["resource", "item", id] as const,
-};
+/**
+ * Server state of a resource, cached by Vue Query under these keys: each starts with the
+ * resource's name, so two resources never share an entry.
+ */
+export function resourceKeys({ name }: ResourceDefinition) {
+  return {
+    all: [name] as const,
+    lists: [name, "list"] as const,
+    list: (params: ListParams) => [name, "list", params] as const,
+    item: (id: string) => [name, "item", id] as const,
+  };
+}
 
 /**
  * Retries a read once when the service could not answer (network, 5xx); a 4xx will not change
@@ -38,59 +42,66 @@ export function createQueryClient(): QueryClient {
   });
 }
 
-export function useResourceList(params: MaybeRefOrGetter<ListParams>) {
-  const api = useResourceApi();
+export function useResourceList(
+  resource: ResourceDefinition,
+  params: MaybeRefOrGetter<ListParams>,
+) {
+  const api = useResourceApi(resource);
+  const keys = resourceKeys(resource);
   return useQuery({
-    queryKey: computed(() => resourceKeys.list({ ...toValue(params) })),
+    queryKey: computed(() => keys.list({ ...toValue(params) })),
     queryFn: () => api.list(toValue(params)),
     // The table keeps showing the current page while the next one loads.
     placeholderData: keepPreviousData,
   });
 }
 
-export function useResourceItem(id: MaybeRefOrGetter<string>) {
-  const api = useResourceApi();
+export function useResourceItem(resource: ResourceDefinition, id: MaybeRefOrGetter<string>) {
+  const api = useResourceApi(resource);
+  const keys = resourceKeys(resource);
   return useQuery({
-    queryKey: computed(() => resourceKeys.item(toValue(id))),
+    queryKey: computed(() => keys.item(toValue(id))),
     queryFn: () => api.get(toValue(id)),
   });
 }
 
 /** After a change the item's cache holds the backend's answer and every list is refetched. */
-function useAfterChange() {
+function useAfterChange(resource: ResourceDefinition) {
   const queryClient = useQueryClient();
+  const keys = resourceKeys(resource);
   return async (item: Resource): Promise<void> => {
-    queryClient.setQueryData(resourceKeys.item(item.id), item);
-    await queryClient.invalidateQueries({ queryKey: resourceKeys.lists });
+    queryClient.setQueryData(keys.item(item.id), item);
+    await queryClient.invalidateQueries({ queryKey: keys.lists });
   };
 }
 
-export function useCreateResource() {
-  const api = useResourceApi();
-  const afterChange = useAfterChange();
+export function useCreateResource(resource: ResourceDefinition) {
+  const api = useResourceApi(resource);
+  const afterChange = useAfterChange(resource);
   return useMutation({
     mutationFn: (input: ResourceInput) => api.create(input),
     onSuccess: afterChange,
   });
 }
 
-export function useReplaceResource(id: MaybeRefOrGetter<string>) {
-  const api = useResourceApi();
-  const afterChange = useAfterChange();
+export function useReplaceResource(resource: ResourceDefinition, id: MaybeRefOrGetter<string>) {
+  const api = useResourceApi(resource);
+  const afterChange = useAfterChange(resource);
   return useMutation({
     mutationFn: (input: ResourceInput) => api.replace(toValue(id), input),
     onSuccess: afterChange,
   });
 }
 
-export function useRemoveResource() {
-  const api = useResourceApi();
+export function useRemoveResource(resource: ResourceDefinition) {
+  const api = useResourceApi(resource);
+  const keys = resourceKeys(resource);
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (id: string) => api.remove(id),
     onSuccess: async (_nothing, id) => {
-      queryClient.removeQueries({ queryKey: resourceKeys.item(id) });
-      await queryClient.invalidateQueries({ queryKey: resourceKeys.lists });
+      queryClient.removeQueries({ queryKey: keys.item(id) });
+      await queryClient.invalidateQueries({ queryKey: keys.lists });
     },
   });
 }

@@ -1,7 +1,64 @@
-import type { ListQuery } from "@/resource";
+import type { components } from "@/types/api";
+
+type Schemas = components["schemas"];
+type Parameters = components["parameters"];
+
+/**
+ * A resource the app manages, named once in its own file under src/resources/ and listed in
+ * src/resources/index.ts. The router, the navigation, the API and the query cache read it.
+ */
+export interface ResourceDefinition {
+  /** As the API names it, e.g. "media-assets": its route names and cache keys start with it. */
+  readonly name: string;
+  /** The backend's collection, e.g. "/api/v1/media-assets". */
+  readonly apiPath: string;
+  /** The app's path of its list, e.g. "/media-assets". */
+  readonly route: string;
+  /** How the user reads it, e.g. "Media assets" and "media asset". */
+  readonly plural: string;
+  readonly singular: string;
+}
+
+// What the screens read and send of any resource: the contract gives every resource's items
+// these fields (api/openapi.json's shared schemas and parameters).
+
+/** One item, as the API sends it. */
+export interface Resource {
+  id: Schemas["Id"];
+  name: Schemas["Name"];
+  description: Schemas["Description"];
+  createdAt: Schemas["Timestamp"];
+  updatedAt: Schemas["Timestamp"];
+  version: number;
+}
+/** What POST and PUT send: the whole item (a description left out is null). */
+export interface ResourceInput {
+  name: Schemas["Name"];
+  description?: Schemas["Description"];
+}
+/** One page of the list: `data` and `pagination`. */
+export interface ResourcePage {
+  data: Resource[];
+  pagination: Schemas["Pagination"];
+}
+/** The list's query parameters as the API spells them: page, limit, sort, filter[name]. */
+export interface ListQuery {
+  page?: Parameters["Page"];
+  limit?: Parameters["Limit"];
+  sort?: Parameters["Sort"];
+  "filter[name]"?: Parameters["NameFilter"];
+}
+
+/** A resource's own contract types must fit these: each resource's file extends it. */
+export interface ResourceTypes {
+  item: Resource;
+  input: ResourceInput;
+  page: ResourcePage;
+  query: ListQuery;
+}
 
 /** An order the API can sort the list in: one of the contract's `sort` values. */
-export type SortOrder = NonNullable<ListQuery["sort"]>;
+export type SortOrder = Parameters["Sort"];
 
 /** What the list view asks for; services/resource.ts sends it as the API's query parameters. */
 export interface ListParams {

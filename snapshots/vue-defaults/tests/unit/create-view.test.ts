@@ -2,16 +2,19 @@ import { screen } from "@testing-library/vue";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 
-import { RESOURCE } from "@/resource";
+import { RESOURCES } from "@/resources";
+import { routeNames } from "@/router";
 import { ApiError } from "@/utils/errors";
 
 import { fakeApi } from "./fake-api";
 import { renderApp } from "./render-app";
 
+const [resource] = RESOURCES;
+
 describe("the create view", () => {
   it("creates the item and opens its page", async () => {
     const api = fakeApi();
-    const { router } = await renderApp(`${RESOURCE.route}/new`, { api });
+    const { router } = await renderApp(`${resource.route}/new`, { api });
 
     await userEvent.type(await screen.findByLabelText("Name"), "Sunrise");
     await userEvent.type(screen.getByLabelText("Description"), "Over the bay");
@@ -22,12 +25,12 @@ describe("the create view", () => {
       name: "Sunrise",
       description: "Over the bay",
     });
-    expect(router.currentRoute.value.fullPath).toBe(`${RESOURCE.route}/new-1`);
+    expect(router.currentRoute.value.fullPath).toBe(`${resource.route}/new-1`);
   });
 
   it("sends nothing while the form is invalid", async () => {
     const api = fakeApi();
-    await renderApp(`${RESOURCE.route}/new`, { api });
+    await renderApp(`${resource.route}/new`, { api });
 
     await userEvent.click(await screen.findByRole("button", { name: "Create" }));
 
@@ -40,7 +43,7 @@ describe("the create view", () => {
     api.create.mockRejectedValue(
       new ApiError("an item named 'Sunrise' already exists", 409, "CONFLICT", "corr-9"),
     );
-    const { router } = await renderApp(`${RESOURCE.route}/new`, { api });
+    const { router } = await renderApp(`${resource.route}/new`, { api });
 
     await userEvent.type(await screen.findByLabelText("Name"), "Sunrise");
     await userEvent.click(screen.getByRole("button", { name: "Create" }));
@@ -49,6 +52,6 @@ describe("the create view", () => {
     expect(screen.getByTestId("error-reference").textContent).toMatch(
       /CONFLICT\s+· reference corr-9/,
     );
-    expect(router.currentRoute.value.name).toBe("create");
+    expect(router.currentRoute.value.name).toBe(routeNames(resource).create);
   });
 });

@@ -2,13 +2,16 @@ import { screen, waitFor, within } from "@testing-library/vue";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 
-import { RESOURCE } from "@/resource";
+import { RESOURCES } from "@/resources";
+import { routeNames } from "@/router";
 import { ApiError } from "@/utils/errors";
 
 import { anItem, fakeApi } from "./fake-api";
 import { renderApp } from "./render-app";
 
-const path = `${RESOURCE.route}/a1`;
+const [resource] = RESOURCES;
+
+const path = `${resource.route}/a1`;
 
 describe("the detail view", () => {
   it("shows the item", async () => {
@@ -79,7 +82,7 @@ describe("the detail view", () => {
     expect(api.remove).not.toHaveBeenCalled();
     await userEvent.click(within(dialog).getByRole("button", { name: "Delete" }));
 
-    await waitFor(() => expect(router.currentRoute.value.name).toBe("list"));
+    await waitFor(() => expect(router.currentRoute.value.name).toBe(routeNames(resource).list));
     expect(api.remove).toHaveBeenCalledExactlyOnceWith("a1");
     expect(await screen.findByText(/yet\./)).toBeTruthy();
   });
@@ -100,7 +103,7 @@ describe("the detail view", () => {
   });
 
   it("shows the API's answer for an item that does not exist", async () => {
-    await renderApp(`${RESOURCE.route}/missing`, { api: fakeApi() });
+    await renderApp(`${resource.route}/missing`, { api: fakeApi() });
 
     expect(await screen.findByText("no item missing")).toBeTruthy();
     expect(screen.getByTestId("error-reference").textContent).toContain("reference corr-404");

@@ -7,10 +7,12 @@ import {
 } from "axios";
 import { describe, expect, it } from "vitest";
 
-import { RESOURCE } from "@/resource";
+import { RESOURCES } from "@/resources";
 import { createHttpClient, type HttpOptions } from "@/services/http";
 import { createResourceApi } from "@/services/resource";
 import { ApiError } from "@/utils/errors";
+
+const [resource] = RESOURCES;
 
 interface Answer {
   status: number;
@@ -171,14 +173,14 @@ describe("the resource API", () => {
   it("asks for a page in the chosen order, with the name filter only when there is one", async () => {
     const page = { data: [sentItem], pagination: { page: 2, limit: 10, total: 11, totalPages: 2 } };
     const { client, sent } = clientAnswering(() => ({ status: 200, body: page }));
-    const api = createResourceApi(client);
+    const api = createResourceApi(client, resource);
 
     expect(await api.list({ page: 2, limit: 10, sort: "name:asc", filter: "sun" })).toEqual(page);
     await api.list({ page: 1, limit: 20, sort: "createdAt:desc", filter: "" });
 
     // The query string as it goes on the wire, in the contract's parameter names.
     const [filtered, unfiltered] = sent.map((request) => new URL(client.getUri(request)));
-    expect(filtered?.pathname).toBe(RESOURCE.apiPath);
+    expect(filtered?.pathname).toBe(resource.apiPath);
     expect([...(filtered?.searchParams ?? [])]).toEqual([
       ["page", "2"],
       ["limit", "10"],
@@ -197,7 +199,7 @@ describe("the resource API", () => {
       status: request.method === "delete" ? 204 : 200,
       body: request.method === "delete" ? null : sentItem,
     }));
-    const api = createResourceApi(client);
+    const api = createResourceApi(client, resource);
     const input = { name: "Sunrise", description: null };
 
     expect(await api.create(input)).toEqual(sentItem);
@@ -207,7 +209,7 @@ describe("the resource API", () => {
 
     const calls = sent.map((request) => [
       request.method,
-      request.url?.replace(RESOURCE.apiPath, ""),
+      request.url?.replace(resource.apiPath, ""),
     ]);
     expect(calls).toEqual([
       ["post", ""],
