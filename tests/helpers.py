@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -47,3 +48,14 @@ def render(copie: Any, **answers: Any) -> Path:
     assert result.exception is None, result.exception
     assert result.exit_code == 0
     return Path(result.project_dir)
+
+
+def probe_template(root: Path, config: str | None = None) -> Path:
+    """A template at root made of this repository's copier.yml (or `config`, a variant of it)
+    and the macros it imports (templates/names.jinja), without any stack's files: a test writes
+    the files it renders."""
+    (root / "templates").mkdir(parents=True, exist_ok=True)
+    text = config if config is not None else (REPO_ROOT / "copier.yml").read_text()
+    (root / "copier.yml").write_text(text)
+    shutil.copyfile(REPO_ROOT / "templates" / "names.jinja", root / "templates" / "names.jinja")
+    return root

@@ -13,7 +13,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from tests.helpers import AVAILABLE_STACKS, REPO_ROOT, git
+from tests.helpers import AVAILABLE_STACKS, REPO_ROOT, git, probe_template
 from visiobook_scaffold.cli import app
 from visiobook_scaffold.template import load_config
 
@@ -220,12 +220,11 @@ def test_template_and_vcs_ref_select_a_template_version(tmp_path: Path) -> None:
 
 
 def test_a_stack_not_available_yet_is_refused_before_rendering(tmp_path: Path) -> None:
-    template = tmp_path / "template"
-    template.mkdir()
     config = (REPO_ROOT / "copier.yml").read_text()
     vue_facts = config.index("    vue:\n")
-    (template / "copier.yml").write_text(
-        config[:vue_facts] + config[vue_facts:].replace("available: true", "available: false", 1)
+    template = probe_template(
+        tmp_path / "template",
+        config[:vue_facts] + config[vue_facts:].replace("available: true", "available: false", 1),
     )
     dest = tmp_path / "web"
     code, _, err = run("new", dest, "--template", template, "--stack", "vue", "--name", "web")

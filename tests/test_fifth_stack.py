@@ -14,7 +14,7 @@ from pathlib import Path
 import yaml
 from typer.testing import CliRunner
 
-from tests.helpers import REPO_ROOT
+from tests.helpers import REPO_ROOT, probe_template
 from tests.slow.tools import tool
 from visiobook_scaffold.cli import app
 
@@ -47,10 +47,9 @@ RUST_FACTS = """\
 
 
 def template_with_a_fifth_stack(root: Path) -> Path:
-    """This repository's template (copier.yml and templates/) with the rust stack added in the
-    two places the checklist names first."""
-    root.mkdir()
-    shutil.copy2(REPO_ROOT / "copier.yml", root / "copier.yml")
+    """This repository's template (copier.yml, its macros and the shared files) with the rust
+    stack added in the two places the checklist names first."""
+    probe_template(root)
     shared = root / "templates" / "shared"
     shutil.copytree(REPO_ROOT / "templates" / "shared", shared, symlinks=True)
     config = (root / "copier.yml").read_text(encoding="utf-8")

@@ -262,7 +262,7 @@ def test_a_yes_no_question_and_its_condition_in_a_template_without_a_name(
 def write_config(root: Path, text: str) -> Form:
     root.mkdir()
     (root / "copier.yml").write_text(text)
-    return Form(load_config(root).specs)
+    return Form(load_config(root).specs, root)
 
 
 def test_conditions_are_honoured_and_computed_values_never_asked(tmp_path: Path) -> None:
@@ -297,7 +297,7 @@ def test_a_validator_that_fails_on_an_answer_refuses_it_with_the_reason(tmp_path
 
 def test_the_repository_template_is_evaluated_as_copier_evaluates_it() -> None:
     config = load_config(REPO_ROOT)
-    form = Form(config.specs, settings=config.settings)
+    form = Form(config.specs, config.root, settings=config.settings)
     assert Form.unsupported(config.specs, config.settings) == ""
     every = {"description", "resource", "org", "image_registry", "public_domain", "port"}
     progress = form.resolve({"stack": "node", "service_name": "svc"}, every)
@@ -309,6 +309,12 @@ def test_the_repository_template_is_evaluated_as_copier_evaluates_it() -> None:
     assert refused.pending is not None
     assert refused.pending.key == "resource"
     assert refused.error.startswith("resource 'strings' would give a name that clashes with")
+    # The derived names come from templates/names.jinja, read from the template's root.
+    people = form.resolve(
+        {"stack": "go", "service_name": "svc", "resource": "people"},
+        every | {"language_version", "cache"},
+    )
+    assert (people.pending, people.error) == (None, "")
 
 
 @pytest.mark.parametrize(
@@ -340,7 +346,7 @@ def test_a_misspelt_name_stops_the_prompts_when_the_template_asks_for_strict_ren
         "_envops: {undefined: jinja2.StrictUndefined}\n" + spec
     )
     config = load_config(tmp_path / "strict")
-    strict = Form(config.specs, settings=config.settings)
+    strict = Form(config.specs, config.root, settings=config.settings)
     refusal = "cannot evaluate question 'folder': 'nmae' is undefined"
     with pytest.raises(ScaffoldError, match=refusal):
         strict.resolve({}, {"name", "folder"})

@@ -14,7 +14,14 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.helpers import AVAILABLE_STACKS, BASE_ANSWERS, REPO_ROOT, SERVICE_STACKS, render
+from tests.helpers import (
+    AVAILABLE_STACKS,
+    BASE_ANSWERS,
+    REPO_ROOT,
+    SERVICE_STACKS,
+    probe_template,
+    render,
+)
 
 SHARED = REPO_ROOT / "templates" / "shared"
 
@@ -128,16 +135,13 @@ def test_resource_names_are_derived_once(
     resource_camel: str,
     tmp_path: Path,
 ) -> None:
-    probe_template = tmp_path / "probe"
-    (probe_template / "templates" / "fastapi").mkdir(parents=True)
-    (probe_template / "copier.yml").write_text((REPO_ROOT / "copier.yml").read_text())
-    (probe_template / "templates/fastapi/names.txt.jinja").write_text(
+    probe = probe_template(tmp_path / "probe")
+    (probe / "templates" / "fastapi").mkdir()
+    (probe / "templates/fastapi/names.txt.jinja").write_text(
         "{{ resource_snake }} {{ item_snake }} {{ model_name }} "
         "{{ item_camel }} {{ resource_camel }}"
     )
-    result = copie.copy(
-        extra_answers={**BASE_ANSWERS, "resource": resource}, template_dir=probe_template
-    )
+    result = copie.copy(extra_answers={**BASE_ANSWERS, "resource": resource}, template_dir=probe)
     assert result.exception is None, result.exception
     text = (Path(result.project_dir) / "names.txt").read_text()
     snake = resource.replace("-", "_")
@@ -194,6 +198,7 @@ def test_node_service_has_the_guidelines_tree(copie: Any) -> None:
         "src/config/env.ts",
         "src/types/express.d.ts",
         "prisma/schema.prisma",
+        "prisma/models/media-asset.prisma",
         "prisma/migrations/migration_lock.toml",
         "prisma/migrations/20261124000000_create_media_assets/migration.sql",
         "tests/unit/app.test.ts",
@@ -207,7 +212,7 @@ def test_node_service_has_the_guidelines_tree(copie: Any) -> None:
         "jest.config.js",
     ]:
         assert (project / path).is_file(), path
-    schema = (project / "prisma/schema.prisma").read_text()
+    schema = (project / "prisma/models/media-asset.prisma").read_text()
     assert "model MediaAsset {" in schema
     assert '@@map("media_assets")' in schema
 
@@ -261,14 +266,14 @@ def test_workflow_migrates_the_database_before_the_tests(copie: Any, stack: str)
 
 
 def test_a_stack_marked_unavailable_is_rejected_by_copier_too(copie: Any, tmp_path: Path) -> None:
-    probe_template = tmp_path / "probe"
-    (probe_template / "templates" / "vue").mkdir(parents=True)
     config = (REPO_ROOT / "copier.yml").read_text()
     vue_facts = config.index("    vue:\n")
-    (probe_template / "copier.yml").write_text(
-        config[:vue_facts] + config[vue_facts:].replace("available: true", "available: false", 1)
+    probe = probe_template(
+        tmp_path / "probe",
+        config[:vue_facts] + config[vue_facts:].replace("available: true", "available: false", 1),
     )
-    result = copie.copy(extra_answers={**BASE_ANSWERS, "stack": "vue"}, template_dir=probe_template)
+    (probe / "templates" / "vue").mkdir()
+    result = copie.copy(extra_answers={**BASE_ANSWERS, "stack": "vue"}, template_dir=probe)
     assert result.exit_code != 0
     assert "not available in this template version yet" in str(result.exception)
 
@@ -378,9 +383,8 @@ def plural_of(word: str) -> str:
 def test_a_python_keyword_never_becomes_a_module_or_class_name(copie: Any, tmp_path: Path) -> None:
     """Each resource a keyword could reach (the word, its plural) is refused, or its derived
     names are identifiers Python accepts (FastAPI's modules and classes bear them)."""
-    probe = tmp_path / "probe"
-    (probe / "templates" / "fastapi").mkdir(parents=True)
-    (probe / "copier.yml").write_text((REPO_ROOT / "copier.yml").read_text())
+    probe = probe_template(tmp_path / "probe")
+    (probe / "templates" / "fastapi").mkdir()
     (probe / "templates/fastapi/names.txt.jinja").write_text(
         "{{ resource_snake }} {{ item_snake }} {{ model_name }}"
     )

@@ -66,7 +66,7 @@ def ask(config: TemplateConfig, given: Mapping[str, Any], folder: Path | None) -
     input, or "Cancel" at the summary raise InterruptError: nothing was written."""
     # The folder is asked after the name it defaults to (or last, for a template without one).
     after = {"service_name": _folder_question} if folder is None else {}
-    form = Form(config.specs, after=after, settings=config.settings)
+    form = Form(config.specs, config.root, after=after, settings=config.settings)
     chosen: dict[str, Any] = dict(given)
     accepted: set[str] = set()
     offered: dict[str, Any] = {}

@@ -11,10 +11,11 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import yaml
-from jinja2 import StrictUndefined, TemplateError, Undefined
+from jinja2 import FileSystemLoader, StrictUndefined, TemplateError, Undefined
 from jinja2.sandbox import SandboxedEnvironment
 
 from visiobook_scaffold.errors import ScaffoldError, one_line
@@ -119,13 +120,18 @@ class Form:
     def __init__(
         self,
         specs: Mapping[str, Any],
+        root: Path,
         after: Mapping[str, Extra] | None = None,
         settings: Mapping[str, Any] | None = None,
     ):
         self._specs = specs
         self._after = dict(after or {})
         undefined = undefined_of(settings or {}) or Undefined
-        self._env = SandboxedEnvironment(extensions=COPIER_EXTENSIONS, undefined=undefined)
+        # As in Copier, `{% from 'templates/names.jinja' import ... %}` names a file from the
+        # template's root (the folder of copier.yml).
+        self._env = SandboxedEnvironment(
+            loader=FileSystemLoader(root), extensions=COPIER_EXTENSIONS, undefined=undefined
+        )
 
     @staticmethod
     def unsupported(specs: Mapping[str, Any], settings: Mapping[str, Any]) -> str:

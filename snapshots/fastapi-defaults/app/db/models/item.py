@@ -1,4 +1,4 @@
-"""SQLAlchemy models (the Pydantic API models live in app/models)."""
+"""The items table."""
 
 from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
