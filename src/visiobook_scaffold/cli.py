@@ -430,6 +430,53 @@ def update(
         raise typer.Exit(1)
 
 
+add_app = typer.Typer(
+    cls=OneLineUsage,
+    help="Add to a service: a resource.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(add_app, name="add")
+
+
+@add_app.command("resource", cls=PlainHelp)
+def add_resource_command(
+    name: Annotated[
+        str,
+        typer.Argument(
+            metavar="NAME", help="The resource, as its URL names it: plural kebab-case (people)."
+        ),
+    ],
+    path: ServicePath = Path(),
+    pretend: Annotated[
+        bool, typer.Option("--pretend", help="Show the files it would write; write nothing.")
+    ] = False,
+) -> None:
+    """Add a resource beside the example one: its model, migration, routes, service, tests and
+    contract entries, as the example resource has them, recorded so that `update` keeps it
+    current.
+
+    Exit code 0 when it was added, 1 when a file listing the resources is left with conflict
+    markers (the team had edited the same lines), 2 on an error (nothing written)."""
+    from visiobook_scaffold.resource import AddResource, add_resource
+
+    with reported_errors():
+        result = add_resource(AddResource(path=path, name=name, pretend=pretend))
+    if pretend:
+        typer.echo(f"Pretend run: adding {name} would write")
+    else:
+        typer.echo(f"Added the resource {name}:")
+    for label, files in (("new", result.created), ("changed", result.changed)):
+        for file in files:
+            typer.echo(f"  {label:<8} {file}")
+    for file in result.conflicted:
+        typer.echo(f"  conflict {file}: resolve the markers, then commit")
+    if not pretend and not result.conflicted:
+        typer.echo("Review with `git diff` and `git status`, run the tests, then commit.")
+    if result.conflicted:
+        raise typer.Exit(1)
+
+
 @app.command("diff", cls=PlainHelp)
 def diff_command(
     path: ServicePath = Path(),

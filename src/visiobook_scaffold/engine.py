@@ -20,8 +20,8 @@ from typing import Any, Literal
 import yaml
 
 from visiobook_scaffold import git
-from visiobook_scaffold.errors import ScaffoldError, one_line
-from visiobook_scaffold.service import ANSWERS_FILE, Service
+from visiobook_scaffold.errors import COPIER_VALIDATION_PREFIX, ScaffoldError, one_line
+from visiobook_scaffold.service import Service
 from visiobook_scaffold.versions import reachable
 
 ConflictStyle = Literal["inline", "rej"]
@@ -53,16 +53,32 @@ def copy(
 
 
 def render(
-    service: Service, version: str, answers: dict[str, Any], dest: Path, ask: bool = False
+    service: Service,
+    version: str,
+    answers: dict[str, Any],
+    dest: Path,
+    ask: bool = False,
 ) -> None:
     """Renders the service's template at `version`, with `answers`, into `dest`; a question
-    they do not answer takes its default, or, with `ask`, is asked."""
+    they do not answer takes its default, or, with `ask`, is asked. The answers are recorded
+    in the service layer's own answers file."""
     given = {key: value for key, value in answers.items() if not key.startswith("_")}
     source = service.source
     try:
         with _copier() as copier, service.reachable():
-            copier.run_copy(source, dest, data=given, vcs_ref=version, defaults=not ask, quiet=True)
+            copier.run_copy(
+                source,
+                dest,
+                data=given,
+                vcs_ref=version,
+                defaults=not ask,
+                quiet=True,
+                answers_file=service.answers_file,
+            )
     except Exception as error:
+        if COPIER_VALIDATION_PREFIX.match(str(error)):
+            # The template's validator refused an answer: its message names the answer.
+            raise ScaffoldError(one_line(error)) from None
         unanswered = _unanswered_question(error)
         if unanswered is not None:
             raise ScaffoldError(
@@ -99,6 +115,7 @@ def update(
             pretend=pretend,
             quiet=True,
             unsafe=unsafe,
+            answers_file=service.answers_file,
         )
 
 
@@ -132,12 +149,12 @@ def _recording_source(service: Service) -> Iterator[None]:
     if source == service.recorded_source:
         yield
         return
-    path = service.root / ANSWERS_FILE
+    path = service.root / service.answers_file
     original = path.read_bytes()
     edited = yaml.safe_dump({**service.answers, "_src_path": source}, sort_keys=False).encode()
     path.write_bytes(edited)
     try:
-        with git.unseen_changes(service.root, ANSWERS_FILE):
+        with git.unseen_changes(service.root, service.answers_file):
             yield
     finally:
         if path.read_bytes() == edited:

@@ -27,6 +27,9 @@ class Service:
     template: str | None = None
     """`--template`: where to fetch the template's versions from instead (a fork, a mirror,
     the new place of a template folder that moved)."""
+    answers_file: str = ANSWERS_FILE
+    """The answers file of this layer of the service: the service's own, or an added
+    resource's (resource.py)."""
 
     @property
     def recorded_source(self) -> str:
@@ -45,7 +48,9 @@ class Service:
     def _recorded_version(self) -> str:
         version = self.answers.get("_commit")
         if not version:
-            raise ScaffoldError(f"{self.root / ANSWERS_FILE} records no template version (_commit)")
+            raise ScaffoldError(
+                f"{self.root / self.answers_file} records no template version (_commit)"
+            )
         return str(version)
 
     @property
@@ -70,15 +75,37 @@ def read_service(path: Path, template: str | None = None) -> Service:
     return Service(path.resolve(), recorded_answers(path), template)
 
 
-def recorded_answers(path: Path) -> dict[str, Any]:
-    """The answers file Copier wrote in `path`."""
+RESOURCE_ANSWERS_FILE = ".copier-answers.resource-{}.yml"
+"""An added resource's answers file (copier.yml `_answers_file`), by the resource's name."""
+
+
+def added_resources(service: Service) -> list[str]:
+    """The resources added to the service (`visiobook add resource`), in the order added."""
+    added = service.answers.get("resources") or []
+    if not isinstance(added, list):
+        raise ScaffoldError(
+            f"{service.root / ANSWERS_FILE} records `resources` that are not a list of names"
+        )
+    return [str(name) for name in added]
+
+
+def resource_layers(service: Service) -> list[Service]:
+    """The added resources, each a layer of the template with its own answers file."""
+    layers = []
+    for name in added_resources(service):
+        answers_file = RESOURCE_ANSWERS_FILE.format(name)
+        answers = recorded_answers(service.root, answers_file)
+        layers.append(Service(service.root, answers, service.template, answers_file))
+    return layers
+
+
+def recorded_answers(path: Path, name: str = ANSWERS_FILE) -> dict[str, Any]:
+    """The answers file Copier wrote in `path` (the service's, or the one named `name`)."""
     if not path.is_dir():
         raise ScaffoldError(f"{path} is not a folder")
-    answers_file = path / ANSWERS_FILE
+    answers_file = path / name
     if not answers_file.is_file():
-        raise ScaffoldError(
-            f"{path} has no {ANSWERS_FILE}: it was not generated from a Copier template"
-        )
+        raise ScaffoldError(f"{path} has no {name}: it was not generated from a Copier template")
     try:
         answers = yaml.safe_load(answers_file.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError):

@@ -27,7 +27,7 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
-                /** @description The item's id, a UUID (any case); anything else is 400. */
+                /** @description The id, a UUID (any case); anything else is 400. */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
@@ -110,7 +110,7 @@ export interface components {
          * @description RFC 3339 in UTC, with milliseconds: 2026-11-28T09:30:00.000Z.
          */
         Timestamp: string;
-        /** @description Unique among the items. Not blank: at least one character other than space, tab, CR and LF. Lengths count Unicode code points. Stored as sent. */
+        /** @description Unique among its resource's rows. Not blank: at least one character other than space, tab, CR and LF. Lengths count Unicode code points. Stored as sent. */
         Name: string;
         Description: string | null;
         Item: {
@@ -265,7 +265,7 @@ export interface components {
                 };
             };
         };
-        /** @description NOT_FOUND: no item has this id. */
+        /** @description NOT_FOUND: no row of the resource has this id. */
         NotFound: {
             headers: {
                 "x-correlation-id": components["headers"]["CorrelationId"];
@@ -280,7 +280,7 @@ export interface components {
                 };
             };
         };
-        /** @description CONFLICT: another item has this name. */
+        /** @description CONFLICT: another row of the resource has this name. */
         Conflict: {
             headers: {
                 "x-correlation-id": components["headers"]["CorrelationId"];
@@ -327,7 +327,7 @@ export interface components {
         };
     };
     parameters: {
-        /** @description The item's id, a UUID (any case); anything else is 400. */
+        /** @description The id, a UUID (any case); anything else is 400. */
         Id: string;
         /** @description The page to return, from 1. Deep pages are slow: filter instead. */
         Page: number;
@@ -335,7 +335,7 @@ export interface components {
         Limit: number;
         /** @description <field>[:asc|desc], ascending when no direction is given; ties are broken by id. */
         Sort: "createdAt:desc" | "createdAt:asc" | "createdAt" | "updatedAt:desc" | "updatedAt:asc" | "updatedAt" | "name:desc" | "name:asc" | "name";
-        /** @description Only the items whose name contains this text, ignoring case; every character is literal (% and _ are not wildcards). */
+        /** @description Only the rows whose name contains this text, ignoring case; every character is literal (% and _ are not wildcards). */
         NameFilter: string;
     };
     requestBodies: never;
@@ -356,7 +356,7 @@ export interface operations {
                 limit?: components["parameters"]["Limit"];
                 /** @description <field>[:asc|desc], ascending when no direction is given; ties are broken by id. */
                 sort?: components["parameters"]["Sort"];
-                /** @description Only the items whose name contains this text, ignoring case; every character is literal (% and _ are not wildcards). */
+                /** @description Only the rows whose name contains this text, ignoring case; every character is literal (% and _ are not wildcards). */
                 "filter[name]"?: components["parameters"]["NameFilter"];
             };
             header?: never;
@@ -416,7 +416,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The item's id, a UUID (any case); anything else is 400. */
+                /** @description The id, a UUID (any case); anything else is 400. */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
@@ -434,7 +434,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The item's id, a UUID (any case); anything else is 400. */
+                /** @description The id, a UUID (any case); anything else is 400. */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
@@ -459,7 +459,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The item's id, a UUID (any case); anything else is 400. */
+                /** @description The id, a UUID (any case); anything else is 400. */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
@@ -484,7 +484,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The item's id, a UUID (any case); anything else is 400. */
+                /** @description The id, a UUID (any case); anything else is 400. */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;

@@ -1,0 +1,92 @@
+"""Slow tier: `visiobook add resource` grows a generated service, and the service stays whole:
+its own lint, type check and tests pass against real PostgreSQL with the added resources, and
+their migrations apply after the example's, on a database that already holds its rows."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.slow.postgres import PostgresServer
+from tests.slow.project import PythonProject, generate, run
+from tests.slow.test_fastapi_service import passes_its_tests
+
+pytestmark = pytest.mark.slow
+
+
+def add_resource(root: Path, name: str) -> str:
+    """Adds the resource with the CLI, then commits it as a team would; the CLI's output."""
+    added = subprocess.run(
+        [sys.executable, "-m", "visiobook_scaffold", "add", "resource", name, str(root)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert added.returncode == 0, added.stderr
+    committed = run(root, "git", "add", "-A")
+    assert committed.code == 0, committed.output
+    committed = run(root, "git", "commit", "-q", "-m", f"Add {name}")
+    assert committed.code == 0, committed.output
+    return added.stdout
+
+
+@pytest.fixture(scope="module")
+def grown_fastapi_service(
+    tmp_path_factory: pytest.TempPathFactory, fastapi_service: PythonProject
+) -> PythonProject:
+    """A FastAPI service with two resources added beside its example one (`items`)."""
+    root = generate(tmp_path_factory.mktemp("grown") / "svc", "--stack", "fastapi", "--name", "svc")
+    add_resource(root, "people")
+    add_resource(root, "media-assets")
+    project = PythonProject(root)
+    # Same requirements: the fixture's installed virtualenv serves this one too.
+    project.bin.parent.symlink_to(fastapi_service.bin.parent)
+    return project
+
+
+def test_added_resources_leave_a_fastapi_service_lint_clean_and_typed(
+    grown_fastapi_service: PythonProject,
+) -> None:
+    lint = grown_fastapi_service.told("lint")
+    assert lint.code == 0, lint.output[-4000:]
+    types = grown_fastapi_service.told("type_check")
+    assert types.code == 0, types.output[-4000:]
+
+
+def test_added_resources_pass_the_fastapi_service_s_own_tests_against_postgres(
+    grown_fastapi_service: PythonProject, postgres: PostgresServer, tmp_path: Path
+) -> None:
+    database_url = postgres.create_database("grown_own_tests")
+    modules = passes_its_tests(grown_fastapi_service, {"DATABASE_URL": database_url}, tmp_path)
+    assert {
+        "tests.integration.test_people_api",
+        "tests.unit.test_person_service",
+        "tests.integration.test_media_assets_api",
+        "tests.unit.test_media_asset_service",
+    } <= modules
+
+
+def test_added_resources_migrate_after_the_example_on_a_database_holding_its_rows(
+    grown_fastapi_service: PythonProject, postgres: PostgresServer
+) -> None:
+    database_url = postgres.create_database("grown_migrations")
+    env = {"DATABASE_URL": database_url}
+    alembic = str(grown_fastapi_service.bin / "alembic")
+    first = run(grown_fastapi_service.root, alembic, "upgrade", "0001", env=env)
+    assert first.code == 0, first.output
+    postgres.psql("grown_migrations", "-c", "INSERT INTO items (name) VALUES ('kept')")
+
+    migrated = grown_fastapi_service.told("migrate", env=env)
+    assert migrated.code == 0, migrated.output
+    assert postgres.psql("grown_migrations", "-tAc", "SELECT name FROM items").strip() == "kept"
+    history = run(grown_fastapi_service.root, alembic, "history", env=env)
+    assert history.code == 0, history.output
+    # Newest first: each added resource's migration follows the one before it.
+    assert history.output.splitlines()[:3] == [
+        "0002 -> 0003 (head), Create the media_assets table.",
+        "0001 -> 0002, Create the people table.",
+        "<base> -> 0001, Create the items table.",
+    ]

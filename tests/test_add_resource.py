@@ -1,0 +1,240 @@
+"""`visiobook add resource`: a resource added beside the example one is a layer of the template
+of its own (its files, its answers file), and the service's files that list every resource get it
+through Copier's three-way update, keeping the team's edits.
+
+The tests use a small layered template in a temporary git repository, shaped as copier.yml and
+templates/resource/<stack> are; the slow tier adds resources to real generated services.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from tests.helpers import git
+from visiobook_scaffold.cli import app
+from visiobook_scaffold.errors import ScaffoldError
+from visiobook_scaffold.resource import next_migration
+
+runner = CliRunner()
+
+LAYERED_COPIER_YML = """\
+_subdirectory: "{{ 'resource' if layer == 'resource' else 'service' }}"
+_answers_file: >-
+  {{ '.copier-answers.resource-' ~ resource ~ '.yml'
+  if layer == 'resource' else '.copier-answers.yml' }}
+_templates_suffix: .jinja
+stack: {type: str}
+service_name: {type: str}
+resource:
+  type: str
+  default: items
+  validator: "{% if resource[-1] not in 'es' %}resource must be a plural noun{% endif %}"
+layer:
+  type: str
+  default: service
+  when: "{{ layer | default('service') == 'resource' }}"
+resources:
+  type: yaml
+  default: []
+  when: "{{ layer == 'service' and resources | default([]) | length > 0 }}"
+migration:
+  type: str
+  default: "0001"
+  when: "{{ layer == 'resource' }}"
+"""
+
+
+def visiobook(*args: str | Path) -> tuple[int, str, str]:
+    result = runner.invoke(app, [str(arg) for arg in args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+
+
+@pytest.fixture
+def service(tmp_path: Path) -> Path:
+    """A service generated from the layered template's v1.0.0, committed."""
+    template = tmp_path / "template"
+    write(template / "copier.yml", LAYERED_COPIER_YML)
+    answers = "{{ _copier_answers|to_nice_yaml }}"
+    for layer in ("service", "resource"):
+        write(template / layer / "{{_copier_conf.answers_file}}.jinja", answers)
+        write(template / layer / "{{resource}}.txt.jinja", "the {{ resource }} routes\n")
+    write(
+        template / "service" / "routes.txt.jinja",
+        "{% for name in [resource] + resources %}route {{ name }}\n{% endfor %}",
+    )
+    git(template, "init", "--quiet", "--initial-branch=main")
+    git(template, "add", "--all")
+    git(template, "commit", "--quiet", "--message", "v1.0.0")
+    git(template, "tag", "v1.0.0")
+    root = tmp_path / "svc"
+    code, _, err = visiobook(
+        "new", root, "--template", template, "--defaults",
+        "--data", "stack=fastapi", "--data", "service_name=svc",
+    )  # fmt: skip
+    assert code == 0, err
+    return root
+
+
+def test_a_resource_is_added_as_a_layer_and_listed_keeping_the_team_s_edits(
+    service: Path,
+) -> None:
+    routes = service / "routes.txt"
+    routes.write_text("# the team's own comment\n" + routes.read_text())
+    git(service, "commit", "--quiet", "--all", "--message", "Our comment")
+
+    code, out, err = visiobook("add", "resource", "people", service)
+
+    assert code == 0, err
+    assert (service / "people.txt").read_text() == "the people routes\n"
+    assert routes.read_text() == "# the team's own comment\nroute items\nroute people\n"
+    layer = yaml.safe_load((service / ".copier-answers.resource-people.yml").read_text())
+    assert layer["layer"] == "resource"
+    assert layer["resource"] == "people"
+    assert layer["_commit"] == "v1.0.0"
+    assert "resources" not in layer
+    recorded = yaml.safe_load((service / ".copier-answers.yml").read_text())
+    assert recorded["resources"] == ["people"]
+    assert "layer" not in recorded
+    assert "  new      people.txt\n" in out
+    assert "  changed  routes.txt\n" in out
+
+
+def test_the_team_s_edit_next_to_the_new_line_is_left_as_a_conflict_exit_1(
+    service: Path,
+) -> None:
+    with (service / "routes.txt").open("a") as routes:
+        routes.write("route health, the team's own\n")
+    git(service, "commit", "--quiet", "--all", "--message", "Our route")
+
+    code, out, _ = visiobook("add", "resource", "people", service)
+
+    assert code == 1
+    assert "  conflict routes.txt: resolve the markers, then commit\n" in out
+    merged = (service / "routes.txt").read_text()
+    assert "route health, the team's own\n" in merged
+    assert "route people\n" in merged
+    assert "<<<<<<< " in merged
+    assert (service / "people.txt").is_file()
+
+
+def test_resources_are_listed_in_the_order_they_were_added(service: Path) -> None:
+    for name in ("people", "boxes"):
+        code, _, err = visiobook("add", "resource", name, service)
+        assert code == 0, err
+        git(service, "add", "--all")
+        git(service, "commit", "--quiet", "--message", f"Add {name}")
+
+    assert (service / "routes.txt").read_text() == "route items\nroute people\nroute boxes\n"
+    recorded = yaml.safe_load((service / ".copier-answers.yml").read_text())
+    assert recorded["resources"] == ["people", "boxes"]
+
+
+def test_pretend_names_the_files_and_writes_nothing(service: Path) -> None:
+    code, out, err = visiobook("add", "resource", "people", service, "--pretend")
+
+    assert code == 0, err
+    assert out.splitlines() == [
+        "Pretend run: adding people would write",
+        "  new      .copier-answers.resource-people.yml",
+        "  new      people.txt",
+        "  changed  .copier-answers.yml",
+        "  changed  routes.txt",
+    ]
+    assert git(service, "status", "--porcelain", "--untracked-files=all") == ""
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("items", "the service already has the resource 'items'"),
+        ("person", "resource must be a plural noun"),
+    ],
+)
+def test_a_name_taken_or_refused_by_the_template_writes_nothing(
+    service: Path, name: str, reason: str
+) -> None:
+    code, out, err = visiobook("add", "resource", name, service)
+
+    assert code == 2
+    assert out == ""
+    assert err == f"error: {reason}\n"
+    assert git(service, "status", "--porcelain", "--untracked-files=all") == ""
+
+
+def test_a_tree_with_uncommitted_changes_is_refused_untouched(service: Path) -> None:
+    (service / "notes.txt").write_text("ours, not committed\n")
+
+    code, _, err = visiobook("add", "resource", "people", service)
+
+    assert code == 2
+    assert err.count("\n") == 1
+    assert "1 uncommitted change(s): commit or stash them first" in err
+    assert git(service, "status", "--porcelain", "--untracked-files=all") == "?? notes.txt"
+
+
+def test_a_template_version_without_the_resource_layer_says_to_update_first(
+    service: Path,
+) -> None:
+    template = Path(yaml.safe_load((service / ".copier-answers.yml").read_text())["_src_path"])
+    # Its first versions knew nothing of layers: one tree, one answers file.
+    (template / "copier.yml").write_text(
+        "_subdirectory: service\n_templates_suffix: .jinja\n"
+        "stack: {type: str}\nservice_name: {type: str}\nresource: {type: str, default: items}\n"
+    )
+    (template / "service" / "routes.txt.jinja").write_text("route {{ resource }}\n")
+    git(template, "commit", "--quiet", "--all", "--message", "no layers")
+    git(service, "checkout", "--quiet", "-b", "older")
+    answers = service / ".copier-answers.yml"
+    answers.write_text(answers.read_text().replace("v1.0.0", git(template, "rev-parse", "HEAD")))
+    git(service, "commit", "--quiet", "--all", "--message", "at the commit without layers")
+
+    code, _, err = visiobook("add", "resource", "people", service)
+
+    assert code == 2
+    assert "cannot add resources: run `visiobook update` first" in err
+    assert git(service, "status", "--porcelain", "--untracked-files=all") == ""
+
+
+def test_an_alembic_revision_follows_the_head_whatever_the_team_named_theirs(
+    tmp_path: Path,
+) -> None:
+    versions = tmp_path / "alembic" / "versions"
+    write(versions / "0001_create_items.py", 'revision: str = "0001"\ndown_revision = None\n')
+    write(
+        versions / "3f2a9c_add_column.py",
+        'revision = "3f2a9c"\ndown_revision: str | None = "0001"\n',
+    )
+
+    assert next_migration(tmp_path, "fastapi") == {"migration": "0002", "migration_after": "3f2a9c"}
+
+
+def test_alembic_with_two_heads_is_refused(tmp_path: Path) -> None:
+    versions = tmp_path / "alembic" / "versions"
+    write(versions / "0001_a.py", 'revision = "0001"\ndown_revision = None\n')
+    write(versions / "0002_b.py", 'revision = "0002"\ndown_revision = "0001"\n')
+    write(versions / "0003_c.py", 'revision = "0003"\ndown_revision = "0001"\n')
+
+    with pytest.raises(ScaffoldError, match=r"2 heads \(0002, 0003\): merge them first"):
+        next_migration(tmp_path, "fastapi")
+
+
+def test_goose_and_prisma_migrations_come_after_the_latest(tmp_path: Path) -> None:
+    write(tmp_path / "migrations" / "00001_create_items.sql", "")
+    write(tmp_path / "migrations" / "00007_ours.sql", "")
+    assert next_migration(tmp_path, "go") == {"migration": "00008"}
+
+    future = tmp_path / "prisma" / "migrations" / "29991231235959_ours" / "migration.sql"
+    write(future, "")
+    assert next_migration(tmp_path, "node") == {"migration": "29991231235960"}
+    future.parent.rename(future.parent.with_name("20261124000000_create_items"))
+    assert next_migration(tmp_path, "node")["migration"] >= f"{datetime.now(UTC):%Y%m%d%H%M}"
