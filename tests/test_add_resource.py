@@ -49,6 +49,9 @@ migration:
 """
 
 
+RESOURCE_FILE = "the {{ resource }} routes\nline 2\nline 3\nline 4\n"
+
+
 def visiobook(*args: str | Path) -> tuple[int, str, str]:
     result = runner.invoke(app, [str(arg) for arg in args])
     return result.exit_code, result.stdout, result.stderr
@@ -67,7 +70,8 @@ def service(tmp_path: Path) -> Path:
     answers = "{{ _copier_answers|to_nice_yaml }}"
     for layer in ("service", "resource"):
         write(template / layer / "{{_copier_conf.answers_file}}.jinja", answers)
-        write(template / layer / "{{resource}}.txt.jinja", "the {{ resource }} routes\n")
+        # The same file in both trees, as the stack's tree links the resource layer's.
+        write(template / layer / "{{resource}}.txt.jinja", RESOURCE_FILE)
     write(
         template / "service" / "routes.txt.jinja",
         "{% for name in [resource] + resources %}route {{ name }}\n{% endfor %}",
@@ -95,7 +99,7 @@ def test_a_resource_is_added_as_a_layer_and_listed_keeping_the_team_s_edits(
     code, out, err = visiobook("add", "resource", "people", service)
 
     assert code == 0, err
-    assert (service / "people.txt").read_text() == "the people routes\n"
+    assert (service / "people.txt").read_text() == "the people routes\nline 2\nline 3\nline 4\n"
     assert routes.read_text() == "# the team's own comment\nroute items\nroute people\n"
     layer = yaml.safe_load((service / ".copier-answers.resource-people.yml").read_text())
     assert layer["layer"] == "resource"
@@ -238,3 +242,77 @@ def test_goose_and_prisma_migrations_come_after_the_latest(tmp_path: Path) -> No
     assert next_migration(tmp_path, "node") == {"migration": "29991231235960"}
     future.parent.rename(future.parent.with_name("20261124000000_create_items"))
     assert next_migration(tmp_path, "node")["migration"] >= f"{datetime.now(UTC):%Y%m%d%H%M}"
+
+
+def test_an_update_reaches_the_example_and_the_added_resources_keeping_their_edits(
+    service: Path,
+) -> None:
+    for name in ("people", "boxes"):
+        code, _, err = visiobook("add", "resource", name, service)
+        assert code == 0, err
+        git(service, "add", "--all")
+        git(service, "commit", "--quiet", "--message", f"Add {name}")
+    for name in ("items", "people", "boxes"):
+        edited = service / f"{name}.txt"
+        edited.write_text(edited.read_text().replace("line 4", f"line 4, our {name}"))
+    git(service, "commit", "--quiet", "--all", "--message", "Our edits")
+    start = git(service, "rev-parse", "HEAD")
+    template = Path(yaml.safe_load((service / ".copier-answers.yml").read_text())["_src_path"])
+    for layer in ("service", "resource"):
+        write(
+            template / layer / "{{resource}}.txt.jinja",
+            RESOURCE_FILE.replace("routes", "routes, version 2"),
+        )
+    git(template, "commit", "--quiet", "--all", "--message", "v2.0.0")
+    git(template, "tag", "v2.0.0")
+
+    code, out, err = visiobook("update", service)
+
+    assert code == 0, err + out
+    for name in ("items", "people", "boxes"):
+        assert (service / f"{name}.txt").read_text() == (
+            f"the {name} routes, version 2\nline 2\nline 3\nline 4, our {name}\n"
+        )
+    for answers in (
+        ".copier-answers.yml",
+        *(f".copier-answers.resource-{n}.yml" for n in ("people", "boxes")),
+    ):
+        assert yaml.safe_load((service / answers).read_text())["_commit"] == "v2.0.0", answers
+    # One reviewable set of changes on top of the team's last commit, as for a service alone.
+    assert git(service, "rev-parse", "HEAD") == start
+    assert (service / "routes.txt").read_text() == "route items\nroute people\nroute boxes\n"
+
+
+def test_an_update_whose_added_resource_cannot_render_changes_nothing(
+    service: Path,
+) -> None:
+    code, _, err = visiobook("add", "resource", "people", service)
+    assert code == 0, err
+    git(service, "add", "--all")
+    git(service, "commit", "--quiet", "--message", "Add people")
+    start = git(service, "rev-parse", "HEAD")
+    template = Path(yaml.safe_load((service / ".copier-answers.yml").read_text())["_src_path"])
+    write(template / "service" / "notes.txt", "a new file of the service layer\n")
+    write(template / "resource" / "broken.txt.jinja", "{{ this is not jinja }}\n")
+    git(template, "add", "--all")
+    git(template, "commit", "--quiet", "--message", "v2.0.0")
+    git(template, "tag", "v2.0.0")
+
+    code, _, err = visiobook("update", service)
+
+    assert code == 2
+    assert err.startswith("error: update failed, nothing was changed: "), err
+    assert err.count("\n") == 1, err
+    assert git(service, "rev-parse", "HEAD") == start
+    assert git(service, "status", "--porcelain", "--untracked-files=all") == ""
+    assert not (service / "notes.txt").exists()
+
+
+def test_an_update_cannot_change_the_list_of_resources(service: Path) -> None:
+    code, _, err = visiobook("update", service, "--data", "resources=[people]")
+
+    assert code == 2
+    assert (
+        err
+        == "error: an update cannot change 'resources': `visiobook add resource` adds resources\n"
+    )

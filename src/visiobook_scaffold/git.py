@@ -177,6 +177,32 @@ def mark_commit(path: Path, ref: str, commit: str) -> None:
     _git(path, "update-ref", ref, commit)
 
 
+def commit_everything(path: Path, message: str) -> None:
+    """Commits every change under `path`, conflict markers included, as this tool: a step of its
+    own work that `reset_to` takes back (no hook runs, nothing is signed)."""
+    _git(path, "add", "--all", "--", ".")
+    _git(
+        path,
+        "-c",
+        "user.name=visiobook",
+        "-c",
+        "user.email=visiobook@localhost",
+        "commit",
+        "--quiet",
+        "--allow-empty",
+        "--no-verify",
+        "--no-gpg-sign",
+        "--message",
+        message,
+    )
+
+
+def reset_to(path: Path, commit: str) -> None:
+    """Moves the branch back to `commit`, leaving the files as they are: what was committed
+    since shows as changes again."""
+    _git(path, "reset", "--quiet", commit)
+
+
 def restore_head(path: Path) -> None:
     """Puts everything under `path` back as the last commit has it: changes undone, untracked
     files removed (ignored files stay). Only for a tree known to have had no changes of its own."""

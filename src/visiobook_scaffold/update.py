@@ -21,7 +21,7 @@ from visiobook_scaffold.currency import is_behind, newest_release, past_tag
 from visiobook_scaffold.engine import ConflictStyle
 from visiobook_scaffold.errors import InterruptError, ScaffoldError, one_line
 from visiobook_scaffold.safeguard import Kept
-from visiobook_scaffold.service import ANSWERS_FILE, Service, read_service, recorded_answers
+from visiobook_scaffold.service import Service, read_service, recorded_answers, resource_layers
 from visiobook_scaffold.template import (
     CONFIG_NAME,
     TemplateConfig,
@@ -32,6 +32,8 @@ from visiobook_scaffold.template import (
 from visiobook_scaffold.versions import CANONICAL_SOURCE, built_commit
 
 CONFLICT_MARKER = "<<<<<<< "
+LAYER_ANSWERS = frozenset({"layer", "resources", "migration", "migration_after"})
+"""Answers that say which layer of the template a set of files is (resource.py)."""
 
 
 @dataclass(frozen=True)
@@ -75,9 +77,13 @@ def update(request: UpdateRequest) -> Updated:
     git.require()
     service = _service(request)
     _check_changed_answers(request.answers, service)
+    # The service, then each resource added to it: a layer of the template with its own answers
+    # file, taken to the same version (resource.py).
+    layers = [service, *resource_layers(service)]
     # Before anything is written: a failure here leaves the service as it was.
     try:
-        planned = _plan(service, request)
+        version = request.to or _default_target(service)
+        plans = [_plan(layer, request, version) for layer in layers]
     except BaseException as error:
         if isinstance(error, KeyboardInterrupt):
             raise InterruptError("interrupted: nothing was changed") from None
@@ -85,7 +91,8 @@ def update(request: UpdateRequest) -> Updated:
         raise ScaffoldError(f"{failed}: {one_line(error)}") from error
     if request.pretend:
         try:
-            _run_copier(service, request, planned)
+            for layer, planned in zip(layers, plans, strict=True):
+                _run_copier(layer, request, planned)
         except BaseException as error:
             # Copier pretends in temporary folders only: nothing here was touched.
             if isinstance(error, KeyboardInterrupt):
@@ -95,13 +102,21 @@ def update(request: UpdateRequest) -> Updated:
     root = service.root
     start = git.head_commit(root)
     try:
-        _run_copier(service, request, planned)
-        if request.conflict == "inline":
-            _merge_moved_files(service)
-        kept = safeguard.apply(root, planned.at_risk)
+        for index, (layer, planned) in enumerate(zip(layers, plans, strict=True)):
+            if index:
+                # Copier updates a committed tree only: the layers done so far are committed
+                # here, and uncommitted again below.
+                git.commit_everything(root, f"visiobook update: before {layer.answers_file}")
+            _run_copier(layer, request, planned)
+            if request.conflict == "inline":
+                _merge_moved_files(layer)
+        git.reset_to(root, start)
+        kept = [kept for planned in plans for kept in safeguard.apply(root, planned.at_risk)]
     except BaseException as error:
         # git's restore below brings back every tracked file, but not an ignored one.
-        safeguard.put_back(root, planned.at_risk.ignored)
+        for planned in plans:
+            safeguard.put_back(root, planned.at_risk.ignored)
+        git.reset_to(root, start)
         git.restore_head(root)
         if isinstance(error, KeyboardInterrupt):
             raise InterruptError("interrupted: the service is back at its last commit") from None
@@ -131,7 +146,7 @@ class _Plan:
     """The team's files a line-by-line merge would lose."""
 
 
-def _plan(service: Service, request: UpdateRequest) -> _Plan:
+def _plan(service: Service, request: UpdateRequest, version: str) -> _Plan:
     """Renders the new version and the service's own into a scratch folder.
 
     The new version is rendered with the answers the update will use, so its questions are
@@ -140,11 +155,11 @@ def _plan(service: Service, request: UpdateRequest) -> _Plan:
     """
     with tempfile.TemporaryDirectory(prefix="visiobook-versions-") as scratch:
         old, new = Path(scratch) / "old", Path(scratch) / "new"
-        version = request.to or _default_target(service)
         answers = {**service.answers, **request.answers}
         engine.render(service, version, answers, new, ask=request.ask)
         engine.render(service, service.version, service.answers, old)
-        rendered = recorded_answers(new) if (new / ANSWERS_FILE).is_file() else {}
+        answers_file = service.answers_file
+        rendered = recorded_answers(new, answers_file) if (new / answers_file).is_file() else {}
         return _Plan(
             version,
             _answers_for_copier(service.answers, request, rendered),
@@ -216,6 +231,10 @@ def _check_changed_answers(answers: dict[str, Any], service: Service) -> None:
     """
     if not answers:
         return
+    if layered := sorted(LAYER_ANSWERS & answers.keys()):
+        raise ScaffoldError(
+            f"an update cannot change {layered[0]!r}: `visiobook add resource` adds resources"
+        )
     if "stack" in answers and answers["stack"] != service.stack:
         raise ScaffoldError(
             f"an update cannot change the stack ({service.stack!r}): generate a new service instead"
