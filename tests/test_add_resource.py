@@ -143,6 +143,25 @@ def test_resources_are_listed_in_the_order_they_were_added(service: Path) -> Non
     assert recorded["resources"] == ["people", "boxes"]
 
 
+def test_diff_sees_an_added_resource_as_the_template_s_and_the_team_s_edit_as_theirs(
+    service: Path,
+) -> None:
+    code, _, err = visiobook("add", "resource", "people", service)
+    assert code == 0, err
+    git(service, "add", "--all")
+    git(service, "commit", "--quiet", "--message", "Add people")
+    code, out, err = visiobook("diff", service)
+    assert (code, out) == (0, "svc matches a clean render of template v1.0.0.\n"), err
+
+    people = service / "people.txt"
+    people.write_text(people.read_text().replace("line 2", "line 2, ours"))
+    code, out, err = visiobook("diff", service)
+
+    assert code == 1, err
+    assert "-line 2\n+line 2, ours\n" in out
+    assert out.count("diff --git") == 1
+
+
 def test_pretend_names_the_files_and_writes_nothing(service: Path) -> None:
     code, out, err = visiobook("add", "resource", "people", service, "--pretend")
 

@@ -17,10 +17,12 @@ import json
 import os
 import signal
 import subprocess
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import httpx
 import pytest
@@ -55,6 +57,17 @@ def launch(
     database and waits until it answers."""
     fixture = f"{stack}_cached_service" if cached else f"{stack}_service"
     project: ServiceProject = request.getfixturevalue(fixture)
+    return start(project, postgres, database, env)
+
+
+def start(
+    project: ServiceProject,
+    postgres: PostgresServer,
+    database: str,
+    env: dict[str, str] | None = None,
+) -> RunningService:
+    """Starts a generated backend on a new migrated database and waits until it answers."""
+    stack = project.STACK
     environment = migrated(project, postgres, database, env)
     command = project.server_command()
     log = project.root / f"server-{database}.log"
@@ -130,3 +143,47 @@ def access_token(subject: str = "slow-tier", lifetime: int = 3600) -> str:
     """A token every backend accepts: HS256, signed with JWT_SECRET, with sub and exp."""
     now = int(time.time())
     return jwt({"sub": subject, "iat": now, "exp": now + lifetime})
+
+
+def schemathesis(contract: Path, base: str, workdir: Path, *options: str) -> list[str]:
+    """Runs schemathesis on the running service at `base`, driven by the document `contract`,
+    with every check, in every phase (examples, coverage, fuzzing, stateful through the
+    document's links); `options` narrow it (e.g. `--include-tag`). The operations it exercised,
+    as "GET /api/v1/x"; a failure fails the calling test with schemathesis's own report."""
+    report = workdir / "junit.xml"
+    result = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "st"),
+            "run",
+            str(contract),
+            "--url",
+            base,
+            "--header",
+            f"Authorization: Bearer {access_token()}",
+            "--checks",
+            "all",
+            "--max-examples",
+            "200",
+            "--seed",
+            "20261128",
+            "--workers",
+            "1",
+            "--request-timeout",
+            "10",
+            "--report",
+            "junit",
+            "--report-junit-path",
+            str(report),
+            *options,
+        ],
+        cwd=workdir,  # where schemathesis keeps its cache (.schemathesis/)
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-12000:] + result.stderr[-4000:]
+    suite = ElementTree.parse(report).getroot()
+    assert not suite.findall(".//failure")
+    assert not suite.findall(".//error")
+    return [str(case.get("name")) for case in suite.iter("testcase")]

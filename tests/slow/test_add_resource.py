@@ -8,10 +8,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import httpx
 import pytest
 
 from tests.slow.postgres import PostgresServer
 from tests.slow.project import PythonProject, generate, run
+from tests.slow.services import JWT_SECRET, schemathesis, start, stop_gracefully
 from tests.slow.test_fastapi_service import passes_its_tests
 
 pytestmark = pytest.mark.slow
@@ -73,7 +75,7 @@ def test_added_resources_migrate_after_the_example_on_a_database_holding_its_row
     grown_fastapi_service: PythonProject, postgres: PostgresServer
 ) -> None:
     database_url = postgres.create_database("grown_migrations")
-    env = {"DATABASE_URL": database_url}
+    env = {"DATABASE_URL": database_url, "JWT_SECRET": JWT_SECRET}
     alembic = str(grown_fastapi_service.bin / "alembic")
     first = run(grown_fastapi_service.root, alembic, "upgrade", "0001", env=env)
     assert first.code == 0, first.output
@@ -90,3 +92,28 @@ def test_added_resources_migrate_after_the_example_on_a_database_holding_its_row
         "0001 -> 0002, Create the people table.",
         "<base> -> 0001, Create the items table.",
     ]
+
+
+def test_schemathesis_finds_nothing_on_the_added_resources_of_a_booted_fastapi_service(
+    grown_fastapi_service: PythonProject, postgres: PostgresServer, tmp_path: Path
+) -> None:
+    service = start(grown_fastapi_service, postgres, "grown_booted")
+    try:
+        served = httpx.get(f"{service.base}/api/docs/openapi.json", timeout=10).json()
+        assert {"/api/v1/people", "/api/v1/media-assets/{id}"} <= set(served["paths"])
+        tested = schemathesis(
+            grown_fastapi_service.root / "api" / "openapi.json",
+            service.base,
+            tmp_path,
+            "--include-tag",
+            "people",
+            "--include-tag",
+            "media-assets",
+        )
+    finally:
+        stop_gracefully(service)
+    for resource in ("people", "media-assets"):
+        for operation in ("GET", "POST"):
+            assert f"{operation} /api/v1/{resource}" in tested
+        for operation in ("GET", "PUT", "PATCH", "DELETE"):
+            assert f"{operation} /api/v1/{resource}/{{id}}" in tested
