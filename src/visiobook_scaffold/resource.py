@@ -67,10 +67,9 @@ def add_resource(request: AddResource) -> Added:
             _render_layer(service, layer_answers, answers_path, rendered)
         except ScaffoldError as error:
             if f"templates/resource/{service.stack}" in str(error):
-                # The Go and Node resource layers are still to come (issue 23).
                 raise ScaffoldError(
                     f"the {service.stack} template at {service.version} has no resource layer:"
-                    " `add resource` adds to FastAPI services for now"
+                    " it cannot add resources"
                 ) from None
             raise
         files = sorted(

@@ -1,6 +1,7 @@
 """Slow tier: `visiobook add resource` grows a generated service, and the service stays whole:
-its own lint, type check and tests pass against real PostgreSQL with the added resources, and
-their migrations apply after the example's, on a database that already holds its rows."""
+its own lint, type check and tests pass against real PostgreSQL with the added resources, their
+migrations apply after the example's on a database that already holds its rows, and schemathesis
+finds nothing on their routes in the booted service."""
 
 from __future__ import annotations
 
@@ -12,9 +13,11 @@ import httpx
 import pytest
 
 from tests.slow.postgres import PostgresServer
-from tests.slow.project import PythonProject, generate, run
+from tests.slow.project import GoProject, PythonProject, generate, run
+from tests.slow.redis import RedisServer
 from tests.slow.services import JWT_SECRET, schemathesis, start, stop_gracefully
 from tests.slow.test_fastapi_service import passes_its_tests
+from tests.slow.test_go_service import assert_race_tests_pass_with_coverage
 
 pytestmark = pytest.mark.slow
 
@@ -112,8 +115,101 @@ def test_schemathesis_finds_nothing_on_the_added_resources_of_a_booted_fastapi_s
         )
     finally:
         stop_gracefully(service)
-    for resource in ("people", "media-assets"):
+    assert_every_operation_of(tested, ["people", "media-assets"])
+
+
+def assert_every_operation_of(tested: list[str], resources: list[str]) -> None:
+    """schemathesis exercised each operation of each resource."""
+    for resource in resources:
         for operation in ("GET", "POST"):
             assert f"{operation} /api/v1/{resource}" in tested
         for operation in ("GET", "PUT", "PATCH", "DELETE"):
             assert f"{operation} /api/v1/{resource}/{{id}}" in tested
+
+
+@pytest.fixture(scope="module")
+def grown_go_service(tmp_path_factory: pytest.TempPathFactory, go_service: GoProject) -> GoProject:
+    """A Go service (Redis variant: the most code per resource) with two resources added beside
+    its example one (`media-assets`). The modules are in Go's cache since the `go_service`
+    fixture downloaded them."""
+    root = generate(
+        tmp_path_factory.mktemp("grown-go") / "svc",
+        *("--stack", "go", "--name", "svc", "--data", "resource=media-assets"),
+        *("--data", "cache=redis"),
+    )
+    add_resource(root, "people")
+    add_resource(root, "items")
+    return GoProject(root)
+
+
+def test_added_resources_leave_a_go_service_gofmt_staticcheck_and_vet_clean(
+    grown_go_service: GoProject,
+) -> None:
+    lint = grown_go_service.told("lint")
+    assert lint.code == 0, lint.output[-4000:]
+    vet = grown_go_service.told("type_check")
+    assert vet.code == 0, vet.output[-4000:]
+
+
+def test_added_resources_pass_the_go_service_s_own_race_tests_against_postgres_and_redis(
+    grown_go_service: GoProject, postgres: PostgresServer, redis: RedisServer
+) -> None:
+    if not redis.is_accepting():
+        redis.start()  # test_cache.py may have stopped it last
+    env = {"DATABASE_URL": postgres.create_database("grown_go_tests"), "REDIS_URL": redis.url}
+    added = {
+        "TestLifecycleOfAPerson",
+        "TestPersonListPaginatesSortsAndFilters",
+        "TestLifecycleOfAItem",
+        "TestItemListPaginatesSortsAndFilters",
+    }
+    assert_race_tests_pass_with_coverage(grown_go_service, env, added)
+
+
+def test_added_resources_migrate_after_the_go_example_on_a_database_holding_its_rows(
+    grown_go_service: GoProject, postgres: PostgresServer, tmp_path: Path
+) -> None:
+    """The service as it was before the resources were added migrates its database, which gets a
+    row; then the grown service migrates the same database, as a deployment of it would."""
+    before = GoProject(tmp_path / "before")
+    cloned = run(tmp_path, "git", "clone", "-q", str(grown_go_service.root), str(before.root))
+    assert cloned.code == 0, cloned.output
+    assert run(before.root, "git", "checkout", "-q", "HEAD~2").code == 0
+    env = {
+        "DATABASE_URL": postgres.create_database("grown_go_migrations"),
+        "JWT_SECRET": JWT_SECRET,
+        "REDIS_URL": "redis://127.0.0.1:1",
+    }
+    first = before.told("migrate", env=env)
+    assert first.code == 0, first.output
+    postgres.psql("grown_go_migrations", "-c", "INSERT INTO media_assets (name) VALUES ('kept')")
+
+    migrated = grown_go_service.told("migrate", env=env)
+
+    assert migrated.code == 0, migrated.output
+    assert postgres.psql("grown_go_migrations", "-c", "SELECT name FROM media_assets") == "kept\n"
+    versions = postgres.psql(
+        "grown_go_migrations",
+        "-c",
+        "SELECT version_id FROM goose_db_version WHERE version_id > 0 ORDER BY id",
+    )
+    assert versions.split() == ["1", "2", "3"]
+    assert postgres.psql("grown_go_migrations", "-c", "SELECT count(*) FROM people, items") == "0\n"
+
+
+def test_schemathesis_finds_nothing_on_the_added_resources_of_a_booted_go_service(
+    grown_go_service: GoProject, postgres: PostgresServer, redis: RedisServer, tmp_path: Path
+) -> None:
+    if not redis.is_accepting():
+        redis.start()
+    service = start(grown_go_service, postgres, "grown_go_booted", {"REDIS_URL": redis.url})
+    try:
+        tested = schemathesis(
+            grown_go_service.root / "api" / "openapi.json",
+            service.base,
+            tmp_path,
+            *("--include-tag", "people", "--include-tag", "items"),
+        )
+    finally:
+        stop_gracefully(service)
+    assert_every_operation_of(tested, ["people", "items"])

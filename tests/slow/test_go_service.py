@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import signal
 import socket
 import subprocess
@@ -152,47 +151,6 @@ def test_generated_code_is_lint_clean_for_any_resource_name_on_both_go_releases(
     assert vet.code == 0, vet.output[-4000:]
     unit = project.go("test", "-short", "./...")
     assert unit.code == 0, unit.output[-4000:]
-
-
-def test_a_second_resource_s_files_compile_beside_the_example_s(
-    go_cached_service: GoProject, tmp_path: Path
-) -> None:
-    """Go puts a package's files in one namespace: the files of one resource (model, repository,
-    service, handler, mock, their tests) declare nothing another resource's files declare too,
-    so a service can hold several. The people resource's files, copied into a service whose
-    example resource is media-assets (the Redis variant, which has the most code per resource),
-    build and pass go vet and staticcheck. The handlers' tests are left out: their fixture, like
-    the router and app.go, wires the example resource alone."""
-    people = GoProject(
-        generate(
-            tmp_path / "people",
-            *("--stack", "go", "--name", go_cached_service.root.name),
-            *("--data", "resource=people", "--data", "cache=redis"),
-        )
-    )
-    service = GoProject(tmp_path / "service")
-    shutil.copytree(go_cached_service.root, service.root, ignore=shutil.ignore_patterns(".git"))
-    copied = [
-        path.relative_to(people.root)
-        for path in people.root.rglob("*person*.go")
-        if path.name != "person_handler_test.go"
-    ]
-    assert len(copied) >= 7, copied
-    for relative in copied:
-        assert not (service.root / relative).exists(), relative
-        shutil.copyfile(people.root / relative, service.root / relative)
-
-    build = service.go("build", "./...")
-    assert build.code == 0, build.output[-4000:]
-    packages = [
-        line
-        for line in service.go("list", "./...").output.split()
-        if not line.endswith("/internal/handlers")
-    ]
-    vet = service.go("vet", *packages)
-    assert vet.code == 0, vet.output[-4000:]
-    staticcheck = service.go("tool", "staticcheck", *packages)
-    assert staticcheck.code == 0, staticcheck.output[-4000:]
 
 
 def test_the_service_reads_dot_env_from_its_folder_as_its_readme_says(

@@ -37,7 +37,7 @@ const (
 	ResultError = "error"
 )
 
-// Cache reads and writes the cached media-assets in Redis.
+// Cache reads and writes one resource's cached answers in Redis (New: the example resource's).
 type Cache struct {
 	client *redis.Client
 	// prefix starts every key: <SERVICE_NAME>:<resource>:
@@ -112,6 +112,14 @@ func New(settings Settings, registry prometheus.Registerer, logger *zap.Logger) 
 		}
 	}
 	return cache, nil
+}
+
+// Under is the cache of another resource: the same connections to Redis and the same metrics,
+// its keys under prefix (<SERVICE_NAME>:<resource>:).
+func (c *Cache) Under(prefix string) *Cache {
+	other := *c
+	other.prefix = prefix
+	return &other
 }
 
 // Close releases the connections to Redis.

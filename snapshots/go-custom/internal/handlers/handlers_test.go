@@ -66,12 +66,13 @@ func newFixture(t *testing.T, database probe, external ...config.ExternalService
 	logs := &bytes.Buffer{}
 	logger, err := logging.NewWithOutput(logging.Options{Service: "svc", Level: "info"}, logs)
 	require.NoError(t, err)
-	store := &mocks.MediaAssetStore{}
-	t.Cleanup(func() { store.AssertExpectations(t) })
 	m := metrics.New()
 	m.ObservePool(database)
+	f := fixture{metrics: m, logs: logs}
+	f.mediaAssetStore = &mocks.MediaAssetStore{}
+	t.Cleanup(func() { f.mediaAssetStore.AssertExpectations(t) })
 	reads := refusingCache(t, m)
-	router := NewRouter(Dependencies{
+	f.router = NewRouter(Dependencies{
 		Info:                ServiceInfo{Name: "svc", Version: "1.0.0"},
 		JWTSecret:           secret,
 		CorrelationIDHeader: corrHeader,
@@ -81,9 +82,9 @@ func newFixture(t *testing.T, database probe, external ...config.ExternalService
 		Metrics:             m,
 		Health:              services.NewHealthService(database, reads, external),
 
-		MediaAssetService: services.NewMediaAssetService(store, reads, m),
+		MediaAssetService: services.NewMediaAssetService(f.mediaAssetStore, reads, m),
 	})
-	return fixture{router: router, metrics: m, logs: logs, mediaAssetStore: store}
+	return f
 }
 
 // refusingCache is a cache whose Redis refuses every connection: every request reaches the

@@ -63,11 +63,12 @@ func newFixture(t *testing.T, database probe, external ...config.ExternalService
 	logs := &bytes.Buffer{}
 	logger, err := logging.NewWithOutput(logging.Options{Service: "svc", Level: "info"}, logs)
 	require.NoError(t, err)
-	store := &mocks.ItemStore{}
-	t.Cleanup(func() { store.AssertExpectations(t) })
 	m := metrics.New()
 	m.ObservePool(database)
-	router := NewRouter(Dependencies{
+	f := fixture{metrics: m, logs: logs}
+	f.itemStore = &mocks.ItemStore{}
+	t.Cleanup(func() { f.itemStore.AssertExpectations(t) })
+	f.router = NewRouter(Dependencies{
 		Info:                ServiceInfo{Name: "svc", Version: "1.0.0"},
 		JWTSecret:           secret,
 		CorrelationIDHeader: corrHeader,
@@ -77,9 +78,9 @@ func newFixture(t *testing.T, database probe, external ...config.ExternalService
 		Metrics:             m,
 		Health:              services.NewHealthService(database, external),
 
-		ItemService: services.NewItemService(store, m),
+		ItemService: services.NewItemService(f.itemStore, m),
 	})
-	return fixture{router: router, metrics: m, logs: logs, itemStore: store}
+	return f
 }
 
 var mockAny = mock.Anything

@@ -55,8 +55,7 @@ func NewRouter(deps Dependencies) *gin.Engine {
 	registerProbes(router, deps.Health, deps.Info)
 	registerDocs(router)
 	api := router.Group("/api/v1", middleware.Authenticate(deps.JWTSecret))
-	handler := &ItemHandler{service: deps.ItemService, bodyLimit: deps.BodyMaxBytes}
-	handler.Register(api.Group("/items"))
+	(&ItemHandler{service: deps.ItemService, bodyLimit: deps.BodyMaxBytes}).Register(api.Group("/items"))
 
 	known := make([]metrics.Route, 0, len(router.Routes()))
 	for _, route := range router.Routes() {
