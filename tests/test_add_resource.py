@@ -335,3 +335,19 @@ def test_an_update_cannot_change_the_list_of_resources(service: Path) -> None:
         err
         == "error: an update cannot change 'resources': `visiobook add resource` adds resources\n"
     )
+
+
+def test_new_neither_lists_nor_takes_the_answers_of_layers(tmp_path: Path) -> None:
+    code, out, _ = visiobook("new", "--list-answers")
+    assert code == 0
+    listed = {line.split()[0] for line in out.splitlines()[1:]}
+    assert {"resource", "cache"} <= listed
+    assert not {"layer", "resources", "migration", "migration_after"} & listed
+
+    code, _, err = visiobook(
+        "new", tmp_path / "svc", "--stack", "fastapi", "--name", "svc", "--defaults",
+        "--data", "resources=[people]",
+    )  # fmt: skip
+    assert code == 2
+    assert err.startswith("error: unknown answer 'resources'")
+    assert not (tmp_path / "svc").exists()

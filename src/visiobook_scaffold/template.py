@@ -53,6 +53,10 @@ class Stack:
     """How the release image migrates the database, when the image itself does it."""
 
 
+LAYER_ANSWERS = frozenset({"layer", "resources", "migration", "migration_after"})
+"""Answers saying which layer of the template a set of files is: a service, or a resource added
+to one (resource.py). `add resource` gives them; `new` and `update --data` do not take them."""
+
 KINDS = frozenset({"service", "frontend"})
 # Every command a stack may declare; the ones each kind must declare.
 COMMANDS = frozenset(
@@ -201,6 +205,8 @@ def load_config(root: Path) -> TemplateConfig:
         if name.startswith("_"):
             continue
         specs[str(name)] = spec
+        if name in LAYER_ANSWERS:
+            continue  # given by `add resource`, never by `new`
         if isinstance(spec, dict) and spec.get("when") is False:
             computed.append(name)
         else:

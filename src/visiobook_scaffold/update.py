@@ -24,6 +24,7 @@ from visiobook_scaffold.safeguard import Kept
 from visiobook_scaffold.service import Service, read_service, recorded_answers, resource_layers
 from visiobook_scaffold.template import (
     CONFIG_NAME,
+    LAYER_ANSWERS,
     TemplateConfig,
     embedded_template_root,
     is_local_template,
@@ -32,8 +33,6 @@ from visiobook_scaffold.template import (
 from visiobook_scaffold.versions import CANONICAL_SOURCE, built_commit
 
 CONFLICT_MARKER = "<<<<<<< "
-LAYER_ANSWERS = frozenset({"layer", "resources", "migration", "migration_after"})
-"""Answers that say which layer of the template a set of files is (resource.py)."""
 
 
 @dataclass(frozen=True)
