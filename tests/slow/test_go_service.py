@@ -18,7 +18,6 @@ import pytest
 
 from tests.slow.postgres import PostgresServer, free_port, wait_until
 from tests.slow.project import GoProject, generate
-from tests.slow.redis import RedisServer
 from tests.slow.services import JWT_SECRET
 
 pytestmark = pytest.mark.slow
@@ -102,23 +101,6 @@ def test_the_redis_variant_passes_gofmt_staticcheck_and_go_vet(
     assert "go tool staticcheck ./..." in lint.output
     vet = go_cached_service.go("vet", "./...")
     assert vet.code == 0, vet.output[-4000:]
-
-
-def test_the_redis_variant_passes_its_race_tests_with_coverage_against_postgres_and_redis(
-    go_cached_service: GoProject, postgres: PostgresServer, redis: RedisServer
-) -> None:
-    if not redis.is_accepting():
-        redis.start()  # test_cache.py may have stopped it last
-    env = {
-        "DATABASE_URL": postgres.create_database("go_cached_own_tests"),
-        "REDIS_URL": redis.url,
-    }
-    cache_tests = {
-        "TestAReadItemIsServedFromTheCacheUntilEachWriteDropsIt",
-        "TestPagesAreCachedByGenerationAndQueryUntilAWrite",
-        "TestWithoutRedisTheAPIAnswersFromTheDatabaseAndTheProbesSayWhy",
-    }
-    assert_race_tests_pass_with_coverage(go_cached_service, env, cache_tests)
 
 
 def test_the_redis_variant_s_integration_tests_fail_without_redis_url(
