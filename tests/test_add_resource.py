@@ -57,6 +57,14 @@ def visiobook(*args: str | Path) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
+def add_and_commit(service: Path, name: str) -> None:
+    """Adds the resource, then commits it as a team would."""
+    code, _, err = visiobook("add", "resource", name, service)
+    assert code == 0, err
+    git(service, "add", "--all")
+    git(service, "commit", "--quiet", "--message", f"Add {name}")
+
+
 def write(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text)
@@ -133,10 +141,7 @@ def test_the_team_s_edit_next_to_the_new_line_is_left_as_a_conflict_exit_1(
 
 def test_resources_are_listed_in_the_order_they_were_added(service: Path) -> None:
     for name in ("people", "boxes"):
-        code, _, err = visiobook("add", "resource", name, service)
-        assert code == 0, err
-        git(service, "add", "--all")
-        git(service, "commit", "--quiet", "--message", f"Add {name}")
+        add_and_commit(service, name)
 
     assert (service / "routes.txt").read_text() == "route items\nroute people\nroute boxes\n"
     recorded = yaml.safe_load((service / ".copier-answers.yml").read_text())
@@ -146,10 +151,7 @@ def test_resources_are_listed_in_the_order_they_were_added(service: Path) -> Non
 def test_diff_sees_an_added_resource_as_the_template_s_and_the_team_s_edit_as_theirs(
     service: Path,
 ) -> None:
-    code, _, err = visiobook("add", "resource", "people", service)
-    assert code == 0, err
-    git(service, "add", "--all")
-    git(service, "commit", "--quiet", "--message", "Add people")
+    add_and_commit(service, "people")
     code, out, err = visiobook("diff", service)
     assert (code, out) == (0, "svc matches a clean render of template v1.0.0.\n"), err
 
@@ -267,10 +269,7 @@ def test_an_update_reaches_the_example_and_the_added_resources_keeping_their_edi
     service: Path,
 ) -> None:
     for name in ("people", "boxes"):
-        code, _, err = visiobook("add", "resource", name, service)
-        assert code == 0, err
-        git(service, "add", "--all")
-        git(service, "commit", "--quiet", "--message", f"Add {name}")
+        add_and_commit(service, name)
     for name in ("items", "people", "boxes"):
         edited = service / f"{name}.txt"
         edited.write_text(edited.read_text().replace("line 4", f"line 4, our {name}"))
@@ -305,10 +304,7 @@ def test_an_update_reaches_the_example_and_the_added_resources_keeping_their_edi
 def test_an_update_whose_added_resource_cannot_render_changes_nothing(
     service: Path,
 ) -> None:
-    code, _, err = visiobook("add", "resource", "people", service)
-    assert code == 0, err
-    git(service, "add", "--all")
-    git(service, "commit", "--quiet", "--message", "Add people")
+    add_and_commit(service, "people")
     start = git(service, "rev-parse", "HEAD")
     template = Path(yaml.safe_load((service / ".copier-answers.yml").read_text())["_src_path"])
     write(template / "service" / "notes.txt", "a new file of the service layer\n")
