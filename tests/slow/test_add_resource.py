@@ -5,6 +5,7 @@ finds nothing on their routes in the booted service."""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -13,11 +14,17 @@ import httpx
 import pytest
 
 from tests.slow.postgres import PostgresServer
-from tests.slow.project import GoProject, PythonProject, generate, run
+from tests.slow.prisma import migrate_deploy
+from tests.slow.project import GoProject, NodeProject, PythonProject, generate, run
 from tests.slow.redis import RedisServer
 from tests.slow.services import JWT_SECRET, schemathesis, start, stop_gracefully
 from tests.slow.test_fastapi_service import passes_its_tests
 from tests.slow.test_go_service import assert_race_tests_pass_with_coverage
+from tests.slow.test_node_service import (
+    jest_suites,
+    migrated_database,
+    passes_its_tests_with_coverage,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -219,3 +226,93 @@ def test_schemathesis_finds_nothing_on_the_added_resources_of_a_booted_go_servic
     finally:
         stop_gracefully(service)
     assert_every_operation_of(tested, ["people", "items"])
+
+
+@pytest.fixture(scope="module")
+def grown_node_service(
+    tmp_path_factory: pytest.TempPathFactory, node_service: NodeProject
+) -> NodeProject:
+    """A Node service with two resources added beside its example one (`items`)."""
+    root = generate(tmp_path_factory.mktemp("grown") / "svc", "--stack", "node", "--name", "svc")
+    add_resource(root, "people")
+    add_resource(root, "media-assets")
+    # Same lock file: the fixture's installed tree serves this one too.
+    (root / "node_modules").symlink_to(node_service.root / "node_modules")
+    project = NodeProject(root)
+    generated = project.npm("exec", "--", "prisma", "generate")
+    assert generated.code == 0, generated.output
+    return project
+
+
+def test_added_resources_leave_a_node_service_lint_clean_and_typed(
+    grown_node_service: NodeProject,
+) -> None:
+    lint = grown_node_service.told("lint")
+    assert lint.code == 0, lint.output[-4000:]
+    types = grown_node_service.told("type_check")
+    assert types.code == 0, types.output[-4000:]
+
+
+def test_added_resources_pass_the_node_service_s_own_tests_against_postgres(
+    grown_node_service: NodeProject, postgres: PostgresServer, tmp_path: Path
+) -> None:
+    database_url = migrated_database(postgres, "grown_node_own_tests", grown_node_service)
+    passes_its_tests_with_coverage(grown_node_service, tmp_path, {"DATABASE_URL": database_url})
+    suites = {Path(suite).name for suite in jest_suites(tmp_path)}
+    assert {
+        f"{item}.{suite}.test.ts"
+        for item in ("person", "media-asset")
+        for suite in ("api", "contract", "service")
+    } <= suites, suites
+
+
+def test_added_resources_of_a_node_service_migrate_after_the_example_on_a_database_holding_its_rows(
+    grown_node_service: NodeProject, postgres: PostgresServer, tmp_path: Path
+) -> None:
+    migrations = grown_node_service.root / "prisma" / "migrations"
+    names = sorted(folder.name for folder in migrations.iterdir() if folder.is_dir())
+    # Named by timestamp: each added resource's sorts after the one before it.
+    assert names[0] == "20261124000000_create_items", names
+    assert [name.split("_", 1)[1] for name in names] == [
+        "create_items",
+        "create_people",
+        "create_media_assets",
+    ]
+    # The service as deployed before the resources were added: the example's migration alone.
+    before = tmp_path / "before"
+    shutil.copytree(migrations / names[0], before / "prisma" / "migrations" / names[0])
+    database = "grown_node_migrations"
+    postgres.create_database(database)
+    migrate_deploy(postgres, database, before)
+    postgres.psql(database, "-c", "INSERT INTO items (name) VALUES ('kept')")
+
+    # What `npx prisma migrate deploy` does (tests/slow/prisma.py): the new ones, in order.
+    migrate_deploy(postgres, database, grown_node_service.root)
+    assert postgres.psql(database, "-tAc", "SELECT name FROM items").strip() == "kept"
+    for table in ("people", "media_assets"):
+        assert postgres.psql(database, "-tAc", f"SELECT count(*) FROM {table}").strip() == "0"  # noqa: S608
+    applied = postgres.psql(
+        database, "-tAc", 'SELECT migration_name FROM "_prisma_migrations" ORDER BY started_at'
+    )
+    assert applied.split() == names
+
+
+def test_schemathesis_finds_nothing_on_the_added_resources_of_a_booted_node_service(
+    grown_node_service: NodeProject, postgres: PostgresServer, tmp_path: Path
+) -> None:
+    service = start(grown_node_service, postgres, "grown_node_booted")
+    try:
+        served = httpx.get(f"{service.base}/api/docs/openapi.json", timeout=10).json()
+        assert {"/api/v1/people", "/api/v1/media-assets/{id}"} <= set(served["paths"])
+        tested = schemathesis(
+            grown_node_service.root / "api" / "openapi.json",
+            service.base,
+            tmp_path,
+            "--include-tag",
+            "people",
+            "--include-tag",
+            "media-assets",
+        )
+    finally:
+        stop_gracefully(service)
+    assert_every_operation_of(tested, ["people", "media-assets"])

@@ -56,12 +56,13 @@ export function createApp({
 
   const info = { name: config.SERVICE_NAME, version: config.SERVICE_VERSION };
   const health = new HealthService(prisma, { externalServices: config.externalServices, redis });
-  const cache =
+  /** A resource's cache of reads, its keys under a prefix of their own; none without Redis. */
+  const cache = (resource: string) =>
     redis === undefined
       ? undefined
       : new Cache(
           redis,
-          { prefix: `${config.SERVICE_NAME}:media-assets:`, ttlMs: config.CACHE_TTL },
+          { prefix: `${config.SERVICE_NAME}:${resource}:`, ttlMs: config.CACHE_TTL },
           metrics,
           logger,
         );
@@ -69,7 +70,7 @@ export function createApp({
   app.use(docsRouter());
   app.use(
     mediaAssetsRouter({
-      service: new MediaAssetService(prisma, metrics, cache),
+      service: new MediaAssetService(prisma, metrics, cache("media-assets")),
       guard: authenticate(config.JWT_SECRET),
       jsonBody: jsonBody(config.REQUEST_BODY_MAX_BYTES),
     }),

@@ -15,6 +15,7 @@ import { Metrics } from "../src/utils/metrics";
 import { createAccessToken } from "../src/utils/tokens";
 
 export const TEST_SECRET = "test-secret-that-is-at-least-32-characters-long";
+/** The example resource's collection: the tests of the app as a whole send their requests there. */
 export const RESOURCE_PATH = "/api/v1/items";
 export const JSON_TYPE = "application/json";
 

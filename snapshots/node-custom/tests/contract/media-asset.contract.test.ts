@@ -7,15 +7,7 @@ import request from "supertest";
 import type { Database } from "../../src/config/database";
 import type { RedisClient } from "../../src/config/redis";
 import { Metrics } from "../../src/utils/metrics";
-import {
-  badTokens,
-  bearer,
-  buildApp,
-  JSON_TYPE,
-  RESOURCE_PATH,
-  testConfig,
-  Upstream,
-} from "../helpers";
+import { badTokens, bearer, buildApp, JSON_TYPE, testConfig, Upstream } from "../helpers";
 import {
   connectTestDatabase,
   connectTestRedis,
@@ -24,8 +16,8 @@ import {
 } from "../integration/database";
 import { contractViolations, errorViolations, type Answer } from "./openapi";
 
-const COLLECTION = RESOURCE_PATH;
-const ITEM = `${RESOURCE_PATH}/{id}`;
+const COLLECTION = "/api/v1/media-assets";
+const ITEM = `${COLLECTION}/{id}`;
 const MIB = 1024 * 1024;
 
 /**

@@ -16,7 +16,7 @@ export async function emptyTables(prisma: PrismaClient): Promise<void> {
   await prisma.$executeRawUnsafe('TRUNCATE TABLE "media_assets"');
 }
 
-/** Where the app built with testConfig() keeps its cache: every key starts so. */
+/** Where the app built with testConfig() keeps its media-assets cache: every key starts so. */
 export const CACHE_PREFIX = "asset-library:media-assets:";
 
 /** The real Redis of REDIS_URL, connected. */
@@ -26,8 +26,8 @@ export async function connectTestRedis(): Promise<RedisClient> {
   return redis;
 }
 
-/** Deletes the cache's keys, so that a test never reads what an earlier one cached. */
+/** Deletes every resource's cached keys, so that a test never reads what an earlier one cached. */
 export async function emptyCache(redis: RedisClient): Promise<void> {
-  const keys = await redis.keys(`${CACHE_PREFIX}*`);
+  const keys = await redis.keys("asset-library:*");
   if (keys.length > 0) await redis.del(keys);
 }

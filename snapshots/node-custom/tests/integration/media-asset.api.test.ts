@@ -1,11 +1,12 @@
 import request from "supertest";
 
 import type { Database } from "../../src/config/database";
-import { bearer, buildApp, RESOURCE_PATH } from "../helpers";
+import { bearer, buildApp } from "../helpers";
 import { connectTestDatabase, emptyTables } from "./database";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+const RESOURCE_PATH = "/api/v1/media-assets";
 
 /** The /api/v1/media-assets routes end to end, against the real database. */
 describe("/api/v1/media-assets against PostgreSQL", () => {

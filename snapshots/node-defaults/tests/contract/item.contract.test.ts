@@ -5,20 +5,12 @@ import type { AddressInfo } from "node:net";
 import request from "supertest";
 
 import type { Database } from "../../src/config/database";
-import {
-  badTokens,
-  bearer,
-  buildApp,
-  JSON_TYPE,
-  RESOURCE_PATH,
-  testConfig,
-  Upstream,
-} from "../helpers";
+import { badTokens, bearer, buildApp, JSON_TYPE, testConfig, Upstream } from "../helpers";
 import { connectTestDatabase, emptyTables } from "../integration/database";
 import { contractViolations, errorViolations, type Answer } from "./openapi";
 
-const COLLECTION = RESOURCE_PATH;
-const ITEM = `${RESOURCE_PATH}/{id}`;
+const COLLECTION = "/api/v1/items";
+const ITEM = `${COLLECTION}/{id}`;
 const MIB = 1024 * 1024;
 
 /**
