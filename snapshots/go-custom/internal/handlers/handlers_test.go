@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -17,9 +16,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
-	"go.uber.org/zap"
 
-	"github.com/visiobook/asset-library/internal/cache"
+	"github.com/visiobook/asset-library/internal/cache/cachetest"
 	"github.com/visiobook/asset-library/internal/config"
 	"github.com/visiobook/asset-library/internal/mocks"
 	"github.com/visiobook/asset-library/internal/services"
@@ -71,7 +69,7 @@ func newFixture(t *testing.T, database probe, external ...config.ExternalService
 	f := fixture{metrics: m, logs: logs}
 	f.mediaAssetStore = &mocks.MediaAssetStore{}
 	t.Cleanup(func() { f.mediaAssetStore.AssertExpectations(t) })
-	reads := refusingCache(t, m)
+	reads := cachetest.Refusing(t, m.Registry)
 	f.router = NewRouter(Dependencies{
 		Info:                ServiceInfo{Name: "svc", Version: "1.0.0"},
 		JWTSecret:           secret,
@@ -85,21 +83,6 @@ func newFixture(t *testing.T, database probe, external ...config.ExternalService
 		MediaAssetService: services.NewMediaAssetService(f.mediaAssetStore, reads, m),
 	})
 	return f
-}
-
-// refusingCache is a cache whose Redis refuses every connection: every request reaches the
-// store and /health reports Redis down, as they do when Redis is down. The cache itself is
-// tested in its own package.
-func refusingCache(t *testing.T, m *metrics.Metrics) *cache.Cache {
-	t.Helper()
-	listener, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	address := listener.Addr().String()
-	require.NoError(t, listener.Close())
-	reads, err := cache.New(cache.Settings{URL: "redis://" + address, Prefix: "svc:media-assets:", TTL: time.Minute}, m.Registry, zap.NewNop())
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = reads.Close() })
-	return reads
 }
 
 var mockAny = mock.Anything

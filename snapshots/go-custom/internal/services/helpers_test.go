@@ -1,15 +1,12 @@
 package services
 
 import (
-	"net"
 	"testing"
-	"time"
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
-	"github.com/stretchr/testify/require"
-	"go.uber.org/zap"
 
 	"github.com/visiobook/asset-library/internal/cache"
+	"github.com/visiobook/asset-library/internal/cache/cachetest"
 	"github.com/visiobook/asset-library/pkg/metrics"
 )
 
@@ -20,19 +17,10 @@ func operations(m *metrics.Metrics, name, status string) float64 {
 	return testutil.ToFloat64(m.BusinessOperations.WithLabelValues(name, status))
 }
 
-// refusingCache is a cache whose Redis refuses every connection, as when Redis is down: the
-// service reads the store every time. Reads from the cache are tested against a real Redis
-// (tests/integration).
+// refusingCache is a cache as it is when Redis is down: the service reads the store every time.
+// Reads from the cache are tested against a real Redis (tests/integration).
 func refusingCache(t *testing.T, m *metrics.Metrics) *cache.Cache {
-	t.Helper()
-	listener, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	address := listener.Addr().String()
-	require.NoError(t, listener.Close())
-	reads, err := cache.New(cache.Settings{URL: "redis://" + address, Prefix: "svc:media-assets:", TTL: time.Minute}, m.Registry, zap.NewNop())
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = reads.Close() })
-	return reads
+	return cachetest.Refusing(t, m.Registry)
 }
 
 func cacheOperations(m *metrics.Metrics, operation, result string) float64 {
