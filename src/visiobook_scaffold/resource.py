@@ -63,15 +63,7 @@ def add_resource(request: AddResource) -> Added:
     answers_path = RESOURCE_ANSWERS_FILE.format(name)
     with tempfile.TemporaryDirectory(prefix="visiobook-resource-") as scratch:
         rendered = Path(scratch) / "resource"
-        try:
-            _render_layer(service, layer_answers, answers_path, rendered)
-        except ScaffoldError as error:
-            if f"templates/resource/{service.stack}" in str(error):
-                raise ScaffoldError(
-                    f"the {service.stack} template at {service.version} has no resource layer:"
-                    " it cannot add resources"
-                ) from None
-            raise
+        _render_layer(service, layer_answers, answers_path, rendered)
         files = sorted(
             path.relative_to(rendered).as_posix() for path in rendered.rglob("*") if path.is_file()
         )
