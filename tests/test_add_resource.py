@@ -18,7 +18,8 @@ from typer.testing import CliRunner
 from tests.helpers import git
 from visiobook_scaffold.cli import app
 from visiobook_scaffold.errors import ScaffoldError
-from visiobook_scaffold.resource import next_migration
+from visiobook_scaffold.fields import parse_field
+from visiobook_scaffold.resource import AddResource, add_resource, next_migration
 
 runner = CliRunner()
 
@@ -45,6 +46,10 @@ resources:
 migration:
   type: str
   default: "0001"
+  when: "{{ layer == 'resource' }}"
+fields:
+  type: yaml
+  default: [{name: name, type: string}]
   when: "{{ layer == 'resource' }}"
 """
 
@@ -82,7 +87,7 @@ def service(tmp_path: Path) -> Path:
         write(template / layer / "{{resource}}.txt.jinja", RESOURCE_FILE)
     write(
         template / "service" / "routes.txt.jinja",
-        "{% for name in [resource] + resources %}route {{ name }}\n{% endfor %}",
+        "route {{ resource }}\n{% for added in resources %}route {{ added.name }}\n{% endfor %}",
     )
     git(template, "init", "--quiet", "--initial-branch=main")
     git(template, "add", "--all")
@@ -115,10 +120,26 @@ def test_a_resource_is_added_as_a_layer_and_listed_keeping_the_team_s_edits(
     assert layer["_commit"] == "v1.0.0"
     assert "resources" not in layer
     recorded = yaml.safe_load((service / ".copier-answers.yml").read_text())
-    assert recorded["resources"] == ["people"]
+    assert recorded["resources"] == [
+        {"name": "people", "fields": [{"name": "name", "type": "string"}]}
+    ]
     assert "layer" not in recorded
     assert "  new      people.txt\n" in out
     assert "  changed  routes.txt\n" in out
+
+
+def test_the_given_fields_are_recorded_in_the_resource_s_answers_and_the_service_s(
+    service: Path,
+) -> None:
+    fields = [parse_field("title:string(80):required", []), parse_field("born:date", [])]
+
+    add_resource(AddResource(service, "people", fields=fields))
+
+    answers = [field.answer() for field in fields]
+    layer = yaml.safe_load((service / ".copier-answers.resource-people.yml").read_text())
+    assert layer["fields"] == answers
+    recorded = yaml.safe_load((service / ".copier-answers.yml").read_text())
+    assert recorded["resources"] == [{"name": "people", "fields": answers}]
 
 
 def test_the_team_s_edit_next_to_the_new_line_is_left_as_a_conflict_exit_1(
@@ -145,7 +166,7 @@ def test_resources_are_listed_in_the_order_they_were_added(service: Path) -> Non
 
     assert (service / "routes.txt").read_text() == "route items\nroute people\nroute boxes\n"
     recorded = yaml.safe_load((service / ".copier-answers.yml").read_text())
-    assert recorded["resources"] == ["people", "boxes"]
+    assert [added["name"] for added in recorded["resources"]] == ["people", "boxes"]
 
 
 def test_diff_sees_an_added_resource_as_the_template_s_and_the_team_s_edit_as_theirs(
@@ -338,7 +359,7 @@ def test_new_neither_lists_nor_takes_the_answers_of_layers(tmp_path: Path) -> No
     assert code == 0
     listed = {line.split()[0] for line in out.splitlines()[1:]}
     assert {"resource", "cache"} <= listed
-    assert not {"layer", "resources", "migration", "migration_after"} & listed
+    assert not {"layer", "resources", "fields", "migration", "migration_after"} & listed
 
     code, _, err = visiobook(
         "new", tmp_path / "svc", "--stack", "fastapi", "--name", "svc", "--defaults",

@@ -20,12 +20,14 @@ from typing import Any
 
 from visiobook_scaffold import engine, git
 from visiobook_scaffold.errors import InterruptError, ScaffoldError, one_line
+from visiobook_scaffold.fields import Field
 from visiobook_scaffold.service import (
     RESOURCE_ANSWERS_FILE,
     Service,
     added_resources,
     read_service,
     recorded_answers,
+    resource_records,
 )
 
 
@@ -35,6 +37,8 @@ class AddResource:
     """The service's folder."""
     name: str
     """The resource, as its URL names it: plural kebab-case (guidelines 3.1)."""
+    fields: list[Field] | None = None
+    """Its fields; None: the example resource's (name, description)."""
     pretend: bool = False
 
 
@@ -60,18 +64,19 @@ def add_resource(request: AddResource) -> Added:
     service.check_renderable()
     layer_answers = {**_service_answers(service), "layer": "resource", "resource": name}
     layer_answers |= next_migration(service.root, str(service.stack))
+    if request.fields is not None:
+        layer_answers["fields"] = [field.answer() for field in request.fields]
     answers_path = RESOURCE_ANSWERS_FILE.format(name)
     with tempfile.TemporaryDirectory(prefix="visiobook-resource-") as scratch:
         rendered = Path(scratch) / "resource"
         _render_layer(service, layer_answers, answers_path, rendered)
+        layered_answers = (rendered / answers_path).is_file()
         files = sorted(
             path.relative_to(rendered).as_posix() for path in rendered.rglob("*") if path.is_file()
         )
         # A template version without the resource layer ignores `layer` and renders a service.
-        layered = (rendered / answers_path).is_file() and recorded_answers(
-            rendered, answers_path
-        ).get("layer") == "resource"
-    if not layered:
+        recorded = recorded_answers(rendered, answers_path) if layered_answers else {}
+    if recorded.get("layer") != "resource" or not isinstance(recorded.get("fields"), list):
         raise ScaffoldError(
             f"the {service.stack} template at {service.version} cannot add resources:"
             " run `visiobook update` first"
@@ -79,7 +84,8 @@ def add_resource(request: AddResource) -> Added:
     taken = [path for path in files if (service.root / path).exists()]
     if taken:
         raise ScaffoldError(f"{name!r} would overwrite {taken[0]}: choose another name")
-    resources = [*existing[1:], name]
+    # The service records each added resource's fields too: its contract lists them.
+    resources = [*resource_records(service), {"name": name, "fields": recorded["fields"]}]
     if request.pretend:
         with tempfile.TemporaryDirectory(prefix="visiobook-resource-") as scratch:
             return Added(name, files, _listing_files(service, resources, Path(scratch)))
@@ -185,7 +191,7 @@ def _render_layer(service: Service, answers: dict[str, Any], answers_path: str, 
     engine.render(replace(service, answers_file=answers_path), service.version, answers, dest)
 
 
-def _listing_files(service: Service, resources: list[str], scratch: Path) -> list[str]:
+def _listing_files(service: Service, resources: list[dict[str, Any]], scratch: Path) -> list[str]:
     """The service's files that change when it lists `resources` (its added ones, the new one
     last): the service layer rendered with and without the new one."""
     before, after = scratch / "before", scratch / "after"

@@ -81,12 +81,20 @@ RESOURCE_ANSWERS_FILE = ".copier-answers.resource-{}.yml"
 
 def added_resources(service: Service) -> list[str]:
     """The resources added to the service (`visiobook add resource`), in the order added."""
+    return [str(record["name"]) for record in resource_records(service)]
+
+
+def resource_records(service: Service) -> list[dict[str, Any]]:
+    """The service's record of each resource added to it: its name and its fields."""
     added = service.answers.get("resources") or []
-    if not isinstance(added, list):
+    if not isinstance(added, list) or not all(
+        isinstance(record, dict) and isinstance(record.get("name"), str) for record in added
+    ):
         raise ScaffoldError(
-            f"{service.root / ANSWERS_FILE} records `resources` that are not a list of names"
+            f"{service.root / ANSWERS_FILE} records `resources` that are not a list of"
+            " resources, each with its name and fields"
         )
-    return [str(name) for name in added]
+    return added
 
 
 def resource_layers(service: Service) -> list[Service]:

@@ -53,7 +53,7 @@ class Stack:
     """How the release image migrates the database, when the image itself does it."""
 
 
-LAYER_ANSWERS = frozenset({"layer", "resources", "migration", "migration_after"})
+LAYER_ANSWERS = frozenset({"layer", "resources", "fields", "migration", "migration_after"})
 """Answers saying which layer of the template a set of files is: a service, or a resource added
 to one (resource.py). `add resource` gives them; `new` and `update --data` do not take them."""
 
