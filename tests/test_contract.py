@@ -15,6 +15,7 @@ import pytest
 from openapi_spec_validator import validate
 
 from tests.helpers import AVAILABLE_STACKS, BASE_ANSWERS, REPO_ROOT, render
+from visiobook_scaffold.fields import parse_field
 
 # `make tools` installs openapi-typescript here (or in $TOOLS, which CI puts on PATH).
 LOCAL_TOOLS = REPO_ROOT / ".tools" / "bin"
@@ -59,11 +60,16 @@ def test_every_stack_carries_the_same_contract(copie: Any) -> None:
 
 
 def test_contract_states_the_guidelines_defaults(copie: Any) -> None:
-    parameters = contract(render(copie))["components"]["parameters"]
-    # Guidelines 3.3 (limit 10) and 3.1 (sort=createdAt:desc).
-    assert parameters["Limit"]["schema"]["default"] == 10
-    assert parameters["Sort"]["schema"]["default"] == "createdAt:desc"
-    assert parameters["NameFilter"]["name"] == "filter[name]"
+    document = contract(render(copie))
+    listed = {
+        parameter["name"]: parameter
+        for parameter in document["paths"]["/api/v1/items"]["get"]["parameters"]
+        if "name" in parameter
+    }
+    # Guidelines 3.3 (limit 10) and 3.1 (sort=createdAt:desc, filter[status]=active).
+    assert document["components"]["parameters"]["Limit"]["schema"]["default"] == 10
+    assert listed["sort"]["schema"]["default"] == "createdAt:desc"
+    assert list(listed) == ["sort", "filter[name]"]
 
 
 def test_contract_fields_are_camel_case(copie: Any) -> None:
@@ -80,6 +86,68 @@ def test_contract_fields_are_camel_case(copie: Any) -> None:
     # The error envelope keeps the key names of the guidelines' section 8.
     error = schemas["Error"]["properties"]["error"]
     assert error["required"] == ["code", "message", "correlation_id", "timestamp"]
+
+
+EVERY_TYPE = [
+    "title:string(120):required:unique",
+    "body:text",
+    "pages:integer:default=1",
+    "price:decimal(8,2):indexed",
+    "inPrint:boolean:required:default=true",
+    "published:date",
+    "seenAt:datetime",
+    "status:enum(draft,in-review,published):required:default=draft",
+    "author:reference(people):required",
+]
+
+
+def test_a_resource_s_fields_give_its_schemas_sort_orders_filters_and_includes(
+    copie: Any,
+) -> None:
+    people = [parse_field("name:string:required", []).answer()]
+    books = [parse_field(spec, ["items", "people"]).answer() for spec in EVERY_TYPE]
+    document = contract(
+        render(
+            copie,
+            resources=[{"name": "people", "fields": people}, {"name": "books", "fields": books}],
+        )
+    )
+    validate(document)
+    schemas = document["components"]["schemas"]
+    book = schemas["Book"]
+    assert book["required"] == [
+        "id", "title", "body", "pages", "price", "inPrint", "published", "seenAt", "status",
+        "authorId", "createdAt", "updatedAt", "version",
+    ]  # fmt: skip
+    # With include=author, the person it refers to is embedded too.
+    assert book["properties"]["author"] == {"$ref": "#/components/schemas/Person"}
+    assert book["properties"]["seenAt"] == {
+        "anyOf": [{"$ref": "#/components/schemas/Timestamp"}, {"type": "null"}]
+    }
+    assert book["properties"]["status"] == {
+        "type": "string",
+        "enum": ["draft", "in-review", "published"],
+    }
+    assert book["properties"]["price"]["pattern"] == "^-?(0|[1-9][0-9]{0,5})(\\.[0-9]{1,2})?$"
+    written = schemas["BookInput"]
+    # A required field with a default may be left out of a POST.
+    assert written["required"] == ["title", "authorId"]
+    assert written["properties"]["status"]["default"] == "draft"
+    assert written["properties"]["pages"]["type"] == ["integer", "null"]
+    assert "required" not in schemas["BookPatch"]
+    assert schemas["BookPatch"]["properties"]["title"]["type"] == "string"
+    listed = {
+        parameter["name"]: parameter
+        for parameter in document["paths"]["/api/v1/books"]["get"]["parameters"]
+        if "name" in parameter
+    }
+    assert list(listed) == [
+        "sort", "filter[title]", "filter[pages]", "filter[price]", "filter[inPrint]",
+        "filter[published]", "filter[status]", "filter[authorId]", "include",
+    ]  # fmt: skip
+    assert listed["sort"]["schema"]["enum"][-3:] == ["status:desc", "status:asc", "status"]
+    assert "body" not in str(listed["sort"]["schema"]["enum"])
+    assert listed["include"]["schema"]["pattern"] == "^(author)(,(author))*$"
 
 
 def openapi_typescript() -> str:

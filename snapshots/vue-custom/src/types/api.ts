@@ -110,27 +110,30 @@ export interface components {
          * @description RFC 3339 in UTC, with milliseconds: 2026-11-28T09:30:00.000Z.
          */
         Timestamp: string;
-        /** @description Unique among its resource's rows. Not blank: at least one character other than space, tab, CR and LF. Lengths count Unicode code points. Stored as sent. */
-        Name: string;
-        Description: string | null;
         MediaAsset: {
             id: components["schemas"]["Id"];
-            name: components["schemas"]["Name"];
-            description: components["schemas"]["Description"];
+            /** @description Unique among its resource's rows. Not blank: at least one character other than space, tab, CR and LF. Lengths count Unicode code points. Stored as sent. */
+            name: string;
+            /** @description Lengths count Unicode code points. Stored as sent. */
+            description: string | null;
             createdAt: components["schemas"]["Timestamp"];
             updatedAt: components["schemas"]["Timestamp"];
             /** @description 1 when created, then one more on every successful PUT or PATCH. */
             version: number;
         };
-        /** @description POST and PUT: the whole media-asset; a description left out is null. */
+        /** @description POST and PUT: the whole media-asset; a field left out gets its default, or null. */
         MediaAssetInput: {
-            name: components["schemas"]["Name"];
-            description?: components["schemas"]["Description"];
+            /** @description Unique among its resource's rows. Not blank: at least one character other than space, tab, CR and LF. Lengths count Unicode code points. Stored as sent. */
+            name: string;
+            /** @description Lengths count Unicode code points. Stored as sent. */
+            description?: string | null;
         };
-        /** @description PATCH: only the fields present change; name may be left out but not null. */
+        /** @description PATCH: only the fields present change; a required field may be left out but not null. */
         MediaAssetPatch: {
-            name?: components["schemas"]["Name"];
-            description?: components["schemas"]["Description"];
+            /** @description Unique among its resource's rows. Not blank: at least one character other than space, tab, CR and LF. Lengths count Unicode code points. Stored as sent. */
+            name?: string;
+            /** @description Lengths count Unicode code points. Stored as sent. */
+            description?: string | null;
         };
         MediaAssetPage: {
             data: components["schemas"]["MediaAsset"][];
@@ -333,10 +336,6 @@ export interface components {
         Page: number;
         /** @description Items per page. */
         Limit: number;
-        /** @description <field>[:asc|desc], ascending when no direction is given; ties are broken by id. */
-        Sort: "createdAt:desc" | "createdAt:asc" | "createdAt" | "updatedAt:desc" | "updatedAt:asc" | "updatedAt" | "name:desc" | "name:asc" | "name";
-        /** @description Only the rows whose name contains this text, ignoring case; every character is literal (% and _ are not wildcards). */
-        NameFilter: string;
     };
     requestBodies: never;
     headers: {
@@ -355,9 +354,9 @@ export interface operations {
                 /** @description Items per page. */
                 limit?: components["parameters"]["Limit"];
                 /** @description <field>[:asc|desc], ascending when no direction is given; ties are broken by id. */
-                sort?: components["parameters"]["Sort"];
+                sort?: "createdAt:desc" | "createdAt:asc" | "createdAt" | "updatedAt:desc" | "updatedAt:asc" | "updatedAt" | "name:desc" | "name:asc" | "name";
                 /** @description Only the rows whose name contains this text, ignoring case; every character is literal (% and _ are not wildcards). */
-                "filter[name]"?: components["parameters"]["NameFilter"];
+                "filter[name]"?: string;
             };
             header?: never;
             path?: never;

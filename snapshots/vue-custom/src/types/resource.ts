@@ -19,22 +19,22 @@ export interface ResourceDefinition {
   readonly singular: string;
 }
 
-// What the screens read and send of any resource: the contract gives every resource's items
-// these fields (api/openapi.json's shared schemas and parameters).
+// What the screens read and send of a resource: the example resource's fields (name and
+// description). Each resource's file checks that its contract types fit these.
 
 /** One item, as the API sends it. */
 export interface Resource {
   id: Schemas["Id"];
-  name: Schemas["Name"];
-  description: Schemas["Description"];
+  name: string;
+  description: string | null;
   createdAt: Schemas["Timestamp"];
   updatedAt: Schemas["Timestamp"];
   version: number;
 }
 /** What POST and PUT send: the whole item (a description left out is null). */
 export interface ResourceInput {
-  name: Schemas["Name"];
-  description?: Schemas["Description"];
+  name: string;
+  description?: string | null;
 }
 /** One page of the list: `data` and `pagination`. */
 export interface ResourcePage {
@@ -45,8 +45,8 @@ export interface ResourcePage {
 export interface ListQuery {
   page?: Parameters["Page"];
   limit?: Parameters["Limit"];
-  sort?: Parameters["Sort"];
-  "filter[name]"?: Parameters["NameFilter"];
+  sort?: SortOrder;
+  "filter[name]"?: string;
 }
 
 /** A resource's own contract types must fit these: each resource's file extends it. */
@@ -57,8 +57,9 @@ export interface ResourceTypes {
   query: ListQuery;
 }
 
+type SortField = "createdAt" | "updatedAt" | "name";
 /** An order the API can sort the list in: one of the contract's `sort` values. */
-export type SortOrder = Parameters["Sort"];
+export type SortOrder = SortField | `${SortField}:asc` | `${SortField}:desc`;
 
 /** What the list view asks for; services/resource.ts sends it as the API's query parameters. */
 export interface ListParams {
