@@ -1,0 +1,72 @@
+"""A resource's fields reach the files of its layer: rendered with every field type, each file
+is what the stack's own tools accept. (The slow tier runs the grown services themselves.)"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import copier
+import pytest
+
+from tests.helpers import BASE_ANSWERS, REPO_ROOT
+from visiobook_scaffold.fields import parse_field
+
+EVERY_TYPE = [
+    "title:string(120):required:unique",
+    "body:text",
+    "pages:integer:default=1",
+    "price:decimal(8,2):indexed",
+    "ratio:decimal(2,2)",
+    "inPrint:boolean:required:default=true",
+    "published:date",
+    "seenAt:datetime",
+    "status:enum(draft,in-review,published):required:default=draft",
+    "author:reference(people):required",
+    "editor:reference(people)",
+]
+
+
+def grown(dest: Path, stack: str) -> Path:
+    """A service of `stack` with the resources people (a name) and books (every field type),
+    each rendered as `visiobook add resource` renders it: the service layer, then each layer."""
+    people = [parse_field("name:string:required", []).answer()]
+    books = [parse_field(spec, ["items", "people"]).answer() for spec in EVERY_TYPE]
+    resources = [{"name": "people", "fields": people}, {"name": "books", "fields": books}]
+    base = {**BASE_ANSWERS, "stack": stack}
+    layers: list[dict[str, Any]] = [{**base, "resources": resources}]
+    for number, resource in enumerate(resources, start=2):
+        layers.append(
+            {
+                **base,
+                "layer": "resource",
+                "resource": resource["name"],
+                "fields": resource["fields"],
+                "migration": f"{number:04d}",
+                "migration_after": f"{number - 1:04d}",
+            }
+        )
+    for answers in layers:
+        copier.run_copy(
+            str(REPO_ROOT), dest, data=answers, defaults=True, quiet=True, vcs_ref="HEAD"
+        )
+    return dest
+
+
+@pytest.mark.filterwarnings("ignore::copier.errors.DirtyLocalWarning")
+def test_the_fastapi_table_of_every_field_type_is_formatted_and_lint_clean(
+    tmp_path: Path,
+) -> None:
+    project = grown(tmp_path / "svc", "fastapi")
+    files = ["app/db/models/book.py", "alembic/versions/0003_create_books.py"]
+    ruff = [sys.executable, "-m", "ruff"]
+    for command in (["format", "--check"], ["check"]):
+        result = subprocess.run(
+            [*ruff, *command, *files], cwd=project, capture_output=True, text=True
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+    model = (project / "app/db/models/book.py").read_text()
+    assert 'author_id: Mapped[uuid.UUID] = mapped_column(\n        ForeignKey("people.id"' in model
+    assert "seen_at: Mapped[datetime | None]" in model
