@@ -60,17 +60,23 @@ demo: $(BIN)/visiobook
 	@if [ -e demo ]; then echo "make demo: ./demo exists and may hold your work; remove it first (rm -rf demo) to generate it anew" >&2; exit 1; fi
 	$(BIN)/visiobook new demo --stack fastapi --name demo-service --defaults
 
+# The slow tier's tests mostly wait: on npm, builds, servers starting. Two workers keep CI's two
+# cores busy (34 minutes where one took 48); each test file runs whole on one worker, so the
+# services its module shares are generated once. Each worker starts its own PostgreSQL, Redis
+# and Kubernetes API server on free ports.
+SLOW_TIER := -m slow -n 2 --dist loadfile --durations=25
+
 ## test: lint, type check, and both test tiers (the slow one needs PostgreSQL, Go, shellcheck;
 ## the tools need Go and npm)
 test: prerequisites lint tools
 	$(BIN)/pytest -m "not slow" -n auto --cov --cov-report=term:skip-covered
-	$(BIN)/pytest -m slow --durations=25
+	$(BIN)/pytest $(SLOW_TIER)
 
 test-fast: $(BIN)/visiobook openapi-typescript compose-schema
 	$(BIN)/pytest -m "not slow" -n auto
 
 test-slow: prerequisites $(BIN)/visiobook tools
-	$(BIN)/pytest -m slow --durations=25
+	$(BIN)/pytest $(SLOW_TIER)
 
 ## prerequisites: stop at once, listing everything the tests need that this machine lacks
 prerequisites:
