@@ -17,11 +17,6 @@ import (
 type openAPI struct {
 	Paths      map[string]map[string]json.RawMessage `json:"paths"`
 	Components struct {
-		Parameters map[string]struct {
-			Schema struct {
-				Enum []string `json:"enum"`
-			} `json:"schema"`
-		} `json:"parameters"`
 		Schemas map[string]struct {
 			Properties map[string]any `json:"properties"`
 		} `json:"schemas"`
@@ -33,6 +28,27 @@ func loadDocument(t *testing.T) openAPI {
 	var document openAPI
 	require.NoError(t, json.Unmarshal(api.OpenAPI, &document))
 	return document
+}
+
+// sortOrders are the `sort` values the document lists for the collection at path.
+func sortOrders(t *testing.T, document openAPI, path string) []string {
+	t.Helper()
+	var list struct {
+		Parameters []struct {
+			Name   string `json:"name"`
+			Schema struct {
+				Enum []string `json:"enum"`
+			} `json:"schema"`
+		} `json:"parameters"`
+	}
+	require.NoError(t, json.Unmarshal(document.Paths[path]["get"], &list))
+	for _, parameter := range list.Parameters {
+		if parameter.Name == "sort" {
+			return parameter.Schema.Enum
+		}
+	}
+	t.Fatalf("GET %s has no sort parameter", path)
+	return nil
 }
 
 var httpMethods = []string{"get", "head", "post", "put", "patch", "delete", "options", "trace"}
