@@ -52,10 +52,12 @@ def render(copie: Any, **answers: Any) -> Path:
 
 def probe_template(root: Path, config: str | None = None) -> Path:
     """A template at root made of this repository's copier.yml (or `config`, a variant of it)
-    and the macros it imports (templates/names.jinja), without any stack's files: a test writes
-    the files it renders."""
+    and the macros its files import (templates/*.jinja, templates/fields/), without any stack's
+    files: a test writes the files it renders."""
     (root / "templates").mkdir(parents=True, exist_ok=True)
     text = config if config is not None else (REPO_ROOT / "copier.yml").read_text()
     (root / "copier.yml").write_text(text)
-    shutil.copyfile(REPO_ROOT / "templates" / "names.jinja", root / "templates" / "names.jinja")
+    for macros in (REPO_ROOT / "templates").glob("*.jinja"):
+        shutil.copyfile(macros, root / "templates" / macros.name)
+    shutil.copytree(REPO_ROOT / "templates" / "fields", root / "templates" / "fields")
     return root
