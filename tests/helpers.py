@@ -8,6 +8,8 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+from visiobook_scaffold.fields import parse_field
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 # Commits in scratch repositories need an author, whatever the machine's git configuration says.
 GIT_IDENTITY = ["-c", "user.name=Test", "-c", "user.email=test@example.com"]
@@ -15,6 +17,29 @@ AVAILABLE_STACKS = ["fastapi", "node", "go", "vue"]
 # Stacks that generate an API with a database (`kind: service` in copier.yml); vue is a frontend.
 SERVICE_STACKS = ["fastapi", "node", "go"]
 BASE_ANSWERS = {"stack": "fastapi", "service_name": "media-service"}
+# A resource `books` with every field type and modifier `--field` takes, two references to
+# `people` among them: what the grown services of the tests are made of.
+EVERY_TYPE = [
+    "title:string(120):required:unique",
+    "body:text",
+    "pages:integer:default=1",
+    "price:decimal(8,2):indexed",
+    "ratio:decimal(2,2)",
+    "inPrint:boolean:required:default=true",
+    "published:date",
+    "seenAt:datetime",
+    "status:enum(draft,in-review,published):required:default=draft",
+    "author:reference(people):required",
+    "editor:reference(people)",
+]
+
+
+def grown_resources() -> list[dict[str, Any]]:
+    """The `resources` answer of a service grown with people (a name) and books (EVERY_TYPE),
+    as `visiobook add resource` records it."""
+    people = [parse_field("name:string:required", []).answer()]
+    books = [parse_field(spec, ["items", "people"]).answer() for spec in EVERY_TYPE]
+    return [{"name": "people", "fields": people}, {"name": "books", "fields": books}]
 
 
 def run_workflow_step(

@@ -14,8 +14,7 @@ from typing import Any
 import pytest
 from openapi_spec_validator import validate
 
-from tests.helpers import AVAILABLE_STACKS, BASE_ANSWERS, REPO_ROOT, render
-from visiobook_scaffold.fields import parse_field
+from tests.helpers import AVAILABLE_STACKS, BASE_ANSWERS, REPO_ROOT, grown_resources, render
 
 # `make tools` installs openapi-typescript here (or in $TOOLS, which CI puts on PATH).
 LOCAL_TOOLS = REPO_ROOT / ".tools" / "bin"
@@ -88,36 +87,16 @@ def test_contract_fields_are_camel_case(copie: Any) -> None:
     assert error["required"] == ["code", "message", "correlation_id", "timestamp"]
 
 
-EVERY_TYPE = [
-    "title:string(120):required:unique",
-    "body:text",
-    "pages:integer:default=1",
-    "price:decimal(8,2):indexed",
-    "inPrint:boolean:required:default=true",
-    "published:date",
-    "seenAt:datetime",
-    "status:enum(draft,in-review,published):required:default=draft",
-    "author:reference(people):required",
-]
-
-
 def test_a_resource_s_fields_give_its_schemas_sort_orders_filters_and_includes(
     copie: Any,
 ) -> None:
-    people = [parse_field("name:string:required", []).answer()]
-    books = [parse_field(spec, ["items", "people"]).answer() for spec in EVERY_TYPE]
-    document = contract(
-        render(
-            copie,
-            resources=[{"name": "people", "fields": people}, {"name": "books", "fields": books}],
-        )
-    )
+    document = contract(render(copie, resources=grown_resources()))
     validate(document)
     schemas = document["components"]["schemas"]
     book = schemas["Book"]
     assert book["required"] == [
-        "id", "title", "body", "pages", "price", "inPrint", "published", "seenAt", "status",
-        "authorId", "createdAt", "updatedAt", "version",
+        "id", "title", "body", "pages", "price", "ratio", "inPrint", "published", "seenAt",
+        "status", "authorId", "editorId", "createdAt", "updatedAt", "version",
     ]  # fmt: skip
     # With include=author, the person it refers to is embedded too.
     assert book["properties"]["author"] == {"$ref": "#/components/schemas/Person"}
@@ -129,6 +108,10 @@ def test_a_resource_s_fields_give_its_schemas_sort_orders_filters_and_includes(
         "enum": ["draft", "in-review", "published"],
     }
     assert book["properties"]["price"]["pattern"] == "^-?(0|[1-9][0-9]{0,5})(\\.[0-9]{1,2})?$"
+    assert book["properties"]["ratio"]["description"] == (
+        "A decimal number as text, kept exact: 0 before the point and at most 2 digits after;"
+        " read back with 2 after."
+    )
     written = schemas["BookInput"]
     # A required field with a default may be left out of a POST.
     assert written["required"] == ["title", "authorId"]
@@ -142,12 +125,13 @@ def test_a_resource_s_fields_give_its_schemas_sort_orders_filters_and_includes(
         if "name" in parameter
     }
     assert list(listed) == [
-        "sort", "filter[title]", "filter[pages]", "filter[price]", "filter[inPrint]",
-        "filter[published]", "filter[status]", "filter[authorId]", "include",
+        "sort", "filter[title]", "filter[pages]", "filter[price]", "filter[ratio]",
+        "filter[inPrint]", "filter[published]", "filter[status]", "filter[authorId]",
+        "filter[editorId]", "include",
     ]  # fmt: skip
     assert listed["sort"]["schema"]["enum"][-3:] == ["status:desc", "status:asc", "status"]
     assert "body" not in str(listed["sort"]["schema"]["enum"])
-    assert listed["include"]["schema"]["pattern"] == "^(author)(,(author))*$"
+    assert listed["include"]["schema"]["pattern"] == "^(author|editor)(,(author|editor))*$"
 
 
 def openapi_typescript() -> str:

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import jinja2
 import pytest
+from jinja2.sandbox import SandboxedEnvironment
 
+from tests.helpers import REPO_ROOT
 from visiobook_scaffold.errors import ScaffoldError
 from visiobook_scaffold.fields import (
     Field,
@@ -14,6 +17,7 @@ from visiobook_scaffold.fields import (
     read_model_file,
     snake,
 )
+from visiobook_scaffold.questions import COPIER_EXTENSIONS
 
 RESOURCES = ["items", "people"]
 
@@ -138,6 +142,17 @@ def test_snake_case_names_the_column() -> None:
         "isbn13",
         "seen_at_utc",
     ]
+
+
+def test_the_templates_snake_case_a_field_as_the_cli_does() -> None:
+    # templates/names.jinja's field_snake, under the filters Copier gives templates.
+    environment = SandboxedEnvironment(
+        loader=jinja2.FileSystemLoader(REPO_ROOT), extensions=COPIER_EXTENSIONS
+    )
+    macros = environment.get_template("templates/names.jinja").module
+    names = ["title", "unitPrice", "isbn13", "seenAtUtc", "aB", "x9Y"]
+    field_snake = vars(macros)["field_snake"]  # a macro, which mypy cannot see
+    assert [str(field_snake(name)) for name in names] == [snake(name) for name in names]
 
 
 def test_fields_of_one_resource_may_not_share_a_name_or_what_a_reference_derives() -> None:

@@ -11,30 +11,13 @@ from typing import Any
 import copier
 import pytest
 
-from tests.helpers import BASE_ANSWERS, REPO_ROOT
-from visiobook_scaffold.fields import parse_field
-
-EVERY_TYPE = [
-    "title:string(120):required:unique",
-    "body:text",
-    "pages:integer:default=1",
-    "price:decimal(8,2):indexed",
-    "ratio:decimal(2,2)",
-    "inPrint:boolean:required:default=true",
-    "published:date",
-    "seenAt:datetime",
-    "status:enum(draft,in-review,published):required:default=draft",
-    "author:reference(people):required",
-    "editor:reference(people)",
-]
+from tests.helpers import BASE_ANSWERS, REPO_ROOT, grown_resources
 
 
 def grown(dest: Path, stack: str) -> Path:
     """A service of `stack` with the resources people (a name) and books (every field type),
     each rendered as `visiobook add resource` renders it: the service layer, then each layer."""
-    people = [parse_field("name:string:required", []).answer()]
-    books = [parse_field(spec, ["items", "people"]).answer() for spec in EVERY_TYPE]
-    resources = [{"name": "people", "fields": people}, {"name": "books", "fields": books}]
+    resources = grown_resources()
     base = {**BASE_ANSWERS, "stack": stack}
     layers: list[dict[str, Any]] = [{**base, "resources": resources}]
     for number, resource in enumerate(resources, start=2):
