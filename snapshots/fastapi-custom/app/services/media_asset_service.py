@@ -12,7 +12,7 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any, Protocol
 
-from psycopg.errors import UniqueViolation
+from psycopg.errors import ForeignKeyViolation, UniqueViolation
 from sqlalchemy import Integer, Select, bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,7 +21,9 @@ from app.core.cache import Cache
 from app.core.errors import ConflictError, NotFoundError
 from app.core.metrics import track
 from app.core.pagination import ListQuery, Pagination
+from app.db.filters import Filter
 from app.db.models import MediaAsset
+from app.models import values
 from app.models.media_asset import (
     MediaAssetPage,
     MediaAssetRead,
@@ -36,29 +38,38 @@ SORT_COLUMNS = {
     "updatedAt": MediaAsset.updated_at,
     "name": MediaAsset.name,
 }
+# The `filter[...]` parameters of the API: each one's column, and how it reads its text.
+FILTERS: dict[str, Filter] = {
+    "name": Filter(MediaAsset.name, values.contained_text(200), contains=True),
+}
+# The unique fields, by the constraint that keeps each unique: the API's name, the attribute.
+UNIQUE_FIELDS: dict[str, tuple[str, str]] = {
+    "uq_media_assets_name": ("name", "name"),
+}
 
 
-def name_taken(name: object) -> ConflictError:
-    return ConflictError(f"a {ENTITY_NAME} named '{name}' already exists")
+def taken(field: str, value: object) -> ConflictError:
+    holder = f"named '{value}'" if field == "name" else f"with {field} '{value}'"
+    return ConflictError(f"a {ENTITY_NAME} {holder} already exists")
 
 
 def not_found(entity_id: uuid.UUID) -> NotFoundError:
     return NotFoundError(f"{ENTITY_NAME} '{entity_id}' not found")
 
 
-def contains_pattern(text: str) -> str:
-    """An ILIKE pattern for names that contain `text`, every character of it literal."""
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+def referred(entity_id: uuid.UUID, table: str) -> ConflictError:
+    referrers = table.replace("_", "-")
+    return ConflictError(f"{ENTITY_NAME} '{entity_id}' is referred to by {referrers}")
 
 
 @functools.cache
-def list_statements(sort: str, descending: bool, filtered: bool) -> tuple[Select[Any], Select[Any]]:
+def list_statements(
+    sort: str, descending: bool, filters: tuple[str, ...]
+) -> tuple[Select[Any], Select[Any]]:
     """The page statement of one kind of list query, and its count: built once each, as
     building one takes SQLAlchemy about as long as PostgreSQL takes to run it. The values
-    (`pattern`, `offset`, `limit`) are bound at each request."""
-    name = MediaAsset.name
-    matching = [name.ilike(bindparam("pattern"), escape="\\")] if filtered else []
+    (each filter's, `offset`, `limit`) are bound at each request."""
+    matching = [FILTERS[name].condition(f"filter_{name}") for name in filters]
     column = SORT_COLUMNS[sort]
     counting = select(func.count()).select_from(MediaAsset).where(*matching)
     # correlate(None): the subquery counts the whole table, not the outer query's row.
@@ -77,8 +88,9 @@ def list_statements(sort: str, descending: bool, filtered: bool) -> tuple[Select
 class MediaAssetRepository(Protocol):
     """Storage of media-assets.
 
-    Raises ConflictError when a name is already taken; `update` and `delete` return None when
-    no row has the id."""
+    Raises ConflictError when a unique value is already taken or the row to delete is still
+    referred to.
+    `update` and `delete` return None when no row has the id."""
 
     async def list(self, query: ListQuery) -> tuple[list[MediaAsset], int]: ...
 
@@ -104,17 +116,17 @@ class MediaAssetSqlRepository:
         row carries the count (a subquery PostgreSQL runs once; a window count would make it
         keep every matching row, not just the page). Only a page past the end, which has no
         row to carry it, counts again (docs/contract.md, Lists)."""
-        filtered = query.name is not None
-        statement, counting = list_statements(query.sort.field, query.sort.descending, filtered)
-        values: dict[str, Any] = {"offset": query.offset, "limit": query.limit}
-        if query.name is not None:
-            values["pattern"] = contains_pattern(query.name)
-        page = (await self.session.execute(statement, values)).all()
+        filters = tuple(query.filters)
+        statement, counting = list_statements(query.sort.field, query.sort.descending, filters)
+        bound: dict[str, Any] = {"offset": query.offset, "limit": query.limit}
+        for name, value in query.filters.items():
+            bound[f"filter_{name}"] = FILTERS[name].bound(value)
+        page = (await self.session.execute(statement, bound)).all()
         if page:
             return [row[0] for row in page], page[0].total
         if query.offset == 0:
             return [], 0
-        return [], await self.session.scalar(counting, values) or 0
+        return [], await self.session.scalar(counting, bound) or 0
 
     async def get(self, entity_id: uuid.UUID) -> MediaAsset | None:
         return await self.session.get(MediaAsset, entity_id)
@@ -143,19 +155,29 @@ class MediaAssetSqlRepository:
 
     async def delete(self, entity_id: uuid.UUID) -> uuid.UUID | None:
         statement = delete(MediaAsset).where(MediaAsset.id == entity_id)
-        async with self.writing({}):
+        async with self.writing({}, deleting=entity_id):
             return await self.session.scalar(statement.returning(MediaAsset.id))
 
     @asynccontextmanager
-    async def writing(self, values: dict[str, Any]) -> AsyncIterator[None]:
-        """Commits what the block wrote when it ends; a name already taken is a ConflictError."""
+    async def writing(
+        self,
+        values: dict[str, Any],
+        deleting: uuid.UUID | None = None,
+    ) -> AsyncIterator[None]:
+        """Commits what the block wrote when it ends. What PostgreSQL refuses becomes the API's
+        answer: a unique value already taken, or a row still referred to, is a conflict."""
         try:
             yield
             await self.session.commit()
         except IntegrityError as error:
             await self.session.rollback()
-            if isinstance(error.orig, UniqueViolation):
-                raise name_taken(values.get("name")) from error
+            refused = error.orig
+            constraint = getattr(getattr(refused, "diag", None), "constraint_name", None)
+            if isinstance(refused, UniqueViolation) and constraint in UNIQUE_FIELDS:
+                field, attribute = UNIQUE_FIELDS[constraint]
+                raise taken(field, values.get(attribute)) from error
+            if isinstance(refused, ForeignKeyViolation) and deleting is not None:
+                raise referred(deleting, refused.diag.table_name or "other rows") from error
             raise
 
 
@@ -222,15 +244,17 @@ def item_key(entity_id: uuid.UUID) -> str:
 
 def list_query_text(query: ListQuery) -> str:
     """The list's parameters as validated, defaults filled in, in the contract's order:
-    page=1&limit=10&sort=createdAt:desc&filter[name]=sun."""
+    page=1&limit=10&sort=createdAt:desc&filter[name]=sun. (Not `include`: the cached page
+    holds this resource's rows only.)"""
     direction = "desc" if query.sort.descending else "asc"
     parameters = [
         f"page={query.page}",
         f"limit={query.limit}",
         f"sort={query.sort.field}:{direction}",
     ]
-    if query.name is not None:
-        parameters.append(f"filter[name]={query.name}")
+    for name, value in query.filters.items():
+        text = str(value).lower() if isinstance(value, bool) else str(value)
+        parameters.append(f"filter[{name}]={text}")
     return "&".join(parameters)
 
 

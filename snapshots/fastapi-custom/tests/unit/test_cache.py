@@ -48,7 +48,9 @@ def silent_redis() -> Iterator[str]:
 
 def test_the_list_query_is_the_validated_parameters_in_the_contract_order() -> None:
     assert list_query_text(ListQuery()) == "page=1&limit=10&sort=createdAt:desc"
-    query = ListQuery(page=3, limit=25, sort=Sort("name", descending=False), name="sun & moon")
+    query = ListQuery(
+        page=3, limit=25, sort=Sort("name", descending=False), filters={"name": "sun & moon"}
+    )
     assert list_query_text(query) == "page=3&limit=25&sort=name:asc&filter[name]=sun & moon"
 
 

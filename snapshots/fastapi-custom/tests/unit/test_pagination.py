@@ -11,29 +11,37 @@ from app.core.pagination import (
     parse_sort,
     whole_number,
 )
+from app.db.filters import contains_pattern
+from app.models import values
 
 FIELDS = ("createdAt", "updatedAt", "name")
+FILTERS = {"name": values.contained_text(200), "size": values.integer_text}
+REFERENCES = ("owner", "editor")
+
+
+def parse(query: str) -> ListQuery:
+    return parse_list_query(QueryParams(query), FIELDS, FILTERS, REFERENCES)
 
 
 def problems(query: str) -> list[tuple[str, str]]:
     with pytest.raises(InvalidRequestError) as raised:
-        parse_list_query(QueryParams(query), FIELDS)
+        parse(query)
     assert raised.value.details is not None
     return [(problem.field, problem.message) for problem in raised.value.details]
 
 
 def test_defaults_are_page_1_limit_10_newest_first() -> None:
-    query = parse_list_query(QueryParams(""), FIELDS)
-    assert query == ListQuery(page=1, limit=10, sort=Sort("createdAt", True), name=None)
+    query = parse("")
+    assert query == ListQuery(page=1, limit=10, sort=Sort("createdAt", True), filters={})
     assert query.sort == DEFAULT_SORT
     assert query.offset == 0
 
 
 def test_parameters_are_read_and_unknown_ones_ignored() -> None:
-    query = parse_list_query(
-        QueryParams("page=3&limit=100&sort=name&filter[name]=50%25_x&other=1&other=2"), FIELDS
+    query = parse("page=3&limit=100&sort=name&filter[name]=50%25_x&other=1&other=2")
+    assert query == ListQuery(
+        page=3, limit=100, sort=Sort("name", False), filters={"name": "50%_x"}
     )
-    assert query == ListQuery(page=3, limit=100, sort=Sort("name", False), name="50%_x")
     assert query.offset == 200
 
 
@@ -84,10 +92,32 @@ def test_a_parameter_given_twice_is_refused() -> None:
     assert problems("page=1&page=1") == [("query.page", "must be given at most once")]
 
 
-def test_name_filter_refuses_nul_and_more_than_200_characters() -> None:
-    assert problems("filter[name]=a%00b")[0][0] == "query.filter[name]"
-    assert problems("filter[name]=" + "é" * 201)[0][0] == "query.filter[name]"
-    assert parse_list_query(QueryParams("filter[name]=" + "é" * 200), FIELDS).name == "é" * 200
+def test_a_text_filter_refuses_nul_and_more_than_its_field_holds() -> None:
+    assert problems("filter[name]=a%00b") == [
+        ("query.filter[name]", "must not contain NUL characters")
+    ]
+    assert problems("filter[name]=" + "é" * 201) == [
+        ("query.filter[name]", "must be 1 to 200 characters")
+    ]
+    assert parse("filter[name]=" + "é" * 200).filters == {"name": "é" * 200}
+
+
+def test_each_filter_reads_its_text_as_its_field_s_type() -> None:
+    assert parse("filter[size]=-12&filter[name]=x").filters == {"name": "x", "size": -12}
+    assert problems("filter[size]=1.5") == [
+        ("query.filter[size]", "must be a whole number from -2147483648 to 2147483647")
+    ]
+    # A filter the resource does not have is an unknown parameter: ignored.
+    assert parse("filter[colour]=red").filters == {}
+
+
+def test_include_names_references_each_once_in_the_order_given() -> None:
+    assert parse("include=editor,owner,editor").include == ("editor", "owner")
+    assert problems("include=owner,") == [
+        ("query.include", "must be a comma-separated list of: owner, editor")
+    ]
+    # Without references, include is no parameter of the list.
+    assert parse_list_query(QueryParams("include=owner"), FIELDS).include == ()
 
 
 @pytest.mark.parametrize(("total", "pages"), [(0, 0), (1, 1), (10, 1), (11, 2), (100, 10)])
@@ -95,3 +125,11 @@ def test_page_counts_round_up(total: int, pages: int) -> None:
     pagination = Pagination.of(page=1, limit=10, total=total)
     assert pagination.total_pages == pages
     assert pagination.model_dump(by_alias=True)["totalPages"] == pages
+
+
+@pytest.mark.parametrize(
+    ("text", "pattern"),
+    [("sun", "%sun%"), ("50%", "%50\\%%"), ("a_b", "%a\\_b%"), ("back\\slash", "%back\\\\slash%")],
+)
+def test_text_filters_match_every_character_literally(text: str, pattern: str) -> None:
+    assert contains_pattern(text) == pattern

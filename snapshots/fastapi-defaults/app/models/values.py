@@ -3,6 +3,7 @@ contract's field types as clients write them (api/openapi.json says the same).""
 
 import re
 import uuid
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Self
@@ -25,6 +26,8 @@ DATE = re.compile(r"[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}")
 DATE_TIME = re.compile(
     r"[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,3})?(Z|[+-][0-9]{2}:[0-9]{2})"
 )
+# A whole number as written in a query: digits 0-9 only, no sign but "-", no leading zero.
+INTEGER = re.compile(r"-?(0|[1-9][0-9]{0,9})")
 UUID_TEXT = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I)
 
 
@@ -68,25 +71,76 @@ def parse_id(value: object) -> uuid.UUID:
     raise PydanticCustomError("uuid", "must be a UUID")
 
 
-def exact(precision: int, scale: int) -> BeforeValidator:
-    """A decimal(precision, scale) written as text: no leading zero, at most precision - scale
-    digits before the point and scale after it."""
+def decimal_digits(precision: int, scale: int) -> str:
+    """The digits a decimal(precision, scale) holds, as api/openapi.json says them."""
+    whole = precision - scale
+    if scale == 0:
+        return f"at most {whole} digits and no point"
+    if whole == 0:
+        return f"0 before the point and at most {scale} digits after"
+    return f"at most {whole} digits before the point and {scale} after"
+
+
+def exact_text(precision: int, scale: int) -> Callable[[object], Decimal]:
+    """A reader of decimal(precision, scale) written as text: no leading zero, no more digits
+    than the column holds (so nothing is rounded)."""
     whole = precision - scale
     before = "0" if whole == 0 else f"(0|[1-9][0-9]{{0,{whole - 1}}})"
     after = f"(\\.[0-9]{{1,{scale}}})?" if scale else ""
     pattern = re.compile(f"-?{before}{after}")
+    message = f"must be a decimal number as text: {decimal_digits(precision, scale)}"
 
     def parse(value: object) -> Decimal:
         if isinstance(value, str) and pattern.fullmatch(value):
             return Decimal(value)
-        raise PydanticCustomError(
-            "decimal",
-            "must be a decimal number as text, with at most {whole} digits before the point"
-            " and {scale} after",
-            {"whole": whole, "scale": scale},
-        )
+        raise PydanticCustomError("decimal", message)
 
-    return BeforeValidator(parse)
+    return parse
+
+
+def exact(precision: int, scale: int) -> BeforeValidator:
+    return BeforeValidator(exact_text(precision, scale))
+
+
+# How the list's filter[<field>] parameters read the query's text, for the types a body writes
+# as JSON numbers, booleans or free text (dates, decimals and ids read as in bodies).
+def integer_text(text: object) -> int:
+    if isinstance(text, str) and INTEGER.fullmatch(text):
+        number = int(text)
+        if -(2**31) <= number < 2**31:
+            return number
+    raise PydanticCustomError("integer", "must be a whole number from -2147483648 to 2147483647")
+
+
+def boolean_text(text: object) -> bool:
+    if text in ("true", "false"):
+        return text == "true"
+    raise PydanticCustomError("boolean", "must be true or false")
+
+
+def one_of(*choices: str) -> Callable[[object], str]:
+    def parse(text: object) -> str:
+        if isinstance(text, str) and text in choices:
+            return text
+        raise PydanticCustomError("enum", f"must be one of: {', '.join(choices)}")
+
+    return parse
+
+
+def contained_text(max_length: int) -> Callable[[object], str]:
+    """A filter's text for a string field: the rows whose value contains it."""
+
+    def parse(text: object) -> str:
+        if not isinstance(text, str) or not 1 <= len(text) <= max_length:
+            raise PydanticCustomError("length", f"must be 1 to {max_length} characters")
+        return no_nul(text)
+
+    return parse
+
+
+def optional[T](read: Callable[[str], T], text: str | None) -> T | None:
+    """`read(text)`, or None for null."""
+    return None if text is None else read(text)
 
 
 # Text the database can hold, and text that says something.

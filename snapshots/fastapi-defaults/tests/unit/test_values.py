@@ -64,14 +64,14 @@ def test_values_are_read_from_their_text(field: str, text: str, value: object) -
         (
             "price",
             12.5,
-            "must be a decimal number as text, with at most 6 digits before the point and 2 after",
+            "must be a decimal number as text: at most 6 digits before the point and 2 after",
         ),
         ("price", "1234567", "at most 6 digits before the point"),
         ("price", "1.234", "and 2 after"),
         ("price", "01.5", "must be a decimal number as text"),
         ("price", "1e3", "must be a decimal number as text"),
-        ("ratio", "1.00", "at most 0 digits before the point and 2 after"),
-        ("count", "1.0", "at most 4 digits before the point and 0 after"),
+        ("ratio", "1.00", "0 before the point and at most 2 digits after"),
+        ("count", "1.0", "at most 4 digits and no point"),
         ("born", "2026-02-30", "must be a date: YYYY-MM-DD"),
         ("born", "0999-01-01", "must be a date: YYYY-MM-DD"),
         ("born", 20260228, "must be a date: YYYY-MM-DD"),
@@ -93,3 +93,23 @@ def test_decimals_are_shown_exact_and_times_in_utc_to_the_millisecond() -> None:
     seen = datetime(2026, 11, 28, 10, 30, 0, 125_000, tzinfo=timezone(timedelta(hours=1)))
     shown = Shown(price=Decimal("12.50"), seen=seen).model_dump(mode="json")
     assert shown == {"price": "12.50", "seen": "2026-11-28T09:30:00.125Z"}
+
+
+def test_filters_read_the_query_s_text_as_their_field_s_type() -> None:
+    assert values.integer_text("-2147483648") == -(2**31)
+    assert values.boolean_text("false") is False
+    assert values.one_of("draft", "done")("done") == "done"
+    assert values.contained_text(3)("a_%") == "a_%"
+    refusals = [
+        (values.integer_text, "2147483648", "must be a whole number from -2147483648"),
+        (values.integer_text, "01", "must be a whole number"),
+        (values.integer_text, "+1", "must be a whole number"),
+        (values.boolean_text, "True", "must be true or false"),
+        (values.one_of("draft", "done"), "Draft", "must be one of: draft, done"),
+        (values.contained_text(3), "", "must be 1 to 3 characters"),
+        (values.contained_text(3), "abcd", "must be 1 to 3 characters"),
+        (values.contained_text(3), "a\x00", "must not contain NUL characters"),
+    ]
+    for read, text, message in refusals:
+        with pytest.raises(ValueError, match=message):
+            read(text)

@@ -1,9 +1,10 @@
 """List query conventions shared by every resource (guidelines 3.1 and 3.3):
-?page=1&limit=10&sort=createdAt:desc&filter[name]=sun, parsed the same way in every stack."""
+?page=1&limit=10&sort=createdAt:desc&filter[name]=sun&include=owner, parsed the same way in
+every stack."""
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -14,7 +15,6 @@ from app.core.errors import InvalidRequestError, Problem
 MAX_PAGE = 100_000  # deep OFFSETs are slow: clients that go that far should filter
 MAX_LIMIT = 100
 DEFAULT_LIMIT = 10
-MAX_FILTER_LENGTH = 200
 DIGITS = re.compile(r"[0-9]+")  # not str.isdigit(), which takes "²" and other scripts' digits
 
 
@@ -45,7 +45,9 @@ class ListQuery:
     page: int = 1
     limit: int = DEFAULT_LIMIT
     sort: Sort = DEFAULT_SORT
-    name: str | None = None  # filter[name]: names that contain it, ignoring case
+    # The filters given, by field as the API spells it, each value read as its field's type.
+    filters: Mapping[str, object] = field(default_factory=dict)
+    include: tuple[str, ...] = ()  # the references to embed, each once, in the given order
 
     @property
     def offset(self) -> int:
@@ -70,23 +72,34 @@ def parse_sort(text: str, fields: tuple[str, ...]) -> Sort:
     return Sort(field, direction == "desc")
 
 
-def name_filter(text: str) -> str:
-    if not 1 <= len(text) <= MAX_FILTER_LENGTH:
-        raise ValueError(f"must be 1 to {MAX_FILTER_LENGTH} characters")
-    if "\x00" in text:
-        raise ValueError("must not contain NUL characters")
-    return text
+def parse_include(text: str, references: tuple[str, ...]) -> tuple[str, ...]:
+    """`owner,reviewer`: references of the resource, comma-separated."""
+    names = text.split(",")
+    if not set(names) <= set(references):
+        raise ValueError(f"must be a comma-separated list of: {', '.join(references)}")
+    return tuple(dict.fromkeys(names))
 
 
-def parse_list_query(params: QueryParams, sort_fields: tuple[str, ...]) -> ListQuery:
-    """The list parameters, or a 400 naming each bad one. Unknown parameters are ignored; a known
-    one given twice is refused (which one wins would otherwise depend on the framework)."""
+def parse_list_query(
+    params: QueryParams,
+    sort_fields: tuple[str, ...],
+    filters: Mapping[str, Callable[[str], object]] | None = None,
+    references: tuple[str, ...] = (),
+) -> ListQuery:
+    """The list parameters, or a 400 naming each bad one. `filters` reads each filter's text
+    as its field's type; `references` are what `include` may name (none: no `include`).
+    Unknown parameters are ignored; a known one given twice is refused (which one wins would
+    otherwise depend on the framework)."""
+    filters = filters or {}
     parsers: dict[str, Callable[[str], Any]] = {
         "page": lambda text: whole_number(text, MAX_PAGE),
         "limit": lambda text: whole_number(text, MAX_LIMIT),
         "sort": lambda text: parse_sort(text, sort_fields),
-        "filter[name]": name_filter,
     }
+    for name, parse in filters.items():
+        parsers[f"filter[{name}]"] = parse
+    if references:
+        parsers["include"] = lambda text: parse_include(text, references)
     problems: list[Problem] = []
     parsed: dict[str, Any] = {}
     for name, parse in parsers.items():
@@ -104,5 +117,6 @@ def parse_list_query(params: QueryParams, sort_fields: tuple[str, ...]) -> ListQ
         page=parsed.get("page", 1),
         limit=parsed.get("limit", DEFAULT_LIMIT),
         sort=parsed.get("sort", DEFAULT_SORT),
-        name=parsed.get("filter[name]"),
+        filters={name: parsed[key] for name in filters if (key := f"filter[{name}]") in parsed},
+        include=parsed.get("include", ()),
     )

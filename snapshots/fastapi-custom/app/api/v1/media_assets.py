@@ -1,4 +1,4 @@
-"""The example resource /api/v1/media-assets (guidelines 3.1), as in api/openapi.json.
+"""The resource /api/v1/media-assets (guidelines 3.1), as in api/openapi.json.
 
 Every route needs a bearer JWT; lists are paginated, sorted and filtered. Parameters and bodies
 are read by hand (app/api/dependencies.py says why).
@@ -21,6 +21,7 @@ from app.models.media_asset import (
     MediaAssetRead,
 )
 from app.services.media_asset_service import (
+    FILTERS,
     SORT_COLUMNS,
     MediaAssetCachedRepository,
     MediaAssetService,
@@ -48,6 +49,8 @@ async def get_service(
 
 
 ServiceDep = Annotated[MediaAssetService, Depends(get_service)]
+# How the list reads each filter's text.
+FILTER_READERS = {name: rule.parse for name, rule in FILTERS.items()}
 
 
 def parse_id(text: str) -> uuid.UUID:
@@ -61,7 +64,7 @@ async def list_media_assets(
     request: Request,
     service: ServiceDep,
 ) -> MediaAssetPage:
-    query = parse_list_query(request.query_params, tuple(SORT_COLUMNS))
+    query = parse_list_query(request.query_params, tuple(SORT_COLUMNS), FILTER_READERS)
     items, total = await service.list(query)
     return MediaAssetPage(
         data=[MediaAssetRead.model_validate(item) for item in items],
