@@ -1,50 +1,81 @@
 """/api/v1/media-assets against the real PostgreSQL database in DATABASE_URL."""
 
-import asyncio
 import re
 import uuid
 from typing import Any
 
+import pytest
 from httpx import AsyncClient
 from sqlalchemy import create_engine, text
 
 from app.core.config import Settings
+from tests import samples
 
-URL = "/api/v1/media-assets"
+RESOURCE = "media-assets"
+URL = f"/api/v1/{RESOURCE}"
 TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
+# An item's keys, in the contract's order.
+KEYS = [
+    "id",
+    "name",
+    "description",
+    "createdAt",
+    "updatedAt",
+    "version",
+]
+SORTABLE = [
+    "name",
+]
+FILTERED = [
+    "name",
+]
 
 
-async def create(client: AsyncClient, name: str, **fields: Any) -> dict[str, Any]:
-    response = await client.post(URL, json={"name": name, **fields})
-    assert response.status_code == 201, response.text
-    body: dict[str, Any] = response.json()
-    return body
+async def create(client: AsyncClient, **fields: Any) -> dict[str, Any]:
+    return await samples.create(client, RESOURCE, **fields)
 
 
-async def names(client: AsyncClient, **params: str) -> list[str]:
+async def listed(client: AsyncClient, **params: str) -> list[dict[str, Any]]:
     response = await client.get(URL, params=params)
     assert response.status_code == 200, response.text
-    return [row["name"] for row in response.json()["data"]]
+    rows: list[dict[str, Any]] = response.json()["data"]
+    return rows
+
+
+async def ids(client: AsyncClient, **params: str) -> list[str]:
+    return [row["id"] for row in await listed(client, **params)]
+
+
+def as_text(value: object) -> str:
+    """A JSON value as a query writes it."""
+    return str(value).lower() if isinstance(value, bool) else str(value)
 
 
 async def test_full_lifecycle_create_read_replace_patch_delete(client: AsyncClient) -> None:
-    created = await create(client, "first", description="original")
-    assert list(created) == ["id", "name", "description", "createdAt", "updatedAt", "version"]
+    sent = await samples.body(client, RESOURCE)
+    response = await client.post(URL, json=sent)
+    assert response.status_code == 201, response.text
+    created = response.json()
+    assert list(created) == KEYS
+    assert {field: created[field] for field in sent} == sent  # read back as written
     assert str(uuid.UUID(created["id"])) == created["id"]  # made by PostgreSQL, lower case
     assert TIMESTAMP.fullmatch(created["createdAt"])
     assert created["createdAt"] == created["updatedAt"]
     assert created["version"] == 1
     url = f"{URL}/{created['id']}"
+    assert response.headers["location"] == url
 
     assert (await client.get(url)).json() == created
 
-    replaced = (await client.put(url, json={"name": "renamed"})).json()
-    assert (replaced["name"], replaced["description"], replaced["version"]) == ("renamed", None, 2)
+    replacement = await samples.body(client, RESOURCE)
+    replaced = (await client.put(url, json=replacement)).json()
+    assert {field: replaced[field] for field in replacement} == replacement
+    assert replaced["version"] == 2
 
-    patched = (await client.patch(url, json={"description": "added"})).json()
-    assert (patched["name"], patched["description"], patched["version"]) == ("renamed", "added", 3)
+    change = {"name": (await samples.body(client, RESOURCE))["name"]}
+    patched = (await client.patch(url, json=change)).json()
+    assert patched == {**replaced, **change, "version": 3, "updatedAt": patched["updatedAt"]}
     assert patched["updatedAt"] > created["updatedAt"]
-    assert patched["createdAt"] == created["createdAt"]
 
     deleted = await client.delete(url)
     assert deleted.status_code == 204
@@ -53,85 +84,120 @@ async def test_full_lifecycle_create_read_replace_patch_delete(client: AsyncClie
 
 
 async def test_every_put_and_patch_is_a_write_even_without_change(client: AsyncClient) -> None:
-    created = await create(client, "same", description="d")
+    sent = await samples.body(client, RESOURCE)
+    created = (await client.post(URL, json=sent)).json()
     url = f"{URL}/{created['id']}"
-    await asyncio.sleep(0.002)  # the times are in milliseconds
     empty = (await client.patch(url, json={})).json()
-    assert (empty["version"], empty["description"]) == (2, "d")
-    assert empty["updatedAt"] > created["updatedAt"]
-    same = (await client.put(url, json={"name": "same", "description": "d"})).json()
+    assert empty == {**created, "version": 2, "updatedAt": empty["updatedAt"]}
+    assert empty["updatedAt"] >= created["updatedAt"]
+    same = (await client.put(url, json=sent)).json()
     assert same["version"] == 3
 
 
-async def test_names_are_stored_as_sent(client: AsyncClient) -> None:
-    created = await create(client, "  padded 😀 ", description="é" * 10_000)
-    assert created["name"] == "  padded 😀 "
-    assert len(created["description"]) == 10_000
-    assert (await create(client, "😀" * 200))["name"] == "😀" * 200
-
-
-async def test_duplicate_names_are_409(client: AsyncClient) -> None:
-    await create(client, "unique")
-    other = await create(client, "other")
-    duplicate = await client.post(URL, json={"name": "unique"})
+@pytest.mark.parametrize(
+    ("field", "conflict"),
+    [
+        ("name", "a media-asset named '{}' already exists"),
+    ],
+)
+async def test_a_unique_value_taken_is_409(client: AsyncClient, field: str, conflict: str) -> None:
+    taken = (await create(client))[field]
+    other = await create(client)
+    duplicate = await client.post(URL, json={**await samples.body(client, RESOURCE), field: taken})
     assert duplicate.status_code == 409
     error = duplicate.json()["error"]
-    assert (error["code"], error["message"]) == (
-        "CONFLICT",
-        "a media-asset named 'unique' already exists",
-    )
-    rename = await client.patch(f"{URL}/{other['id']}", json={"name": "unique"})
-    assert rename.status_code == 409
+    assert (error["code"], error["message"]) == ("CONFLICT", conflict.format(taken))
+    moved = await client.patch(f"{URL}/{other['id']}", json={field: taken})
+    assert moved.status_code == 409
     assert (await client.get(f"{URL}/{other['id']}")).json()["version"] == 1
 
 
+@pytest.mark.parametrize(
+    ("field", "max_length"),
+    [("name", 200), ("description", 10_000)],
+)
+async def test_text_is_stored_as_sent_up_to_its_length_in_code_points(
+    client: AsyncClient, field: str, max_length: int
+) -> None:
+    longest = "😀" * max_length
+    assert (await create(client, **{field: longest}))[field] == longest
+    if max_length >= 4:
+        padded = " é😀 "
+        assert (await create(client, **{field: padded}))[field] == padded
+    too_long = await client.post(
+        URL, json={**await samples.body(client, RESOURCE), field: longest + "x"}
+    )
+    assert too_long.status_code == 400
+    assert too_long.json()["error"]["details"][0]["field"] == f"body.{field}"
+
+
 async def test_list_paginates_with_total_pages(client: AsyncClient) -> None:
-    for index in range(5):
-        await create(client, f"item-{index}")
-    first = (await client.get(URL, params={"limit": 2, "sort": "name"})).json()
+    made = [(await create(client))["id"] for _ in range(5)]
+    first = (await client.get(URL, params={"limit": 2, "sort": "createdAt:asc"})).json()
     assert first["pagination"] == {"page": 1, "limit": 2, "total": 5, "totalPages": 3}
-    assert [row["name"] for row in first["data"]] == ["item-0", "item-1"]
-    assert await names(client, limit="2", page="3", sort="name") == ["item-4"]
+    assert [row["id"] for row in first["data"]] == made[:2]
+    assert await ids(client, limit="2", page="3", sort="createdAt:asc") == made[4:]
     past_the_end = (await client.get(URL, params={"page": 9})).json()
     assert past_the_end["data"] == []
     assert past_the_end["pagination"] == {"page": 9, "limit": 10, "total": 5, "totalPages": 1}
 
 
-async def test_list_sorts_newest_first_by_default(
-    client: AsyncClient,
-) -> None:
-    for name in ["beta", "alpha", "gamma"]:
-        await create(client, name)
-    assert await names(client) == ["gamma", "alpha", "beta"]
-    assert await names(client, sort="createdAt") == ["beta", "alpha", "gamma"]
-    assert await names(client, sort="name:desc") == ["gamma", "beta", "alpha"]
-    assert await names(client, sort="updatedAt:asc") == ["beta", "alpha", "gamma"]
+async def test_list_sorts_newest_first_by_default(client: AsyncClient) -> None:
+    made = [(await create(client))["id"] for _ in range(3)]
+    assert await ids(client) == made[::-1]
+    assert await ids(client, sort="createdAt") == made
+    assert await ids(client, sort="updatedAt:asc") == made
 
 
 async def test_equal_sort_keys_are_ordered_by_id(client: AsyncClient, settings: Settings) -> None:
-    # One transaction: the three rows get the same created_at and updated_at (now()).
+    for _ in range(3):
+        await create(client)
     engine = create_engine(settings.sqlalchemy_url)
     with engine.begin() as connection:
-        rows = text("INSERT INTO media_assets (name) VALUES ('a'), ('b'), ('c')")
-        connection.execute(rows)
+        same_time = "created_at = '2026-01-01T00:00:00Z', updated_at = '2026-01-01T00:00:00Z'"
+        connection.execute(text(f"UPDATE media_assets SET {same_time}"))  # noqa: S608 (no input)
     engine.dispose()
     for sort in ("createdAt:desc", "updatedAt:asc"):
-        rows = (await client.get(URL, params={"sort": sort})).json()["data"]
-        assert len({row["createdAt"] for row in rows}) == 1
-        assert [row["id"] for row in rows] == sorted(row["id"] for row in rows)
+        found = await ids(client, sort=sort)
+        assert found == sorted(found)
 
 
-async def test_the_name_filter_contains_ignoring_case_every_character_literal(
-    client: AsyncClient,
-) -> None:
-    for name in ["Sunrise", "sunset", "50% off", "500 off", "a_b", "axb", "back\\slash", "back"]:
-        await create(client, name)
-    assert sorted(await names(client, **{"filter[name]": "SUN"})) == ["Sunrise", "sunset"]
-    assert await names(client, **{"filter[name]": "0%"}) == ["50% off"]
-    assert await names(client, **{"filter[name]": "_"}) == ["a_b"]
-    assert await names(client, **{"filter[name]": "\\"}) == ["back\\slash"]
-    filtered = (await client.get(URL, params={"filter[name]": "nothing"})).json()
-    assert filtered["pagination"] == {"page": 1, "limit": 10, "total": 0, "totalPages": 0}
+@pytest.mark.parametrize("field", SORTABLE)
+async def test_the_list_sorts_on_each_sortable_field(client: AsyncClient, field: str) -> None:
+    for _ in range(3):
+        await create(client)
+    ascending = [row[field] for row in await listed(client, sort=field)]
+    assert ascending == sorted(ascending)
+    descending = [row[field] for row in await listed(client, sort=f"{field}:desc")]
+    assert descending == sorted(ascending, reverse=True)
+
+
+@pytest.mark.parametrize("field", FILTERED)
+async def test_each_filter_keeps_the_rows_it_matches(client: AsyncClient, field: str) -> None:
+    rows = [await create(client) for _ in range(3)]
+    wanted = as_text(rows[0][field])
+    # A string field's filter keeps the values that contain the text, ignoring case.
+    if field in {"name"}:
+        matched = {row["id"] for row in rows if wanted.lower() in row[field].lower()}
+        wanted = wanted.upper()
+    else:
+        matched = {row["id"] for row in rows if as_text(row[field]) == wanted}
+    assert set(await ids(client, **{f"filter[{field}]": wanted})) == matched
+
+
+async def test_a_text_filter_takes_every_character_literally(client: AsyncClient) -> None:
+    field = "name"
+    for value in ["50% off", "500 off", "a_b", "axb", "back\\slash", "back"]:
+        await create(client, **{field: value})
+
+    async def found(text: str) -> list[str]:
+        return [row[field] for row in await listed(client, **{f"filter[{field}]": text})]
+
+    assert await found("0%") == ["50% off"]
+    assert await found("_") == ["a_b"]
+    assert await found("\\") == ["back\\slash"]
+    nothing = (await client.get(URL, params={f"filter[{field}]": "nothing"})).json()
+    assert nothing["pagination"] == {"page": 1, "limit": 10, "total": 0, "totalPages": 0}
 
 
 async def test_absent_items_are_404_with_their_id(client: AsyncClient) -> None:
@@ -141,6 +207,7 @@ async def test_absent_items_are_404_with_their_id(client: AsyncClient) -> None:
     error = response.json()["error"]
     assert error["code"] == "NOT_FOUND"
     assert error["message"] == f"media-asset '{missing}' not found"
-    assert (await client.put(f"{URL}/{missing}", json={"name": "x"})).status_code == 404
+    body = await samples.body(client, RESOURCE)
+    assert (await client.put(f"{URL}/{missing}", json=body)).status_code == 404
     assert (await client.patch(f"{URL}/{missing}", json={})).status_code == 404
     assert (await client.delete(f"{URL}/{missing}")).status_code == 404
