@@ -283,7 +283,7 @@ export interface components {
                 };
             };
         };
-        /** @description CONFLICT: another row of the resource has this name. */
+        /** @description CONFLICT: another row of the resource has this unique value; or, for a DELETE, rows of another resource still refer to this one. */
         Conflict: {
             headers: {
                 "x-correlation-id": components["headers"]["CorrelationId"];
