@@ -19,7 +19,7 @@ from tests.helpers import git
 from visiobook_scaffold.cli import app
 from visiobook_scaffold.errors import ScaffoldError
 from visiobook_scaffold.fields import parse_field
-from visiobook_scaffold.resource import AddResource, add_resource, next_migration
+from visiobook_scaffold.resource import AddResource, NewResource, add_resource, next_migration
 
 runner = CliRunner()
 
@@ -133,7 +133,7 @@ def test_the_given_fields_are_recorded_in_the_resource_s_answers_and_the_service
 ) -> None:
     fields = [parse_field("title:string(80):required", []), parse_field("born:date", [])]
 
-    add_resource(AddResource(service, "people", fields=fields))
+    add_resource(AddResource(service, [NewResource("people", fields)]))
 
     answers = [field.answer() for field in fields]
     layer = yaml.safe_load((service / ".copier-answers.resource-people.yml").read_text())
@@ -368,3 +368,82 @@ def test_new_neither_lists_nor_takes_the_answers_of_layers(tmp_path: Path) -> No
     assert code == 2
     assert err.startswith("error: unknown answer 'resources'")
     assert not (tmp_path / "svc").exists()
+
+
+DOMAIN = """\
+resources:
+  people:
+    fields:
+      name: string(80):required
+  books:
+    fields:
+      title: {type: string, max_length: 200, required: true}
+      author: reference(people):required
+"""
+
+
+def test_from_adds_the_resource_after_those_it_refers_to_then_only_what_is_new(
+    service: Path, tmp_path: Path
+) -> None:
+    domain = tmp_path / "domain.yaml"
+    domain.write_text(DOMAIN)
+
+    code, out, err = visiobook("add", "resource", "books", service, "--from", domain)
+
+    assert code == 0, err
+    assert out.startswith("Added the resources people, books:\n")
+    assert (service / "routes.txt").read_text() == "route items\nroute people\nroute books\n"
+    recorded = yaml.safe_load((service / ".copier-answers.yml").read_text())["resources"]
+    assert [resource["name"] for resource in recorded] == ["people", "books"]
+    author = recorded[1]["fields"][1]
+    assert (author["name"], author["type"], author["target"]) == ("author", "reference", "people")
+    # Each table is created after the one it refers to.
+    people = yaml.safe_load((service / ".copier-answers.resource-people.yml").read_text())
+    books = yaml.safe_load((service / ".copier-answers.resource-books.yml").read_text())
+    assert (people["migration"], books["migration"]) == ("0001", "0002")
+    git(service, "add", "--all")
+    git(service, "commit", "--quiet", "--message", "Add people and books")
+
+    code, out, err = visiobook("add", "resource", "books", service, "--from", domain)
+
+    assert (code, err) == (0, "")
+    assert out == "Nothing to add: the service has books and what it refers to.\n"
+    assert git(service, "status", "--porcelain") == ""
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--field", "title:string", "--from", "domain.yaml"], "not both"),
+        (["--field", "title:strin"], "field 'title': unknown type 'strin'"),
+        (["--field", "owner:reference(nobody)"], "nobody"),
+        (["--from", "domain.yaml"], "domain.yaml does not describe 'reviews'"),
+    ],
+)
+def test_fields_that_cannot_be_written_are_one_line_exit_2_nothing_written(
+    service: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, arguments: list[str],
+    message: str,
+) -> None:  # fmt: skip
+    (tmp_path / "domain.yaml").write_text(DOMAIN)
+    monkeypatch.chdir(tmp_path)
+
+    code, out, err = visiobook("add", "resource", "reviews", service, *arguments)
+
+    assert (code, out) == (2, "")
+    assert message in err
+    assert err.count("\n") == 1
+    assert git(service, "status", "--porcelain") == ""
+
+
+def test_a_stack_whose_resources_have_the_example_s_fields_refuses_others(
+    service: Path,
+) -> None:
+    answers = service / ".copier-answers.yml"
+    answers.write_text(answers.read_text().replace("stack: fastapi", "stack: go"))
+    git(service, "commit", "--quiet", "--all", "--message", "A go service")
+
+    code, _, err = visiobook("add", "resource", "books", service, "--field", "title:string")
+
+    assert code == 2
+    assert "--field and --from write fields for fastapi services so far" in err
+    assert git(service, "status", "--porcelain") == ""

@@ -448,24 +448,49 @@ def add_resource_command(
         ),
     ],
     path: ServicePath = Path(),
+    fields: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--field",
+            metavar="NAME:TYPE[:MODIFIER...]",
+            help="A field, once per field, e.g. title:string(120):required:unique. Types:"
+            " string(N), text(N), integer, decimal(P,S), boolean, date, datetime, enum(A,B),"
+            " reference(RESOURCE); modifiers: required, unique, indexed, default=VALUE. Without"
+            " --field or --from: the example's fields (name, description).",
+        ),
+    ] = None,
+    source: Annotated[
+        Path | None,
+        typer.Option(
+            "--from",
+            metavar="FILE",
+            help="Take NAME's fields from FILE (YAML or JSON: resources, each with its fields),"
+            " and first add the resources of FILE it refers to that the service lacks.",
+        ),
+    ] = None,
     pretend: Annotated[
         bool, typer.Option("--pretend", help="Show the files it would write; write nothing.")
     ] = False,
 ) -> None:
     """Add a resource beside the example one: its model, migration, routes, service, tests and
-    contract entries, as the example resource has them, recorded so that `update` keeps it
-    current.
+    contract entries, written from its fields, recorded so that `update` keeps it current.
 
-    Exit code 0 when it was added, 1 when a file listing the resources is left with conflict
-    markers (the team had edited the same lines), 2 on an error (nothing written)."""
-    from visiobook_scaffold.resource import AddResource, add_resource
+    Exit code 0 when it was added (or, with --from, when the service has it already), 1 when a
+    file listing the resources is left with conflict markers (the team had edited the same
+    lines), 2 on an error (nothing written)."""
+    from visiobook_scaffold.resource import AddResource, add_resource, requested_resources
 
     with reported_errors():
-        result = add_resource(AddResource(path=path, name=name, pretend=pretend))
+        resources = requested_resources(path, name, fields or [], source)
+        if not resources:
+            typer.echo(f"Nothing to add: the service has {name} and what it refers to.")
+            return
+        result = add_resource(AddResource(path=path, resources=resources, pretend=pretend))
+    added = ", ".join(result.resources)
     if pretend:
-        typer.echo(f"Pretend run: adding {name} would write")
+        typer.echo(f"Pretend run: adding {added} would write")
     else:
-        typer.echo(f"Added the resource {name}:")
+        typer.echo(f"Added the resource{'s' if len(result.resources) > 1 else ''} {added}:")
     for label, files in (("new", result.created), ("changed", result.changed)):
         for file in files:
             typer.echo(f"  {label:<8} {file}")

@@ -20,7 +20,7 @@ from typing import Any
 
 from visiobook_scaffold import engine, git
 from visiobook_scaffold.errors import InterruptError, ScaffoldError, one_line
-from visiobook_scaffold.fields import Field
+from visiobook_scaffold.fields import Field, check_fields, parse_field, read_model_file
 from visiobook_scaffold.service import (
     RESOURCE_ANSWERS_FILE,
     Service,
@@ -30,89 +30,154 @@ from visiobook_scaffold.service import (
     resource_records,
 )
 
+# The stacks whose resource layer is written from any fields; the others write the example's
+# two (name, description) until theirs are.
+FIELD_STACKS = ("fastapi",)
+
+
+@dataclass(frozen=True)
+class NewResource:
+    name: str
+    """The resource, as its URL names it: plural kebab-case (guidelines 3.1)."""
+    fields: list[Field] | None = None
+    """Its fields; None: the example resource's (name, description)."""
+
 
 @dataclass(frozen=True)
 class AddResource:
     path: Path
     """The service's folder."""
-    name: str
-    """The resource, as its URL names it: plural kebab-case (guidelines 3.1)."""
-    fields: list[Field] | None = None
-    """Its fields; None: the example resource's (name, description)."""
+    resources: list[NewResource]
+    """What to add, in order: a resource may refer to those before it."""
     pretend: bool = False
 
 
 @dataclass(frozen=True)
 class Added:
-    resource: str
+    resources: list[str]
     created: list[str] = field(default_factory=list)
-    """The resource's own files, its answers file among them."""
+    """The resources' own files, their answers files among them."""
     changed: list[str] = field(default_factory=list)
     """The service's files that list every resource."""
     conflicted: list[str] = field(default_factory=list)
     """Of those, the ones left with conflict markers (the team had edited the same lines)."""
 
 
+def requested_resources(
+    service_path: Path, name: str, specs: list[str], source: Path | None
+) -> list[NewResource]:
+    """What `add resource NAME` adds: NAME with the fields `specs` give (`--field`), or those
+    `source` describes (`--from`) together with the resources of `source` it refers to that the
+    service lacks, first; none when the service has them all. Without either, the example's."""
+    if specs and source is not None:
+        raise ScaffoldError("give the fields with --field or with --from, not both")
+    existing = listed_resources(read_service(service_path))
+    if source is None:
+        if not specs:
+            return [NewResource(name)]
+        return [NewResource(name, check_fields([parse_field(s, existing) for s in specs], name))]
+    models = {model.name: model for model in read_model_file(source, existing)}
+    if name not in models:
+        raise ScaffoldError(
+            f"{source} does not describe {name!r}; it describes {', '.join(models)}"
+        )
+    wanted: list[str] = []
+
+    def with_targets(resource: str) -> None:
+        for target in (declared.target for declared in models[resource].fields):
+            if target is not None and target in models and target not in existing:
+                with_targets(target)
+        if resource not in existing and resource not in wanted:
+            wanted.append(resource)
+
+    with_targets(name)
+    return [NewResource(resource, models[resource].fields) for resource in wanted]
+
+
 def add_resource(request: AddResource) -> Added:
+    """Adds the resources, all or nothing: the service layer once with the longer list, then
+    each resource's layer, their migrations numbered in turn."""
     git.require()
     service = read_service(request.path)
-    name = request.name
+    names = [new.name for new in request.resources]
     existing = listed_resources(service)
-    if name in existing:
-        raise ScaffoldError(f"the service already has the resource {name!r}")
+    for name in names:
+        if name in existing:
+            raise ScaffoldError(f"the service already has the resource {name!r}")
+        if names.count(name) > 1:
+            raise ScaffoldError(f"the resource {name!r} is given twice")
+    if service.stack not in FIELD_STACKS and any(new.fields for new in request.resources):
+        raise ScaffoldError(
+            f"--field and --from write fields for {', '.join(FIELD_STACKS)} services so far: a"
+            f" {service.stack} service's resource has the example's fields (name, description)"
+        )
     _require_clean(service)
     service.check_renderable()
-    layer_answers = {**_service_answers(service), "layer": "resource", "resource": name}
-    layer_answers |= next_migration(service.root, str(service.stack))
-    if request.fields is not None:
-        layer_answers["fields"] = [field.answer() for field in request.fields]
-    answers_path = RESOURCE_ANSWERS_FILE.format(name)
+    layers: list[tuple[dict[str, Any], str]] = []
+    records = resource_records(service)
+    files: list[str] = []
+    migration = next_migration(service.root, str(service.stack))
     with tempfile.TemporaryDirectory(prefix="visiobook-resource-") as scratch:
-        rendered = Path(scratch) / "resource"
-        _render_layer(service, layer_answers, answers_path, rendered)
-        layered_answers = (rendered / answers_path).is_file()
-        files = sorted(
-            path.relative_to(rendered).as_posix() for path in rendered.rglob("*") if path.is_file()
-        )
-        # A template version without the resource layer ignores `layer` and renders a service.
-        recorded = recorded_answers(rendered, answers_path) if layered_answers else {}
-    if recorded.get("layer") != "resource" or not isinstance(recorded.get("fields"), list):
-        raise ScaffoldError(
-            f"the {service.stack} template at {service.version} cannot add resources:"
-            " run `visiobook update` first"
-        )
-    taken = [path for path in files if (service.root / path).exists()]
-    if taken:
-        raise ScaffoldError(f"{name!r} would overwrite {taken[0]}: choose another name")
-    # The service records each added resource's fields too: its contract lists them.
-    resources = [*resource_records(service), {"name": name, "fields": recorded["fields"]}]
+        for new in request.resources:
+            layer_answers = {**_service_answers(service), "layer": "resource", "resource": new.name}
+            layer_answers |= migration
+            if new.fields is not None:
+                layer_answers["fields"] = [field.answer() for field in new.fields]
+            answers_path = RESOURCE_ANSWERS_FILE.format(new.name)
+            rendered = Path(scratch) / new.name
+            _render_layer(service, layer_answers, answers_path, rendered)
+            layered_answers = (rendered / answers_path).is_file()
+            own = sorted(
+                path.relative_to(rendered).as_posix()
+                for path in rendered.rglob("*")
+                if path.is_file()
+            )
+            # A template version without the resource layer ignores `layer` and renders a
+            # service.
+            recorded = recorded_answers(rendered, answers_path) if layered_answers else {}
+            if recorded.get("layer") != "resource" or not isinstance(recorded.get("fields"), list):
+                raise ScaffoldError(
+                    f"the {service.stack} template at {service.version} cannot add resources:"
+                    " run `visiobook update` first"
+                )
+            taken = [path for path in own if (service.root / path).exists() or path in files]
+            if taken:
+                raise ScaffoldError(f"{new.name!r} would overwrite {taken[0]}: choose another name")
+            files += own
+            layers.append((layer_answers, answers_path))
+            # The service records each added resource's fields too: its contract lists them.
+            records = [*records, {"name": new.name, "fields": recorded["fields"]}]
+            migration = following_migration(migration, str(service.stack))
     if request.pretend:
         with tempfile.TemporaryDirectory(prefix="visiobook-resource-") as scratch:
-            return Added(name, files, _listing_files(service, resources, Path(scratch)))
+            listing = _listing_files(service, records, len(layers), Path(scratch))
+        return Added(names, sorted(files), listing)
     try:
         engine.update(
             service,
-            answers={"resources": resources},
+            answers={"resources": records},
             version=service.version,
             ask=False,
             conflict="inline",
             pretend=False,
             unsafe=False,
         )
-        _render_layer(service, layer_answers, answers_path, service.root)
+        for layer_answers, answers_path in layers:
+            _render_layer(service, layer_answers, answers_path, service.root)
     except BaseException as error:
         git.restore_head(service.root)
         if isinstance(error, KeyboardInterrupt):
             raise InterruptError("interrupted: the service is back at its last commit") from None
         raise ScaffoldError(
-            f"adding {name} failed, the service is back at its last commit: {one_line(error)}"
+            f"adding {', '.join(names)} failed, the service is back at its last commit:"
+            f" {one_line(error)}"
         ) from error
     created: list[str] = []
     changed: list[str] = []
     for code, path in git.changes(service.root):
         (created if code == "??" or code.startswith("A") else changed).append(path)
     conflicted = [path for path in changed if _has_conflict_markers(service.root / path)]
-    return Added(name, sorted(created), sorted(changed), sorted(conflicted))
+    return Added(names, sorted(created), sorted(changed), sorted(conflicted))
 
 
 def listed_resources(service: Service) -> list[str]:
@@ -139,6 +204,15 @@ def next_migration(root: Path, stack: str) -> dict[str, str]:
 _REVISION = re.compile(r"^revision\s*(?::[^=]*)?=\s*['\"]([^'\"]+)['\"]", re.MULTILINE)
 _DOWN_REVISION = re.compile(r"^down_revision\s*(?::[^=]*)?=\s*(.+)$", re.MULTILINE)
 _QUOTED = re.compile(r"['\"]([^'\"]+)['\"]")
+
+
+def following_migration(migration: dict[str, str], stack: str) -> dict[str, str]:
+    """The migration answers of the resource added right after the one `migration` names."""
+    current = migration["migration"]
+    if stack == "fastapi":
+        return {"migration": f"{int(current) + 1:04d}", "migration_after": current}
+    following = int(current) + 1
+    return {"migration": f"{following:05d}" if stack == "go" else str(following)}
 
 
 def _next_alembic_revision(versions: Path) -> dict[str, str]:
@@ -191,12 +265,14 @@ def _render_layer(service: Service, answers: dict[str, Any], answers_path: str, 
     engine.render(replace(service, answers_file=answers_path), service.version, answers, dest)
 
 
-def _listing_files(service: Service, resources: list[dict[str, Any]], scratch: Path) -> list[str]:
-    """The service's files that change when it lists `resources` (its added ones, the new one
-    last): the service layer rendered with and without the new one."""
+def _listing_files(
+    service: Service, resources: list[dict[str, Any]], new: int, scratch: Path
+) -> list[str]:
+    """The service's files that change when it lists `resources` (its added ones, the `new`
+    last): the service layer rendered with and without the new ones."""
     before, after = scratch / "before", scratch / "after"
     answers = _service_answers(service)
-    engine.render(service, service.version, {**answers, "resources": resources[:-1]}, before)
+    engine.render(service, service.version, {**answers, "resources": resources[:-new]}, before)
     engine.render(service, service.version, {**answers, "resources": resources}, after)
     changed = []
     for path in sorted(after.rglob("*")):
