@@ -165,7 +165,8 @@ class MediaAssetSqlRepository:
         deleting: uuid.UUID | None = None,
     ) -> AsyncIterator[None]:
         """Commits what the block wrote when it ends. What PostgreSQL refuses becomes the API's
-        answer: a unique value already taken, or a row still referred to, is a conflict."""
+        answer: a unique value already taken or a row still
+        referred to is a conflict."""
         try:
             yield
             await self.session.commit()

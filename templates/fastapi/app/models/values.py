@@ -45,6 +45,13 @@ def not_blank(value: str) -> str:
     return value
 
 
+def whole(value: object) -> object:
+    # JSON Schema counts 12.0 as the integer 12, and so does the API.
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
 def parse_date(value: object) -> date:
     if isinstance(value, str) and DATE.fullmatch(value):
         try:
@@ -145,6 +152,7 @@ def optional[T](read: Callable[[str], T], text: str | None) -> T | None:
 
 # Text the database can hold, and text that says something.
 NoNul = AfterValidator(no_nul)
+Whole = BeforeValidator(whole)
 NotBlank = AfterValidator(not_blank)
 Date = Annotated[date, BeforeValidator(parse_date)]
 DateTime = Annotated[datetime, BeforeValidator(parse_date_time)]

@@ -95,6 +95,13 @@ def test_decimals_are_shown_exact_and_times_in_utc_to_the_millisecond() -> None:
     assert shown == {"price": "12.50", "seen": "2026-11-28T09:30:00.125Z"}
 
 
+def test_an_integer_may_be_written_with_a_zero_fraction_as_json_schema_allows() -> None:
+    assert values.whole(12.0) == 12
+    assert isinstance(values.whole(12.0), int)
+    assert values.whole(12.5) == 12.5  # left for the strict int check to refuse
+    assert values.whole(True) is True
+
+
 def test_filters_read_the_query_s_text_as_their_field_s_type() -> None:
     assert values.integer_text("-2147483648") == -(2**31)
     assert values.boolean_text("false") is False
