@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.helpers import EVERY_TYPE
 from tests.slow.postgres import PostgresServer
 from tests.slow.prisma import migrate_deploy
 from tests.slow.project import GoProject, NodeProject, PythonProject, generate, run
@@ -29,10 +30,10 @@ from tests.slow.test_node_service import (
 pytestmark = pytest.mark.slow
 
 
-def add_resource(root: Path, name: str) -> str:
+def add_resource(root: Path, name: str, *options: str) -> str:
     """Adds the resource with the CLI, then commits it as a team would; the CLI's output."""
     added = subprocess.run(
-        [sys.executable, "-m", "visiobook_scaffold", "add", "resource", name, str(root)],
+        [sys.executable, "-m", "visiobook_scaffold", "add", "resource", name, str(root), *options],
         capture_output=True,
         text=True,
         check=False,
@@ -45,14 +46,36 @@ def add_resource(root: Path, name: str) -> str:
     return added.stdout
 
 
+# A domain file as a team keeps one: `add resource media-assets --from` adds publishers first.
+DOMAIN = """\
+resources:
+  publishers:
+    fields:
+      name: string(120):required:unique
+      founded: date
+  media-assets:
+    fields:
+      title: {type: string, max_length: 200, required: true}
+      sizeBytes: integer:required:indexed
+      publisher: reference(publishers):required
+"""
+
+
 @pytest.fixture(scope="module")
 def grown_fastapi_service(
     tmp_path_factory: pytest.TempPathFactory, fastapi_service: PythonProject
 ) -> PythonProject:
-    """A FastAPI service with two resources added beside its example one (`items`)."""
-    root = generate(tmp_path_factory.mktemp("grown") / "svc", "--stack", "fastapi", "--name", "svc")
+    """A FastAPI service grown beside its example resource (`items`) with people (the
+    example's fields), books (every field type, two references to people) and, from a domain
+    file, publishers and media-assets (which refers to publishers)."""
+    folder = tmp_path_factory.mktemp("grown")
+    root = generate(folder / "svc", "--stack", "fastapi", "--name", "svc")
     add_resource(root, "people")
-    add_resource(root, "media-assets")
+    add_resource(root, "books", *(option for spec in EVERY_TYPE for option in ("--field", spec)))
+    domain = folder / "domain.yaml"
+    domain.write_text(DOMAIN)
+    added = add_resource(root, "media-assets", "--from", str(domain))
+    assert added.startswith("Added the resources publishers, media-assets:")
     project = PythonProject(root)
     # Same requirements: the fixture's installed virtualenv serves this one too.
     project.bin.parent.symlink_to(fastapi_service.bin.parent)
@@ -74,31 +97,44 @@ def test_added_resources_pass_the_fastapi_service_s_own_tests_against_postgres(
     database_url = postgres.create_database("grown_own_tests")
     modules = passes_its_tests(grown_fastapi_service, {"DATABASE_URL": database_url}, tmp_path)
     assert {
-        "tests.integration.test_people_api",
-        "tests.unit.test_person_service",
-        "tests.integration.test_media_assets_api",
-        "tests.unit.test_media_asset_service",
-    } <= modules
+        "tests.integration.test_people_api", "tests.unit.test_person_service",
+        "tests.integration.test_books_api", "tests.unit.test_book_service",
+        "tests.integration.test_publishers_api", "tests.unit.test_publisher_service",
+        "tests.integration.test_media_assets_api", "tests.unit.test_media_asset_service",
+    } <= modules  # fmt: skip
 
 
-def test_added_resources_migrate_after_the_example_on_a_database_holding_its_rows(
+def test_added_resources_migrate_in_turn_on_a_database_holding_the_earlier_ones_rows(
     grown_fastapi_service: PythonProject, postgres: PostgresServer
 ) -> None:
-    database_url = postgres.create_database("grown_migrations")
+    database = "grown_migrations"
+    database_url = postgres.create_database(database)
     env = {"DATABASE_URL": database_url, "JWT_SECRET": JWT_SECRET}
     alembic = str(grown_fastapi_service.bin / "alembic")
     first = run(grown_fastapi_service.root, alembic, "upgrade", "0001", env=env)
     assert first.code == 0, first.output
-    postgres.psql("grown_migrations", "-c", "INSERT INTO items (name) VALUES ('kept')")
+    postgres.psql(database, "-c", "INSERT INTO items (name) VALUES ('kept')")
+    second = run(grown_fastapi_service.root, alembic, "upgrade", "0002", env=env)
+    assert second.code == 0, second.output
+    postgres.psql(database, "-c", "INSERT INTO people (name) VALUES ('Ann')")
 
     migrated = grown_fastapi_service.told("migrate", env=env)
     assert migrated.code == 0, migrated.output
-    assert postgres.psql("grown_migrations", "-tAc", "SELECT name FROM items").strip() == "kept"
+    assert postgres.psql(database, "-tAc", "SELECT name FROM items").strip() == "kept"
+    # The rows of earlier resources serve the later ones' references.
+    postgres.psql(
+        database, "-c",
+        "INSERT INTO books (title, in_print, status, author_id)"
+        " SELECT 'Dune', true, 'draft', id FROM people",
+    )  # fmt: skip
+    assert postgres.psql(database, "-tAc", "SELECT count(*) FROM books").strip() == "1"
     history = run(grown_fastapi_service.root, alembic, "history", env=env)
     assert history.code == 0, history.output
     # Newest first: each added resource's migration follows the one before it.
-    assert history.output.splitlines()[:3] == [
-        "0002 -> 0003 (head), Create the media_assets table.",
+    assert history.output.splitlines()[:5] == [
+        "0004 -> 0005 (head), Create the media_assets table.",
+        "0003 -> 0004, Create the publishers table.",
+        "0002 -> 0003, Create the books table.",
         "0001 -> 0002, Create the people table.",
         "<base> -> 0001, Create the items table.",
     ]
@@ -107,22 +143,18 @@ def test_added_resources_migrate_after_the_example_on_a_database_holding_its_row
 def test_schemathesis_finds_nothing_on_the_added_resources_of_a_booted_fastapi_service(
     grown_fastapi_service: PythonProject, postgres: PostgresServer, tmp_path: Path
 ) -> None:
+    added = ["people", "books", "publishers", "media-assets"]
     service = start(grown_fastapi_service, postgres, "grown_booted")
     try:
         served = httpx.get(f"{service.base}/api/docs/openapi.json", timeout=10).json()
-        assert {"/api/v1/people", "/api/v1/media-assets/{id}"} <= set(served["paths"])
+        assert {f"/api/v1/{resource}/{{id}}" for resource in added} <= set(served["paths"])
+        tags = [option for resource in added for option in ("--include-tag", resource)]
         tested = schemathesis(
-            grown_fastapi_service.root / "api" / "openapi.json",
-            service.base,
-            tmp_path,
-            "--include-tag",
-            "people",
-            "--include-tag",
-            "media-assets",
+            grown_fastapi_service.root / "api" / "openapi.json", service.base, tmp_path, *tags
         )
     finally:
         stop_gracefully(service)
-    assert_every_operation_of(tested, ["people", "media-assets"])
+    assert_every_operation_of(tested, added)
 
 
 def assert_every_operation_of(tested: list[str], resources: list[str]) -> None:
