@@ -104,7 +104,7 @@ def test_added_resources_pass_the_fastapi_service_s_own_tests_against_postgres(
     } <= modules  # fmt: skip
 
 
-def test_added_resources_migrate_in_turn_on_a_database_holding_the_earlier_ones_rows(
+def test_added_fastapi_resources_migrate_in_turn_over_the_earlier_ones_rows(
     grown_fastapi_service: PythonProject, postgres: PostgresServer
 ) -> None:
     database = "grown_migrations"
