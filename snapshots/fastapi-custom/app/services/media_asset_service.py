@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any, Protocol
+from urllib.parse import quote
 
 from psycopg.errors import ForeignKeyViolation, UniqueViolation
 from sqlalchemy import Integer, Select, bindparam, delete, func, insert, select, update
@@ -244,9 +245,10 @@ def item_key(entity_id: uuid.UUID) -> str:
 
 
 def list_query_text(query: ListQuery) -> str:
-    """The list's parameters as validated, defaults filled in, in the contract's order:
-    page=1&limit=10&sort=createdAt:desc&filter[name]=sun. (Not `include`: the cached page
-    holds this resource's rows only.)"""
+    """The list's parameters as validated, defaults filled in, in the contract's order, each
+    filter's text percent-encoded (all but A-Z a-z 0-9 - . _ ~), so that no text passes for
+    another parameter: page=1&limit=10&sort=createdAt:desc&filter[name]=sun. (Not `include`:
+    the cached page holds this resource's rows only.)"""
     direction = "desc" if query.sort.descending else "asc"
     parameters = [
         f"page={query.page}",
@@ -255,7 +257,7 @@ def list_query_text(query: ListQuery) -> str:
     ]
     for name, value in query.filters.items():
         text = str(value).lower() if isinstance(value, bool) else str(value)
-        parameters.append(f"filter[{name}]={text}")
+        parameters.append(f"filter[{name}]={quote(text, safe='')}")
     return "&".join(parameters)
 
 

@@ -51,7 +51,8 @@ def test_the_list_query_is_the_validated_parameters_in_the_contract_order() -> N
     query = ListQuery(
         page=3, limit=25, sort=Sort("name", descending=False), filters={"name": "sun & moon"}
     )
-    assert list_query_text(query) == "page=3&limit=25&sort=name:asc&filter[name]=sun & moon"
+    # Each filter's text percent-encoded: no text can pass for another parameter.
+    assert list_query_text(query) == "page=3&limit=25&sort=name:asc&filter[name]=sun%20%26%20moon"
 
 
 def test_an_item_key_is_its_id_in_lower_case() -> None:

@@ -26,8 +26,8 @@ func mediaAssetServiceOverMock(t *testing.T) (*MediaAssetService, *mocks.MediaAs
 func TestMediaAssetPageQueryIsTheValidatedParametersInOrder(t *testing.T) {
 	assert.Equal(t, "page=1&limit=10&sort=createdAt:desc",
 		mediaAssetPageQuery(models.ListQuery{Page: 1, Limit: 10, SortColumn: "created_at", Direction: models.Descending}))
-	assert.Equal(t, "page=3&limit=50&sort=name:asc&filter[name]=100% cat&dog",
-		mediaAssetPageQuery(models.ListQuery{Page: 3, Limit: 50, SortColumn: "name", Direction: models.Ascending, NameFilter: "100% cat&dog"}))
+	assert.Equal(t, "page=3&limit=50&sort=name:asc&filter[name]=100%25%20cat%26dog%2B~",
+		mediaAssetPageQuery(models.ListQuery{Page: 3, Limit: 50, SortColumn: "name", Direction: models.Ascending, NameFilter: "100% cat&dog+~"}))
 	assert.Equal(t, "page=2&limit=5&sort=updatedAt:asc",
 		mediaAssetPageQuery(models.ListQuery{Page: 2, Limit: 5, SortColumn: "updated_at", Direction: models.Ascending}))
 }

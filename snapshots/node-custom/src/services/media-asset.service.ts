@@ -168,8 +168,19 @@ export function listCacheQuery(query: Schemas.ListQuery): string {
     `sort=${query.sort.field}:${query.sort.direction}`,
   ];
   const nameFilter = query["filter[name]"];
-  if (nameFilter !== undefined) parts.push(`filter[name]=${nameFilter}`);
+  if (nameFilter !== undefined) parts.push(`filter[name]=${percentEncoded(nameFilter)}`);
   return parts.join("&");
+}
+
+/**
+ * Text with every byte but A-Z a-z 0-9 - . _ ~ percent-encoded (RFC 3986), so that no filter's
+ * text can pass for another parameter in a page's key.
+ */
+function percentEncoded(text: string): string {
+  return encodeURIComponent(text).replace(
+    /[!'()*]/g,
+    (character) => `%${character.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
 }
 
 export function toBody(row: MediaAsset): Schemas.Read {

@@ -204,9 +204,9 @@ describe("listCacheQuery", () => {
     expect(key({ sort: "name", limit: "5", page: "2" })).toBe("page=2&limit=5&sort=name:asc");
   });
 
-  it("adds the name filter last, only when given", () => {
-    expect(key({ "filter[name]": "Cat & Dog", sort: "updatedAt:desc" })).toBe(
-      "page=1&limit=10&sort=updatedAt:desc&filter[name]=Cat & Dog",
+  it("adds the name filter last, only when given, percent-encoded", () => {
+    expect(key({ "filter[name]": "Cat & Dog's (1)*", sort: "updatedAt:desc" })).toBe(
+      "page=1&limit=10&sort=updatedAt:desc&filter[name]=Cat%20%26%20Dog%27s%20%281%29%2A",
     );
   });
 });
