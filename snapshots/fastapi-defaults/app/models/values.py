@@ -145,7 +145,7 @@ def contained_text(max_length: int) -> Callable[[object], str]:
     return parse
 
 
-def optional[T](read: Callable[[str], T], text: str | None) -> T | None:
+def optional(read: Callable[[str], Any], text: str | None) -> Any:
     """`read(text)`, or None for null."""
     return None if text is None else read(text)
 
