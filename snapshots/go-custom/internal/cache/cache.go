@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -130,6 +131,13 @@ func (c *Cache) Close() error {
 // Ping checks that Redis answers, for /health.
 func (c *Cache) Ping(ctx context.Context) error {
 	return c.client.Ping(ctx).Err()
+}
+
+// QueryValue is a parameter's text as a page's <query> writes it: every byte but
+// A-Z a-z 0-9 - . _ ~ percent-encoded (RFC 3986), so that no filter's text can pass for another
+// parameter.
+func QueryValue(text string) string {
+	return strings.ReplaceAll(url.QueryEscape(text), "+", "%20")
 }
 
 // ItemKey is the key of the media-asset with id (ids are UUIDs, in lower case in the key).

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
 	"strings"
 
 	"github.com/visiobook/asset-library/internal/cache"
@@ -81,15 +80,9 @@ func mediaAssetPageQuery(query models.ListQuery) string {
 	}
 	text := fmt.Sprintf("page=%d&limit=%d&sort=%s", query.Page, query.Limit, sort)
 	if query.NameFilter != "" {
-		text += "&filter[name]=" + percentEncoded(query.NameFilter)
+		text += "&filter[name]=" + cache.QueryValue(query.NameFilter)
 	}
 	return text
-}
-
-// percentEncoded is text with every byte but A-Z a-z 0-9 - . _ ~ percent-encoded (RFC 3986), so
-// that no filter's text can pass for another parameter in a page's key.
-func percentEncoded(text string) string {
-	return strings.ReplaceAll(url.QueryEscape(text), "+", "%20")
 }
 
 // Get returns one media-asset, or a 404 error.
