@@ -53,3 +53,15 @@ def test_the_fastapi_table_of_every_field_type_is_formatted_and_lint_clean(
     model = (project / "app/db/models/book.py").read_text()
     assert 'author_id: Mapped[uuid.UUID] = mapped_column(\n        ForeignKey("people.id"' in model
     assert "seen_at: Mapped[datetime | None]" in model
+
+
+@pytest.mark.filterwarnings("ignore::copier.errors.DirtyLocalWarning")
+def test_the_go_files_of_every_field_type_are_as_gofmt_writes_them(tmp_path: Path) -> None:
+    project = grown(tmp_path / "svc", "go")
+    result = subprocess.run(["gofmt", "-l", "."], cwd=project, capture_output=True, text=True)
+    assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
+    model = (project / "internal/models/book.go").read_text()
+    assert "\tEditorID  *string           `json:\"editorId\"`\n" in model
+    assert "\tEditor    Optional[*Person] `json:\"editor,omitzero\" db:\"-\"`\n" in model
+    migration = (project / "migrations/0003_create_books.sql").read_text()
+    assert "    author_id uuid NOT NULL REFERENCES people (id) ON DELETE RESTRICT,\n" in migration

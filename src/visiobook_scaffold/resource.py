@@ -32,7 +32,7 @@ from visiobook_scaffold.service import (
 
 # The stacks whose resource layer is written from any fields; the others write the example's
 # two (name, description) until theirs are.
-FIELD_STACKS = ("fastapi",)
+FIELD_STACKS = ("fastapi", "go")
 
 
 @dataclass(frozen=True)

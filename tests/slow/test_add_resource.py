@@ -168,16 +168,16 @@ def assert_every_operation_of(tested: list[str], resources: list[str]) -> None:
 
 @pytest.fixture(scope="module")
 def grown_go_service(tmp_path_factory: pytest.TempPathFactory, go_service: GoProject) -> GoProject:
-    """A Go service (Redis variant: the most code per resource) with two resources added beside
-    its example one (`media-assets`). The modules are in Go's cache since the `go_service`
-    fixture downloaded them."""
-    root = generate(
-        tmp_path_factory.mktemp("grown-go") / "svc",
-        *("--stack", "go", "--name", "svc", "--data", "resource=media-assets"),
-        *("--data", "cache=redis"),
-    )
+    """A Go service (Redis variant: the most code per resource) grown as the FastAPI one is:
+    people, books (every field type) and, from the domain file, publishers and media-assets.
+    The modules are in Go's cache since the `go_service` fixture downloaded them."""
+    folder = tmp_path_factory.mktemp("grown-go")
+    root = generate(folder / "svc", "--stack", "go", "--name", "svc", "--data", "cache=redis")
     add_resource(root, "people")
-    add_resource(root, "items")
+    add_resource(root, "books", *(option for spec in EVERY_TYPE for option in ("--field", spec)))
+    domain = folder / "domain.yaml"
+    domain.write_text(DOMAIN)
+    add_resource(root, "media-assets", "--from", str(domain))
     return GoProject(root)
 
 
@@ -201,9 +201,14 @@ def test_added_resources_pass_the_go_service_s_own_race_tests_against_postgres_a
     env = {"DATABASE_URL": postgres.create_database("grown_go_tests"), "REDIS_URL": redis.url}
     added = {
         "TestLifecycleOfAPerson",
-        "TestPersonListPaginatesSortsAndFilters",
-        "TestLifecycleOfAItem",
-        "TestItemListPaginatesSortsAndFilters",
+        "TestLifecycleOfABook",
+        "TestBookEachFilterKeepsTheRowsItMatches",
+        "TestBookTheListSortsOnEachSortableField",
+        "TestBookAuthorNamesAnExistingPersonEmbeddedOnRequest",
+        "TestBookListReadsEachFilterAsItsFieldsType",
+        "TestBookBodiesRefuseAnInvalidValueOfEachField",
+        "TestLifecycleOfAPublisher",
+        "TestMediaAssetPublisherNamesAnExistingPublisherEmbeddedOnRequest",
         "TestAReadItemIsServedFromTheCacheUntilEachWriteDropsIt",
         "TestPagesAreCachedByGenerationAndQueryUntilAWrite",
         "TestWithoutRedisTheAPIAnswersFromTheDatabaseAndTheProbesSayWhy",
@@ -211,7 +216,7 @@ def test_added_resources_pass_the_go_service_s_own_race_tests_against_postgres_a
     assert_race_tests_pass_with_coverage(grown_go_service, env, added)
 
 
-def test_added_resources_migrate_after_the_go_example_on_a_database_holding_its_rows(
+def test_added_go_resources_migrate_in_turn_over_the_earlier_ones_rows(
     grown_go_service: GoProject, postgres: PostgresServer, tmp_path: Path
 ) -> None:
     """The service as it was before the resources were added migrates its database, which gets a
@@ -219,27 +224,33 @@ def test_added_resources_migrate_after_the_go_example_on_a_database_holding_its_
     before = GoProject(tmp_path / "before")
     cloned = run(tmp_path, "git", "clone", "-q", str(grown_go_service.root), str(before.root))
     assert cloned.code == 0, cloned.output
-    assert run(before.root, "git", "checkout", "-q", "HEAD~2").code == 0
+    assert run(before.root, "git", "checkout", "-q", "HEAD~3").code == 0
+    database = "grown_go_migrations"
     env = {
-        "DATABASE_URL": postgres.create_database("grown_go_migrations"),
+        "DATABASE_URL": postgres.create_database(database),
         "JWT_SECRET": JWT_SECRET,
         "REDIS_URL": "redis://127.0.0.1:1",
     }
     first = before.told("migrate", env=env)
     assert first.code == 0, first.output
-    postgres.psql("grown_go_migrations", "-c", "INSERT INTO media_assets (name) VALUES ('kept')")
+    postgres.psql(database, "-c", "INSERT INTO items (name) VALUES ('kept')")
 
     migrated = grown_go_service.told("migrate", env=env)
 
     assert migrated.code == 0, migrated.output
-    assert postgres.psql("grown_go_migrations", "-c", "SELECT name FROM media_assets") == "kept\n"
+    assert postgres.psql(database, "-tAc", "SELECT name FROM items").strip() == "kept"
     versions = postgres.psql(
-        "grown_go_migrations",
-        "-c",
-        "SELECT version_id FROM goose_db_version WHERE version_id > 0 ORDER BY id",
+        database, "-c", "SELECT version_id FROM goose_db_version WHERE version_id > 0 ORDER BY id"
     )
-    assert versions.split() == ["1", "2", "3"]
-    assert postgres.psql("grown_go_migrations", "-c", "SELECT count(*) FROM people, items") == "0\n"
+    assert versions.split() == ["1", "2", "3", "4", "5"]
+    # The rows of earlier resources serve the later ones' references.
+    postgres.psql(database, "-c", "INSERT INTO people (name) VALUES ('Ann')")
+    postgres.psql(
+        database, "-c",
+        "INSERT INTO books (title, in_print, status, author_id)"
+        " SELECT 'Dune', true, 'draft', id FROM people",
+    )  # fmt: skip
+    assert postgres.psql(database, "-tAc", "SELECT count(*) FROM books").strip() == "1"
 
 
 def test_schemathesis_finds_nothing_on_the_added_resources_of_a_booted_go_service(
@@ -247,17 +258,16 @@ def test_schemathesis_finds_nothing_on_the_added_resources_of_a_booted_go_servic
 ) -> None:
     if not redis.is_accepting():
         redis.start()
+    added = ["people", "books", "publishers", "media-assets"]
     service = start(grown_go_service, postgres, "grown_go_booted", {"REDIS_URL": redis.url})
     try:
+        tags = [option for resource in added for option in ("--include-tag", resource)]
         tested = schemathesis(
-            grown_go_service.root / "api" / "openapi.json",
-            service.base,
-            tmp_path,
-            *("--include-tag", "people", "--include-tag", "items"),
+            grown_go_service.root / "api" / "openapi.json", service.base, tmp_path, *tags
         )
     finally:
         stop_gracefully(service)
-    assert_every_operation_of(tested, ["people", "items"])
+    assert_every_operation_of(tested, added)
 
 
 @pytest.fixture(scope="module")
