@@ -31,7 +31,7 @@ func (h *MediaAssetHandler) Register(routes gin.IRoutes) {
 }
 
 func (h *MediaAssetHandler) list(c *gin.Context) {
-	query, err := readListParams(c, models.MediaAssetSortFields, "createdAt:desc")
+	query, err := readListParams(c, models.MediaAssetList, "createdAt:desc")
 	if err != nil {
 		_ = c.Error(err)
 		return

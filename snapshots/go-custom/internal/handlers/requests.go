@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"maps"
+	"math"
 	"mime"
 	"net/http"
 	"net/url"
@@ -47,11 +48,37 @@ func newValidator() *validator.Validate {
 	mustRegister(v, "nonul", func(field validator.FieldLevel) bool {
 		return field.Field().Kind() != reflect.String || !strings.ContainsRune(field.Field().String(), 0)
 	})
+	// A decimal(precision, scale) as text, its parameter "<precision> <scale>".
+	mustRegister(v, "decimal", func(field validator.FieldLevel) bool {
+		precision, scale := decimalSize(field.Param())
+		return models.DecimalPattern(precision, scale).MatchString(field.Field().String())
+	})
+	mustRegister(v, "date", func(field validator.FieldLevel) bool {
+		return models.IsDate(field.Field().String())
+	})
+	// A reference: a UUID in any case (validator's own uuid takes lower case only).
+	mustRegister(v, "id", func(field validator.FieldLevel) bool {
+		return models.IsID(field.Field().String())
+	})
 	// Optional fields are validated by their value, and skipped (omitnil) when absent.
 	v.RegisterCustomTypeFunc(func(field reflect.Value) any {
 		return field.Interface().(interface{ ValidationValue() any }).ValidationValue()
-	}, models.Optional[string]{}, models.Optional[*string]{})
+	},
+		models.Optional[string]{}, models.Optional[*string]{},
+		models.Optional[int32]{}, models.Optional[*int32]{},
+		models.Optional[bool]{}, models.Optional[*bool]{},
+		models.Optional[models.Date]{}, models.Optional[*models.Date]{},
+		models.Optional[models.Timestamp]{}, models.Optional[*models.Timestamp]{},
+	)
 	return v
+}
+
+// decimalSize reads the parameter of the `decimal` rule, e.g. "12 2".
+func decimalSize(param string) (precision, scale int) {
+	before, after, _ := strings.Cut(param, " ")
+	precision, _ = strconv.Atoi(before)
+	scale, _ = strconv.Atoi(after)
+	return precision, scale
 }
 
 func mustRegister(v *validator.Validate, tag string, check validator.Func) {
@@ -153,32 +180,79 @@ func jsonObject(raw []byte) (map[string]json.RawMessage, string) {
 }
 
 // decodeMembers decodes each member of the body into the target's field of that JSON name, then
-// validates target. Names must be spelled exactly (encoding/json would ignore case), and an
-// unpaired UTF-16 surrogate (\ud800), which encoding/json would turn into U+FFFD, is refused.
+// validates target. Names must be spelled exactly (encoding/json would ignore case); null is
+// refused where the field cannot hold it; an integer may be written as any whole JSON number
+// (12.0, as JSON Schema counts it); and an unpaired UTF-16 surrogate (\ud800), which
+// encoding/json would turn into U+FFFD, is refused.
 func decodeMembers(members map[string]json.RawMessage, target any) []utils.FieldProblem {
 	fields := jsonFields(target)
 	var problems []utils.FieldProblem
 	for _, name := range slices.Sorted(maps.Keys(members)) {
 		field, known := fields[name]
-		if !known {
-			problems = append(problems, utils.FieldProblem{Field: "body." + name, Message: "is not a known field"})
-			continue
-		}
-		if hasUnpairedSurrogate(members[name]) {
-			problems = append(problems, utils.FieldProblem{Field: "body." + name, Message: "must not contain unpaired UTF-16 surrogates"})
-			continue
-		}
-		var typeErr *json.UnmarshalTypeError
-		if err := json.Unmarshal(members[name], field.Addr().Interface()); errors.As(err, &typeErr) {
-			problems = append(problems, utils.FieldProblem{Field: "body." + name, Message: "must be a JSON " + jsonType(typeErr.Type)})
-		} else if err != nil {
-			problems = append(problems, utils.FieldProblem{Field: "body." + name, Message: "is invalid"})
+		if message := decodeMember(members[name], field, known); message != "" {
+			problems = append(problems, utils.FieldProblem{Field: "body." + name, Message: message})
 		}
 	}
-	if len(problems) > 0 {
-		return problems
+	// Then the rules of the members that decoded (one problem per member, like every backend).
+	for _, problem := range validationProblems(validate.Struct(target)) {
+		if !slices.ContainsFunc(problems, func(found utils.FieldProblem) bool { return found.Field == problem.Field }) {
+			problems = append(problems, problem)
+		}
 	}
-	return validationProblems(validate.Struct(target))
+	return problems
+}
+
+// decodeMember decodes one member's value into field, or says what is wrong with it.
+func decodeMember(value json.RawMessage, field reflect.Value, known bool) string {
+	switch {
+	case !known:
+		return "is not a known field"
+	case hasUnpairedSurrogate(value):
+		return "must not contain unpaired UTF-16 surrogates"
+	case string(value) == "null" && !acceptsNull(field):
+		return "must not be null"
+	}
+	err := json.Unmarshal(value, field.Addr().Interface())
+	var typeErr *json.UnmarshalTypeError
+	if errors.As(err, &typeErr) && isInteger(typeErr.Type) {
+		if whole, ok := wholeNumber(value); ok {
+			err = json.Unmarshal(whole, field.Addr().Interface())
+		}
+	}
+	var invalid models.InvalidValue
+	switch {
+	case err == nil:
+		return ""
+	case errors.As(err, &invalid):
+		return string(invalid)
+	case errors.As(err, &typeErr) && isInteger(typeErr.Type):
+		return "must be a whole number from -2147483648 to 2147483647"
+	case errors.As(err, &typeErr):
+		return "must be a JSON " + jsonType(typeErr.Type)
+	}
+	return "is invalid"
+}
+
+// acceptsNull tells whether a field holds null: a pointer, or an Optional of one.
+func acceptsNull(field reflect.Value) bool {
+	if optional, ok := field.Interface().(interface{ Nullable() bool }); ok {
+		return optional.Nullable()
+	}
+	return field.Kind() == reflect.Pointer
+}
+
+func isInteger(t reflect.Type) bool {
+	return t.Kind() == reflect.Int32
+}
+
+// wholeNumber writes a JSON number that is whole (12.0, 1.2e1) as an integer; ok is false for
+// any other value.
+func wholeNumber(value json.RawMessage) (json.RawMessage, bool) {
+	number, err := strconv.ParseFloat(string(value), 64)
+	if err != nil || number != math.Trunc(number) || math.Abs(number) > math.MaxInt32+1 {
+		return nil, false
+	}
+	return strconv.AppendInt(nil, int64(number), 10), true
 }
 
 // jsonFields maps the JSON names of target's fields to the fields (target points to a struct).
@@ -232,6 +306,8 @@ func jsonType(t reflect.Type) string {
 	switch t.Kind() {
 	case reflect.String:
 		return "string"
+	case reflect.Bool:
+		return "boolean"
 	case reflect.Pointer:
 		return jsonType(t.Elem()) + " or null"
 	case reflect.Struct, reflect.Map:
@@ -255,16 +331,24 @@ func validationProblems(err error) []utils.FieldProblem {
 			message = "must be at most " + failure.Param() + " characters"
 		case "nonul":
 			message = "must not contain NUL characters"
+		case "decimal":
+			message = "must be a decimal number as text: " + models.DecimalDigits(decimalSize(failure.Param()))
+		case "date":
+			message = "must be a date: YYYY-MM-DD"
+		case "oneof":
+			message = "must be one of: " + strings.ReplaceAll(failure.Param(), " ", ", ")
+		case "id":
+			message = "must be a UUID"
 		}
 		problems = append(problems, utils.FieldProblem{Field: "body." + failure.Field(), Message: message})
 	}
 	return problems
 }
 
-// readListParams reads page, limit, sort and filter[name] (guidelines 3.1), e.g.
-// ?page=2&limit=50&sort=name:desc&filter[name]=cat; sortable maps the API's sort fields to
-// columns. A parameter given twice is refused: which one wins would be the framework's choice.
-func readListParams(c *gin.Context, sortable map[string]string, defaultSort string) (models.ListQuery, error) {
+// readListParams reads page, limit, sort, a filter per field of list.Filters, and include
+// (guidelines 3.1), e.g. ?page=2&limit=50&sort=name:desc&filter[name]=cat&include=owner. A
+// parameter given twice is refused: which one wins would be the framework's choice.
+func readListParams(c *gin.Context, list models.ListFields, defaultSort string) (models.ListQuery, error) {
 	query := c.Request.URL.Query()
 	var problems []utils.FieldProblem
 	params := models.ListQuery{
@@ -277,11 +361,11 @@ func readListParams(c *gin.Context, sortable map[string]string, defaultSort stri
 		sort = defaultSort
 	}
 	field, direction, hasDirection := strings.Cut(sort, ":")
-	column, known := sortable[field]
+	column, known := list.Sort[field]
 	if !known || (hasDirection && direction != "asc" && direction != "desc") {
 		problems = append(problems, utils.FieldProblem{
 			Field:   "query.sort",
-			Message: "must be a field (" + strings.Join(slices.Sorted(maps.Keys(sortable)), ", ") + ") optionally followed by :asc or :desc",
+			Message: "must be a field (" + strings.Join(slices.Sorted(maps.Keys(list.Sort)), ", ") + ") optionally followed by :asc or :desc",
 		})
 	}
 	params.SortColumn, params.Direction = column, models.Ascending
@@ -289,20 +373,51 @@ func readListParams(c *gin.Context, sortable map[string]string, defaultSort stri
 		params.Direction = models.Descending
 	}
 
-	filter, given := param(query, "filter[name]", &problems)
-	length := utf8.RuneCountInString(filter)
-	if given && (!utf8.ValidString(filter) || length < 1 || length > 200 || strings.ContainsRune(filter, 0)) {
-		problems = append(problems, utils.FieldProblem{
-			Field:   "query.filter[name]",
-			Message: "must be 1 to 200 characters, without NUL",
-		})
+	for _, filter := range list.Filters {
+		name := "filter[" + filter.Field + "]"
+		text, given := param(query, name, &problems)
+		if !given {
+			continue
+		}
+		value, err := filter.Read(text)
+		if err != nil {
+			problems = append(problems, utils.FieldProblem{Field: "query." + name, Message: err.Error()})
+			continue
+		}
+		params.Filters = append(params.Filters, models.Filter{Field: filter.Field, Column: filter.Column, Value: value, Contains: filter.Contains})
 	}
-	params.NameFilter = filter
+
+	if len(list.Include) > 0 {
+		params.Include = includeParam(query, list.Include, &problems)
+	}
 
 	if len(problems) > 0 {
 		return models.ListQuery{}, utils.BadRequest(problems...)
 	}
 	return params, nil
+}
+
+// includeParam reads `include`: references of the resource, comma-separated, e.g.
+// owner,editor; each is embedded once, in the order given.
+func includeParam(query url.Values, references []string, problems *[]utils.FieldProblem) []string {
+	text, given := param(query, "include", problems)
+	if !given {
+		return nil
+	}
+	var include []string
+	for name := range strings.SplitSeq(text, ",") {
+		if !slices.Contains(references, name) {
+			*problems = append(*problems, utils.FieldProblem{
+				Field:   "query.include",
+				Message: "must be a comma-separated list of: " + strings.Join(references, ", "),
+			})
+			return nil
+		}
+		if !slices.Contains(include, name) {
+			include = append(include, name)
+		}
+	}
+	return include
 }
 
 // param returns a query parameter's value and whether it was given once; given twice is a

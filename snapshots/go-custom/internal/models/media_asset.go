@@ -19,18 +19,23 @@ type MediaAssetInput struct {
 	Description *string `json:"description" validate:"omitnil,max=10000,nonul"`
 }
 
-// MediaAssetPatch is the body of PATCH: only the fields present change. Name may be left
-// out but not emptied; description may be set to null.
+// MediaAssetPatch is the body of PATCH: only the fields present change. A required field
+// may be left out but not emptied or nulled; the others may be set to null.
 type MediaAssetPatch struct {
 	Name        Optional[string]  `json:"name" validate:"omitnil,notblank,max=200,nonul"`
 	Description Optional[*string] `json:"description" validate:"omitnil,max=10000,nonul"`
 }
 
-// MediaAssetSortFields maps the API's sort fields to their columns.
-var MediaAssetSortFields = map[string]string{
-	"createdAt": "created_at",
-	"updatedAt": "updated_at",
-	"name":      "name",
+// MediaAssetList is what the list of media-assets sorts on, filters on and embeds.
+var MediaAssetList = ListFields{
+	Sort: map[string]string{
+		"createdAt": "created_at",
+		"updatedAt": "updated_at",
+		"name":      "name",
+	},
+	Filters: []FilterField{
+		{Field: "name", Column: "name", Read: ContainedText(200), Contains: true},
+	},
 }
 
 // MediaAssetPage is the body of the list endpoint.

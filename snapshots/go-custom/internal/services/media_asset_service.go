@@ -1,9 +1,7 @@
-// Package services holds the business rules; handlers only translate HTTP.
 package services
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -70,17 +68,18 @@ func (s *MediaAssetService) List(ctx context.Context, query models.ListQuery) (m
 
 // mediaAssetPageQuery is the <query> of a page's key in the cache: the validated
 // parameters, defaults filled in, in a fixed order, e.g.
-// page=1&limit=10&sort=createdAt:desc&filter[name]=cat.
+// page=1&limit=10&sort=createdAt:desc&filter[name]=cat, each filter's text percent-encoded.
+// (Not include: the cached page holds this resource's rows only.)
 func mediaAssetPageQuery(query models.ListQuery) string {
 	sort := ""
-	for field, column := range models.MediaAssetSortFields {
+	for field, column := range models.MediaAssetList.Sort {
 		if column == query.SortColumn {
 			sort = field + ":" + strings.ToLower(string(query.Direction))
 		}
 	}
 	text := fmt.Sprintf("page=%d&limit=%d&sort=%s", query.Page, query.Limit, sort)
-	if query.NameFilter != "" {
-		text += "&filter[name]=" + cache.QueryValue(query.NameFilter)
+	for _, filter := range query.Filters {
+		text += "&filter[" + filter.Field + "]=" + cache.QueryValue(fmt.Sprint(filter.Value))
 	}
 	return text
 }
@@ -94,13 +93,13 @@ func (s *MediaAssetService) Get(ctx context.Context, id string) (models.MediaAss
 	}
 	found, err := s.store.Get(ctx, id)
 	if err != nil {
-		return found, s.explain(err, id, "")
+		return found, explain(err, "media-asset", id, nil)
 	}
 	s.cache.Set(ctx, key, found)
 	return found, nil
 }
 
-// Create adds a media-asset; a name already taken is a 409.
+// Create adds a media-asset; a unique value already taken is a 409.
 func (s *MediaAssetService) Create(ctx context.Context, input models.MediaAssetInput) (models.MediaAsset, error) {
 	var created models.MediaAsset
 	err := s.created.Track(func() (err error) {
@@ -110,7 +109,7 @@ func (s *MediaAssetService) Create(ctx context.Context, input models.MediaAssetI
 	if err == nil {
 		s.cache.Invalidate(ctx, created.ID)
 	}
-	return created, s.explain(err, "", input.Name)
+	return created, explain(err, "media-asset", "", input)
 }
 
 // Replace sets every field (PUT); fields left out go back to their defaults.
@@ -123,7 +122,7 @@ func (s *MediaAssetService) Replace(ctx context.Context, id string, input models
 	if err == nil {
 		s.cache.Invalidate(ctx, id)
 	}
-	return replaced, s.explain(err, id, input.Name)
+	return replaced, explain(err, "media-asset", id, input)
 }
 
 // Update sets only the fields given (PATCH).
@@ -136,25 +135,14 @@ func (s *MediaAssetService) Update(ctx context.Context, id string, patch models.
 	if err == nil {
 		s.cache.Invalidate(ctx, id)
 	}
-	return updated, s.explain(err, id, patch.Name.Value)
+	return updated, explain(err, "media-asset", id, patch)
 }
 
-// Delete removes a media-asset, or returns a 404 error.
+// Delete removes a media-asset: a 404 when there is none, a 409 while other rows refer to it.
 func (s *MediaAssetService) Delete(ctx context.Context, id string) error {
 	err := s.deleted.Track(func() error { return s.store.Delete(ctx, id) })
 	if err == nil {
 		s.cache.Invalidate(ctx, id)
 	}
-	return s.explain(err, id, "")
-}
-
-// explain turns the store's known failures into API errors; others stay as they are (500).
-func (s *MediaAssetService) explain(err error, id, name string) error {
-	switch {
-	case errors.Is(err, models.ErrNotFound):
-		return utils.NotFound(fmt.Sprintf("media-asset '%s' not found", id))
-	case errors.Is(err, models.ErrNameTaken):
-		return utils.Conflict(fmt.Sprintf("a media-asset named '%s' already exists", name))
-	}
-	return err
+	return explain(err, "media-asset", id, nil)
 }

@@ -15,6 +15,14 @@ import (
 	"github.com/visiobook/asset-library/pkg/metrics"
 )
 
+// mediaAssetInput is a valid body of POST and PUT with every field.
+func mediaAssetInput() models.MediaAssetInput {
+	return models.MediaAssetInput{
+		Name:        "sample 1",
+		Description: new("sample 1"),
+	}
+}
+
 func mediaAssetServiceOverMock(t *testing.T) (*MediaAssetService, *mocks.MediaAssetStore, *metrics.Metrics) {
 	t.Helper()
 	store := &mocks.MediaAssetStore{}
@@ -26,15 +34,19 @@ func mediaAssetServiceOverMock(t *testing.T) (*MediaAssetService, *mocks.MediaAs
 func TestMediaAssetPageQueryIsTheValidatedParametersInOrder(t *testing.T) {
 	assert.Equal(t, "page=1&limit=10&sort=createdAt:desc",
 		mediaAssetPageQuery(models.ListQuery{Page: 1, Limit: 10, SortColumn: "created_at", Direction: models.Descending}))
-	assert.Equal(t, "page=3&limit=50&sort=name:asc&filter[name]=100%25%20cat%26dog%2B~",
-		mediaAssetPageQuery(models.ListQuery{Page: 3, Limit: 50, SortColumn: "name", Direction: models.Ascending, NameFilter: "100% cat&dog+~"}))
+	assert.Equal(t, "page=3&limit=50&sort=createdAt:asc&filter[name]=100%25%20cat%26dog%2B~&filter[count]=-12&filter[done]=false",
+		mediaAssetPageQuery(models.ListQuery{Page: 3, Limit: 50, SortColumn: "created_at", Direction: models.Ascending, Filters: []models.Filter{
+			{Field: "name", Column: "name", Value: "100% cat&dog+~", Contains: true},
+			{Field: "count", Column: "count", Value: int32(-12)},
+			{Field: "done", Column: "done", Value: false},
+		}}))
 	assert.Equal(t, "page=2&limit=5&sort=updatedAt:asc",
 		mediaAssetPageQuery(models.ListQuery{Page: 2, Limit: 5, SortColumn: "updated_at", Direction: models.Ascending}))
 }
 
 func TestMediaAssetWithRedisDownReadsComeFromTheStoreAndWritesSucceed(t *testing.T) {
 	service, store, m := mediaAssetServiceOverMock(t)
-	row := models.MediaAsset{ID: someID, Name: "kept"}
+	row := models.MediaAsset{ID: someID, Version: 1}
 	store.On("Get", mock.Anything, someID).Return(row, nil).Twice()
 	for range 2 {
 		found, err := service.Get(context.Background(), someID)
@@ -44,7 +56,7 @@ func TestMediaAssetWithRedisDownReadsComeFromTheStoreAndWritesSucceed(t *testing
 	assert.Equal(t, 2.0, cacheOperations(m, "get", "error"))
 	assert.Equal(t, 2.0, cacheOperations(m, "set", "error"))
 
-	query := models.ListQuery{Page: 1, Limit: 10, SortColumn: "name", Direction: models.Ascending}
+	query := models.ListQuery{Page: 1, Limit: 10, SortColumn: "created_at", Direction: models.Ascending}
 	store.On("List", mock.Anything, query).Return([]models.MediaAsset{row}, 1, nil)
 	page, err := service.List(context.Background(), query)
 	require.NoError(t, err)
@@ -61,8 +73,8 @@ func TestMediaAssetAFailedWriteInvalidatesNothing(t *testing.T) {
 	service, store, m := mediaAssetServiceOverMock(t)
 	store.On("Delete", mock.Anything, someID).Return(models.ErrNotFound)
 	require.Error(t, service.Delete(context.Background(), someID))
-	store.On("Create", mock.Anything, mock.Anything).Return(models.MediaAsset{}, models.ErrNameTaken)
-	_, err := service.Create(context.Background(), models.MediaAssetInput{Name: "taken"})
+	store.On("Create", mock.Anything, mock.Anything).Return(models.MediaAsset{}, &models.TakenError{Field: "name"})
+	_, err := service.Create(context.Background(), mediaAssetInput())
 	require.Error(t, err)
 	assert.Equal(t, 0.0, cacheOperations(m, "invalidate", "error"))
 	assert.Equal(t, 0.0, cacheOperations(m, "invalidate", "ok"))
@@ -70,7 +82,7 @@ func TestMediaAssetAFailedWriteInvalidatesNothing(t *testing.T) {
 
 func TestMediaAssetListPaginatesAndNeverReturnsANullPage(t *testing.T) {
 	service, store, _ := mediaAssetServiceOverMock(t)
-	query := models.ListQuery{Page: 3, Limit: 10, SortColumn: "name", Direction: models.Ascending}
+	query := models.ListQuery{Page: 3, Limit: 10, SortColumn: "created_at", Direction: models.Ascending}
 	store.On("List", mock.Anything, query).Return(nil, 21, nil)
 
 	page, err := service.List(context.Background(), query)
@@ -101,19 +113,19 @@ func TestMediaAssetGetOfAnAbsentIDIsA404(t *testing.T) {
 
 func TestMediaAssetCreateCountsSuccessesAndConflicts(t *testing.T) {
 	service, store, m := mediaAssetServiceOverMock(t)
-	input := models.MediaAssetInput{Name: "first"}
-	store.On("Create", mock.Anything, input).Return(models.MediaAsset{ID: someID, Name: "first", Version: 1}, nil).Once()
-	store.On("Create", mock.Anything, input).Return(models.MediaAsset{}, models.ErrNameTaken).Once()
+	input := mediaAssetInput()
+	store.On("Create", mock.Anything, input).Return(models.MediaAsset{ID: someID, Version: 1}, nil).Once()
+	store.On("Create", mock.Anything, input).Return(models.MediaAsset{}, &models.TakenError{Field: "name"}).Once()
 
 	created, err := service.Create(context.Background(), input)
 	require.NoError(t, err)
-	assert.Equal(t, "first", created.Name)
+	assert.Equal(t, someID, created.ID)
 
 	_, err = service.Create(context.Background(), input)
 	var apiErr *utils.APIError
 	require.ErrorAs(t, err, &apiErr)
 	assert.Equal(t, 409, apiErr.Status)
-	assert.Contains(t, apiErr.Message, "'first'")
+	assert.Equal(t, "a media-asset named 'sample 1' already exists", apiErr.Message)
 
 	assert.Equal(t, 1.0, operations(m, "media_asset_create", "success"))
 	assert.Equal(t, 1.0, operations(m, "media_asset_create", "error"))
@@ -121,9 +133,9 @@ func TestMediaAssetCreateCountsSuccessesAndConflicts(t *testing.T) {
 
 func TestMediaAssetReplaceAndUpdateAreCountedApart(t *testing.T) {
 	service, store, m := mediaAssetServiceOverMock(t)
-	input := models.MediaAssetInput{Name: "renamed"}
-	patch := models.MediaAssetPatch{Description: models.Some[*string](nil)}
-	store.On("Replace", mock.Anything, someID, input).Return(models.MediaAsset{ID: someID, Name: "renamed", Version: 2}, nil)
+	input := mediaAssetInput()
+	patch := models.MediaAssetPatch{}
+	store.On("Replace", mock.Anything, someID, input).Return(models.MediaAsset{ID: someID, Version: 2}, nil)
 	store.On("Update", mock.Anything, someID, patch).Return(models.MediaAsset{}, models.ErrNotFound)
 
 	replaced, err := service.Replace(context.Background(), someID, input)

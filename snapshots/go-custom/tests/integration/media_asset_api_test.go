@@ -2,169 +2,262 @@ package integration
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
+	"strings"
 	"testing"
-	"time"
 
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/visiobook/asset-library/internal/models"
-	"github.com/visiobook/asset-library/internal/utils"
 )
 
 const mediaAssetsPath = "/api/v1/media-assets"
 
-type mediaAssetPage = utils.Page[models.MediaAsset]
+// mediaAssetRows lists media-assets with the query's parameters.
+func (c client) mediaAssetRows(query url.Values) []map[string]any {
+	c.t.Helper()
+	var page struct {
+		Data []map[string]any `json:"data"`
+	}
+	require.Equal(c.t, http.StatusOK, c.call(http.MethodGet, mediaAssetsPath+"?"+query.Encode(), "", &page))
+	return page.Data
+}
+
+func (c client) mediaAssetIDs(query url.Values) []any {
+	c.t.Helper()
+	ids := []any{}
+	for _, row := range c.mediaAssetRows(query) {
+		ids = append(ids, row["id"])
+	}
+	return ids
+}
 
 func TestLifecycleOfAMediaAsset(t *testing.T) {
 	api := startService(t)
+	sent := api.sampleBody("media-assets")
+	var created map[string]any
+	require.Equal(t, http.StatusCreated, api.send(http.MethodPost, mediaAssetsPath, sent, &created))
+	assert.Equal(t, sent, fieldsOf(created, sent), "read back as written")
+	assert.ElementsMatch(t, []string{"id", "name", "description", "createdAt", "updatedAt", "version"}, slices.Collect(maps.Keys(created)))
+	id := created["id"].(string)
+	assert.Equal(t, uuid.MustParse(id).String(), id, "made by PostgreSQL, in lower case")
+	assert.Regexp(t, timestampPattern, created["createdAt"])
+	assert.Equal(t, created["createdAt"], created["updatedAt"])
+	assert.Equal(t, 1.0, created["version"])
 
-	var created models.MediaAsset
-	require.Equal(t, http.StatusCreated, api.call(http.MethodPost, mediaAssetsPath, `{"name": "first", "description": "one"}`, &created))
-	assert.Equal(t, "first", created.Name)
-	assert.Equal(t, 1, created.Version)
-	require.NotNil(t, created.Description)
-	assert.Equal(t, "one", *created.Description)
-	assert.Equal(t, time.UTC, created.CreatedAt.Location())
-	assert.Equal(t, created.CreatedAt.Truncate(time.Millisecond), created.CreatedAt.Time, "stored to the millisecond")
-	assert.WithinDuration(t, time.Now(), created.CreatedAt.Time, time.Minute)
-
-	var fetched models.MediaAsset
-	require.Equal(t, http.StatusOK, api.call(http.MethodGet, mediaAssetsPath+"/"+created.ID, "", &fetched))
+	var fetched map[string]any
+	require.Equal(t, http.StatusOK, api.call(http.MethodGet, mediaAssetsPath+"/"+id, "", &fetched))
 	assert.Equal(t, created, fetched)
 
-	var patched models.MediaAsset
-	require.Equal(t, http.StatusOK, api.call(http.MethodPatch, mediaAssetsPath+"/"+created.ID, `{"description": null}`, &patched))
-	assert.Equal(t, "first", patched.Name, "fields left out of a PATCH keep their value")
-	assert.Nil(t, patched.Description)
-	assert.Equal(t, 2, patched.Version, "every change bumps the version")
-	assert.False(t, patched.UpdatedAt.Before(created.UpdatedAt.Time))
-	assert.Equal(t, created.CreatedAt, patched.CreatedAt)
+	replacement := api.sampleBody("media-assets")
+	var replaced map[string]any
+	require.Equal(t, http.StatusOK, api.send(http.MethodPut, mediaAssetsPath+"/"+id, replacement, &replaced))
+	assert.Equal(t, replacement, fieldsOf(replaced, replacement))
+	assert.Equal(t, 2.0, replaced["version"])
 
-	var unchanged models.MediaAsset
-	require.Equal(t, http.StatusOK, api.call(http.MethodPatch, mediaAssetsPath+"/"+created.ID, `{}`, &unchanged))
-	assert.Equal(t, 3, unchanged.Version, "an empty PATCH is still a write")
+	change := map[string]any{"name": api.sampleBody("media-assets")["name"]}
+	var patched map[string]any
+	require.Equal(t, http.StatusOK, api.send(http.MethodPatch, mediaAssetsPath+"/"+id, change, &patched))
+	assert.Equal(t, change["name"], patched["name"])
+	for field, value := range replaced {
+		if field != "name" && field != "version" && field != "updatedAt" {
+			assert.Equal(t, value, patched[field], "fields left out of a PATCH keep their value: %s", field)
+		}
+	}
+	assert.Equal(t, 3.0, patched["version"])
+	assert.Greater(t, patched["updatedAt"], created["updatedAt"])
 
-	var replaced models.MediaAsset
-	require.Equal(t, http.StatusOK, api.call(http.MethodPut, mediaAssetsPath+"/"+created.ID, `{"name": "renamed", "description": "two"}`, &replaced))
-	require.Equal(t, http.StatusOK, api.call(http.MethodPut, mediaAssetsPath+"/"+created.ID, `{"name": "renamed"}`, &replaced))
-	assert.Equal(t, "renamed", replaced.Name)
-	assert.Nil(t, replaced.Description, "a field left out of a PUT goes back to its default")
-	assert.Equal(t, 5, replaced.Version)
-
-	assert.Equal(t, http.StatusNoContent, api.call(http.MethodDelete, mediaAssetsPath+"/"+created.ID, "", nil))
-	assert.Equal(t, http.StatusNotFound, api.call(http.MethodGet, mediaAssetsPath+"/"+created.ID, "", nil))
-	assert.Equal(t, http.StatusNotFound, api.call(http.MethodDelete, mediaAssetsPath+"/"+created.ID, "", nil))
+	assert.Equal(t, http.StatusNoContent, api.call(http.MethodDelete, mediaAssetsPath+"/"+id, "", nil))
+	assert.Equal(t, http.StatusNotFound, api.call(http.MethodGet, mediaAssetsPath+"/"+id, "", nil))
 }
 
-func TestMediaAssetNamesAreUnique(t *testing.T) {
+func TestMediaAssetEveryPutAndPatchIsAWriteEvenWithoutChange(t *testing.T) {
 	api := startService(t)
-	var first, second models.MediaAsset
-	require.Equal(t, http.StatusCreated, api.call(http.MethodPost, mediaAssetsPath, `{"name": "first"}`, &first))
-	require.Equal(t, http.StatusCreated, api.call(http.MethodPost, mediaAssetsPath, `{"name": "second"}`, &second))
-	assert.Equal(t, http.StatusConflict, api.call(http.MethodPost, mediaAssetsPath, `{"name": "first"}`, nil))
-	assert.Equal(t, http.StatusConflict, api.call(http.MethodPut, mediaAssetsPath+"/"+second.ID, `{"name": "first"}`, nil))
-	assert.Equal(t, http.StatusConflict, api.call(http.MethodPatch, mediaAssetsPath+"/"+second.ID, `{"name": "first"}`, nil))
-	assert.Equal(t, http.StatusCreated, api.call(http.MethodPost, mediaAssetsPath, `{"name": "First"}`, nil), "names are case-sensitive")
+	sent := api.sampleBody("media-assets")
+	var created map[string]any
+	require.Equal(t, http.StatusCreated, api.send(http.MethodPost, mediaAssetsPath, sent, &created))
+	path := mediaAssetsPath + "/" + created["id"].(string)
+	var empty map[string]any
+	require.Equal(t, http.StatusOK, api.call(http.MethodPatch, path, `{}`, &empty))
+	assert.Equal(t, 2.0, empty["version"])
+	assert.GreaterOrEqual(t, empty["updatedAt"], created["updatedAt"])
+	var same map[string]any
+	require.Equal(t, http.StatusOK, api.send(http.MethodPut, path, sent, &same))
+	assert.Equal(t, 3.0, same["version"])
 }
 
-func TestMediaAssetAbsentIDsAre404AndMalformedOnes400(t *testing.T) {
+func TestMediaAssetAUniqueValueTakenIs409(t *testing.T) {
 	api := startService(t)
-	for id, status := range map[string]int{
-		"0b6a3c8e-4a8f-4f53-9a59-3f0e2f3c1a11": http.StatusNotFound,
-		"0B6A3C8E-4A8F-4F53-9A59-3F0E2F3C1A11": http.StatusNotFound,
-		"not-a-uuid":                           http.StatusBadRequest,
-		"0b6a3c8e4a8f4f539a593f0e2f3c1a11":     http.StatusBadRequest,
+	for field, conflict := range map[string]string{
+		"name": "a media-asset named '%s' already exists",
 	} {
-		assert.Equal(t, status, api.call(http.MethodGet, mediaAssetsPath+"/"+id, "", nil), id)
-		assert.Equal(t, status, api.call(http.MethodPut, mediaAssetsPath+"/"+id, `{"name": "x"}`, nil), id)
-		assert.Equal(t, status, api.call(http.MethodPatch, mediaAssetsPath+"/"+id, `{"name": "x"}`, nil), id)
-		assert.Equal(t, status, api.call(http.MethodDelete, mediaAssetsPath+"/"+id, "", nil), id)
+		taken := api.posted("media-assets", nil)[field]
+		other := api.posted("media-assets", nil)
+		duplicate := api.sampleBody("media-assets")
+		duplicate[field] = taken
+		var refused struct {
+			Error struct{ Code, Message string } `json:"error"`
+		}
+		assert.Equal(t, http.StatusConflict, api.send(http.MethodPost, mediaAssetsPath, duplicate, &refused))
+		assert.Equal(t, "CONFLICT", refused.Error.Code)
+		assert.Equal(t, fmt.Sprintf(conflict, asText(taken)), refused.Error.Message)
+		path := mediaAssetsPath + "/" + other["id"].(string)
+		assert.Equal(t, http.StatusConflict, api.send(http.MethodPatch, path, map[string]any{field: taken}, nil))
+		var kept map[string]any
+		require.Equal(t, http.StatusOK, api.call(http.MethodGet, path, "", &kept))
+		assert.Equal(t, 1.0, kept["version"])
 	}
 }
 
-func TestMediaAssetListPaginatesSortsAndFilters(t *testing.T) {
+func TestMediaAssetTextIsStoredAsSentUpToItsLengthInCodePoints(t *testing.T) {
 	api := startService(t)
-	// One-word lowercase names sort the same under every collation.
-	for _, name := range []string{"cat", "dog", "catalogue", "bird", "caterpillar"} {
-		require.Equal(t, http.StatusCreated, api.call(http.MethodPost, mediaAssetsPath, fmt.Sprintf(`{"name": %q}`, name), nil))
-		time.Sleep(2 * time.Millisecond) // timestamps keep milliseconds: no two rows share one
-	}
-
-	var all mediaAssetPage
-	require.Equal(t, http.StatusOK, api.call(http.MethodGet, mediaAssetsPath, "", &all))
-	assert.Equal(t, 5, all.Pagination.Total)
-	assert.Equal(t, "caterpillar", all.Data[0].Name, "newest first by default")
-
-	var byName mediaAssetPage
-	require.Equal(t, http.StatusOK, api.call(http.MethodGet, mediaAssetsPath+"?sort=name:desc&limit=2&page=2", "", &byName))
-	assert.Equal(t, utils.Pagination{Page: 2, Limit: 2, Total: 5, TotalPages: 3}, byName.Pagination)
-	assert.Equal(t, []string{"catalogue", "cat"}, mediaAssetNames(byName))
-
-	var cats mediaAssetPage
-	require.Equal(t, http.StatusOK, api.call(http.MethodGet, mediaAssetsPath+"?filter[name]=CAT&sort=name", "", &cats))
-	assert.Equal(t, 3, cats.Pagination.Total, "the filter ignores case")
-	assert.Equal(t, []string{"cat", "catalogue", "caterpillar"}, mediaAssetNames(cats))
-
-	var beyond mediaAssetPage
-	require.Equal(t, http.StatusOK, api.call(http.MethodGet, mediaAssetsPath+"?page=9", "", &beyond))
-	assert.Empty(t, beyond.Data)
-	assert.Equal(t, 5, beyond.Pagination.Total)
-	// Past the end, the total is counted apart, under the same filter.
-	var catsBeyond mediaAssetPage
-	require.Equal(t, http.StatusOK, api.call(http.MethodGet, mediaAssetsPath+"?filter[name]=cat&page=2&limit=3", "", &catsBeyond))
-	assert.Empty(t, catsBeyond.Data)
-	assert.Equal(t, 3, catsBeyond.Pagination.Total)
-	var none mediaAssetPage
-	require.Equal(t, http.StatusOK, api.call(http.MethodGet, mediaAssetsPath+"?filter[name]=zebra", "", &none))
-	assert.Empty(t, none.Data)
-	assert.Equal(t, 0, none.Pagination.Total)
-}
-
-func TestMediaAssetNameFilterTakesEveryCharacterLiterally(t *testing.T) {
-	api := startService(t)
-	for _, name := range []string{"100% cotton", "1000 cotton", "snake_case", "snakeXcase", `back\slash`, "backslash"} {
-		require.Equal(t, http.StatusCreated, api.call(http.MethodPost, mediaAssetsPath, fmt.Sprintf(`{"name": %q}`, name), nil))
-	}
-	for filter, expected := range map[string][]string{
-		"0%":   {"100% cotton"},
-		"e_c":  {"snake_case"},
-		`k\s`:  {`back\slash`},
-		"%":    {"100% cotton"},
-		"_":    {"snake_case"},
-		"COTT": {"1000 cotton", "100% cotton"},
+	for field, maxLength := range map[string]int{
+		"name":        200,
+		"description": 10_000,
 	} {
-		var found mediaAssetPage
-		require.Equal(t, http.StatusOK, api.call(http.MethodGet, mediaAssetsPath+"?sort=name&filter[name]="+url.QueryEscape(filter), "", &found))
-		assert.ElementsMatch(t, expected, mediaAssetNames(found), filter)
+		longest := strings.Repeat("😀", maxLength)
+		assert.Equal(t, longest, api.posted("media-assets", map[string]any{field: longest})[field])
+		if maxLength >= 4 {
+			padded := " é😀 "
+			assert.Equal(t, padded, api.posted("media-assets", map[string]any{field: padded})[field])
+		}
+		tooLong := api.sampleBody("media-assets")
+		tooLong[field] = longest + "x"
+		assert.Equal(t, http.StatusBadRequest, api.send(http.MethodPost, mediaAssetsPath, tooLong, nil))
 	}
+}
+
+func TestMediaAssetListPaginatesWithTotalPages(t *testing.T) {
+	api := startService(t)
+	made := []any{}
+	for range 5 {
+		made = append(made, api.posted("media-assets", nil)["id"])
+	}
+	var first struct {
+		Data       []map[string]any `json:"data"`
+		Pagination map[string]int   `json:"pagination"`
+	}
+	require.Equal(t, http.StatusOK, api.call(http.MethodGet, mediaAssetsPath+"?limit=2&sort=createdAt:asc", "", &first))
+	assert.Equal(t, map[string]int{"page": 1, "limit": 2, "total": 5, "totalPages": 3}, first.Pagination)
+	assert.Equal(t, made[:2], []any{first.Data[0]["id"], first.Data[1]["id"]})
+	assert.Equal(t, made[4:], api.mediaAssetIDs(url.Values{"limit": {"2"}, "page": {"3"}, "sort": {"createdAt:asc"}}))
+	var pastTheEnd struct {
+		Data       []map[string]any `json:"data"`
+		Pagination map[string]int   `json:"pagination"`
+	}
+	require.Equal(t, http.StatusOK, api.call(http.MethodGet, mediaAssetsPath+"?page=9", "", &pastTheEnd))
+	assert.Empty(t, pastTheEnd.Data)
+	assert.Equal(t, map[string]int{"page": 9, "limit": 10, "total": 5, "totalPages": 1}, pastTheEnd.Pagination)
+}
+
+func TestMediaAssetListSortsNewestFirstByDefault(t *testing.T) {
+	api := startService(t)
+	made := []any{}
+	for range 3 {
+		made = append(made, api.posted("media-assets", nil)["id"])
+	}
+	newestFirst := slices.Clone(made)
+	slices.Reverse(newestFirst)
+	assert.Equal(t, newestFirst, api.mediaAssetIDs(nil))
+	assert.Equal(t, made, api.mediaAssetIDs(url.Values{"sort": {"createdAt"}}))
+	assert.Equal(t, made, api.mediaAssetIDs(url.Values{"sort": {"updatedAt:asc"}}))
 }
 
 func TestMediaAssetEqualSortValuesAreOrderedByID(t *testing.T) {
 	api := startService(t)
-	// One statement: the rows share their created_at, so only the id can order them.
-	_, err := api.Pool.Exec(t.Context(), `INSERT INTO media_assets (name) SELECT 'row ' || n FROM generate_series(1, 6) AS n`)
-	require.NoError(t, err)
-	seen := []string{}
-	for pageNumber := 1; pageNumber <= 3; pageNumber++ {
-		var found mediaAssetPage
-		require.Equal(t, http.StatusOK, api.call(http.MethodGet, mediaAssetsPath+fmt.Sprintf("?limit=2&page=%d", pageNumber), "", &found))
-		for _, row := range found.Data {
-			seen = append(seen, row.ID)
-		}
+	for range 3 {
+		api.posted("media-assets", nil)
 	}
-	require.Len(t, seen, 6)
-	for i := 1; i < len(seen); i++ {
-		assert.Less(t, seen[i-1], seen[i], "ties are broken by id, so pages never overlap")
+	_, err := api.Pool.Exec(t.Context(), `UPDATE media_assets SET created_at = '2026-01-01T00:00:00Z', updated_at = '2026-01-01T00:00:00Z'`)
+	require.NoError(t, err)
+	for _, sort := range []string{"createdAt:desc", "updatedAt:asc"} {
+		found := api.mediaAssetIDs(url.Values{"sort": {sort}})
+		assert.True(t, slices.IsSortedFunc(found, func(a, b any) int { return strings.Compare(a.(string), b.(string)) }), sort)
 	}
 }
 
-func mediaAssetNames(p mediaAssetPage) []string {
-	found := []string{}
-	for _, row := range p.Data {
-		found = append(found, row.Name)
+func TestMediaAssetTheListSortsOnEachSortableField(t *testing.T) {
+	api := startService(t)
+	for range 3 {
+		api.posted("media-assets", nil)
 	}
-	return found
+	for field, kind := range map[string]string{
+		"name": "text",
+	} {
+		ascending, descending := []any{}, []any{}
+		for _, row := range api.mediaAssetRows(url.Values{"sort": {field}}) {
+			ascending = append(ascending, row[field])
+		}
+		for _, row := range api.mediaAssetRows(url.Values{"sort": {field + ":desc"}}) {
+			descending = append([]any{row[field]}, descending...)
+		}
+		assert.True(t, ordered(ascending, kind), "%s: %v", field, ascending)
+		assert.True(t, ordered(descending, kind), "%s:desc: %v", field, descending)
+	}
+}
+
+func TestMediaAssetEachFilterKeepsTheRowsItMatches(t *testing.T) {
+	api := startService(t)
+	rows := []map[string]any{}
+	for range 3 {
+		rows = append(rows, api.posted("media-assets", nil))
+	}
+	for field, contains := range map[string]bool{
+		"name": true,
+	} {
+		wanted := asText(rows[0][field])
+		matched := []any{}
+		for _, row := range rows {
+			value := asText(row[field])
+			// A string field's filter keeps the values that contain the text, ignoring case.
+			if value == wanted || (contains && strings.Contains(strings.ToLower(value), strings.ToLower(wanted))) {
+				matched = append(matched, row["id"])
+			}
+		}
+		if contains {
+			wanted = strings.ToUpper(wanted)
+		}
+		assert.ElementsMatch(t, matched, api.mediaAssetIDs(url.Values{"filter[" + field + "]": {wanted}}), field)
+	}
+}
+
+func TestMediaAssetATextFilterTakesEveryCharacterLiterally(t *testing.T) {
+	api := startService(t)
+	field := "name"
+	for _, value := range []string{"50% off", "500 off", "a_b", "axb", `back\slash`, "back"} {
+		api.posted("media-assets", map[string]any{field: value})
+	}
+	found := func(text string) []any {
+		values := []any{}
+		for _, row := range api.mediaAssetRows(url.Values{"filter[" + field + "]": {text}}) {
+			values = append(values, row[field])
+		}
+		return values
+	}
+	assert.Equal(t, []any{"50% off"}, found("0%"))
+	assert.Equal(t, []any{"a_b"}, found("_"))
+	assert.Equal(t, []any{`back\slash`}, found(`\`))
+	assert.Empty(t, found("nothing"))
+}
+
+func TestMediaAssetAbsentIDsAre404WithTheirIDAndMalformedOnes400(t *testing.T) {
+	api := startService(t)
+	missing := uuid.NewString()
+	var absent struct {
+		Error struct{ Code, Message string } `json:"error"`
+	}
+	assert.Equal(t, http.StatusNotFound, api.call(http.MethodGet, mediaAssetsPath+"/"+strings.ToUpper(missing), "", &absent))
+	assert.Equal(t, "NOT_FOUND", absent.Error.Code)
+	assert.Equal(t, "media-asset '"+missing+"' not found", absent.Error.Message)
+	body := api.sampleBody("media-assets")
+	assert.Equal(t, http.StatusNotFound, api.send(http.MethodPut, mediaAssetsPath+"/"+missing, body, nil))
+	assert.Equal(t, http.StatusNotFound, api.call(http.MethodPatch, mediaAssetsPath+"/"+missing, `{}`, nil))
+	assert.Equal(t, http.StatusNotFound, api.call(http.MethodDelete, mediaAssetsPath+"/"+missing, "", nil))
+	for _, id := range []string{"not-a-uuid", strings.ReplaceAll(missing, "-", "")} {
+		assert.Equal(t, http.StatusBadRequest, api.call(http.MethodGet, mediaAssetsPath+"/"+id, "", nil), id)
+		assert.Equal(t, http.StatusBadRequest, api.call(http.MethodDelete, mediaAssetsPath+"/"+id, "", nil), id)
+	}
 }

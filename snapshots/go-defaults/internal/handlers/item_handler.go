@@ -31,7 +31,7 @@ func (h *ItemHandler) Register(routes gin.IRoutes) {
 }
 
 func (h *ItemHandler) list(c *gin.Context) {
-	query, err := readListParams(c, models.ItemSortFields, "createdAt:desc")
+	query, err := readListParams(c, models.ItemList, "createdAt:desc")
 	if err != nil {
 		_ = c.Error(err)
 		return

@@ -19,18 +19,23 @@ type ItemInput struct {
 	Description *string `json:"description" validate:"omitnil,max=10000,nonul"`
 }
 
-// ItemPatch is the body of PATCH: only the fields present change. Name may be left
-// out but not emptied; description may be set to null.
+// ItemPatch is the body of PATCH: only the fields present change. A required field
+// may be left out but not emptied or nulled; the others may be set to null.
 type ItemPatch struct {
 	Name        Optional[string]  `json:"name" validate:"omitnil,notblank,max=200,nonul"`
 	Description Optional[*string] `json:"description" validate:"omitnil,max=10000,nonul"`
 }
 
-// ItemSortFields maps the API's sort fields to their columns.
-var ItemSortFields = map[string]string{
-	"createdAt": "created_at",
-	"updatedAt": "updated_at",
-	"name":      "name",
+// ItemList is what the list of items sorts on, filters on and embeds.
+var ItemList = ListFields{
+	Sort: map[string]string{
+		"createdAt": "created_at",
+		"updatedAt": "updated_at",
+		"name":      "name",
+	},
+	Filters: []FilterField{
+		{Field: "name", Column: "name", Read: ContainedText(200), Contains: true},
+	},
 }
 
 // ItemPage is the body of the list endpoint.

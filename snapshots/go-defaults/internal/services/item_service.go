@@ -1,10 +1,7 @@
-// Package services holds the business rules; handlers only translate HTTP.
 package services
 
 import (
 	"context"
-	"errors"
-	"fmt"
 
 	"github.com/visiobook/media-service/internal/models"
 	"github.com/visiobook/media-service/internal/utils"
@@ -58,17 +55,17 @@ func (s *ItemService) List(ctx context.Context, query models.ListQuery) (models.
 // Get returns one item, or a 404 error.
 func (s *ItemService) Get(ctx context.Context, id string) (models.Item, error) {
 	found, err := s.store.Get(ctx, id)
-	return found, s.explain(err, id, "")
+	return found, explain(err, "item", id, nil)
 }
 
-// Create adds a item; a name already taken is a 409.
+// Create adds a item; a unique value already taken is a 409.
 func (s *ItemService) Create(ctx context.Context, input models.ItemInput) (models.Item, error) {
 	var created models.Item
 	err := s.created.Track(func() (err error) {
 		created, err = s.store.Create(ctx, input)
 		return err
 	})
-	return created, s.explain(err, "", input.Name)
+	return created, explain(err, "item", "", input)
 }
 
 // Replace sets every field (PUT); fields left out go back to their defaults.
@@ -78,7 +75,7 @@ func (s *ItemService) Replace(ctx context.Context, id string, input models.ItemI
 		replaced, err = s.store.Replace(ctx, id, input)
 		return err
 	})
-	return replaced, s.explain(err, id, input.Name)
+	return replaced, explain(err, "item", id, input)
 }
 
 // Update sets only the fields given (PATCH).
@@ -88,22 +85,11 @@ func (s *ItemService) Update(ctx context.Context, id string, patch models.ItemPa
 		updated, err = s.store.Update(ctx, id, patch)
 		return err
 	})
-	return updated, s.explain(err, id, patch.Name.Value)
+	return updated, explain(err, "item", id, patch)
 }
 
-// Delete removes a item, or returns a 404 error.
+// Delete removes a item: a 404 when there is none, a 409 while other rows refer to it.
 func (s *ItemService) Delete(ctx context.Context, id string) error {
 	err := s.deleted.Track(func() error { return s.store.Delete(ctx, id) })
-	return s.explain(err, id, "")
-}
-
-// explain turns the store's known failures into API errors; others stay as they are (500).
-func (s *ItemService) explain(err error, id, name string) error {
-	switch {
-	case errors.Is(err, models.ErrNotFound):
-		return utils.NotFound(fmt.Sprintf("item '%s' not found", id))
-	case errors.Is(err, models.ErrNameTaken):
-		return utils.Conflict(fmt.Sprintf("a item named '%s' already exists", name))
-	}
-	return err
+	return explain(err, "item", id, nil)
 }

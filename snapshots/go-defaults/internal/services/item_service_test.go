@@ -15,6 +15,14 @@ import (
 	"github.com/visiobook/media-service/pkg/metrics"
 )
 
+// itemInput is a valid body of POST and PUT with every field.
+func itemInput() models.ItemInput {
+	return models.ItemInput{
+		Name:        "sample 1",
+		Description: new("sample 1"),
+	}
+}
+
 func itemServiceOverMock(t *testing.T) (*ItemService, *mocks.ItemStore, *metrics.Metrics) {
 	t.Helper()
 	store := &mocks.ItemStore{}
@@ -25,7 +33,7 @@ func itemServiceOverMock(t *testing.T) (*ItemService, *mocks.ItemStore, *metrics
 
 func TestItemListPaginatesAndNeverReturnsANullPage(t *testing.T) {
 	service, store, _ := itemServiceOverMock(t)
-	query := models.ListQuery{Page: 3, Limit: 10, SortColumn: "name", Direction: models.Ascending}
+	query := models.ListQuery{Page: 3, Limit: 10, SortColumn: "created_at", Direction: models.Ascending}
 	store.On("List", mock.Anything, query).Return(nil, 21, nil)
 
 	page, err := service.List(context.Background(), query)
@@ -56,19 +64,19 @@ func TestItemGetOfAnAbsentIDIsA404(t *testing.T) {
 
 func TestItemCreateCountsSuccessesAndConflicts(t *testing.T) {
 	service, store, m := itemServiceOverMock(t)
-	input := models.ItemInput{Name: "first"}
-	store.On("Create", mock.Anything, input).Return(models.Item{ID: someID, Name: "first", Version: 1}, nil).Once()
-	store.On("Create", mock.Anything, input).Return(models.Item{}, models.ErrNameTaken).Once()
+	input := itemInput()
+	store.On("Create", mock.Anything, input).Return(models.Item{ID: someID, Version: 1}, nil).Once()
+	store.On("Create", mock.Anything, input).Return(models.Item{}, &models.TakenError{Field: "name"}).Once()
 
 	created, err := service.Create(context.Background(), input)
 	require.NoError(t, err)
-	assert.Equal(t, "first", created.Name)
+	assert.Equal(t, someID, created.ID)
 
 	_, err = service.Create(context.Background(), input)
 	var apiErr *utils.APIError
 	require.ErrorAs(t, err, &apiErr)
 	assert.Equal(t, 409, apiErr.Status)
-	assert.Contains(t, apiErr.Message, "'first'")
+	assert.Equal(t, "a item named 'sample 1' already exists", apiErr.Message)
 
 	assert.Equal(t, 1.0, operations(m, "item_create", "success"))
 	assert.Equal(t, 1.0, operations(m, "item_create", "error"))
@@ -76,9 +84,9 @@ func TestItemCreateCountsSuccessesAndConflicts(t *testing.T) {
 
 func TestItemReplaceAndUpdateAreCountedApart(t *testing.T) {
 	service, store, m := itemServiceOverMock(t)
-	input := models.ItemInput{Name: "renamed"}
-	patch := models.ItemPatch{Description: models.Some[*string](nil)}
-	store.On("Replace", mock.Anything, someID, input).Return(models.Item{ID: someID, Name: "renamed", Version: 2}, nil)
+	input := itemInput()
+	patch := models.ItemPatch{}
+	store.On("Replace", mock.Anything, someID, input).Return(models.Item{ID: someID, Version: 2}, nil)
 	store.On("Update", mock.Anything, someID, patch).Return(models.Item{}, models.ErrNotFound)
 
 	replaced, err := service.Replace(context.Background(), someID, input)

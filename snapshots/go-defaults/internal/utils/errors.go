@@ -50,9 +50,10 @@ func MethodNotAllowed(message string) *APIError {
 	return &APIError{Status: http.StatusMethodNotAllowed, Code: "METHOD_NOT_ALLOWED", Message: message}
 }
 
-// Conflict is a 409, e.g. for a name already taken.
-func Conflict(message string) *APIError {
-	return &APIError{Status: http.StatusConflict, Code: "CONFLICT", Message: message}
+// Conflict is a 409, e.g. for a name already taken; problems name the fields in conflict with
+// the stored data, when some are.
+func Conflict(message string, problems ...FieldProblem) *APIError {
+	return &APIError{Status: http.StatusConflict, Code: "CONFLICT", Message: message, Details: problems}
 }
 
 // ContentTooLarge is the 413 of a body over limit bytes.

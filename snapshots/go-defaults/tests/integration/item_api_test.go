@@ -2,169 +2,262 @@ package integration
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
+	"strings"
 	"testing"
-	"time"
 
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/visiobook/media-service/internal/models"
-	"github.com/visiobook/media-service/internal/utils"
 )
 
 const itemsPath = "/api/v1/items"
 
-type itemPage = utils.Page[models.Item]
+// itemRows lists items with the query's parameters.
+func (c client) itemRows(query url.Values) []map[string]any {
+	c.t.Helper()
+	var page struct {
+		Data []map[string]any `json:"data"`
+	}
+	require.Equal(c.t, http.StatusOK, c.call(http.MethodGet, itemsPath+"?"+query.Encode(), "", &page))
+	return page.Data
+}
+
+func (c client) itemIDs(query url.Values) []any {
+	c.t.Helper()
+	ids := []any{}
+	for _, row := range c.itemRows(query) {
+		ids = append(ids, row["id"])
+	}
+	return ids
+}
 
 func TestLifecycleOfAItem(t *testing.T) {
 	api := startService(t)
+	sent := api.sampleBody("items")
+	var created map[string]any
+	require.Equal(t, http.StatusCreated, api.send(http.MethodPost, itemsPath, sent, &created))
+	assert.Equal(t, sent, fieldsOf(created, sent), "read back as written")
+	assert.ElementsMatch(t, []string{"id", "name", "description", "createdAt", "updatedAt", "version"}, slices.Collect(maps.Keys(created)))
+	id := created["id"].(string)
+	assert.Equal(t, uuid.MustParse(id).String(), id, "made by PostgreSQL, in lower case")
+	assert.Regexp(t, timestampPattern, created["createdAt"])
+	assert.Equal(t, created["createdAt"], created["updatedAt"])
+	assert.Equal(t, 1.0, created["version"])
 
-	var created models.Item
-	require.Equal(t, http.StatusCreated, api.call(http.MethodPost, itemsPath, `{"name": "first", "description": "one"}`, &created))
-	assert.Equal(t, "first", created.Name)
-	assert.Equal(t, 1, created.Version)
-	require.NotNil(t, created.Description)
-	assert.Equal(t, "one", *created.Description)
-	assert.Equal(t, time.UTC, created.CreatedAt.Location())
-	assert.Equal(t, created.CreatedAt.Truncate(time.Millisecond), created.CreatedAt.Time, "stored to the millisecond")
-	assert.WithinDuration(t, time.Now(), created.CreatedAt.Time, time.Minute)
-
-	var fetched models.Item
-	require.Equal(t, http.StatusOK, api.call(http.MethodGet, itemsPath+"/"+created.ID, "", &fetched))
+	var fetched map[string]any
+	require.Equal(t, http.StatusOK, api.call(http.MethodGet, itemsPath+"/"+id, "", &fetched))
 	assert.Equal(t, created, fetched)
 
-	var patched models.Item
-	require.Equal(t, http.StatusOK, api.call(http.MethodPatch, itemsPath+"/"+created.ID, `{"description": null}`, &patched))
-	assert.Equal(t, "first", patched.Name, "fields left out of a PATCH keep their value")
-	assert.Nil(t, patched.Description)
-	assert.Equal(t, 2, patched.Version, "every change bumps the version")
-	assert.False(t, patched.UpdatedAt.Before(created.UpdatedAt.Time))
-	assert.Equal(t, created.CreatedAt, patched.CreatedAt)
+	replacement := api.sampleBody("items")
+	var replaced map[string]any
+	require.Equal(t, http.StatusOK, api.send(http.MethodPut, itemsPath+"/"+id, replacement, &replaced))
+	assert.Equal(t, replacement, fieldsOf(replaced, replacement))
+	assert.Equal(t, 2.0, replaced["version"])
 
-	var unchanged models.Item
-	require.Equal(t, http.StatusOK, api.call(http.MethodPatch, itemsPath+"/"+created.ID, `{}`, &unchanged))
-	assert.Equal(t, 3, unchanged.Version, "an empty PATCH is still a write")
+	change := map[string]any{"name": api.sampleBody("items")["name"]}
+	var patched map[string]any
+	require.Equal(t, http.StatusOK, api.send(http.MethodPatch, itemsPath+"/"+id, change, &patched))
+	assert.Equal(t, change["name"], patched["name"])
+	for field, value := range replaced {
+		if field != "name" && field != "version" && field != "updatedAt" {
+			assert.Equal(t, value, patched[field], "fields left out of a PATCH keep their value: %s", field)
+		}
+	}
+	assert.Equal(t, 3.0, patched["version"])
+	assert.Greater(t, patched["updatedAt"], created["updatedAt"])
 
-	var replaced models.Item
-	require.Equal(t, http.StatusOK, api.call(http.MethodPut, itemsPath+"/"+created.ID, `{"name": "renamed", "description": "two"}`, &replaced))
-	require.Equal(t, http.StatusOK, api.call(http.MethodPut, itemsPath+"/"+created.ID, `{"name": "renamed"}`, &replaced))
-	assert.Equal(t, "renamed", replaced.Name)
-	assert.Nil(t, replaced.Description, "a field left out of a PUT goes back to its default")
-	assert.Equal(t, 5, replaced.Version)
-
-	assert.Equal(t, http.StatusNoContent, api.call(http.MethodDelete, itemsPath+"/"+created.ID, "", nil))
-	assert.Equal(t, http.StatusNotFound, api.call(http.MethodGet, itemsPath+"/"+created.ID, "", nil))
-	assert.Equal(t, http.StatusNotFound, api.call(http.MethodDelete, itemsPath+"/"+created.ID, "", nil))
+	assert.Equal(t, http.StatusNoContent, api.call(http.MethodDelete, itemsPath+"/"+id, "", nil))
+	assert.Equal(t, http.StatusNotFound, api.call(http.MethodGet, itemsPath+"/"+id, "", nil))
 }
 
-func TestItemNamesAreUnique(t *testing.T) {
+func TestItemEveryPutAndPatchIsAWriteEvenWithoutChange(t *testing.T) {
 	api := startService(t)
-	var first, second models.Item
-	require.Equal(t, http.StatusCreated, api.call(http.MethodPost, itemsPath, `{"name": "first"}`, &first))
-	require.Equal(t, http.StatusCreated, api.call(http.MethodPost, itemsPath, `{"name": "second"}`, &second))
-	assert.Equal(t, http.StatusConflict, api.call(http.MethodPost, itemsPath, `{"name": "first"}`, nil))
-	assert.Equal(t, http.StatusConflict, api.call(http.MethodPut, itemsPath+"/"+second.ID, `{"name": "first"}`, nil))
-	assert.Equal(t, http.StatusConflict, api.call(http.MethodPatch, itemsPath+"/"+second.ID, `{"name": "first"}`, nil))
-	assert.Equal(t, http.StatusCreated, api.call(http.MethodPost, itemsPath, `{"name": "First"}`, nil), "names are case-sensitive")
+	sent := api.sampleBody("items")
+	var created map[string]any
+	require.Equal(t, http.StatusCreated, api.send(http.MethodPost, itemsPath, sent, &created))
+	path := itemsPath + "/" + created["id"].(string)
+	var empty map[string]any
+	require.Equal(t, http.StatusOK, api.call(http.MethodPatch, path, `{}`, &empty))
+	assert.Equal(t, 2.0, empty["version"])
+	assert.GreaterOrEqual(t, empty["updatedAt"], created["updatedAt"])
+	var same map[string]any
+	require.Equal(t, http.StatusOK, api.send(http.MethodPut, path, sent, &same))
+	assert.Equal(t, 3.0, same["version"])
 }
 
-func TestItemAbsentIDsAre404AndMalformedOnes400(t *testing.T) {
+func TestItemAUniqueValueTakenIs409(t *testing.T) {
 	api := startService(t)
-	for id, status := range map[string]int{
-		"0b6a3c8e-4a8f-4f53-9a59-3f0e2f3c1a11": http.StatusNotFound,
-		"0B6A3C8E-4A8F-4F53-9A59-3F0E2F3C1A11": http.StatusNotFound,
-		"not-a-uuid":                           http.StatusBadRequest,
-		"0b6a3c8e4a8f4f539a593f0e2f3c1a11":     http.StatusBadRequest,
+	for field, conflict := range map[string]string{
+		"name": "a item named '%s' already exists",
 	} {
-		assert.Equal(t, status, api.call(http.MethodGet, itemsPath+"/"+id, "", nil), id)
-		assert.Equal(t, status, api.call(http.MethodPut, itemsPath+"/"+id, `{"name": "x"}`, nil), id)
-		assert.Equal(t, status, api.call(http.MethodPatch, itemsPath+"/"+id, `{"name": "x"}`, nil), id)
-		assert.Equal(t, status, api.call(http.MethodDelete, itemsPath+"/"+id, "", nil), id)
+		taken := api.posted("items", nil)[field]
+		other := api.posted("items", nil)
+		duplicate := api.sampleBody("items")
+		duplicate[field] = taken
+		var refused struct {
+			Error struct{ Code, Message string } `json:"error"`
+		}
+		assert.Equal(t, http.StatusConflict, api.send(http.MethodPost, itemsPath, duplicate, &refused))
+		assert.Equal(t, "CONFLICT", refused.Error.Code)
+		assert.Equal(t, fmt.Sprintf(conflict, asText(taken)), refused.Error.Message)
+		path := itemsPath + "/" + other["id"].(string)
+		assert.Equal(t, http.StatusConflict, api.send(http.MethodPatch, path, map[string]any{field: taken}, nil))
+		var kept map[string]any
+		require.Equal(t, http.StatusOK, api.call(http.MethodGet, path, "", &kept))
+		assert.Equal(t, 1.0, kept["version"])
 	}
 }
 
-func TestItemListPaginatesSortsAndFilters(t *testing.T) {
+func TestItemTextIsStoredAsSentUpToItsLengthInCodePoints(t *testing.T) {
 	api := startService(t)
-	// One-word lowercase names sort the same under every collation.
-	for _, name := range []string{"cat", "dog", "catalogue", "bird", "caterpillar"} {
-		require.Equal(t, http.StatusCreated, api.call(http.MethodPost, itemsPath, fmt.Sprintf(`{"name": %q}`, name), nil))
-		time.Sleep(2 * time.Millisecond) // timestamps keep milliseconds: no two rows share one
-	}
-
-	var all itemPage
-	require.Equal(t, http.StatusOK, api.call(http.MethodGet, itemsPath, "", &all))
-	assert.Equal(t, 5, all.Pagination.Total)
-	assert.Equal(t, "caterpillar", all.Data[0].Name, "newest first by default")
-
-	var byName itemPage
-	require.Equal(t, http.StatusOK, api.call(http.MethodGet, itemsPath+"?sort=name:desc&limit=2&page=2", "", &byName))
-	assert.Equal(t, utils.Pagination{Page: 2, Limit: 2, Total: 5, TotalPages: 3}, byName.Pagination)
-	assert.Equal(t, []string{"catalogue", "cat"}, itemNames(byName))
-
-	var cats itemPage
-	require.Equal(t, http.StatusOK, api.call(http.MethodGet, itemsPath+"?filter[name]=CAT&sort=name", "", &cats))
-	assert.Equal(t, 3, cats.Pagination.Total, "the filter ignores case")
-	assert.Equal(t, []string{"cat", "catalogue", "caterpillar"}, itemNames(cats))
-
-	var beyond itemPage
-	require.Equal(t, http.StatusOK, api.call(http.MethodGet, itemsPath+"?page=9", "", &beyond))
-	assert.Empty(t, beyond.Data)
-	assert.Equal(t, 5, beyond.Pagination.Total)
-	// Past the end, the total is counted apart, under the same filter.
-	var catsBeyond itemPage
-	require.Equal(t, http.StatusOK, api.call(http.MethodGet, itemsPath+"?filter[name]=cat&page=2&limit=3", "", &catsBeyond))
-	assert.Empty(t, catsBeyond.Data)
-	assert.Equal(t, 3, catsBeyond.Pagination.Total)
-	var none itemPage
-	require.Equal(t, http.StatusOK, api.call(http.MethodGet, itemsPath+"?filter[name]=zebra", "", &none))
-	assert.Empty(t, none.Data)
-	assert.Equal(t, 0, none.Pagination.Total)
-}
-
-func TestItemNameFilterTakesEveryCharacterLiterally(t *testing.T) {
-	api := startService(t)
-	for _, name := range []string{"100% cotton", "1000 cotton", "snake_case", "snakeXcase", `back\slash`, "backslash"} {
-		require.Equal(t, http.StatusCreated, api.call(http.MethodPost, itemsPath, fmt.Sprintf(`{"name": %q}`, name), nil))
-	}
-	for filter, expected := range map[string][]string{
-		"0%":   {"100% cotton"},
-		"e_c":  {"snake_case"},
-		`k\s`:  {`back\slash`},
-		"%":    {"100% cotton"},
-		"_":    {"snake_case"},
-		"COTT": {"1000 cotton", "100% cotton"},
+	for field, maxLength := range map[string]int{
+		"name":        200,
+		"description": 10_000,
 	} {
-		var found itemPage
-		require.Equal(t, http.StatusOK, api.call(http.MethodGet, itemsPath+"?sort=name&filter[name]="+url.QueryEscape(filter), "", &found))
-		assert.ElementsMatch(t, expected, itemNames(found), filter)
+		longest := strings.Repeat("😀", maxLength)
+		assert.Equal(t, longest, api.posted("items", map[string]any{field: longest})[field])
+		if maxLength >= 4 {
+			padded := " é😀 "
+			assert.Equal(t, padded, api.posted("items", map[string]any{field: padded})[field])
+		}
+		tooLong := api.sampleBody("items")
+		tooLong[field] = longest + "x"
+		assert.Equal(t, http.StatusBadRequest, api.send(http.MethodPost, itemsPath, tooLong, nil))
 	}
+}
+
+func TestItemListPaginatesWithTotalPages(t *testing.T) {
+	api := startService(t)
+	made := []any{}
+	for range 5 {
+		made = append(made, api.posted("items", nil)["id"])
+	}
+	var first struct {
+		Data       []map[string]any `json:"data"`
+		Pagination map[string]int   `json:"pagination"`
+	}
+	require.Equal(t, http.StatusOK, api.call(http.MethodGet, itemsPath+"?limit=2&sort=createdAt:asc", "", &first))
+	assert.Equal(t, map[string]int{"page": 1, "limit": 2, "total": 5, "totalPages": 3}, first.Pagination)
+	assert.Equal(t, made[:2], []any{first.Data[0]["id"], first.Data[1]["id"]})
+	assert.Equal(t, made[4:], api.itemIDs(url.Values{"limit": {"2"}, "page": {"3"}, "sort": {"createdAt:asc"}}))
+	var pastTheEnd struct {
+		Data       []map[string]any `json:"data"`
+		Pagination map[string]int   `json:"pagination"`
+	}
+	require.Equal(t, http.StatusOK, api.call(http.MethodGet, itemsPath+"?page=9", "", &pastTheEnd))
+	assert.Empty(t, pastTheEnd.Data)
+	assert.Equal(t, map[string]int{"page": 9, "limit": 10, "total": 5, "totalPages": 1}, pastTheEnd.Pagination)
+}
+
+func TestItemListSortsNewestFirstByDefault(t *testing.T) {
+	api := startService(t)
+	made := []any{}
+	for range 3 {
+		made = append(made, api.posted("items", nil)["id"])
+	}
+	newestFirst := slices.Clone(made)
+	slices.Reverse(newestFirst)
+	assert.Equal(t, newestFirst, api.itemIDs(nil))
+	assert.Equal(t, made, api.itemIDs(url.Values{"sort": {"createdAt"}}))
+	assert.Equal(t, made, api.itemIDs(url.Values{"sort": {"updatedAt:asc"}}))
 }
 
 func TestItemEqualSortValuesAreOrderedByID(t *testing.T) {
 	api := startService(t)
-	// One statement: the rows share their created_at, so only the id can order them.
-	_, err := api.Pool.Exec(t.Context(), `INSERT INTO items (name) SELECT 'row ' || n FROM generate_series(1, 6) AS n`)
-	require.NoError(t, err)
-	seen := []string{}
-	for pageNumber := 1; pageNumber <= 3; pageNumber++ {
-		var found itemPage
-		require.Equal(t, http.StatusOK, api.call(http.MethodGet, itemsPath+fmt.Sprintf("?limit=2&page=%d", pageNumber), "", &found))
-		for _, row := range found.Data {
-			seen = append(seen, row.ID)
-		}
+	for range 3 {
+		api.posted("items", nil)
 	}
-	require.Len(t, seen, 6)
-	for i := 1; i < len(seen); i++ {
-		assert.Less(t, seen[i-1], seen[i], "ties are broken by id, so pages never overlap")
+	_, err := api.Pool.Exec(t.Context(), `UPDATE items SET created_at = '2026-01-01T00:00:00Z', updated_at = '2026-01-01T00:00:00Z'`)
+	require.NoError(t, err)
+	for _, sort := range []string{"createdAt:desc", "updatedAt:asc"} {
+		found := api.itemIDs(url.Values{"sort": {sort}})
+		assert.True(t, slices.IsSortedFunc(found, func(a, b any) int { return strings.Compare(a.(string), b.(string)) }), sort)
 	}
 }
 
-func itemNames(p itemPage) []string {
-	found := []string{}
-	for _, row := range p.Data {
-		found = append(found, row.Name)
+func TestItemTheListSortsOnEachSortableField(t *testing.T) {
+	api := startService(t)
+	for range 3 {
+		api.posted("items", nil)
 	}
-	return found
+	for field, kind := range map[string]string{
+		"name": "text",
+	} {
+		ascending, descending := []any{}, []any{}
+		for _, row := range api.itemRows(url.Values{"sort": {field}}) {
+			ascending = append(ascending, row[field])
+		}
+		for _, row := range api.itemRows(url.Values{"sort": {field + ":desc"}}) {
+			descending = append([]any{row[field]}, descending...)
+		}
+		assert.True(t, ordered(ascending, kind), "%s: %v", field, ascending)
+		assert.True(t, ordered(descending, kind), "%s:desc: %v", field, descending)
+	}
+}
+
+func TestItemEachFilterKeepsTheRowsItMatches(t *testing.T) {
+	api := startService(t)
+	rows := []map[string]any{}
+	for range 3 {
+		rows = append(rows, api.posted("items", nil))
+	}
+	for field, contains := range map[string]bool{
+		"name": true,
+	} {
+		wanted := asText(rows[0][field])
+		matched := []any{}
+		for _, row := range rows {
+			value := asText(row[field])
+			// A string field's filter keeps the values that contain the text, ignoring case.
+			if value == wanted || (contains && strings.Contains(strings.ToLower(value), strings.ToLower(wanted))) {
+				matched = append(matched, row["id"])
+			}
+		}
+		if contains {
+			wanted = strings.ToUpper(wanted)
+		}
+		assert.ElementsMatch(t, matched, api.itemIDs(url.Values{"filter[" + field + "]": {wanted}}), field)
+	}
+}
+
+func TestItemATextFilterTakesEveryCharacterLiterally(t *testing.T) {
+	api := startService(t)
+	field := "name"
+	for _, value := range []string{"50% off", "500 off", "a_b", "axb", `back\slash`, "back"} {
+		api.posted("items", map[string]any{field: value})
+	}
+	found := func(text string) []any {
+		values := []any{}
+		for _, row := range api.itemRows(url.Values{"filter[" + field + "]": {text}}) {
+			values = append(values, row[field])
+		}
+		return values
+	}
+	assert.Equal(t, []any{"50% off"}, found("0%"))
+	assert.Equal(t, []any{"a_b"}, found("_"))
+	assert.Equal(t, []any{`back\slash`}, found(`\`))
+	assert.Empty(t, found("nothing"))
+}
+
+func TestItemAbsentIDsAre404WithTheirIDAndMalformedOnes400(t *testing.T) {
+	api := startService(t)
+	missing := uuid.NewString()
+	var absent struct {
+		Error struct{ Code, Message string } `json:"error"`
+	}
+	assert.Equal(t, http.StatusNotFound, api.call(http.MethodGet, itemsPath+"/"+strings.ToUpper(missing), "", &absent))
+	assert.Equal(t, "NOT_FOUND", absent.Error.Code)
+	assert.Equal(t, "item '"+missing+"' not found", absent.Error.Message)
+	body := api.sampleBody("items")
+	assert.Equal(t, http.StatusNotFound, api.send(http.MethodPut, itemsPath+"/"+missing, body, nil))
+	assert.Equal(t, http.StatusNotFound, api.call(http.MethodPatch, itemsPath+"/"+missing, `{}`, nil))
+	assert.Equal(t, http.StatusNotFound, api.call(http.MethodDelete, itemsPath+"/"+missing, "", nil))
+	for _, id := range []string{"not-a-uuid", strings.ReplaceAll(missing, "-", "")} {
+		assert.Equal(t, http.StatusBadRequest, api.call(http.MethodGet, itemsPath+"/"+id, "", nil), id)
+		assert.Equal(t, http.StatusBadRequest, api.call(http.MethodDelete, itemsPath+"/"+id, "", nil), id)
+	}
 }
