@@ -61,7 +61,7 @@ def test_the_go_files_of_every_field_type_are_as_gofmt_writes_them(tmp_path: Pat
     result = subprocess.run(["gofmt", "-l", "."], cwd=project, capture_output=True, text=True)
     assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
     model = (project / "internal/models/book.go").read_text()
-    assert "\tEditorID  *string           `json:\"editorId\"`\n" in model
-    assert "\tEditor    Optional[*Person] `json:\"editor,omitzero\" db:\"-\"`\n" in model
+    assert '\tEditorID  *string           `json:"editorId"`\n' in model
+    assert '\tEditor    Optional[*Person] `json:"editor,omitzero" db:"-"`\n' in model
     migration = (project / "migrations/0003_create_books.sql").read_text()
     assert "    author_id uuid NOT NULL REFERENCES people (id) ON DELETE RESTRICT,\n" in migration
