@@ -433,17 +433,3 @@ def test_fields_that_cannot_be_written_are_one_line_exit_2_nothing_written(
     assert message in err
     assert err.count("\n") == 1
     assert git(service, "status", "--porcelain") == ""
-
-
-def test_a_stack_whose_resources_have_the_example_s_fields_refuses_others(
-    service: Path,
-) -> None:
-    answers = service / ".copier-answers.yml"
-    answers.write_text(answers.read_text().replace("stack: fastapi", "stack: node"))
-    git(service, "commit", "--quiet", "--all", "--message", "A node service")
-
-    code, _, err = visiobook("add", "resource", "books", service, "--field", "title:string")
-
-    assert code == 2
-    assert "--field and --from write fields for fastapi, go services so far" in err
-    assert git(service, "status", "--porcelain") == ""

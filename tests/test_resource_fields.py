@@ -65,3 +65,19 @@ def test_the_go_files_of_every_field_type_are_as_gofmt_writes_them(tmp_path: Pat
     assert '\tEditor    Optional[*Person] `json:"editor,omitzero" db:"-"`\n' in model
     migration = (project / "migrations/0003_create_books.sql").read_text()
     assert "    author_id uuid NOT NULL REFERENCES people (id) ON DELETE RESTRICT,\n" in migration
+
+
+@pytest.mark.filterwarnings("ignore::copier.errors.DirtyLocalWarning")
+def test_the_prisma_schema_names_both_sides_of_each_relation(tmp_path: Path) -> None:
+    project = grown(tmp_path / "svc", "node")
+    schema = (project / "prisma/schema.prisma").read_text()
+    assert (
+        '  author    Person    @relation("BookAuthor", fields: [authorId], references: [id],'
+        " onDelete: Restrict)\n" in schema
+    )
+    assert '  booksAsAuthor Book[] @relation("BookAuthor")\n' in schema
+    migration = next((project / "prisma/migrations").glob("*_create_books/migration.sql"))
+    assert (
+        'ALTER TABLE "books" ADD CONSTRAINT "books_author_id_fkey" FOREIGN KEY ("author_id")'
+        ' REFERENCES "people"("id") ON DELETE RESTRICT ON UPDATE CASCADE;'
+    ) in migration.read_text()

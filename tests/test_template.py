@@ -198,7 +198,6 @@ def test_node_service_has_the_guidelines_tree(copie: Any) -> None:
         "src/config/env.ts",
         "src/types/express.d.ts",
         "prisma/schema.prisma",
-        "prisma/models/media-asset.prisma",
         "prisma/migrations/migration_lock.toml",
         "prisma/migrations/20261124000000_create_media_assets/migration.sql",
         "tests/unit/app.test.ts",
@@ -212,7 +211,7 @@ def test_node_service_has_the_guidelines_tree(copie: Any) -> None:
         "jest.config.js",
     ]:
         assert (project / path).is_file(), path
-    schema = (project / "prisma/models/media-asset.prisma").read_text()
+    schema = (project / "prisma/schema.prisma").read_text()
     assert "model MediaAsset {" in schema
     assert '@@map("media_assets")' in schema
 

@@ -30,10 +30,6 @@ from visiobook_scaffold.service import (
     resource_records,
 )
 
-# The stacks whose resource layer is written from any fields; the others write the example's
-# two (name, description) until theirs are.
-FIELD_STACKS = ("fastapi", "go")
-
 
 @dataclass(frozen=True)
 class NewResource:
@@ -106,11 +102,6 @@ def add_resource(request: AddResource) -> Added:
             raise ScaffoldError(f"the service already has the resource {name!r}")
         if names.count(name) > 1:
             raise ScaffoldError(f"the resource {name!r} is given twice")
-    if service.stack not in FIELD_STACKS and any(new.fields for new in request.resources):
-        raise ScaffoldError(
-            f"--field and --from write fields for {', '.join(FIELD_STACKS)} services so far: a"
-            f" {service.stack} service's resource has the example's fields (name, description)"
-        )
     _require_clean(service)
     service.check_renderable()
     layers: list[tuple[dict[str, Any], str]] = []

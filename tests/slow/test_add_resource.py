@@ -274,10 +274,15 @@ def test_schemathesis_finds_nothing_on_the_added_resources_of_a_booted_go_servic
 def grown_node_service(
     tmp_path_factory: pytest.TempPathFactory, node_service: NodeProject
 ) -> NodeProject:
-    """A Node service with two resources added beside its example one (`items`)."""
-    root = generate(tmp_path_factory.mktemp("grown") / "svc", "--stack", "node", "--name", "svc")
+    """A Node service grown as the FastAPI one is: people, books (every field type) and, from
+    the domain file, publishers and media-assets."""
+    folder = tmp_path_factory.mktemp("grown-node")
+    root = generate(folder / "svc", "--stack", "node", "--name", "svc")
     add_resource(root, "people")
-    add_resource(root, "media-assets")
+    add_resource(root, "books", *(option for spec in EVERY_TYPE for option in ("--field", spec)))
+    domain = folder / "domain.yaml"
+    domain.write_text(DOMAIN)
+    add_resource(root, "media-assets", "--from", str(domain))
     # Same lock file: the fixture's installed tree serves this one too.
     (root / "node_modules").symlink_to(node_service.root / "node_modules")
     project = NodeProject(root)
@@ -303,7 +308,7 @@ def test_added_resources_pass_the_node_service_s_own_tests_against_postgres(
     suites = {Path(suite).name for suite in jest_suites(tmp_path)}
     assert {
         f"{item}.{suite}.test.ts"
-        for item in ("person", "media-asset")
+        for item in ("person", "book", "publisher", "media-asset")
         for suite in ("api", "contract", "service")
     } <= suites, suites
 
@@ -318,6 +323,8 @@ def test_added_resources_of_a_node_service_migrate_after_the_example_on_a_databa
     assert [name.split("_", 1)[1] for name in names] == [
         "create_items",
         "create_people",
+        "create_books",
+        "create_publishers",
         "create_media_assets",
     ]
     # The service as deployed before the resources were added: the example's migration alone.
@@ -331,30 +338,32 @@ def test_added_resources_of_a_node_service_migrate_after_the_example_on_a_databa
     # What `npx prisma migrate deploy` does (tests/slow/prisma.py): the new ones, in order.
     migrate_deploy(postgres, database, grown_node_service.root)
     assert postgres.psql(database, "-tAc", "SELECT name FROM items").strip() == "kept"
-    for table in ("people", "media_assets"):
-        assert postgres.psql(database, "-tAc", f"SELECT count(*) FROM {table}").strip() == "0"  # noqa: S608
     applied = postgres.psql(
         database, "-tAc", 'SELECT migration_name FROM "_prisma_migrations" ORDER BY started_at'
     )
     assert applied.split() == names
+    # The rows of earlier resources serve the later ones' references.
+    postgres.psql(database, "-c", "INSERT INTO people (name) VALUES ('Ann')")
+    postgres.psql(
+        database, "-c",
+        "INSERT INTO books (title, in_print, status, author_id)"
+        " SELECT 'Dune', true, 'draft', id FROM people",
+    )  # fmt: skip
+    assert postgres.psql(database, "-tAc", "SELECT count(*) FROM books").strip() == "1"
 
 
 def test_schemathesis_finds_nothing_on_the_added_resources_of_a_booted_node_service(
     grown_node_service: NodeProject, postgres: PostgresServer, tmp_path: Path
 ) -> None:
+    added = ["people", "books", "publishers", "media-assets"]
     service = start(grown_node_service, postgres, "grown_node_booted")
     try:
         served = httpx.get(f"{service.base}/api/docs/openapi.json", timeout=10).json()
-        assert {"/api/v1/people", "/api/v1/media-assets/{id}"} <= set(served["paths"])
+        assert {f"/api/v1/{resource}/{{id}}" for resource in added} <= set(served["paths"])
+        tags = [option for resource in added for option in ("--include-tag", resource)]
         tested = schemathesis(
-            grown_node_service.root / "api" / "openapi.json",
-            service.base,
-            tmp_path,
-            "--include-tag",
-            "people",
-            "--include-tag",
-            "media-assets",
+            grown_node_service.root / "api" / "openapi.json", service.base, tmp_path, *tags
         )
     finally:
         stop_gracefully(service)
-    assert_every_operation_of(tested, ["people", "media-assets"])
+    assert_every_operation_of(tested, added)
