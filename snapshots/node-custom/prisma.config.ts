@@ -6,8 +6,8 @@ import { defineConfig } from "prisma/config";
 if (existsSync(".env")) process.loadEnvFile(".env");
 
 export default defineConfig({
-  // Every .prisma file in the folder: schema.prisma (client, database) and prisma/models/*.
-  schema: "prisma",
+  // The client, the database and every model (a relation names both of its models).
+  schema: "prisma/schema.prisma",
   migrations: { path: "prisma/migrations" },
   // `prisma generate` needs no database, so an unset DATABASE_URL only fails the commands that do.
   datasource: { url: process.env.DATABASE_URL ?? "" },

@@ -1,6 +1,7 @@
 import { z } from "zod";
 
 import { pageParams, sortParam, type Pagination } from "../utils/pagination";
+import * as values from "./values";
 
 /*
  * The request side of api/openapi.json for /api/v1/media-assets: these schemas validate what
@@ -8,45 +9,31 @@ import { pageParams, sortParam, type Pagination } from "../utils/pagination";
  * namespace (`import * as Schemas`): each schema has a type of the same name.
  */
 
-/** Characters as JSON Schema and PostgreSQL count them; `.length` counts UTF-16 units. */
-const codePoints = (value: string): number => Array.from(value).length;
+/** The fields the list sorts on. */
+export const SORT_FIELDS = ["createdAt", "updatedAt", "name"] as const;
 
-/** A string without NUL or unpaired surrogates (PostgreSQL stores neither), its length capped. */
-function text(maxLength: number, wrongType = "must be a string") {
-  return z
-    .string({ error: (issue) => (issue.input === undefined ? "is required" : wrongType) })
-    .refine((value) => value.isWellFormed(), "must not contain unpaired surrogates")
-    .refine((value) => !value.includes("\0"), "must not contain NUL characters")
-    .refine(
-      (value) => codePoints(value) <= maxLength,
-      `must be at most ${maxLength} characters long`,
-    );
-}
+/** The fields the list filters on, in the contract's order. */
+export const FILTERS = ["name"] as const;
 
-// Not blank: at least one character other than space, tab, CR and LF. Stored as sent.
-const name = text(200).refine((value) => /[^ \t\r\n]/.test(value), "must not be blank");
-const description = text(10_000, "must be a string or null").nullable();
-
-/** POST and PUT: the whole media-asset; a description left out is null. */
+/** POST and PUT: the whole media-asset; a field left out gets its default, or null. */
 export const Input = z.strictObject({
-  name,
-  description: description.optional(),
+  name: values.notBlank(200),
+  description: values.text(10_000, "must be a string or null").nullable().default(null),
 });
 export type Input = z.infer<typeof Input>;
 
-/** PATCH: only the fields given change; `name` may be left out but not set to null. */
+/** PATCH: only the fields given change; a required field may be left out but not set to null. */
 export const Patch = z.strictObject({
-  name: name.optional(),
-  description: description.optional(),
+  name: values.notBlank(200).optional(),
+  description: values.text(10_000, "must be a string or null").nullable().optional(),
 });
 export type Patch = z.infer<typeof Patch>;
 
+/** The list's sort fields, filters and includes (guidelines 3.1). */
 export const ListQuery = z.object({
   ...pageParams,
-  sort: sortParam(["createdAt", "updatedAt", "name"], "createdAt:desc"),
-  "filter[name]": text(200)
-    .refine((value) => value.length > 0, "must not be empty")
-    .optional(),
+  sort: sortParam(SORT_FIELDS, "createdAt:desc"),
+  "filter[name]": values.containedText(200).optional(),
 });
 export type ListQuery = z.infer<typeof ListQuery>;
 

@@ -2,17 +2,16 @@ import { Prisma } from "../generated/prisma/client";
 import type { MediaAsset, PrismaClient } from "../generated/prisma/client";
 import type * as Schemas from "../models/media-asset.schemas";
 import type { Cache } from "../utils/cache";
-import { conflict, notFound } from "../utils/errors";
+import { notFound } from "../utils/errors";
 import { escapeLike } from "../utils/like";
 import type { Metrics } from "../utils/metrics";
 import { paginate } from "../utils/pagination";
+import { percentEncoded } from "../utils/percent";
+import { refusal } from "./refusals";
 
 const ITEM = "media-asset";
 // Business operations are counted as <operation>_<verb> (guidelines 5.3).
 const OPERATION = "media_asset";
-// Prisma's codes: unique constraint violated, record to update or delete not found.
-const UNIQUE_VIOLATION = "P2002";
-const RECORD_NOT_FOUND = "P2025";
 // The only texts the list puts into its SQL besides parameters: one per sort field and direction.
 const SORT_COLUMNS = {
   createdAt: Prisma.raw('"created_at"'),
@@ -20,8 +19,16 @@ const SORT_COLUMNS = {
   name: Prisma.raw('"name"'),
 } satisfies Record<Schemas.ListQuery["sort"]["field"], Prisma.Sql>;
 const DIRECTIONS = { asc: Prisma.raw("ASC"), desc: Prisma.raw("DESC") };
+// What PostgreSQL's refusals of a write are about, by constraint: the unique fields and the
+// references (Prisma's migrations name them <table>_<column>_key and _fkey).
+const KEYS = {
+  unique: {
+    media_assets_name_key: "name",
+  },
+  references: {},
+};
 
-/** A row of the list's statement: the media-asset and the number of rows matching the filter. */
+/** A row of the list's statement: the media-asset and the number of rows matching the filters. */
 type ListRow = MediaAsset & { total: bigint };
 
 /** Business rules of media-assets; the controller only translates HTTP. */
@@ -34,6 +41,7 @@ export class MediaAssetService {
   ) {}
 
   async list(query: Schemas.ListQuery): Promise<Schemas.Page> {
+    // The cached page holds this resource's rows only: other resources' writes do not reach it.
     const cached = await this.cache?.getPage<Schemas.Page>(listCacheQuery(query));
     if (cached?.hit === true) return cached.value;
     const page = await this.listFromDatabase(query);
@@ -42,12 +50,7 @@ export class MediaAssetService {
   }
 
   private async listFromDatabase(query: Schemas.ListQuery): Promise<Schemas.Page> {
-    const nameFilter = query["filter[name]"];
-    // ILIKE with every character of the filter literal (escapeLike), as the contract says.
-    const where =
-      nameFilter === undefined
-        ? Prisma.empty
-        : Prisma.sql`WHERE "name" ILIKE ${`%${escapeLike(nameFilter)}%`}`;
+    const where = matching(query);
     const offset = (query.page - 1) * query.limit;
     // One statement, one snapshot, for the page and the total: each row carries the count of
     // matching rows (a subquery PostgreSQL runs once; a window count would make it keep every
@@ -86,10 +89,8 @@ export class MediaAssetService {
 
   async create(data: Schemas.Input): Promise<Schemas.Read> {
     return this.metrics.track(`${OPERATION}_create`, async () => {
-      const creation = this.prisma.mediaAsset.create({
-        data: { name: data.name, description: data.description ?? null },
-      });
-      const item = toBody(await this.write(creation, data.name));
+      const creation = this.prisma.mediaAsset.create({ data });
+      const item = toBody(await this.write(creation, data));
       await this.cache?.invalidate(item.id);
       return item;
     });
@@ -97,60 +98,58 @@ export class MediaAssetService {
 
   /** PUT: every field is set; those left out go back to their defaults. */
   async replace(id: string, data: Schemas.Input): Promise<Schemas.Read> {
-    return this.metrics.track(`${OPERATION}_replace`, async () => {
-      const changes = { name: data.name, description: data.description ?? null };
-      return this.change(id, changes, data.name);
-    });
+    return this.metrics.track(`${OPERATION}_replace`, async () => this.change(id, data));
   }
 
   /** PATCH: only the fields given change. */
   async update(id: string, data: Schemas.Patch): Promise<Schemas.Read> {
-    return this.metrics.track(`${OPERATION}_update`, async () => {
-      const changes: Prisma.MediaAssetUpdateInput = {};
-      if (data.name !== undefined) changes.name = data.name;
-      if (data.description !== undefined) changes.description = data.description;
-      return this.change(id, changes, data.name);
-    });
+    return this.metrics.track(`${OPERATION}_update`, async () => this.change(id, data));
   }
 
   async delete(id: string): Promise<void> {
     await this.metrics.track(`${OPERATION}_delete`, async () => {
       const deletion = this.prisma.mediaAsset.delete({ where: { id } });
-      await this.write(deletion, undefined, id);
+      await this.write(deletion, {}, id);
       await this.cache?.invalidate(id);
     });
   }
 
-  private async change(
-    id: string,
-    changes: Prisma.MediaAssetUpdateInput,
-    name: string | undefined,
-  ): Promise<Schemas.Read> {
+  private async change(id: string, data: Schemas.Patch): Promise<Schemas.Read> {
     const update = this.prisma.mediaAsset.update({
       where: { id },
       // Every write bumps the version, even one that changes nothing (guidelines 2.1); Prisma
-      // sets updatedAt (@updatedAt).
-      data: { ...changes, version: { increment: 1 } },
+      // sets updatedAt (@updatedAt). A field left out (undefined) is not written.
+      data: { ...data, version: { increment: 1 } },
     });
-    const item = toBody(await this.write(update, name, id));
+    const item = toBody(await this.write(update, data, id));
     await this.cache?.invalidate(id);
     return item;
   }
 
-  /** Maps Prisma's known failures to API errors: duplicate name 409, absent record 404. */
-  private async write<T>(operation: Promise<T>, name?: string, id?: string): Promise<T> {
+  /** Maps what PostgreSQL refuses to API errors (services/refusals.ts), and an absent row to 404. */
+  private async write<T>(operation: Promise<T>, body: Schemas.Patch, id?: string): Promise<T> {
     try {
       return await operation;
     } catch (error) {
       if (error instanceof Prisma.PrismaClientKnownRequestError) {
-        if (error.code === UNIQUE_VIOLATION) {
-          throw conflict(`a ${ITEM} named '${name ?? ""}' already exists`);
-        }
-        if (error.code === RECORD_NOT_FOUND && id !== undefined) throw missing(id);
+        const refused = refusal(error, { item: ITEM, id, body, ...KEYS });
+        if (refused !== undefined) throw refused;
+        if (error.code === "P2025" && id !== undefined) throw missing(id);
       }
       throw error;
     }
   }
+}
+
+/** The list's WHERE: each filter given, ANDed; a string field's rows contain the text. */
+function matching(query: Schemas.ListQuery): Prisma.Sql {
+  const conditions: Prisma.Sql[] = [];
+  if (query["filter[name]"] !== undefined) {
+    conditions.push(Prisma.sql`"name" ILIKE ${`%${escapeLike(query["filter[name]"])}%`}`);
+  }
+  return conditions.length === 0
+    ? Prisma.empty
+    : Prisma.sql`WHERE ${Prisma.join(conditions, " AND ")}`;
 }
 
 function missing(id: string): Error {
@@ -158,8 +157,9 @@ function missing(id: string): Error {
 }
 
 /**
- * The list's `<query>` in its cache keys (docs/contract.md, Cache): page, limit, sort and the
- * name filter when given, as validated (defaults filled in), in that order.
+ * The list's `<query>` in its cache keys (docs/contract.md, Cache): page, limit, sort and each
+ * filter given, as validated (defaults filled in), in the contract's order, each filter's text
+ * percent-encoded. (Not include: the cached page holds this resource's rows only.)
  */
 export function listCacheQuery(query: Schemas.ListQuery): string {
   const parts = [
@@ -167,20 +167,10 @@ export function listCacheQuery(query: Schemas.ListQuery): string {
     `limit=${query.limit}`,
     `sort=${query.sort.field}:${query.sort.direction}`,
   ];
-  const nameFilter = query["filter[name]"];
-  if (nameFilter !== undefined) parts.push(`filter[name]=${percentEncoded(nameFilter)}`);
+  if (query["filter[name]"] !== undefined) {
+    parts.push(`filter[name]=${percentEncoded(query["filter[name]"])}`);
+  }
   return parts.join("&");
-}
-
-/**
- * Text with every byte but A-Z a-z 0-9 - . _ ~ percent-encoded (RFC 3986), so that no filter's
- * text can pass for another parameter in a page's key.
- */
-function percentEncoded(text: string): string {
-  return encodeURIComponent(text).replace(
-    /[!'()*]/g,
-    (character) => `%${character.charCodeAt(0).toString(16).toUpperCase()}`,
-  );
 }
 
 export function toBody(row: MediaAsset): Schemas.Read {

@@ -47,3 +47,16 @@ export function sortParam<const Field extends string>(
       return { field: field as Field, direction: direction === "desc" ? "desc" : "asc" };
     });
 }
+
+/** `include=<reference>[,<reference>...]`: each of `references`, embedded once, in order. */
+export function includeParam<const Name extends string>(references: readonly Name[]) {
+  const message = `must be a comma-separated list of: ${references.join(", ")}`;
+  return z
+    .string()
+    .transform((text) => text.split(","))
+    .refine(
+      (names) => names.every((name) => (references as readonly string[]).includes(name)),
+      message,
+    )
+    .transform((names) => [...new Set(names)] as Name[]);
+}

@@ -36,7 +36,9 @@ export const methodNotAllowed = (method: string, allowed: readonly string[]): Ht
     { Allow: allowed.join(", ") },
   );
 
-export const conflict = (message: string): HttpError => new HttpError(409, "CONFLICT", message);
+/** A 409; `details` name the fields in conflict with the stored data, when some are. */
+export const conflict = (message: string, details?: Problem[]): HttpError =>
+  new HttpError(409, "CONFLICT", message, details);
 
 export const contentTooLarge = (limit: number): HttpError =>
   new HttpError(413, "CONTENT_TOO_LARGE", `request body is larger than ${limit} bytes`);

@@ -14,7 +14,7 @@ import {
 } from "../helpers";
 import { connectTestDatabase, emptyTables } from "./database";
 
-// The resource's table, as Prisma names it (@@map in prisma/models/item.prisma).
+// The resource's table, as Prisma names it (@@map in prisma/schema.prisma).
 const TABLE = "items";
 
 /**

@@ -1,12 +1,23 @@
+import { randomUUID } from "node:crypto";
+
 import request from "supertest";
 
 import type { Database } from "../../src/config/database";
 import { bearer, buildApp } from "../helpers";
+import * as samples from "../samples";
 import { connectTestDatabase, emptyTables } from "./database";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-const RESOURCE_PATH = "/api/v1/items";
+const RESOURCE = "items";
+const URL = `/api/v1/${RESOURCE}`;
+// An item's keys, in the contract's order.
+const KEYS = ["id", "name", "description", "createdAt", "updatedAt", "version"];
+
+type Row = Record<string, unknown> & { id: string };
+
+/** A JSON value as a query writes it. */
+const asText = (value: unknown): string => String(value);
 
 /** The /api/v1/items routes end to end, against the real database. */
 describe("/api/v1/items against PostgreSQL", () => {
@@ -21,129 +32,189 @@ describe("/api/v1/items against PostgreSQL", () => {
   beforeEach(() => emptyTables(database.prisma));
   afterAll(() => database.close());
 
-  const create = (body: object) =>
-    request(app).post(RESOURCE_PATH).set("authorization", auth).send(body);
-  const names = (response: request.Response) =>
-    (response.body.data as { name: string }[]).map((item) => item.name);
+  const body = () => samples.body(app, auth, RESOURCE);
+  const create = (fields: samples.Body = {}) => samples.create(app, auth, RESOURCE, fields);
+  const call = (method: "get" | "post" | "put" | "patch" | "delete", url: string) =>
+    request(app)[method](url).set("authorization", auth);
+  const listed = async (query: Record<string, string> = {}): Promise<Row[]> => {
+    const response = await call("get", URL).query(query);
+    expect(response.status).toBe(200);
+    return (response.body as { data: Row[] }).data;
+  };
+  const ids = async (query: Record<string, string> = {}) =>
+    (await listed(query)).map((row) => row.id);
 
   it("creates, reads, replaces, patches and deletes a item", async () => {
-    const created = await create({ name: "first", description: "one" });
-    expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ name: "first", description: "one", version: 1 });
-    expect(created.body.id).toMatch(UUID); // made by PostgreSQL: gen_random_uuid()
-    expect(created.body.createdAt).toMatch(TIMESTAMP);
-    expect(created.body.updatedAt).toMatch(TIMESTAMP);
-    const url = `${RESOURCE_PATH}/${created.body.id as string}`;
-    expect(created.headers.location).toBe(url);
+    const sent = await body();
+    const response = await call("post", URL).send(sent);
+    expect(response.status).toBe(201);
+    const created = response.body as Row;
+    expect(Object.keys(created)).toEqual(KEYS);
+    expect(created).toMatchObject(sent); // read back as written
+    expect(created.id).toMatch(UUID); // made by PostgreSQL, lower case
+    expect(created.createdAt).toMatch(TIMESTAMP);
+    expect(created.updatedAt).toBe(created.createdAt);
+    expect(created.version).toBe(1);
+    const url = `${URL}/${created.id}`;
+    expect(response.headers.location).toBe(url);
 
-    const read = await request(app).get(url).set("authorization", auth);
-    expect(read.status).toBe(200);
-    expect(read.body).toEqual(created.body);
+    expect((await call("get", url)).body).toEqual(created);
 
-    const replaced = await request(app)
-      .put(url)
-      .set("authorization", auth)
-      .send({ name: "renamed" });
-    expect(replaced.status).toBe(200);
-    expect(replaced.body).toMatchObject({ name: "renamed", description: null, version: 2 });
+    const replacement = await body();
+    const replaced = (await call("put", url).send(replacement)).body as Row;
+    expect(replaced).toMatchObject({ ...replacement, version: 2 });
 
-    // A write that changes nothing is still a write: version and updatedAt move on.
-    const touched = await request(app).patch(url).set("authorization", auth).send({});
-    expect(touched.status).toBe(200);
-    expect(touched.body).toMatchObject({ name: "renamed", description: null, version: 3 });
-    expect(touched.body.createdAt).toBe(created.body.createdAt);
-    expect(Date.parse(touched.body.updatedAt as string)).toBeGreaterThan(
-      Date.parse(created.body.updatedAt as string),
+    const change = { name: (await body()).name };
+    const patched = (await call("patch", url).send(change)).body as Row;
+    expect(patched).toEqual({ ...replaced, ...change, version: 3, updatedAt: patched.updatedAt });
+    expect(Date.parse(patched.updatedAt as string)).toBeGreaterThan(
+      Date.parse(created.updatedAt as string),
     );
 
-    const patched = await request(app)
-      .patch(url)
-      .set("authorization", auth)
-      .send({ description: "patched" });
-    expect(patched.body).toMatchObject({ name: "renamed", description: "patched", version: 4 });
-
-    expect((await request(app).delete(url).set("authorization", auth)).status).toBe(204);
-    expect((await request(app).get(url).set("authorization", auth)).status).toBe(404);
-    expect((await request(app).delete(url).set("authorization", auth)).status).toBe(404);
-    expect((await request(app).patch(url).set("authorization", auth).send({})).status).toBe(404);
+    const deleted = await call("delete", url);
+    expect(deleted.status).toBe(204);
+    expect(deleted.text).toBe("");
+    expect((await call("get", url)).status).toBe(404);
   });
 
-  it("stores names as sent, and counts their length in characters", async () => {
-    const spaced = await create({ name: "  spaced  " });
-    expect(spaced.body.name).toBe("  spaced  ");
-    const emoji = await create({ name: "😀".repeat(200), description: "é".repeat(10_000) });
-    expect(emoji.status).toBe(201);
+  it("counts every PUT and PATCH as a write, even one that changes nothing", async () => {
+    const sent = await body();
+    const created = (await call("post", URL).send(sent)).body as Row;
+    const url = `${URL}/${created.id}`;
+    const empty = (await call("patch", url).send({})).body as Row;
+    expect(empty).toEqual({ ...created, version: 2, updatedAt: empty.updatedAt });
+    expect((await call("put", url).send(sent)).body).toMatchObject({ version: 3 });
   });
 
-  it("refuses a duplicate name with 409, on create and on rename", async () => {
-    await create({ name: "taken" });
-    const other = await create({ name: "free" });
-
-    const duplicate = await create({ name: "taken" });
-    expect(duplicate.status).toBe(409);
-    expect(duplicate.body.error).toMatchObject({
-      code: "CONFLICT",
-      message: "a item named 'taken' already exists",
-    });
-
-    for (const method of ["put", "patch"] as const) {
-      const rename = await request(app)
-        [method](`${RESOURCE_PATH}/${other.body.id as string}`)
-        .set("authorization", auth)
-        .send({ name: "taken" });
-      expect(rename.status).toBe(409);
+  it("answers 409 for a unique value already taken", async () => {
+    const conflicts: Record<string, string> = {
+      name: "a item named '%s' already exists",
+    };
+    for (const [field, conflict] of Object.entries(conflicts)) {
+      const taken = (await create())[field];
+      const other = await create();
+      const duplicate = await call("post", URL).send({ ...(await body()), [field]: taken });
+      expect(duplicate.status).toBe(409);
+      expect(duplicate.body).toMatchObject({
+        error: { code: "CONFLICT", message: conflict.replace("%s", asText(taken)) },
+      });
+      const moved = await call("patch", `${URL}/${other.id}`).send({ [field]: taken });
+      expect(moved.status).toBe(409);
+      expect((await call("get", `${URL}/${other.id}`)).body).toMatchObject({ version: 1 });
     }
   });
 
-  it("paginates and sorts the list, ties broken by id", async () => {
-    for (const name of ["delta", "alpha", "charlie", "bravo", "alphabet"]) await create({ name });
+  it("stores text as sent, up to its length in code points", async () => {
+    const lengths: Record<string, number> = {
+      name: 200,
+      description: 10_000,
+    };
+    for (const [field, maxLength] of Object.entries(lengths)) {
+      const longest = "😀".repeat(maxLength);
+      expect((await create({ [field]: longest }))[field]).toBe(longest);
+      if (maxLength >= 4) expect((await create({ [field]: " é😀 " }))[field]).toBe(" é😀 ");
+      const tooLong = await call("post", URL).send({ ...(await body()), [field]: `${longest}x` });
+      expect(tooLong.status).toBe(400);
+      expect(tooLong.body).toMatchObject({ error: { details: [{ field: `body.${field}` }] } });
+    }
+  });
 
-    const page = await request(app)
-      .get(`${RESOURCE_PATH}?page=2&limit=2&sort=name:asc`)
-      .set("authorization", auth);
-    expect(page.status).toBe(200);
-    expect(names(page)).toEqual(["bravo", "charlie"]);
-    expect(page.body.pagination).toEqual({ page: 2, limit: 2, total: 5, totalPages: 3 });
-
-    const newestFirst = await request(app).get(RESOURCE_PATH).set("authorization", auth);
-    expect(names(newestFirst)[0]).toBe("alphabet");
-    expect(newestFirst.body.pagination).toEqual({ page: 1, limit: 10, total: 5, totalPages: 1 });
-
-    const pastTheEnd = await request(app).get(`${RESOURCE_PATH}?page=9`).set("authorization", auth);
+  it("paginates the list and says how many pages there are", async () => {
+    const made: string[] = [];
+    for (let i = 0; i < 5; i += 1) made.push((await create()).id);
+    const first = await call("get", URL).query({ limit: "2", sort: "createdAt:asc" });
+    expect(first.body).toMatchObject({
+      pagination: { page: 1, limit: 2, total: 5, totalPages: 3 },
+    });
+    expect((first.body as { data: Row[] }).data.map((row) => row.id)).toEqual(made.slice(0, 2));
+    expect(await ids({ limit: "2", page: "3", sort: "createdAt:asc" })).toEqual(made.slice(4));
+    const pastTheEnd = await call("get", URL).query({ page: "9" });
     expect(pastTheEnd.body).toEqual({
       data: [],
       pagination: { page: 9, limit: 10, total: 5, totalPages: 1 },
     });
-
-    // Same createdAt everywhere: the order is the ids', the same on every page.
-    await database.prisma.$executeRawUnsafe(
-      `UPDATE "items" SET created_at = '2026-01-01T00:00:00Z'`,
-    );
-    const ids = async (page: number) => {
-      const response = await request(app)
-        .get(`${RESOURCE_PATH}?limit=2&page=${page}`)
-        .set("authorization", auth);
-      return (response.body.data as { id: string }[]).map((item) => item.id);
-    };
-    const walked = [...(await ids(1)), ...(await ids(2)), ...(await ids(3))];
-    expect(walked).toEqual([...walked].sort());
   });
 
-  it("filters by name, ignoring case, every character literal", async () => {
-    for (const name of ["Alpha", "alphabet", "50% off", "500 off", "a_b", "axb", "back\\slash"]) {
-      await create({ name });
+  it("sorts the newest first by default", async () => {
+    const made: string[] = [];
+    for (let i = 0; i < 3; i += 1) made.push((await create()).id);
+    expect(await ids()).toEqual([...made].reverse());
+    expect(await ids({ sort: "createdAt" })).toEqual(made);
+    expect(await ids({ sort: "updatedAt:asc" })).toEqual(made);
+  });
+
+  it("orders rows with equal sort values by id", async () => {
+    for (let i = 0; i < 3; i += 1) await create();
+    const sameTime = "created_at = '2026-01-01T00:00:00Z', updated_at = '2026-01-01T00:00:00Z'";
+    await database.prisma.$executeRawUnsafe(`UPDATE "items" SET ${sameTime}`);
+    for (const sort of ["createdAt:desc", "updatedAt:asc"]) {
+      const found = await ids({ sort });
+      expect(found).toEqual([...found].sort());
     }
-    const filtered = async (text: string) => {
-      const response = await request(app)
-        .get(RESOURCE_PATH)
-        .query({ "filter[name]": text, sort: "name:asc" })
-        .set("authorization", auth);
-      return { names: names(response), total: response.body.pagination.total as number };
+  });
+
+  it("sorts on each sortable field, both ways", async () => {
+    for (let i = 0; i < 3; i += 1) await create();
+    const kinds: Record<string, string> = {
+      name: "text",
     };
-    expect(await filtered("ALPHA")).toEqual({ names: ["Alpha", "alphabet"], total: 2 });
-    expect(await filtered("0%")).toEqual({ names: ["50% off"], total: 1 });
-    expect(await filtered("a_b")).toEqual({ names: ["a_b"], total: 1 });
-    expect(await filtered("k\\s")).toEqual({ names: ["back\\slash"], total: 1 });
-    expect(await filtered("%")).toEqual({ names: ["50% off"], total: 1 });
+    for (const [field, kind] of Object.entries(kinds)) {
+      const key = (row: Row): number | string => {
+        const value = row[field];
+        if (kind === "decimal") return Number(value);
+        if (kind === "boolean") return value === true ? 1 : 0;
+        return value as number | string;
+      };
+      const inOrder = (rows: Row[]) =>
+        rows.every((row, i) => i === 0 || key(rows[i - 1] as Row) <= key(row));
+      expect(inOrder(await listed({ sort: field }))).toBe(true);
+      expect(inOrder((await listed({ sort: `${field}:desc` })).reverse())).toBe(true);
+    }
+  });
+
+  it("keeps the rows each filter matches", async () => {
+    const rows: Row[] = [];
+    for (let i = 0; i < 3; i += 1) rows.push(await create());
+    const contains: Record<string, boolean> = {
+      name: true,
+    };
+    for (const [field, containing] of Object.entries(contains)) {
+      const wanted = asText(rows[0]?.[field]);
+      // A string field's filter keeps the values that contain the text, ignoring case.
+      const matched = rows
+        .filter((row) => {
+          const value = asText(row[field]);
+          return containing ? value.toLowerCase().includes(wanted.toLowerCase()) : value === wanted;
+        })
+        .map((row) => row.id);
+      const text = containing ? wanted.toUpperCase() : wanted;
+      const found = await ids({ [`filter[${field}]`]: text });
+      expect(found.sort()).toEqual(matched.sort());
+    }
+  });
+
+  it("takes every character of a text filter literally", async () => {
+    const field = "name";
+    for (const value of ["50% off", "500 off", "a_b", "axb", "back\\slash", "back"]) {
+      await create({ [field]: value });
+    }
+    const found = async (text: string) =>
+      (await listed({ [`filter[${field}]`]: text })).map((row) => row[field]);
+    expect(await found("0%")).toEqual(["50% off"]);
+    expect(await found("_")).toEqual(["a_b"]);
+    expect(await found("\\")).toEqual(["back\\slash"]);
+    expect(await found("nothing")).toEqual([]);
+  });
+
+  it("answers 404 for an absent id, and names it", async () => {
+    const missing = randomUUID();
+    const response = await call("get", `${URL}/${missing.toUpperCase()}`);
+    expect(response.status).toBe(404);
+    expect(response.body).toMatchObject({
+      error: { code: "NOT_FOUND", message: `item '${missing}' not found` },
+    });
+    expect((await call("put", `${URL}/${missing}`).send(await body())).status).toBe(404);
+    expect((await call("patch", `${URL}/${missing}`).send({})).status).toBe(404);
+    expect((await call("delete", `${URL}/${missing}`)).status).toBe(404);
   });
 });
