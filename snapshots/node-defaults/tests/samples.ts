@@ -26,8 +26,7 @@ const SAMPLES: Record<string, Record<string, (n: number) => unknown>> = {
 };
 
 /** The references of each resource: the field, and the resource whose row it names. */
-const REFERENCES: Record<string, Record<string, string>> = {
-};
+const REFERENCES: Record<string, Record<string, string>> = {};
 
 /** A new body of `resource` with every field; the rows it refers to are made first. */
 export async function body(app: App, auth: string, resource: string): Promise<Body> {

@@ -79,7 +79,9 @@ describe("MediaAssetService", () => {
     expect(result.pagination).toEqual({ page: 3, limit: 20, total: 41, totalPages: 3 });
     expect(prisma.$queryRaw).toHaveBeenCalledTimes(1);
     const statement = sentStatement(prisma.$queryRaw.mock.calls[0]);
-    expect(statement.text).toMatch(/\(SELECT count\(\*\) FROM "media_assets" (WHERE .*)?\) AS "total"/);
+    expect(statement.text).toMatch(
+      /\(SELECT count\(\*\) FROM "media_assets" (WHERE .*)?\) AS "total"/,
+    );
     expect(statement.text).toContain('"name" ILIKE $');
     expect(statement.values.slice(-2)).toEqual([20, 40]);
     expect(statement.values).toContain("%50\\%\\_\\\\%");
@@ -145,7 +147,7 @@ describe("MediaAssetService", () => {
 
   it("turns a name already taken into 409 and counts the failed operation", async () => {
     const { prisma, metrics, service } = setup();
-    const refused = 'duplicate key value violates unique constraint "media_assets_name_key"';
+    const refused = `duplicate key value violates unique constraint "media_assets_name_key"`;
     prisma.mediaAsset.create.mockRejectedValue(knownError("P2002", refused));
 
     const failure = service.create(INPUT);

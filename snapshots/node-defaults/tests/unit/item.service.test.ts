@@ -145,7 +145,7 @@ describe("ItemService", () => {
 
   it("turns a name already taken into 409 and counts the failed operation", async () => {
     const { prisma, metrics, service } = setup();
-    const refused = 'duplicate key value violates unique constraint "items_name_key"';
+    const refused = `duplicate key value violates unique constraint "items_name_key"`;
     prisma.item.create.mockRejectedValue(knownError("P2002", refused));
 
     const failure = service.create(INPUT);
