@@ -468,12 +468,23 @@ def add_resource_command(
             " and first add the resources of FILE it refers to that the service lacks.",
         ),
     ] = None,
+    api: Annotated[
+        Path | None,
+        typer.Option(
+            "--api",
+            metavar="CONTRACT",
+            help="Take NAME's fields from a backend's contract (its api/openapi.json, or its"
+            " folder), and first add the resources there it refers to that this one lacks:"
+            " how a Vue app gets the screens of a backend's resource.",
+        ),
+    ] = None,
     pretend: Annotated[
         bool, typer.Option("--pretend", help="Show the files it would write; write nothing.")
     ] = False,
 ) -> None:
-    """Add a resource beside the example one: its model, migration, routes, service, tests and
-    contract entries, written from its fields, recorded so that `update` keeps it current.
+    """Add a resource beside the example one, written from its fields and recorded so that
+    `update` keeps it current: to a backend its model, migration, routes, service, tests and
+    contract entries; to a Vue app its list, item and form screens, typed from the contract.
 
     Exit code 0 when it was added (or, with --from, when the service has it already), 1 when a
     file listing the resources is left with conflict markers (the team had edited the same
@@ -481,7 +492,7 @@ def add_resource_command(
     from visiobook_scaffold.resource import AddResource, add_resource, requested_resources
 
     with reported_errors():
-        resources = requested_resources(path, name, fields or [], source)
+        resources = requested_resources(path, name, fields or [], source, api)
         if not resources:
             typer.echo(f"Nothing to add: the service has {name} and what it refers to.")
             return

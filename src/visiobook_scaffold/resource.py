@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from visiobook_scaffold import engine, git
+from visiobook_scaffold.contract_fields import contract_path, read_contract
 from visiobook_scaffold.errors import InterruptError, ScaffoldError, one_line
 from visiobook_scaffold.fields import Field, check_fields, parse_field, read_model_file
 from visiobook_scaffold.service import (
@@ -60,22 +61,33 @@ class Added:
 
 
 def requested_resources(
-    service_path: Path, name: str, specs: list[str], source: Path | None
+    service_path: Path,
+    name: str,
+    specs: list[str],
+    source: Path | None = None,
+    api: Path | None = None,
 ) -> list[NewResource]:
     """What `add resource NAME` adds: NAME with the fields `specs` give (`--field`), or those
-    `source` describes (`--from`) together with the resources of `source` it refers to that the
-    service lacks, first; none when the service has them all. Without either, the example's."""
-    if specs and source is not None:
-        raise ScaffoldError("give the fields with --field or with --from, not both")
+    `source` describes (`--from`) or the contract `api` holds (`--api`), together with the
+    resources there it refers to that the service lacks, first; none when the service has them
+    all. Without any, the example's fields."""
+    if len([given for given in (specs, source, api) if given]) > 1:
+        raise ScaffoldError("give the fields with one of --field, --from and --api")
     existing = listed_resources(read_service(service_path))
-    if source is None:
+    if source is None and api is None:
         if not specs:
             return [NewResource(name)]
         return [NewResource(name, check_fields([parse_field(s, existing) for s in specs], name))]
-    models = {model.name: model for model in read_model_file(source, existing)}
+    if source is not None:
+        described = read_model_file(source, existing)
+        origin = str(source)
+    elif api is not None:
+        described = read_contract(api, existing)
+        origin = f"the contract {contract_path(api)}"
+    models = {model.name: model for model in described}
     if name not in models:
         raise ScaffoldError(
-            f"{source} does not describe {name!r}; it describes {', '.join(models)}"
+            f"{origin} does not describe {name!r}; it describes {', '.join(models)}"
         )
     wanted: list[str] = []
 
@@ -187,7 +199,8 @@ def next_migration(root: Path, stack: str) -> dict[str, str]:
         now = int(f"{datetime.now(UTC):%Y%m%d%H%M%S}")
         latest = _largest_prefix(root / "prisma" / "migrations", "*")
         return {"migration": str(max(now, latest + 1))}
-    raise ScaffoldError(f"a {stack} project has no resources to add: add them to a backend")
+    # The Vue app holds no table: its resources are screens over a backend's.
+    return {}
 
 
 # `revision: str = "0001"` or `revision = "0001"`, and the same for down_revision (None, a
@@ -199,6 +212,8 @@ _QUOTED = re.compile(r"['\"]([^'\"]+)['\"]")
 
 def following_migration(migration: dict[str, str], stack: str) -> dict[str, str]:
     """The migration answers of the resource added right after the one `migration` names."""
+    if not migration:
+        return {}
     current = migration["migration"]
     if stack == "fastapi":
         return {"migration": f"{int(current) + 1:04d}", "migration_after": current}
