@@ -86,14 +86,15 @@ def _fields(
         for parameter in (parameters if isinstance(parameters, list) else [])
         if isinstance(parameter, dict)
     }
-    required = set(input_schema.get("required", []))
     members = input_schema.get("properties", {})
     fields = []
     for member, schema in members.items():
         if not isinstance(schema, dict):
             raise ScaffoldError(f"member {member!r} has no schema")
         name, spec = _spec(member, schema, filtered, item_schema, resource_of)
-        spec["required"] = member in required
+        # A required field with a default is not in `required` (POST may leave it out), but
+        # neither is it ever null.
+        spec["required"] = "null" not in _types(schema)
         spec["unique"] = str(schema.get("description", "")).startswith(_UNIQUE)
         if "default" in schema and spec["type"] != "reference":
             spec["default"] = schema["default"]
@@ -109,13 +110,12 @@ def _spec(
     resource_of: dict[str, str],
 ) -> tuple[str, dict[str, Any]]:
     """A member's field: its name (a reference's without `Id`) and what --from would say."""
-    types = schema.get("type")
-    kinds = {types} if isinstance(types, str) else set(types or []) - {"null"}
+    kinds = _types(schema) - {"null"}
     kind = next(iter(kinds), None) if len(kinds) == 1 else None
     if kind in ("boolean", "integer"):
         return member, {"type": kind}
     if kind != "string":
-        raise ScaffoldError(f"member {member!r} is not a field visiobook writes (type {types})")
+        raise ScaffoldError(f"member {member!r} is not a field visiobook writes")
     if "enum" in schema:
         return member, {"type": "enum", "values": [str(value) for value in schema["enum"]]}
     if schema.get("format") == "uuid" and member.endswith("Id"):
@@ -142,6 +142,12 @@ def _spec(
         whole = int(decimal["whole"]) + 1 if decimal["whole"] is not None else 0
         return member, {"type": "decimal", "precision": whole + scale, "scale": scale}
     raise ScaffoldError(f"member {member!r} is a string visiobook does not write")
+
+
+def _types(schema: dict[str, Any]) -> set[str]:
+    """A schema's `type`, as a set: {"string", "null"} for a field that may be null."""
+    types = schema.get("type")
+    return {types} if isinstance(types, str) else {str(kind) for kind in types or []}
 
 
 def _ref_name(schema: object) -> str:
