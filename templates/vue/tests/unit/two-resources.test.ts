@@ -39,10 +39,11 @@ describe("two resources side by side", () => {
     expect(await screen.findByRole("link", { name: "Sunrise" })).toBeTruthy();
     const nav = screen.getByRole("navigation", { name: "Main" });
     const lists = within(nav).getAllByRole("link", { name: /^(?!New$|Sign)/ });
-    expect(lists.map((link) => link.textContent?.trim())).toEqual([
-      example.plural,
-      sketchResource.plural,
-    ]);
+    // The app's own, then the one listed after them.
+    expect(lists.map((link) => link.textContent?.trim())).toEqual(
+      RESOURCES.map(({ plural }) => plural),
+    );
+    expect(RESOURCES.at(-1)).toBe(sketchResource);
 
     await userEvent.click(within(nav).getByRole("link", { name: sketchResource.plural }));
 
