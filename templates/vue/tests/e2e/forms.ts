@@ -1,4 +1,4 @@
-import { expect, type Page } from "@playwright/test";
+import type { Page } from "@playwright/test";
 
 import type { Field, ResourceDefinition } from "../../src/types/resource";
 
@@ -35,10 +35,13 @@ export async function fillForm(page: Page, resource: ResourceDefinition, mark: s
     const value = typedValue(field, mark);
     if (field.kind === "boolean") {
       await page.getByLabel(field.label, { exact: true }).check();
-    } else if (field.kind === "enum" || field.kind === "reference") {
+    } else if (field.kind === "enum") {
+      // A select's input lies under its field: the keyboard opens the menu, as the list's does.
+      await page.getByRole("combobox", { name: field.label, exact: true }).press("Enter");
+      await page.getByRole("option", { name: value, exact: true }).click();
+    } else if (field.kind === "reference") {
       await page.getByRole("combobox", { name: field.label, exact: true }).click();
-      const options = page.getByRole("option");
-      await (field.kind === "enum" ? options.filter({ hasText: value }) : options).first().click();
+      await page.getByRole("option").first().click();
     } else {
       await page.getByLabel(field.label, { exact: true }).fill(value);
     }
