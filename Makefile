@@ -12,12 +12,6 @@ TOOLS ?= $(CURDIR)/.tools/bin
 HELM_VERSION := $(shell sed -n 's/^ *helm: *\(v[0-9][^ ]*\).*/\1/p' copier.yml)
 HELM_MAJOR := $(firstword $(subst ., ,$(HELM_VERSION)))
 HELM_BIN := $(TOOLS)/helm-$(HELM_VERSION)/helm
-# openapi-typescript at the version the Vue template pins (templates/vue/package.json.jinja, the
-# one place for it), installed with npm into $(TOOLS): the fast tier compares its output with the
-# template's src/types/api.ts.
-OPENAPI_TS_VERSION := $(shell sed -n 's/^ *"openapi-typescript": "\([^"]*\)".*/\1/p' templates/vue/package.json.jinja)
-# Not $(TOOLS)/npm: a directory named npm on PATH hides the npm command from make.
-OPENAPI_TS_DIR := $(TOOLS)/npm-packages/openapi-typescript-$(OPENAPI_TS_VERSION)
 # The Compose specification's JSON schema, as the compose-spec Go module (the implementation
 # `docker compose` is built on) ships it, from the Go module proxy: the fast tier validates the
 # backends' compose.yaml with it (tests/test_compose.py reads this pin).
@@ -44,8 +38,8 @@ PROMTOOL_BIN := $(TOOLS)/promtool-$(PROMTOOL_VERSION)/promtool
 # The tests find the tools `make tools` built.
 export PATH := $(TOOLS):$(PATH)
 
-.PHONY: demo test test-fast test-slow prerequisites lint tools openapi-typescript compose-schema \
-	kubernetes prometheus-crds promtool bench bench-services snapshots node-lock vue-lock vue-api-types go-lock \
+.PHONY: demo test test-fast test-slow prerequisites lint tools compose-schema \
+	kubernetes prometheus-crds promtool bench bench-services snapshots node-lock vue-lock go-lock \
 	clean docs docs-serve
 
 # Installing the checkout also restores release tags releases.toml records (hatch_build.py).
@@ -72,7 +66,7 @@ test: prerequisites lint tools
 	$(BIN)/pytest -m "not slow" -n auto --cov --cov-report=term:skip-covered
 	$(BIN)/pytest $(SLOW_TIER)
 
-test-fast: $(BIN)/visiobook openapi-typescript compose-schema
+test-fast: $(BIN)/visiobook compose-schema
 	$(BIN)/pytest -m "not slow" -n auto
 
 test-slow: prerequisites $(BIN)/visiobook tools
@@ -87,7 +81,7 @@ lint: $(BIN)/visiobook
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-tools: helm openapi-typescript compose-schema kubernetes prometheus-crds promtool
+tools: helm compose-schema kubernetes prometheus-crds promtool
 
 # $(TOOLS)/helm always points at the pinned release's build.
 .PHONY: helm
@@ -96,13 +90,6 @@ helm: $(HELM_BIN)
 
 $(HELM_BIN):
 	GOBIN=$(dir $@) go install helm.sh/helm/$(HELM_MAJOR)/cmd/helm@$(HELM_VERSION)
-
-# $(TOOLS)/openapi-typescript always points at the pinned version's install.
-openapi-typescript: $(OPENAPI_TS_DIR)/node_modules/.bin/openapi-typescript
-	ln -sfn $< $(TOOLS)/openapi-typescript
-
-$(OPENAPI_TS_DIR)/node_modules/.bin/openapi-typescript:
-	npm install --prefix $(OPENAPI_TS_DIR) --no-audit --no-fund openapi-typescript@$(OPENAPI_TS_VERSION)
 
 # $(TOOLS)/kube-apiserver etc. always point at the pinned release's build.
 kubernetes: $(KUBERNETES_DIR)/kube-apiserver
@@ -184,10 +171,6 @@ node-lock: $(BIN)/visiobook
 ## vue-lock: refresh the Vue template's package-lock.json after changing its package.json
 vue-lock: $(BIN)/visiobook
 	$(BIN)/python scripts/lock_node_template.py vue
-
-## vue-api-types: regenerate the Vue template's src/types/api.ts from the contract
-vue-api-types: $(BIN)/visiobook openapi-typescript
-	$(BIN)/python scripts/vue_api_types.py $(TOOLS)/openapi-typescript
 
 ## go-lock: refresh the Go template's go.mod and go.sum after changing its imports
 go-lock: $(BIN)/visiobook

@@ -3,21 +3,15 @@ templates/shared/api, rendered the same into every stack, and valid for any reso
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
-import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 from openapi_spec_validator import validate
 
-from tests.helpers import AVAILABLE_STACKS, BASE_ANSWERS, REPO_ROOT, grown_resources, render
-
-# `make tools` installs openapi-typescript here (or in $TOOLS, which CI puts on PATH).
-LOCAL_TOOLS = REPO_ROOT / ".tools" / "bin"
+from tests.helpers import AVAILABLE_STACKS, BASE_ANSWERS, grown_resources, render
 
 
 def contract(project: Path) -> dict[str, Any]:
@@ -132,54 +126,6 @@ def test_a_resource_s_fields_give_its_schemas_sort_orders_filters_and_includes(
     assert listed["sort"]["schema"]["enum"][-3:] == ["status:desc", "status:asc", "status"]
     assert "body" not in str(listed["sort"]["schema"]["enum"])
     assert listed["include"]["schema"]["pattern"] == "^(author|editor)(,(author|editor))*$"
-
-
-def openapi_typescript() -> str:
-    """The openapi-typescript `make tools` installed, at the version the Vue template pins."""
-    manifest = (REPO_ROOT / "templates/vue/package.json.jinja").read_text()
-    pinned = re.search(r'"openapi-typescript": "([^"]+)"', manifest)
-    assert pinned is not None, "templates/vue/package.json.jinja has no openapi-typescript"
-    local = LOCAL_TOOLS / "openapi-typescript"
-    found = str(local) if local.is_file() else shutil.which("openapi-typescript")
-    if found is None:
-        pytest.fail(f"openapi-typescript {pinned[1]} not found: run `make tools`", pytrace=False)
-    version = subprocess.run([found, "--version"], capture_output=True, text=True).stdout.strip()
-    if version != f"v{pinned[1]}":
-        pytest.fail(
-            f"{found} is openapi-typescript {version or '(no version)'}, the Vue template pins"
-            f" {pinned[1]}: run `make tools`",
-            pytrace=False,
-        )
-    return found
-
-
-@pytest.mark.parametrize("resource", ["items", "media-assets", "people"])
-def test_vue_types_are_what_openapi_typescript_makes_of_the_contract(
-    copie: Any, tmp_path: Path, resource: str
-) -> None:
-    """The Vue app compiles against src/types/api.ts: it must say what api/openapi.json says."""
-    project = render(copie, stack="vue", resource=resource)
-    generated = tmp_path / "api.ts"
-    subprocess.run(
-        [openapi_typescript(), "api/openapi.json", "--output", str(generated)],
-        cwd=project,
-        check=True,
-        capture_output=True,
-    )
-    committed = (project / "src/types/api.ts").read_text()
-    expected = generated.read_text()
-    if committed != expected:
-        diff = difflib.unified_diff(
-            committed.splitlines(keepends=True),
-            expected.splitlines(keepends=True),
-            "src/types/api.ts (template)",
-            "openapi-typescript api/openapi.json",
-        )
-        pytest.fail(
-            "the Vue app's types drifted from the contract: run `make vue-api-types`\n"
-            + "".join(diff),
-            pytrace=False,
-        )
 
 
 def test_a_resource_named_like_a_contract_schema_is_refused(copie: Any) -> None:

@@ -1,24 +1,37 @@
 """Slow tier: `visiobook add resource` grows a generated service, and the service stays whole:
 its own lint, type check and tests pass against real PostgreSQL with the added resources, their
 migrations apply after the example's on a database that already holds its rows, and schemathesis
-finds nothing on their routes in the booted service."""
+finds nothing on their routes in the booted service. A Vue app pointed at the grown backends'
+contract (`--api`) passes its own checks, and in Chromium creates, lists, edits and deletes an
+item of every resource through each booted backend."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
 from tests.helpers import EVERY_TYPE
-from tests.slow.postgres import PostgresServer
+from tests.slow.nginx import StaticServer
+from tests.slow.postgres import PostgresServer, free_port
 from tests.slow.prisma import migrate_deploy
-from tests.slow.project import GoProject, NodeProject, PythonProject, generate, run
+from tests.slow.project import (
+    GoProject,
+    NodeProject,
+    PythonProject,
+    ServiceProject,
+    VueProject,
+    generate,
+    run,
+)
 from tests.slow.redis import RedisServer
-from tests.slow.services import JWT_SECRET, schemathesis, start, stop_gracefully
+from tests.slow.services import JWT_SECRET, access_token, schemathesis, start, stop_gracefully
 from tests.slow.test_fastapi_service import passes_its_tests
 from tests.slow.test_go_service import assert_race_tests_pass_with_coverage
 from tests.slow.test_node_service import (
@@ -26,6 +39,7 @@ from tests.slow.test_node_service import (
     migrated_database,
     passes_its_tests_with_coverage,
 )
+from tests.slow.test_vue_service import assert_unit_tests_pass_with_coverage
 
 pytestmark = pytest.mark.slow
 
@@ -365,3 +379,104 @@ def test_schemathesis_finds_nothing_on_the_added_resources_of_a_booted_node_serv
     finally:
         stop_gracefully(service)
     assert_every_operation_of(tested, added)
+
+
+@pytest.fixture(scope="module")
+def grown_vue_app(
+    tmp_path_factory: pytest.TempPathFactory,
+    vue_service: VueProject,
+    grown_fastapi_service: PythonProject,
+) -> VueProject:
+    """A Vue app pointed at the grown FastAPI service's contract: books (with people, which it
+    refers to) and media-assets (with publishers), each added with `--api`."""
+    root = generate(tmp_path_factory.mktemp("grown-vue") / "web", "--stack", "vue", "--name", "web")
+    backend = str(grown_fastapi_service.root)
+    assert add_resource(root, "books", "--api", backend).startswith(
+        "Added the resources people, books:"
+    )
+    assert add_resource(root, "media-assets", "--api", backend).startswith(
+        "Added the resources publishers, media-assets:"
+    )
+    # Same lock file: the fixture's installed tree serves this one too; `npm ci` would have
+    # written the contract's types.
+    (root / "node_modules").symlink_to(vue_service.root / "node_modules")
+    app = VueProject(root)
+    types = app.npm("run", "api:types")
+    assert types.code == 0, types.output
+    return app
+
+
+def contract_of(root: Path) -> dict[str, Any]:
+    """What a project's api/openapi.json says of the API: its paths and components."""
+    document = json.loads((root / "api" / "openapi.json").read_text())
+    return {"paths": document["paths"], "components": document["components"]}
+
+
+def test_a_vue_app_pointed_at_a_backend_has_its_contract_whatever_its_stack(
+    grown_vue_app: VueProject,
+    grown_fastapi_service: PythonProject,
+    grown_go_service: GoProject,
+    grown_node_service: NodeProject,
+) -> None:
+    ours = contract_of(grown_vue_app.root)
+    for backend in (grown_fastapi_service, grown_go_service, grown_node_service):
+        assert contract_of(backend.root) == ours, backend.STACK
+
+
+def test_the_vue_app_s_added_resources_pass_its_lint_types_and_unit_tests(
+    grown_vue_app: VueProject, tmp_path: Path
+) -> None:
+    for command in ("lint", "type_check"):
+        result = grown_vue_app.told(command)
+        assert result.code == 0, result.output[-4000:]
+    assert_unit_tests_pass_with_coverage(grown_vue_app, tmp_path)
+
+
+@pytest.fixture(scope="module")
+def grown_vue_build(grown_vue_app: VueProject) -> Path:
+    result = grown_vue_app.npm("run", "build")
+    assert result.code == 0, result.output[-4000:]
+    return grown_vue_app.root / "dist"
+
+
+@pytest.mark.parametrize("stack", ["fastapi", "go", "node"])
+def test_the_vue_app_creates_lists_edits_and_deletes_every_resource_through_each_backend(
+    stack: str,
+    request: pytest.FixtureRequest,
+    postgres: PostgresServer,
+    grown_vue_app: VueProject,
+    grown_vue_build: Path,
+    tmp_path: Path,
+) -> None:
+    """The app's live browser tests (tests/e2e/live.spec.ts) in Chromium, against the grown
+    backend booted on its own database: nothing is stubbed."""
+    backend: ServiceProject = request.getfixturevalue(f"grown_{stack}_service")
+    api_port = free_port()
+    app = StaticServer(
+        grown_vue_app.root, grown_vue_build, {"VITE_API_URL": f"http://127.0.0.1:{api_port}"}
+    )
+    report = tmp_path / "playwright.json"
+    env = {"PORT": str(api_port), "CORS_ORIGINS": app.base_url}
+    service = start(backend, postgres, f"grown_vue_{stack}", env)
+    try:
+        with app:
+            result = grown_vue_app.npm(
+                "run",
+                "test:e2e",
+                "--",
+                "--project=live",
+                "--reporter=list,json",
+                env={
+                    "E2E_BASE_URL": app.base_url,
+                    "E2E_API_TOKEN": access_token(f"grown-vue-{stack}"),
+                    "CHROMIUM_PATH": grown_vue_app.chromium(),
+                    "PLAYWRIGHT_JSON_OUTPUT_NAME": str(report),
+                },
+            )
+    finally:
+        stop_gracefully(service)
+        app.close()
+    assert result.code == 0, result.output[-6000:] + service.log.read_text()[-3000:]
+    stats = json.loads(report.read_text())["stats"]
+    outcome = [stats[key] for key in ("expected", "unexpected", "skipped", "flaky")]
+    assert outcome == [2, 0, 0, 0], stats

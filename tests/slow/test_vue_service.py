@@ -52,8 +52,13 @@ def test_generated_app_passes_vue_tsc(vue_service: VueProject) -> None:
 def test_generated_app_passes_its_unit_tests_with_coverage(
     vue_service: VueProject, tmp_path: Path
 ) -> None:
-    report = tmp_path / "vitest.json"
-    result = vue_service.npm(
+    assert_unit_tests_pass_with_coverage(vue_service, tmp_path)
+
+
+def assert_unit_tests_pass_with_coverage(app: VueProject, workdir: Path) -> None:
+    """The app's unit tests all pass, none skipped, with every coverage metric at 80% or more."""
+    report = workdir / "vitest.json"
+    result = app.npm(
         "run", "test:unit", "--", "--reporter=default", "--reporter=json", f"--outputFile={report}"
     )
     assert result.code == 0, result.output[-4000:]
@@ -63,7 +68,7 @@ def test_generated_app_passes_its_unit_tests_with_coverage(
     assert outcome["numPendingTests"] == 0, "skipped tests"
     assert outcome["numTodoTests"] == 0, "todo tests"
     assert outcome["numPassedTests"] >= 10, outcome["numPassedTests"]
-    summary = json.loads((vue_service.root / "coverage/coverage-summary.json").read_text())
+    summary = json.loads((app.root / "coverage/coverage-summary.json").read_text())
     for metric in ("lines", "statements", "functions", "branches"):
         covered = summary["total"][metric]["pct"]
         assert covered >= 80, f"{metric} coverage {covered}% < 80%"

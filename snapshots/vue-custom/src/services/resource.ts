@@ -8,17 +8,7 @@ import type {
   ResourceDefinition,
   ResourceInput,
   ResourcePage,
-  SortOrder,
 } from "@/types/resource";
-
-/** The orders the list offers, among the contract's `sort` values. */
-export const SORT_ORDERS: readonly { value: SortOrder; title: string }[] = [
-  { value: "createdAt:desc", title: "Newest first" },
-  { value: "createdAt:asc", title: "Oldest first" },
-  { value: "updatedAt:desc", title: "Recently updated" },
-  { value: "name:asc", title: "Name A–Z" },
-  { value: "name:desc", title: "Name Z–A" },
-];
 
 /** The page sizes the list offers, within the contract's `limit` (1 to 100). */
 export const PAGE_SIZES: readonly number[] = [10, 20, 50, 100];
@@ -31,14 +21,27 @@ export const FIRST_PAGE: Readonly<ListParams> = {
   filter: "",
 };
 
+/** The members `include` embeds for the list's reference columns: "author" for authorId. */
+export function embeddedInList({ fields }: ResourceDefinition): string[] {
+  return Object.values(fields).flatMap((field) =>
+    field.kind === "reference" && field.column ? [field.embedded] : [],
+  );
+}
+
 /** The backend's endpoints of one resource (api/openapi.json). */
-export function createResourceApi(http: AxiosInstance, { apiPath }: ResourceDefinition) {
+export function createResourceApi(http: AxiosInstance, resource: ResourceDefinition) {
+  const { apiPath, title } = resource;
   const itemPath = (id: string): string => `${apiPath}/${encodeURIComponent(id)}`;
+  const include = embeddedInList(resource).join(",");
   return {
-    /** One page in the order asked for, with the name filter only when there is one. */
+    /**
+     * One page in the order asked for, with the title's filter only when there is one, and the
+     * items referred to by the list's columns embedded (`include`).
+     */
     async list({ page, limit, sort, filter }: ListParams): Promise<ResourcePage> {
       const params: ListQuery = { page, limit, sort };
-      if (filter) params["filter[name]"] = filter;
+      if (filter && title !== undefined) params[`filter[${title}]`] = filter;
+      if (include) params.include = include;
       return (await http.get<ResourcePage>(apiPath, { params })).data;
     },
     async get(id: string): Promise<Resource> {

@@ -22,10 +22,11 @@ describe("the detail view", () => {
     expect(screen.getByText(/Version 3/)).toBeTruthy();
   });
 
-  it("says when the item has no description", async () => {
+  it("shows a field without a value as a dash", async () => {
     await renderApp(path, { api: fakeApi([anItem({ id: "a1", description: null })]) });
 
-    expect(await screen.findByText("No description.")).toBeTruthy();
+    const label = await screen.findByText("Description");
+    expect(label.nextElementSibling?.textContent?.trim()).toBe("—");
   });
 
   it("saves an edit with PUT and shows the new values", async () => {

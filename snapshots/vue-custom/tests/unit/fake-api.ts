@@ -1,7 +1,7 @@
 import { vi } from "vitest";
 
 import type { ResourceApi } from "@/services/resource";
-import type { ListParams, Resource, ResourceInput, SortOrder } from "@/types/resource";
+import type { ListParams, Resource, ResourceInput } from "@/types/resource";
 import { ApiError } from "@/utils/errors";
 
 export function anItem(overrides: Partial<Resource> = {}): Resource {
@@ -16,13 +16,16 @@ export function anItem(overrides: Partial<Resource> = {}): Resource {
   };
 }
 
-type SortField = "createdAt" | "updatedAt" | "name";
+type Sortable = string | number | boolean;
 
 /** The API's order for `sort`: by the field (ascending unless `:desc`), ties by id. */
-function byOrder(sort: SortOrder): (a: Resource, b: Resource) => number {
-  const [field, direction] = sort.split(":") as [SortField, "asc" | "desc" | undefined];
+function byOrder(sort: string): (a: Resource, b: Resource) => number {
+  const [field = "createdAt", direction] = sort.split(":");
   const sign = direction === "desc" ? -1 : 1;
-  const compare = (x: string, y: string): number => (x < y ? -1 : x > y ? 1 : 0);
+  const compare = (x: unknown, y: unknown): number => {
+    const [left, right] = [(x ?? "") as Sortable, (y ?? "") as Sortable];
+    return left < right ? -1 : left > right ? 1 : 0;
+  };
   return (a, b) => sign * compare(a[field], b[field]) || compare(a.id, b.id);
 }
 
@@ -42,7 +45,7 @@ export function fakeApi(items: Resource[] = []) {
   const api = {
     list: vi.fn(({ page, limit, sort, filter }: ListParams) => {
       const matching = stored
-        .filter((item) => item.name.toLowerCase().includes(filter.toLowerCase()))
+        .filter((item) => String(item.name).toLowerCase().includes(filter.toLowerCase()))
         .sort(byOrder(sort));
       const data = matching.slice((page - 1) * limit, page * limit);
       const totalPages = Math.ceil(matching.length / limit);

@@ -56,12 +56,18 @@ export function useResourceList(
   });
 }
 
-export function useResourceItem(resource: ResourceDefinition, id: MaybeRefOrGetter<string>) {
+/** One item; `enabled` false leaves it unasked (a reference already embedded, or empty). */
+export function useResourceItem(
+  resource: ResourceDefinition,
+  id: MaybeRefOrGetter<string>,
+  enabled: MaybeRefOrGetter<boolean> = true,
+) {
   const api = useResourceApi(resource);
   const keys = resourceKeys(resource);
   return useQuery({
     queryKey: computed(() => keys.item(toValue(id))),
     queryFn: () => api.get(toValue(id)),
+    enabled: computed(() => toValue(enabled)),
   });
 }
 

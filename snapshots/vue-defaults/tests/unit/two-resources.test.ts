@@ -6,6 +6,7 @@ import { RESOURCES } from "@/resources";
 import { routeNames } from "@/router";
 import { resourceKeys } from "@/services/queries";
 import { FIRST_PAGE } from "@/services/resource";
+import { formatDate, formatDateTime } from "@/utils/format";
 
 import { anItem, fakeApi } from "./fake-api";
 import { renderApp } from "./render-app";
@@ -38,10 +39,11 @@ describe("two resources side by side", () => {
     expect(await screen.findByRole("link", { name: "Sunrise" })).toBeTruthy();
     const nav = screen.getByRole("navigation", { name: "Main" });
     const lists = within(nav).getAllByRole("link", { name: /^(?!New$|Sign)/ });
-    expect(lists.map((link) => link.textContent?.trim())).toEqual([
-      example.plural,
-      sketchResource.plural,
-    ]);
+    // The app's own, then the one listed after them.
+    expect(lists.map((link) => link.textContent?.trim())).toEqual(
+      RESOURCES.map(({ plural }) => plural),
+    );
+    expect(RESOURCES.at(-1)).toBe(sketchResource);
 
     await userEvent.click(within(nav).getByRole("link", { name: sketchResource.plural }));
 
@@ -113,5 +115,44 @@ describe("two resources side by side", () => {
     expect(await screen.findByText("no item a1")).toBeTruthy();
     expect(apis[sketchResource.name]?.get).toHaveBeenCalledExactlyOnceWith("a1");
     expect(apis[example.name]?.get).not.toHaveBeenCalled();
+  });
+
+  it("show each field by its kind, in the list and on the item's page", async () => {
+    const chalk = anItem({
+      id: "s1",
+      name: "Chalk",
+      notes: null,
+      pages: 1200,
+      price: "3.50",
+      inked: false,
+      drawnOn: "2024-02-29",
+      shownAt: "2024-02-29T10:30:00.000Z",
+      status: "final",
+      subjectId: "a1",
+    });
+    const apis = { ...twoApis(), [sketchResource.name]: fakeApi([chalk]) };
+    await renderApp(sketchResource.route, { apis });
+
+    const row = (await screen.findByRole("link", { name: "Chalk" })).closest("tr")!;
+    await waitFor(() => expect(within(row).getByRole("link", { name: "Sunrise" })).toBeTruthy());
+    const cells = within(row)
+      .getAllByRole("cell")
+      .map((cell) => cell.textContent?.trim());
+    expect(cells.slice(0, 5)).toEqual(["Chalk", (1200).toLocaleString(), "3.50", "No", "Sunrise"]);
+    // The referred item is the other resource's, linked to its page.
+    expect(within(row).getByRole("link", { name: "Sunrise" }).getAttribute("href")).toBe(
+      `${example.route}/a1`,
+    );
+
+    await userEvent.click(within(row).getByRole("link", { name: "Chalk" }));
+    expect(await screen.findByRole("heading", { name: "Chalk" })).toBeTruthy();
+    const shown = (label: string) =>
+      screen.getByText(label).nextElementSibling?.textContent?.trim();
+    expect(shown("Notes")).toBe("—");
+    expect(shown("Drawn on")).toBe(formatDate("2024-02-29"));
+    expect(shown("Shown at")).toBe(formatDateTime("2024-02-29T10:30:00.000Z"));
+    expect(shown("Status")).toBe("final");
+    expect(shown("Inked")).toBe("No");
+    expect(shown("Subject")).toBe("Sunrise");
   });
 });
