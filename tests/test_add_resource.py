@@ -414,7 +414,9 @@ def test_from_adds_the_resource_after_those_it_refers_to_then_only_what_is_new(
 @pytest.mark.parametrize(
     ("arguments", "message"),
     [
-        (["--field", "title:string", "--from", "domain.yaml"], "not both"),
+        (["--field", "title:string", "--from", "domain.yaml"], "one of --field, --from and"),
+        (["--from", "domain.yaml", "--api", "openapi.json"], "one of --field, --from and"),
+        (["--api", "openapi.json"], "cannot read the contract openapi.json"),
         (["--field", "title:strin"], "field 'title': unknown type 'strin'"),
         (["--field", "owner:reference(nobody)"], "nobody"),
         (["--from", "domain.yaml"], "domain.yaml does not describe 'reviews'"),
