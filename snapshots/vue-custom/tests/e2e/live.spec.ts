@@ -146,6 +146,8 @@ test("every resource's item is created, listed, edited and deleted through the r
       await expect(page).toHaveURL(new RegExp(`${path}$`));
       await page.getByRole("button", { name: "Edit" }).click();
       await page.getByRole("button", { name: "Save" }).click();
+      // The form closes once the backend has answered the PUT; only then is it read back.
+      await expect(page.getByRole("button", { name: "Edit" })).toBeVisible();
       // Read back from the backend: every write bumps the version, even one changing nothing.
       await page.reload();
       await expect(page.getByText(/Version 2/)).toBeVisible();
