@@ -139,10 +139,13 @@ def jwt(claims: dict[str, Any], *, alg: str = "HS256", secret: str = JWT_SECRET)
     return f"{signing_input}.{_b64(signature)}"
 
 
-def access_token(subject: str = "slow-tier", lifetime: int = 3600) -> str:
-    """A token every backend accepts: HS256, signed with JWT_SECRET, with sub and exp."""
+def access_token(
+    subject: str = "slow-tier", lifetime: int = 3600, roles: tuple[str, ...] = ("admin",)
+) -> str:
+    """A token every backend accepts: HS256, signed with JWT_SECRET, with sub and exp; its
+    `roles` (admin by default) may do everything (docs/contract.md, Authorization)."""
     now = int(time.time())
-    return jwt({"sub": subject, "iat": now, "exp": now + lifetime})
+    return jwt({"sub": subject, "roles": list(roles), "iat": now, "exp": now + lifetime})
 
 
 def schemathesis(contract: Path, base: str, workdir: Path, *options: str) -> list[str]:

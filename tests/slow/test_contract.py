@@ -146,6 +146,11 @@ def sequence(prefix: str) -> list[Step]:
     item = f"{COLLECTION}/{{alpha}}"
     absent = f"{COLLECTION}/{uuid.UUID(int=0)}"
     big = json.dumps({"name": "big", "description": "a" * BODY_LIMIT}).encode()
+
+    def with_roles(roles: object) -> str:
+        return jwt({"sub": "x", "exp": now + 600, "roles": roles})
+
+    reader = jwt({"sub": "reader", "exp": now + 600})  # no roles claim: may only read
     return [
         # CRUD
         Step("create alpha", "POST", COLLECTION, 201, {"name": f"{prefix} Alpha"}, save="alpha"),
@@ -414,6 +419,41 @@ def sequence(prefix: str) -> list[Step]:
         ),
         Step("unauthenticated absent", "GET", absent, 401, token=None),
         Step("unauthenticated malformed id", "GET", f"{COLLECTION}/x", 401, token=None),
+        # 403: a valid token without a role the operation needs (docs/contract.md, Authorization)
+        Step("reader reads", "GET", item, 200, token=reader),
+        Step("reader lists", "GET", listing(prefix), 200, token=reader),
+        Step("reader creates", "POST", COLLECTION, 403, {"name": f"{prefix} r"}, token=reader),
+        Step("reader replaces", "PUT", item, 403, {"name": f"{prefix} r"}, token=reader),
+        Step("reader patches", "PATCH", item, 403, {}, token=reader),
+        Step("reader deletes", "DELETE", item, 403, token=reader),
+        Step("reader deletes an absent item", "DELETE", absent, 403, token=reader),
+        Step("reader deletes a malformed id", "DELETE", f"{COLLECTION}/x", 403, token=reader),
+        Step("reader posts no body", "POST", COLLECTION, 403, token=reader),
+        Step(
+            "reader posts malformed JSON",
+            "POST",
+            COLLECTION,
+            403,
+            token=reader,
+            content=b"{",
+            headers={"content-type": "application/json"},
+        ),
+        Step("empty roles", "PATCH", item, 403, {}, token=with_roles([])),
+        Step("another role", "PATCH", item, 403, {}, token=with_roles(["viewer"])),
+        Step("role in another case", "DELETE", item, 403, token=with_roles(["Admin"])),
+        Step("editor patches", "PATCH", item, 200, {}, token=with_roles(["editor"])),
+        Step("editor deletes", "DELETE", item, 403, token=with_roles(["editor"])),
+        Step(
+            "roles as a string of names",
+            "PATCH",
+            item,
+            200,
+            {},
+            token=with_roles("viewer editor"),
+        ),
+        Step("roles a number", "GET", COLLECTION, 401, token=with_roles(7)),
+        Step("roles an object", "GET", COLLECTION, 401, token=with_roles({"editor": True})),
+        Step("roles holding a number", "GET", COLLECTION, 401, token=with_roles(["editor", 1])),
         # Routing
         Step("unknown path", "GET", "/api/v1/nothing-here", 404),
         Step("trailing slash", "GET", f"{COLLECTION}/", 404),
@@ -627,6 +667,13 @@ def expect_answers(observations: list[dict[str, Any]], prefix: str) -> None:
     assert seen["absent"]["message"] == "media-asset '<id>' not found"
     assert seen["no token"]["www-authenticate"] == "Bearer"
     assert seen["expired"]["www-authenticate"] == 'Bearer error="invalid_token"'
+    insufficient = 'Bearer error="insufficient_scope"'
+    for step in ("reader creates", "reader deletes", "editor deletes", "reader posts no body"):
+        assert seen[step]["code"] == "FORBIDDEN", step
+        assert seen[step]["www-authenticate"] == insufficient, step
+    assert seen["reader creates"]["message"] == "requires the role editor or admin"
+    assert seen["reader deletes"]["message"] == "requires the role admin"
+    assert seen["roles a number"]["www-authenticate"] == 'Bearer error="invalid_token"'
     assert seen["TRACE on the collection"]["allow"] == "GET, HEAD, POST"
     assert seen["POST on an item"]["allow"] == "GET, HEAD, PUT, PATCH, DELETE"
     assert seen["PUT on a probe"]["allow"] == "GET, HEAD"
