@@ -67,6 +67,14 @@ def edit_workflow(root: Path, edit: Callable[[dict[str, Any]], None]) -> None:
     path.write_text(yaml.safe_dump(workflow, sort_keys=False))
 
 
+def edit_contract(root: Path, edit: Callable[[dict[str, Any]], object]) -> None:
+    """Change the paths of the generated API contract, api/openapi.json."""
+    path = root / "api/openapi.json"
+    document = json.loads(path.read_text())
+    edit(document["paths"])
+    path.write_text(json.dumps(document, indent=2))
+
+
 def without_security_work(jobs: dict[str, Any]) -> None:
     """No job audits the dependencies or scans anything, whatever the jobs are called."""
     jobs["quality"] = jobs.pop("security")
@@ -418,6 +426,23 @@ BREAKAGES = [
         "fastapi",
         "no version prefix",
         lambda r: replace(r / "app/api/v1/__init__.py", 'prefix="/api/v1"', 'prefix="/"'),
+    ),
+    Breakage(
+        "api-write-roles",
+        "go",
+        "delete open to any caller",
+        lambda r: edit_contract(
+            r,
+            lambda paths: paths["/api/v1/items/{id}"]["delete"].update(
+                security=[{"bearerAuth": []}]
+            ),
+        ),
+    ),
+    Breakage(
+        "api-write-roles",
+        "node",
+        "create without security",
+        lambda r: edit_contract(r, lambda paths: paths["/api/v1/items"]["post"].pop("security")),
     ),
     Breakage(
         "api-naming",

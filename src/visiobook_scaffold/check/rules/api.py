@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 
 from visiobook_scaffold.check.model import Finding, Severity, Skip
+from visiobook_scaffold.check.openapi import documents, who_may_call, write_operations
 from visiobook_scaffold.check.registry import rule
 from visiobook_scaffold.check.repo import Repo
 from visiobook_scaffold.check.routes import Route, no_route_reason, routes
@@ -117,3 +118,30 @@ def naming(repo: Repo) -> Iterator[Finding]:
         problems = [p for s in _resource_segments(route) for p in naming_problems(s)]
         if problems:
             yield Finding(f"{route.path}: {'; '.join(problems)}", route.file, route.line)
+
+
+@rule(
+    "api-write-roles",
+    category="api",
+    severity=Severity.WARNING,
+    spec="9.1",
+    title="Operations that write say which roles may call them",
+    fix="Give each POST, PUT, PATCH and DELETE of the OpenAPI document a security requirement"
+    ' that names the roles it needs (`"security": [{"bearerAuth": ["editor"]}]`), and check'
+    " them in the route (403 without the role).",
+    kinds=("service",),
+)
+def write_roles(repo: Repo) -> Iterator[Finding]:
+    found = documents(repo)
+    if not found:
+        raise Skip("no OpenAPI document in the files (named openapi, swagger or api)")
+    writes = [
+        (document, operation) for document in found for operation in write_operations(document)
+    ]
+    if not writes:
+        listed = ", ".join(document.path for document in found)
+        raise Skip(f"no operation that writes in {listed}")
+    for document, operation in writes:
+        problem = who_may_call(operation)
+        if problem:
+            yield Finding(f"{operation.method} {operation.path}: {problem}", document.path)
