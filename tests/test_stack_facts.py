@@ -37,6 +37,7 @@ def test_every_declared_fact_reaches_the_stack_model(key: str) -> None:
     assert stack.ci_setup.action == facts["ci_setup"]["action"]
     assert stack.env == (facts.get("env") or {})
     assert stack.image_migrate == facts.get("image_migrate")
+    assert stack.image_dev_token == facts.get("image_dev_token")
     assert stack.commands == {name: line for name, line in facts["commands"].items() if line}
 
 

@@ -51,6 +51,8 @@ class Stack:
     optional."""
     image_migrate: str | None = None
     """How the release image migrates the database, when the image itself does it."""
+    image_dev_token: str | None = None
+    """How the release image prints a token (the deploy's load test), when not as a checkout."""
 
 
 LAYER_ANSWERS = frozenset({"layer", "resources", "fields", "migration", "migration_after"})
@@ -92,7 +94,7 @@ _REQUIRED_FACTS = (
     "ci_setup",
     "commands",
 )
-_OPTIONAL_FACTS = ("env", "image_migrate")
+_OPTIONAL_FACTS = ("env", "image_migrate", "image_dev_token")
 
 
 @dataclass(frozen=True)
@@ -285,6 +287,7 @@ def _stack(key: str, facts: object) -> Stack:
     if lacking:
         raise StackFactError(f"stack {key}: a {kind} needs the command {', '.join(lacking)}")
     image_migrate = facts.get("image_migrate")
+    image_dev_token = facts.get("image_dev_token")
     return Stack(
         key=key,
         summary=text("summary", facts["summary"]),
@@ -301,4 +304,7 @@ def _stack(key: str, facts: object) -> Stack:
         commands={name: line for name, line in commands.items() if line},
         env=mapping("env", facts.get("env") or {}),
         image_migrate=None if image_migrate is None else text("image_migrate", image_migrate),
+        image_dev_token=(
+            None if image_dev_token is None else text("image_dev_token", image_dev_token)
+        ),
     )
