@@ -11,7 +11,10 @@ Each backend boots against its own PostgreSQL database. Then:
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -769,3 +772,74 @@ def test_every_backend_labels_its_metrics_alike(backends: dict[str, RunningServi
     verbs = ("select", "insert", "update", "delete")
     assert statements == {(verb, table) for verb in verbs} | {("select", "unknown")}
     assert pool_metrics
+
+
+# --- The load test each backend ships ------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def locust_venv(
+    backends: dict[str, RunningService], tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """One virtualenv with the Locust the services pin (load/requirements.txt, the same file in
+    every backend), which each service's load/run.sh then finds as its own load/.venv."""
+    venv = tmp_path_factory.mktemp("locust") / "venv"
+    requirements = backends[SERVICE_STACKS[0]].root / "load" / "requirements.txt"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    subprocess.run(
+        [str(venv / "bin" / "pip"), "install", "-q", "-r", str(requirements)],
+        check=True,
+        timeout=600,
+    )
+    return venv
+
+
+def run_load_test(
+    service: RunningService, venv: Path, env: dict[str, str]
+) -> subprocess.CompletedProcess[str]:
+    own = service.root / "load" / ".venv"
+    if not own.exists():
+        own.symlink_to(venv)
+    return subprocess.run(
+        ["bash", "load/run.sh", service.base],
+        cwd=service.root,
+        # A reader's token, as the deploy's: the load test writes nothing.
+        env={**os.environ, "LOAD_TEST_TOKEN": access_token(roles=()), **env},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize("stack", SERVICE_STACKS)
+def test_the_shipped_load_test_meets_its_objectives(
+    backends: dict[str, RunningService], stack: str, locust_venv: Path
+) -> None:
+    """load/run.sh, with the objectives of load/locust.conf, against the booted service: it
+    reads pages and items of the resource and exits 0; shorter than the deploy's minute."""
+    service = backends[stack]
+    with httpx.Client(base_url=service.base) as client:
+        for number in range(12):  # items to read
+            client.post(
+                COLLECTION,
+                json={"name": f"load {uuid.uuid4().hex[:8]} {number}"},
+                headers={"authorization": f"Bearer {access_token()}"},
+            ).raise_for_status()
+    result = run_load_test(service, locust_venv, {"LOCUST_RUN_TIME": "10s"})
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    summary = result.stdout + result.stderr
+    assert f"{COLLECTION}/{{id}}" in summary  # items were read, not only lists
+    assert "objective missed" not in summary
+
+
+def test_the_load_test_fails_when_an_objective_is_missed(
+    backends: dict[str, RunningService], locust_venv: Path
+) -> None:
+    service = backends[SERVICE_STACKS[0]]
+    result = run_load_test(
+        service, locust_venv, {"LOCUST_RUN_TIME": "3s", "LOCUST_MIN_RPS": "1000000"}
+    )
+    assert result.returncode == 1
+    assert "load test: objective missed: " in result.stderr
+    assert "(at least 1000000)" in result.stderr
