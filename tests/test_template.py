@@ -450,7 +450,7 @@ def test_every_backend_readme_says_how_to_get_a_development_token(
     readme = (project / "README.md").read_text()
     run_it = readme.split("## Run it locally", 1)[1].split("## API", 1)[0]
     assert f"\nTOKEN=$({command})\n" in run_it
-    assert f"`{command} --sub alice --expires 8h`" in " ".join(run_it.split())
+    assert f"`{command} --sub alice --roles editor --expires 8h`" in " ".join(run_it.split())
     api = " ".join(readme.split("## API", 1)[1].split("\n## ", 1)[0].split())
     assert f"Get a development token: `{command}`" in api
     if stack == "node":
