@@ -19,7 +19,8 @@ DELETE_ROLES = ("admin",)
 
 
 class InvalidTokenError(Exception):
-    """The bearer token is missing, malformed, expired or wrongly signed."""
+    """The bearer token is missing, malformed, expired or wrongly signed, or its roles cannot
+    be read."""
 
 
 @dataclass(frozen=True)
