@@ -5,7 +5,7 @@ the real PostgreSQL database in DATABASE_URL, migrated with Alembic.
 """
 
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -54,8 +54,13 @@ def make_settings(database_url: str, **overrides: object) -> Settings:
     return GivenSettings.model_validate(values)
 
 
-def auth_headers(settings: Settings, subject: str = "test-user") -> dict[str, str]:
-    return {"Authorization": f"Bearer {create_access_token(subject, settings)}"}
+def auth_headers(
+    settings: Settings, subject: str = "test-user", roles: Sequence[str] | None = ("admin",)
+) -> dict[str, str]:
+    """A bearer token's header; its roles, admin by default, may do everything (None: a token
+    without the roles claim, which may only read)."""
+    token = create_access_token(subject, settings, roles=roles)
+    return {"Authorization": f"Bearer {token}"}
 
 
 @pytest.fixture

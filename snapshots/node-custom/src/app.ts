@@ -71,7 +71,7 @@ export function createApp({
   app.use(
     mediaAssetsRouter({
       service: new MediaAssetService(prisma, metrics, cache("media-assets")),
-      guard: authenticate(config.JWT_SECRET),
+      guard: authenticate(config.JWT_SECRET, config.JWT_ROLES_CLAIM),
       jsonBody: jsonBody(config.REQUEST_BODY_MAX_BYTES),
     }),
   );

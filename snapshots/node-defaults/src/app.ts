@@ -53,7 +53,7 @@ export function createApp({
   app.use(
     itemsRouter({
       service: new ItemService(prisma, metrics),
-      guard: authenticate(config.JWT_SECRET),
+      guard: authenticate(config.JWT_SECRET, config.JWT_ROLES_CLAIM),
       jsonBody: jsonBody(config.REQUEST_BODY_MAX_BYTES),
     }),
   );

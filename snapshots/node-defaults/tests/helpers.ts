@@ -125,15 +125,20 @@ export function samples(
   });
 }
 
-export function bearer(subject = "test-user"): string {
-  return `Bearer ${createAccessToken(subject, { secret: TEST_SECRET, lifetimeMs: 300_000 })}`;
+/**
+ * An `Authorization` header value with a valid token for `subject`, holding `roles`: admin by
+ * default, which may do everything (docs/contract.md, Authorization); `[]` may only read.
+ */
+export function bearer(subject = "test-user", roles: readonly string[] = ["admin"]): string {
+  const settings = { secret: TEST_SECRET, lifetimeMs: 300_000, rolesClaim: "roles" };
+  return `Bearer ${createAccessToken(subject, settings, roles)}`;
 }
 
 const now = (): number => Math.floor(Date.now() / 1000);
 
 /**
- * Tokens that each break one rule of the bearer token (docs/contract.md, Authentication), as
- * `Authorization` header values.
+ * Tokens that each break one rule of the bearer token (docs/contract.md, Authentication and
+ * Authorization), as `Authorization` header values.
  */
 export function badTokens(): Record<string, string> {
   const sign = (payload: object, options: jwt.SignOptions = {}, secret = TEST_SECRET) =>
@@ -155,6 +160,12 @@ export function badTokens(): Record<string, string> {
     "nbf in the future": sign({ sub: "someone", exp: now() + 300, nbf: now() + 60 }),
     "alg none": `Bearer ${unsigned}.`,
     HS512: sign({ sub: "someone", exp: now() + 300 }, { algorithm: "HS512" }),
+    // A roles claim the service cannot read (docs/contract.md, Authorization).
+    "roles a number": sign({ sub: "someone", exp: now() + 300, roles: 7 }),
+    "roles a boolean": sign({ sub: "someone", exp: now() + 300, roles: true }),
+    "roles null": sign({ sub: "someone", exp: now() + 300, roles: null }),
+    "roles an object": sign({ sub: "someone", exp: now() + 300, roles: { editor: true } }),
+    "roles holding a number": sign({ sub: "someone", exp: now() + 300, roles: ["editor", 1] }),
   };
 }
 

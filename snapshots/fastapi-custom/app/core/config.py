@@ -123,6 +123,9 @@ class Settings(BaseSettings):
     # Security
     jwt_secret: SecretStr
     jwt_expires_in: Duration = 24 * 3600
+    # The token claim that holds the caller's roles: an identity provider may name it otherwise
+    # (e.g. groups). docs/contract.md, Authorization.
+    jwt_roles_claim: str = "roles"
 
     # Monitoring: /metrics is served on this port alone, apart from the API (app/__main__.py)
     prometheus_port: int = Field(default=9090, ge=1, le=65535)
@@ -173,6 +176,14 @@ class Settings(BaseSettings):
         # Said as the other stacks say it (pydantic's own words count "items").
         if len(value.get_secret_value()) < JWT_SECRET_MIN_LENGTH:
             raise ValueError(f"must be at least {JWT_SECRET_MIN_LENGTH} characters")
+        return value
+
+    @field_validator("jwt_roles_claim")
+    @classmethod
+    def check_roles_claim(cls, value: str) -> str:
+        # "JWT_ROLES_CLAIM must not be empty": the words of every backend.
+        if not value:
+            raise ValueError("must not be empty")
         return value
 
     @field_validator("redis_url")

@@ -12,6 +12,7 @@ from httpx import ASGITransport, AsyncClient, Response
 
 from app.core.config import Settings
 from app.main import create_app
+from tests.conftest import auth_headers
 from tests.contract.openapi import assert_documented, assert_error
 
 URL = "/api/v1/media-assets"
@@ -117,6 +118,29 @@ async def test_every_authentication_failure_is_the_same_401(
         client, "POST", URL, 401, "UNAUTHORIZED", headers=anonymous, content=b"{not json"
     )
     assert response.headers["www-authenticate"] == challenge
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "request_args"),
+    [
+        ("POST", "", {"json": {"name": "x"}}),
+        ("PUT", "/{id}", {"json": {"name": "x"}}),
+        ("PATCH", "/{id}", {"json": {}}),
+        ("DELETE", "/{id}", {}),
+    ],
+)
+async def test_a_caller_without_the_role_is_403(
+    client: AsyncClient,
+    settings: Settings,
+    method: str,
+    path: str,
+    request_args: dict[str, Any],
+) -> None:
+    item = (await send(client, "POST", URL, 201, json={"name": "kept"})).json()
+    reader = auth_headers(settings, "reader", roles=None)  # a valid token, with no role
+    url = URL + path.format(id=item["id"])
+    response = await send(client, method, url, 403, "FORBIDDEN", headers=reader, **request_args)
+    assert response.headers["www-authenticate"] == 'Bearer error="insufficient_scope"'
 
 
 async def chunks(size: int) -> AsyncIterator[bytes]:

@@ -5,11 +5,13 @@ import uuid
 from typing import Any
 
 import pytest
-from httpx import AsyncClient
+from httpx import AsyncClient, Response
 from sqlalchemy import create_engine, text
 
 from app.core.config import Settings
+from app.core.security import create_access_token
 from tests import samples
+from tests.conftest import auth_headers
 
 RESOURCE = "media-assets"
 URL = f"/api/v1/{RESOURCE}"
@@ -29,6 +31,11 @@ SORTABLE = [
 FILTERED = [
     "name",
 ]
+
+
+# The 403 messages: the roles a route needs, in the order app/core/security.py names them.
+WRITERS_ONLY = "requires the role editor or admin"
+ADMINS_ONLY = "requires the role admin"
 
 
 async def create(client: AsyncClient, **fields: Any) -> dict[str, Any]:
@@ -92,6 +99,80 @@ async def test_every_put_and_patch_is_a_write_even_without_change(client: AsyncC
     assert empty["updatedAt"] >= created["updatedAt"]
     same = (await client.put(url, json=sent)).json()
     assert same["version"] == 3
+
+
+def assert_forbidden(response: Response, message: str) -> None:
+    assert response.status_code == 403, response.text
+    assert response.headers["www-authenticate"] == 'Bearer error="insufficient_scope"'
+    error = response.json()["error"]
+    assert (error["code"], error["message"]) == ("FORBIDDEN", message)
+    assert error["correlation_id"] == response.headers["x-correlation-id"]
+    assert TIMESTAMP.fullmatch(error["timestamp"])
+    assert "details" not in error
+
+
+@pytest.mark.parametrize(
+    "roles",
+    [
+        pytest.param(None, id="no roles claim"),
+        pytest.param([], id="no role"),
+        pytest.param(["viewer"], id="another role"),
+        pytest.param(["Editor", "ADMIN"], id="roles in another case"),
+    ],
+)
+async def test_a_caller_without_a_role_reads_but_may_not_write(
+    client: AsyncClient, settings: Settings, roles: list[str] | None
+) -> None:
+    item = await create(client)
+    url = f"{URL}/{item['id']}"
+    reader = auth_headers(settings, "reader", roles)
+    assert (await client.get(url, headers=reader)).json() == item
+    assert (await client.head(url, headers=reader)).status_code == 200
+    listing = await client.get(URL, headers=reader)
+    assert item["id"] in [row["id"] for row in listing.json()["data"]]
+    body = await samples.body(client, RESOURCE)
+    assert_forbidden(await client.post(URL, json=body, headers=reader), WRITERS_ONLY)
+    assert_forbidden(await client.put(url, json=body, headers=reader), WRITERS_ONLY)
+    assert_forbidden(await client.patch(url, json={}, headers=reader), WRITERS_ONLY)
+    assert_forbidden(await client.delete(url, headers=reader), ADMINS_ONLY)
+    assert (await client.get(url)).json() == item  # nothing was written
+
+
+async def test_an_editor_creates_and_changes_and_an_admin_deletes(
+    client: AsyncClient, settings: Settings
+) -> None:
+    editor = auth_headers(settings, "editor", ["editor"])
+    created = await client.post(URL, json=await samples.body(client, RESOURCE), headers=editor)
+    assert created.status_code == 201, created.text
+    url = f"{URL}/{created.json()['id']}"
+    replaced = await client.put(url, json=await samples.body(client, RESOURCE), headers=editor)
+    assert replaced.status_code == 200, replaced.text
+    assert (await client.patch(url, json={}, headers=editor)).json()["version"] == 3
+    assert_forbidden(await client.delete(url, headers=editor), ADMINS_ONLY)
+    # Roles may also come as one string of names separated by spaces (OAuth's scope).
+    scope = {settings.jwt_roles_claim: "viewer editor"}
+    scoped = {"Authorization": f"Bearer {create_access_token('editor', settings, scope)}"}
+    assert (await client.patch(url, json={}, headers=scoped)).status_code == 200
+    admin = auth_headers(settings, "admin", ["admin"])
+    assert (await client.delete(url, headers=admin)).status_code == 204
+
+
+async def test_the_403_comes_before_the_body_and_the_id(
+    client: AsyncClient, settings: Settings
+) -> None:
+    """A caller without the role learns nothing of the request: not whether its body is
+    well formed, nor whether the item exists."""
+    reader = auth_headers(settings, "reader", [])
+    json_type = {**reader, "Content-Type": "application/json"}
+    assert_forbidden(await client.post(URL, content=b"{", headers=json_type), WRITERS_ONLY)
+    assert_forbidden(await client.post(URL, headers=reader), WRITERS_ONLY)  # no body
+    text_type = {**reader, "Content-Type": "text/plain"}
+    assert_forbidden(await client.post(URL, content=b"{}", headers=text_type), WRITERS_ONLY)
+    absent = f"{URL}/{uuid.uuid4()}"
+    assert_forbidden(await client.patch(absent, json={}, headers=reader), WRITERS_ONLY)
+    assert_forbidden(await client.put(f"{URL}/x", content=b"[", headers=json_type), WRITERS_ONLY)
+    assert_forbidden(await client.delete(absent, headers=reader), ADMINS_ONLY)
+    assert_forbidden(await client.delete(f"{URL}/x", headers=reader), ADMINS_ONLY)
 
 
 @pytest.mark.parametrize(

@@ -98,6 +98,29 @@ async def test_authentication_comes_before_the_body(offline_client: AsyncClient)
 
 
 @pytest.mark.parametrize(
+    ("method", "path", "message"),
+    [
+        ("POST", "", "requires the role editor or admin"),
+        ("PUT", "/not-a-uuid", "requires the role editor or admin"),
+        ("PATCH", f"/{uuid.UUID(int=0)}", "requires the role editor or admin"),
+        ("DELETE", "/not-a-uuid", "requires the role admin"),
+    ],
+)
+async def test_the_role_is_checked_after_the_token_and_before_the_body(
+    offline_client: AsyncClient, offline_settings: Settings, method: str, path: str, message: str
+) -> None:
+    # A malformed body, and an id malformed or never looked up: no database is asked either.
+    reader = auth_headers(offline_settings, "reader", roles=["viewer"])
+    response = await offline_client.request(
+        method, URL + path, content=b"{oops", headers={**reader, **JSON}
+    )
+    assert response.status_code == 403
+    assert response.headers["www-authenticate"] == 'Bearer error="insufficient_scope"'
+    error = response.json()["error"]
+    assert (error["code"], error["message"]) == ("FORBIDDEN", message)
+
+
+@pytest.mark.parametrize(
     ("request_headers", "body", "status", "code"),
     [
         ({}, b"", 400, "VALIDATION_ERROR"),

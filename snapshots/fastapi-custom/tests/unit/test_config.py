@@ -33,6 +33,7 @@ def test_defaults_are_the_contract_ones() -> None:
     assert settings.db_pool_size == 10
     assert settings.shutdown_timeout == 10
     assert settings.jwt_expires_in == 86400
+    assert settings.jwt_roles_claim == "roles"
     assert settings.log_level == "info"
     assert settings.correlation_id_header == "x-correlation-id"
     assert settings.cors_origins == []
@@ -71,6 +72,20 @@ def test_cors_origins_are_a_comma_separated_list() -> None:
 def test_short_jwt_secret_is_refused() -> None:
     with pytest.raises(ValidationError, match="jwt_secret"):
         make_settings("postgresql://db/app", jwt_secret="short")
+
+
+def test_the_roles_claim_is_named_by_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("JWT_ROLES_CLAIM", "groups")
+    settings = Settings(_env_file=None, database_url="postgresql://db/app", jwt_secret="x" * 32)
+    assert settings.jwt_roles_claim == "groups"
+
+
+def test_an_empty_roles_claim_is_refused() -> None:
+    with pytest.raises(ValidationError, match="jwt_roles_claim") as refused:
+        make_settings("postgresql://db/app", jwt_roles_claim="")
+    assert configuration_error(refused.value) == (
+        "invalid configuration: JWT_ROLES_CLAIM must not be empty"
+    )
 
 
 def test_bad_durations_are_refused_at_start_up() -> None:

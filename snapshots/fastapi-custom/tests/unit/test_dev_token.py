@@ -13,7 +13,7 @@ from tests.conftest import TEST_SECRET, make_settings
 def service_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A folder with a .env, and an environment with none of the service's variables."""
     monkeypatch.chdir(tmp_path)
-    for name in ("DATABASE_URL", "REDIS_URL", "JWT_SECRET"):
+    for name in ("DATABASE_URL", "REDIS_URL", "JWT_SECRET", "JWT_ROLES_CLAIM"):
         monkeypatch.delenv(name, raising=False)
     (tmp_path / ".env").write_text(
         f"DATABASE_URL=postgresql://db/app\nREDIS_URL=redis://cache:6379/0\nJWT_SECRET={TEST_SECRET}\n"
@@ -35,9 +35,12 @@ def test_prints_a_token_the_service_accepts_signed_with_the_env_file_secret(
     assert out.count("\n") == 1
     token = out.strip()
     settings = make_settings("postgresql://db/app")
-    assert verify_access_token(token, verification_key(settings)).subject == "dev"
+    principal = verify_access_token(token, verification_key(settings), settings.jwt_roles_claim)
+    assert principal.subject == "dev"
+    assert principal.roles == {"admin"}  # may do everything
     claims = claims_of(token)
-    assert set(claims) == {"sub", "iat", "exp"}
+    assert set(claims) == {"sub", "roles", "iat", "exp"}
+    assert claims["roles"] == ["admin"]
     assert claims["exp"] == claims["iat"] + 3600  # type: ignore[operator]
     assert abs(claims["iat"] - time.time()) < 5  # type: ignore[operator]
 
@@ -49,6 +52,33 @@ def test_sub_and_expires_are_options(
     claims = claims_of(capsys.readouterr().out.strip())
     assert claims["sub"] == "alice"
     assert claims["exp"] == claims["iat"] + 2 * 86400  # type: ignore[operator]
+
+
+@pytest.mark.parametrize(
+    ("listed", "roles"),
+    [
+        ("editor", ["editor"]),
+        (" editor , admin ", ["editor", "admin"]),
+        ("viewer,,", ["viewer"]),
+        ("", []),  # a token that may only read
+        (" , ", []),
+    ],
+)
+def test_roles_are_a_comma_separated_list(
+    service_folder: Path, capsys: pytest.CaptureFixture[str], listed: str, roles: list[str]
+) -> None:
+    assert main(["--roles", listed]) == 0
+    assert claims_of(capsys.readouterr().out.strip())["roles"] == roles
+
+
+def test_roles_go_under_the_configured_claim(
+    service_folder: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("JWT_ROLES_CLAIM", "groups")
+    assert main(["--roles", "editor"]) == 0
+    claims = claims_of(capsys.readouterr().out.strip())
+    assert claims["groups"] == ["editor"]
+    assert "roles" not in claims
 
 
 def test_the_environment_wins_over_the_env_file(
@@ -67,6 +97,7 @@ def test_the_environment_wins_over_the_env_file(
         (["--expires", "0s"], "invalid duration"),
         (["--sub", ""], "must not be empty"),
         (["--sub"], "expected one argument"),
+        (["--roles"], "expected one argument"),
         (["--bogus"], "unrecognized arguments"),
         (["extra"], "unrecognized arguments"),
     ],
@@ -106,4 +137,6 @@ def test_every_missing_or_wrong_setting_is_named_on_one_line(
 
 def test_help_prints_the_usage(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--help"]) == 0
-    assert capsys.readouterr().out == "usage: dev-token [--sub NAME] [--expires DURATION]\n"
+    assert capsys.readouterr().out == (
+        "usage: dev-token [--sub NAME] [--roles LIST] [--expires DURATION]\n"
+    )

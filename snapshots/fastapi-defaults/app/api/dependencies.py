@@ -1,10 +1,13 @@
 """FastAPI dependencies shared by the routers: settings, database session, caller identity and
-the JSON body.
+roles, and the JSON body.
 
 Nothing is declared the FastAPI way (body models, Query parameters): FastAPI would read and
 judge those before the router's authentication runs, and answer 422. Here the order of the
-checks is the contract's (docs/contract.md): 401, then 400 no body, 415, 413, 400 malformed JSON,
-then the fields and parameters (400).
+checks is the contract's (docs/contract.md): 401, 403, then 400 no body, 415, 413, 400 malformed
+JSON, then the fields and parameters (400). FastAPI solves a router's dependencies, then a
+route's, then the endpoint's parameters, in the order declared: so the router authenticates
+(`require_principal`), the route checks the roles (`require_role`), and only then are the body
+and the id read.
 
 Dependencies are `async def` even when they await nothing: FastAPI runs a plain `def` in a worker
 thread, a hand-off that costs more than the function.
@@ -15,12 +18,13 @@ import json
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, params
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.config import Settings
 from app.core.errors import (
     ContentTooLargeError,
+    ForbiddenError,
     InvalidRequestError,
     Problem,
     UnauthorizedError,
@@ -65,13 +69,33 @@ async def require_principal(request: Request) -> Principal:
     if scheme.lower() != "bearer" or not token.strip():
         raise UnauthorizedError("missing bearer token", headers={"WWW-Authenticate": "Bearer"})
     try:
-        principal = verify_access_token(token.strip(), request.app.state.jwt_key)
+        principal = verify_access_token(
+            token.strip(), request.app.state.jwt_key, request.app.state.settings.jwt_roles_claim
+        )
     except InvalidTokenError:
         raise UnauthorizedError(
             "invalid bearer token", headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}
         ) from None
     request.state.user_id = principal.subject  # for the request log line
     return principal
+
+
+PrincipalDep = Annotated[Principal, Depends(require_principal)]
+
+
+def require_role(roles: tuple[str, ...]) -> params.Depends:
+    """A route's permission, for its `dependencies`: the caller needs one of `roles`, else 403.
+    It runs after the router's `require_principal` (whose answer FastAPI keeps for the request,
+    so the token is verified once) and before anything of the body or the id is read, so a 403
+    does not tell whether the item exists."""
+    message = "requires the role " + " or ".join(roles)
+
+    async def check_roles(principal: PrincipalDep) -> None:
+        if principal.roles.isdisjoint(roles):
+            challenge = {"WWW-Authenticate": 'Bearer error="insufficient_scope"'}
+            raise ForbiddenError(message, headers=challenge)
+
+    return params.Depends(check_roles)  # what Depends() makes, with its type
 
 
 def is_json(content_type: str) -> bool:

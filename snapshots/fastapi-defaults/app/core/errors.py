@@ -59,6 +59,11 @@ class UnauthorizedError(ApiError):
     code = "UNAUTHORIZED"
 
 
+class ForbiddenError(ApiError):
+    status = 403
+    code = "FORBIDDEN"
+
+
 class NotFoundError(ApiError):
     status = 404
     code = "NOT_FOUND"

@@ -1,6 +1,6 @@
 // Command server runs asset-library: `server` serves HTTP, `server migrate` applies the
-// database migrations embedded in the binary and exits, `server dev-token [-sub NAME] [-expires
-// 1h]` prints a development bearer token signed with the service's configuration.
+// database migrations embedded in the binary and exits, `server dev-token [-sub NAME] [-roles
+// LIST] [-expires 1h]` prints a development bearer token signed with the service's configuration.
 package main
 
 import (
@@ -27,7 +27,7 @@ func run(args []string) int {
 		return app.DevToken(args[1:], os.Stdout, os.Stderr)
 	}
 	if len(args) > 1 || (len(args) == 1 && args[0] != "migrate") {
-		fmt.Fprintln(os.Stderr, "usage: server [migrate | dev-token [-sub NAME] [-expires DURATION]]")
+		fmt.Fprintln(os.Stderr, "usage: server [migrate | dev-token [-sub NAME] [-roles LIST] [-expires DURATION]]")
 		return 2
 	}
 	cfg, err := config.Load()

@@ -54,6 +54,7 @@ func New(ctx context.Context, cfg config.Config, logger *zap.Logger) (*App, erro
 	router := handlers.NewRouter(handlers.Dependencies{
 		Info:                handlers.ServiceInfo{Name: cfg.ServiceName, Version: cfg.ServiceVersion},
 		JWTSecret:           cfg.JWTSecret,
+		JWTRolesClaim:       cfg.JWTRolesClaim,
 		CorrelationIDHeader: cfg.CorrelationIDHeader,
 		CORSOrigins:         cfg.CORSOrigins,
 		BodyMaxBytes:        cfg.RequestBodyMaxBytes,

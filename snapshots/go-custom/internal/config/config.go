@@ -36,6 +36,7 @@ type Config struct {
 	CacheTTL            time.Duration `mapstructure:"CACHE_TTL" validate:"gt=0"`
 	JWTSecret           string        `mapstructure:"JWT_SECRET" validate:"min=32"`
 	JWTExpiresIn        time.Duration `mapstructure:"JWT_EXPIRES_IN" validate:"gt=0"`
+	JWTRolesClaim       string        `mapstructure:"JWT_ROLES_CLAIM" validate:"required"`
 	LogLevel            string        `mapstructure:"LOG_LEVEL" validate:"oneof=debug info warn error"`
 	CorrelationIDHeader string        `mapstructure:"CORRELATION_ID_HEADER" validate:"required"`
 	CORSOrigins         []string      `mapstructure:"CORS_ORIGINS"`
@@ -71,6 +72,7 @@ var defaults = map[string]any{
 	"CACHE_TTL":              "5m",
 	"JWT_SECRET":             "",
 	"JWT_EXPIRES_IN":         "24h",
+	"JWT_ROLES_CLAIM":        "roles",
 	"LOG_LEVEL":              "info",
 	"CORRELATION_ID_HEADER":  "x-correlation-id",
 	"CORS_ORIGINS":           "",
@@ -103,6 +105,12 @@ func Load() (Config, error) {
 		return Config{}, fmt.Errorf("invalid configuration: %s", strings.ReplaceAll(err.Error(), "\n", " "))
 	}
 	config.LogLevel = strings.ToLower(config.LogLevel)
+	// viper takes a variable set to empty for unset (its default applies). JWT_ROLES_CLAIM set to
+	// empty is refused instead, as the mistake it is: no token names its roles so, and every
+	// write would be 403.
+	if claim, set := os.LookupEnv("JWT_ROLES_CLAIM"); set && claim == "" {
+		config.JWTRolesClaim = ""
+	}
 	problems := describe(check.Struct(config))
 	var externalProblems []string
 	config.ExternalServices, externalProblems = externalServices(settings, config)

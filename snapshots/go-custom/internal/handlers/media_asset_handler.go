@@ -5,6 +5,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/visiobook/asset-library/internal/middleware"
 	"github.com/visiobook/asset-library/internal/models"
 	"github.com/visiobook/asset-library/internal/services"
 	"github.com/visiobook/asset-library/internal/utils"
@@ -17,17 +18,22 @@ type MediaAssetHandler struct {
 	bodyLimit int64
 }
 
-// Register adds the routes of the resource to routes (a group at /api/v1/media-assets). Every
-// GET path answers HEAD too (RFC 9110); the server sends no body with it.
+// Register adds the routes of the resource to routes (a group at /api/v1/media-assets, behind
+// authentication), each with the roles it needs: reading needs none. Every GET path answers HEAD
+// too (RFC 9110); the server sends no body with it.
 func (h *MediaAssetHandler) Register(routes gin.IRoutes) {
+	// Checked before the handler reads the body or the id: a caller without the role gets 403
+	// whatever it sent.
+	mayWrite := middleware.RequireRole(middleware.WriteRoles...)
+	mayDelete := middleware.RequireRole(middleware.DeleteRoles...)
 	routes.GET("", h.list)
 	routes.HEAD("", h.list)
-	routes.POST("", h.create)
+	routes.POST("", mayWrite, h.create)
 	routes.GET("/:id", h.get)
 	routes.HEAD("/:id", h.get)
-	routes.PUT("/:id", h.replace)
-	routes.PATCH("/:id", h.update)
-	routes.DELETE("/:id", h.delete)
+	routes.PUT("/:id", mayWrite, h.replace)
+	routes.PATCH("/:id", mayWrite, h.update)
+	routes.DELETE("/:id", mayDelete, h.delete)
 }
 
 func (h *MediaAssetHandler) list(c *gin.Context) {

@@ -2,8 +2,10 @@ package handlers
 
 import (
 	"encoding/json"
+	"io"
 	"maps"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
@@ -213,4 +215,64 @@ func TestMediaAssetDeleteReturns204Then404(t *testing.T) {
 	recorder := f.serve(http.MethodDelete, mediaAssetsPath+"/"+someID, bearer(t), "")
 	assert.Equal(t, http.StatusConflict, recorder.Code)
 	assert.Equal(t, "media-asset '"+someID+"' is referred to by other-rows", decodeError(t, recorder).Error.Message)
+}
+
+func TestMediaAssetACallerWithoutRolesReadsButMayNotWrite(t *testing.T) {
+	f := newFixture(t, probe{})
+	f.mediaAssetStore.On("List", mockAny, mockAny).Return([]models.MediaAsset{}, 0, nil)
+	f.mediaAssetStore.On("Get", mockAny, someID).Return(sampleMediaAsset(), nil)
+	reader := bearerWith(t)
+	assert.Equal(t, http.StatusOK, f.serve(http.MethodGet, mediaAssetsPath, reader, "").Code)
+	assert.Equal(t, http.StatusOK, f.serve(http.MethodGet, mediaAssetsPath+"/"+someID, reader, "").Code)
+
+	body, _ := mediaAssetBody()
+	assertForbidden(t, f.serve(http.MethodPost, mediaAssetsPath, reader, body), "requires the role editor or admin")
+	assertForbidden(t, f.serve(http.MethodPut, mediaAssetsPath+"/"+someID, reader, body), "requires the role editor or admin")
+	assertForbidden(t, f.serve(http.MethodPatch, mediaAssetsPath+"/"+someID, reader, `{}`), "requires the role editor or admin")
+	assertForbidden(t, f.serve(http.MethodDelete, mediaAssetsPath+"/"+someID, reader, ""), "requires the role admin")
+	other := bearerWith(t, "viewer", "Admin")
+	assertForbidden(t, f.serve(http.MethodDelete, mediaAssetsPath+"/"+someID, other, ""), "requires the role admin")
+}
+
+func TestMediaAssetAnEditorWritesButOnlyAnAdminDeletes(t *testing.T) {
+	f := newFixture(t, probe{})
+	body, input := mediaAssetBody()
+	f.mediaAssetStore.On("Create", mockAny, input).Return(sampleMediaAsset(), nil)
+	f.mediaAssetStore.On("Replace", mockAny, someID, input).Return(sampleMediaAsset(), nil)
+	f.mediaAssetStore.On("Update", mockAny, someID, models.MediaAssetPatch{}).Return(sampleMediaAsset(), nil)
+	f.mediaAssetStore.On("Delete", mockAny, someID).Return(nil).Once()
+	editor := bearerWith(t, "viewer", "editor")
+	assert.Equal(t, http.StatusCreated, f.serve(http.MethodPost, mediaAssetsPath, editor, body).Code)
+	assert.Equal(t, http.StatusOK, f.serve(http.MethodPut, mediaAssetsPath+"/"+someID, editor, body).Code)
+	assert.Equal(t, http.StatusOK, f.serve(http.MethodPatch, mediaAssetsPath+"/"+someID, editor, `{}`).Code)
+	assertForbidden(t, f.serve(http.MethodDelete, mediaAssetsPath+"/"+someID, editor, ""), "requires the role admin")
+	assert.Equal(t, http.StatusNoContent, f.serve(http.MethodDelete, mediaAssetsPath+"/"+someID, bearerWith(t, "admin"), "").Code)
+}
+
+func TestMediaAssetTheRoleIsCheckedBeforeTheBodyOrTheID(t *testing.T) {
+	f := newFixture(t, probe{}) // no call expected: a 403 reaches no store
+	// A request of a caller without roles, its body sent as contentType.
+	request := func(method, path, contentType, body string) *http.Request {
+		request := httptest.NewRequest(method, path, strings.NewReader(body))
+		request.Header.Set("Content-Type", contentType)
+		request.Header.Set("Authorization", bearerWith(t))
+		return request
+	}
+	tooLarge := request(http.MethodPost, mediaAssetsPath, "application/json", "")
+	tooLarge.Body, tooLarge.ContentLength = io.NopCloser(failingBody{}), bodyLimit+1
+	for name, sent := range map[string]*http.Request{
+		"no body":                  request(http.MethodPost, mediaAssetsPath, "application/json", ""),
+		"malformed JSON":           request(http.MethodPost, mediaAssetsPath, "application/json", `{"`),
+		"not JSON":                 request(http.MethodPut, mediaAssetsPath+"/"+someID, "text/plain", "name"),
+		"too large (and not read)": tooLarge,
+		"a malformed id to change": request(http.MethodPatch, mediaAssetsPath+"/not-an-id", "application/json", `{}`),
+		"a malformed id to delete": request(http.MethodDelete, mediaAssetsPath+"/not-an-id", "application/json", ""),
+		"an absent item to delete": request(http.MethodDelete, mediaAssetsPath+"/"+someID, "application/json", ""),
+	} {
+		t.Run(name, func(t *testing.T) {
+			recorder := f.send(sent)
+			assert.Equal(t, http.StatusForbidden, recorder.Code, recorder.Body.String())
+			assert.Equal(t, "FORBIDDEN", decodeError(t, recorder).Error.Code)
+		})
+	}
 }

@@ -1,6 +1,6 @@
 // Package middleware holds what every request goes through: correlation id, security and CORS
-// headers, request log and metrics, the error envelope, panic recovery, the 404 and 405 answers
-// and bearer-token authentication.
+// headers, request log and metrics, the error envelope, panic recovery, the 404 and 405 answers,
+// bearer-token authentication and the routes' roles.
 package middleware
 
 import (
@@ -24,8 +24,18 @@ import (
 // create one series per path they try.
 const UnmatchedRoute = "<unmatched>"
 
-// SubjectKey is where Authenticate keeps the token's subject in the gin context.
-const SubjectKey = "subject"
+// PrincipalKey is where Authenticate keeps the caller (a utils.Principal) in the gin context;
+// Caller reads it.
+const PrincipalKey = "principal"
+
+// The roles an operation needs, any one of them. Routes name these sets rather than roles, so
+// who may do what is decided here, once, for every resource; reading needs none.
+var (
+	// WriteRoles may create, replace and change (POST, PUT, PATCH).
+	WriteRoles = []string{"editor", "admin"}
+	// DeleteRoles may delete.
+	DeleteRoles = []string{"admin"}
+)
 
 // CorrelationID takes the request's id from header, else from x-request-id (guidelines 5.2), or
 // makes one; it echoes it in header and puts it in the request's context, where loggers and
@@ -129,8 +139,8 @@ func Observe(m *metrics.Metrics, logger *zap.Logger) gin.HandlerFunc {
 			zap.String("ip", c.ClientIP()),
 			zap.String("route", route),
 		)
-		if subject := c.GetString(SubjectKey); subject != "" {
-			fields = append(fields, zap.String("userId", subject))
+		if caller, ok := Caller(c); ok {
+			fields = append(fields, zap.String("userId", caller.Subject))
 		}
 		entry.Write(fields...)
 	}
@@ -222,10 +232,11 @@ func MethodNotAllowed(c *gin.Context) {
 	Abort(c, utils.MethodNotAllowed("method "+c.Request.Method+" not allowed (allowed: "+allow+")"))
 }
 
-// Authenticate requires `Authorization: Bearer <JWT>` (see utils.TokenVerifier.Verify); 401
-// otherwise, without saying which check failed. The token's subject is kept at SubjectKey.
-func Authenticate(secret string) gin.HandlerFunc {
-	verifier := utils.NewTokenVerifier(secret) // once, when the router is built
+// Authenticate requires `Authorization: Bearer <JWT>` (see utils.TokenVerifier.Verify), its
+// roles read from the claim named rolesClaim; 401 otherwise, without saying which check failed.
+// The caller is kept at PrincipalKey.
+func Authenticate(secret, rolesClaim string) gin.HandlerFunc {
+	verifier := utils.NewTokenVerifier(secret, rolesClaim) // once, when the router is built
 	return func(c *gin.Context) {
 		scheme, token, _ := strings.Cut(c.GetHeader("Authorization"), " ")
 		token = strings.TrimSpace(token)
@@ -234,13 +245,37 @@ func Authenticate(secret string) gin.HandlerFunc {
 			Abort(c, utils.MissingToken())
 			return
 		}
-		subject, err := verifier.Verify(token)
+		caller, err := verifier.Verify(token)
 		if err != nil {
 			c.Header("WWW-Authenticate", `Bearer error="invalid_token"`)
 			Abort(c, utils.InvalidToken())
 			return
 		}
-		c.Set(SubjectKey, subject)
+		c.Set(PrincipalKey, caller)
 		c.Next()
+	}
+}
+
+// Caller is the principal Authenticate accepted for the request; ok is false where it did not
+// run (the probes) or refused the request.
+func Caller(c *gin.Context) (caller utils.Principal, ok bool) {
+	value, _ := c.Get(PrincipalKey)
+	caller, ok = value.(utils.Principal)
+	return caller, ok
+}
+
+// RequireRole lets through a caller with one of roles, and answers any other 403 with
+// `WWW-Authenticate: Bearer error="insufficient_scope"` (RFC 6750). A route puts it after
+// Authenticate and before its handler, so that nothing of the body or the id is read first: the
+// 403 tells nothing of whether the item exists, nor spends anything on a body.
+func RequireRole(roles ...string) gin.HandlerFunc {
+	message := "requires the role " + strings.Join(roles, " or ")
+	return func(c *gin.Context) {
+		if caller, _ := Caller(c); caller.HasAnyRole(roles) {
+			c.Next()
+			return
+		}
+		c.Header("WWW-Authenticate", `Bearer error="insufficient_scope"`)
+		Abort(c, utils.Forbidden(message))
 	}
 }

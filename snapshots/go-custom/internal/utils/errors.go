@@ -40,6 +40,12 @@ func InvalidToken() *APIError {
 	return &APIError{Status: http.StatusUnauthorized, Code: "UNAUTHORIZED", Message: "invalid bearer token"}
 }
 
+// Forbidden is the 403 of a valid token without a role the operation needs; message names the
+// roles, e.g. "requires the role editor or admin".
+func Forbidden(message string) *APIError {
+	return &APIError{Status: http.StatusForbidden, Code: "FORBIDDEN", Message: message}
+}
+
 // NotFound is a 404.
 func NotFound(message string) *APIError {
 	return &APIError{Status: http.StatusNotFound, Code: "NOT_FOUND", Message: message}

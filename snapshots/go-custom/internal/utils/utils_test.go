@@ -29,6 +29,7 @@ func TestAPIErrorsCarryStatusCodeAndTheContractMessage(t *testing.T) {
 		{BadRequest(problem), http.StatusBadRequest, "VALIDATION_ERROR", "invalid request"},
 		{MissingToken(), http.StatusUnauthorized, "UNAUTHORIZED", "missing bearer token"},
 		{InvalidToken(), http.StatusUnauthorized, "UNAUTHORIZED", "invalid bearer token"},
+		{Forbidden("requires the role admin"), http.StatusForbidden, "FORBIDDEN", "requires the role admin"},
 		{NotFound("gone"), http.StatusNotFound, "NOT_FOUND", "gone"},
 		{MethodNotAllowed("no"), http.StatusMethodNotAllowed, "METHOD_NOT_ALLOWED", "no"},
 		{Conflict("taken"), http.StatusConflict, "CONFLICT", "taken"},
@@ -53,11 +54,18 @@ func TestFormatTimeWritesUTCWithMilliseconds(t *testing.T) {
 }
 
 func TestTokenRoundTrip(t *testing.T) {
-	token, err := CreateAccessToken("user-1", secret, time.Minute)
+	token, err := CreateAccessToken("user-1", secret, time.Minute, "roles", []string{"editor", "admin"})
 	require.NoError(t, err)
-	subject, err := NewTokenVerifier(secret).Verify(token)
+	caller, err := NewTokenVerifier(secret, "roles").Verify(token)
 	require.NoError(t, err)
-	assert.Equal(t, "user-1", subject)
+	assert.Equal(t, Principal{Subject: "user-1", Roles: []string{"editor", "admin"}}, caller)
+
+	noRole, err := CreateAccessToken("user-1", secret, time.Minute, "roles", nil)
+	require.NoError(t, err)
+	assert.Equal(t, []any{}, claimsOf(t, noRole)["roles"], "no role: an empty array, not null")
+	caller, err = NewTokenVerifier(secret, "roles").Verify(noRole)
+	require.NoError(t, err)
+	assert.Empty(t, caller.Roles)
 }
 
 func sign(t *testing.T, method jwt.SigningMethod, claims jwt.MapClaims) string {
@@ -69,6 +77,86 @@ func sign(t *testing.T, method jwt.SigningMethod, claims jwt.MapClaims) string {
 	token, err := jwt.NewWithClaims(method, claims).SignedString(key)
 	require.NoError(t, err)
 	return token
+}
+
+// claimsOf decodes a token's claims without checking it.
+func claimsOf(t *testing.T, token string) jwt.MapClaims {
+	t.Helper()
+	claims := jwt.MapClaims{}
+	_, _, err := jwt.NewParser().ParseUnverified(token, claims)
+	require.NoError(t, err)
+	return claims
+}
+
+// rolesIn is a valid token whose claim named claim holds value.
+func rolesIn(t *testing.T, claim string, value any) string {
+	t.Helper()
+	return sign(t, jwt.SigningMethodHS256, jwt.MapClaims{"sub": "user-1", "exp": time.Now().Unix() + 60, claim: value})
+}
+
+func TestVerifyReadsTheRolesOfEitherShape(t *testing.T) {
+	verifier := NewTokenVerifier(secret, "roles")
+	for name, test := range map[string]struct {
+		value any
+		roles []string
+	}{
+		"an array of names":              {[]string{"editor", "Admin"}, []string{"editor", "Admin"}},
+		"an empty array":                 {[]string{}, []string{}},
+		"a string of names":              {"  viewer editor  admin ", []string{"viewer", "editor", "admin"}},
+		"a string of spaces":             {"   ", []string{}},
+		"a string of one name":           {"editor", []string{"editor"}},
+		"names split on spaces, no more": {"editor,admin\tviewer", []string{"editor,admin\tviewer"}},
+	} {
+		caller, err := verifier.Verify(rolesIn(t, "roles", test.value))
+		require.NoError(t, err, name)
+		assert.Equal(t, test.roles, caller.Roles, name)
+	}
+	caller, err := verifier.Verify(sign(t, jwt.SigningMethodHS256, jwt.MapClaims{"sub": "user-1", "exp": time.Now().Unix() + 60}))
+	require.NoError(t, err, "no roles claim")
+	assert.Empty(t, caller.Roles, "no roles claim: no role")
+}
+
+func TestVerifyRefusesRolesOfAnyOtherShape(t *testing.T) {
+	verifier := NewTokenVerifier(secret, "roles")
+	for name, value := range map[string]any{
+		"a number":                     7,
+		"a boolean":                    true,
+		"null":                         nil,
+		"an object":                    map[string]any{"editor": true},
+		"an array holding a number":    []any{"editor", 1},
+		"an array holding null":        []any{"editor", nil},
+		"an array holding an array":    []any{[]string{"editor"}},
+		"an array holding an object":   []any{map[string]any{"name": "editor"}},
+		"an array holding a boolean":   []any{false},
+		"an array of arrays of string": []any{[]any{"admin"}},
+	} {
+		_, err := verifier.Verify(rolesIn(t, "roles", value))
+		assert.Error(t, err, name)
+	}
+}
+
+func TestVerifyReadsTheRolesFromTheConfiguredClaim(t *testing.T) {
+	token := sign(t, jwt.SigningMethodHS256, jwt.MapClaims{
+		"sub": "user-1", "exp": time.Now().Unix() + 60, "groups": []string{"editor"}, "roles": 7,
+	})
+	caller, err := NewTokenVerifier(secret, "groups").Verify(token)
+	require.NoError(t, err, "another claim's value is not read")
+	assert.Equal(t, []string{"editor"}, caller.Roles)
+	_, err = NewTokenVerifier(secret, "roles").Verify(token)
+	assert.Error(t, err)
+
+	written, err := CreateAccessToken("user-1", secret, time.Minute, "groups", []string{"admin"})
+	require.NoError(t, err)
+	assert.Equal(t, []any{"admin"}, claimsOf(t, written)["groups"])
+	assert.NotContains(t, claimsOf(t, written), "roles")
+}
+
+func TestAPrincipalHasARoleOnlyByItsExactName(t *testing.T) {
+	editor := Principal{Subject: "user-1", Roles: []string{"viewer", "editor"}}
+	assert.True(t, editor.HasAnyRole([]string{"editor", "admin"}))
+	assert.False(t, editor.HasAnyRole([]string{"admin"}))
+	assert.False(t, editor.HasAnyRole([]string{"Editor"}), "case matters")
+	assert.False(t, Principal{Subject: "user-1"}.HasAnyRole([]string{"editor", "admin"}))
 }
 
 func TestVerifyRefusesEveryTokenTheContractRefuses(t *testing.T) {
@@ -88,7 +176,7 @@ func TestVerifyRefusesEveryTokenTheContractRefuses(t *testing.T) {
 		}
 		return claims
 	}
-	wrongKey, _ := CreateAccessToken("user-1", "another-secret-with-at-least-32-characters", time.Minute)
+	wrongKey, _ := CreateAccessToken("user-1", "another-secret-with-at-least-32-characters", time.Minute, "roles", nil)
 	for name, token := range map[string]string{
 		"expired":     sign(t, jwt.SigningMethodHS256, with(jwt.MapClaims{"exp": now - 1})),
 		"no exp":      sign(t, jwt.SigningMethodHS256, with(jwt.MapClaims{"exp": nil})),
@@ -101,10 +189,10 @@ func TestVerifyRefusesEveryTokenTheContractRefuses(t *testing.T) {
 		"wrong key":   wrongKey,
 		"not a JWT":   "not.a.token",
 	} {
-		_, err := NewTokenVerifier(secret).Verify(token)
+		_, err := NewTokenVerifier(secret, "roles").Verify(token)
 		assert.Error(t, err, name)
 	}
-	subject, err := NewTokenVerifier(secret).Verify(sign(t, jwt.SigningMethodHS256, with(jwt.MapClaims{"nbf": now - 1})))
+	caller, err := NewTokenVerifier(secret, "roles").Verify(sign(t, jwt.SigningMethodHS256, with(jwt.MapClaims{"nbf": now - 1})))
 	require.NoError(t, err, "an nbf in the past is accepted")
-	assert.Equal(t, "user-1", subject)
+	assert.Equal(t, "user-1", caller.Subject)
 }

@@ -210,6 +210,7 @@ func TestEveryAuthenticationFailureIsThe401OfTheContract(t *testing.T) {
 		"no sub":       "Bearer " + token(t, jwt.SigningMethodHS256, jwt.MapClaims{"exp": now + 60}),
 		"alg none":     "Bearer " + token(t, jwt.SigningMethodNone, jwt.MapClaims{"sub": "u", "exp": now + 60}),
 		"HS384":        "Bearer " + token(t, jwt.SigningMethodHS384, jwt.MapClaims{"sub": "u", "exp": now + 60}),
+		"number roles": "Bearer " + token(t, jwt.SigningMethodHS256, jwt.MapClaims{"sub": "u", "exp": now + 60, "roles": 7}),
 	} {
 		t.Run(name, func(t *testing.T) {
 			request := s.request(http.MethodGet, collection, "")
@@ -242,8 +243,23 @@ func TestEveryErrorOfTheTableKeepsTheContract(t *testing.T) {
 	}
 	s.send(s.request(http.MethodPost, collection+"/"+id, `{"name": "x"}`), "", http.StatusMethodNotAllowed, "METHOD_NOT_ALLOWED")
 
-	// 4. No body; 5. not JSON; 6. too large, from Content-Length or once a chunked body passes
-	// the limit; 7. not one JSON object.
+	// 4. A valid token without a role the operation needs, whatever the request holds besides.
+	reader := "Bearer " + testservice.Token(t)
+	for _, refused := range []struct {
+		method, path, template, body string
+	}{
+		{http.MethodPost, collection, collection, `{"name": `},
+		{http.MethodPut, collection + "/not-a-uuid", item, `{"name": "x"}`},
+		{http.MethodPatch, collection + "/" + id, item, `{}`},
+		{http.MethodDelete, collection + "/" + absent, item, ""},
+	} {
+		request := s.request(refused.method, refused.path, refused.body)
+		request.Header.Set("Authorization", reader)
+		s.send(request, refused.template, http.StatusForbidden, "FORBIDDEN")
+	}
+
+	// 5. No body; 6. not JSON; 7. too large, from Content-Length or once a chunked body passes
+	// the limit; 8. not one JSON object.
 	s.send(s.request(http.MethodPost, collection, ""), collection, http.StatusBadRequest, "VALIDATION_ERROR")
 	request := s.request(http.MethodPost, collection, `{"name": "plain"}`)
 	request.Header.Set("Content-Type", "text/plain")
@@ -257,7 +273,7 @@ func TestEveryErrorOfTheTableKeepsTheContract(t *testing.T) {
 	s.send(s.request(http.MethodPost, collection, `{"name": `), collection, http.StatusBadRequest, "VALIDATION_ERROR")
 	s.send(s.request(http.MethodPatch, collection+"/"+id, `[]`), item, http.StatusBadRequest, "VALIDATION_ERROR")
 
-	// 8. A malformed id, a bad parameter or body field.
+	// 9. A malformed id, a bad parameter or body field.
 	s.send(s.request(http.MethodGet, collection+"/not-a-uuid", ""), item, http.StatusBadRequest, "VALIDATION_ERROR")
 	s.send(s.request(http.MethodGet, collection+"?page=1&page=2", ""), collection, http.StatusBadRequest, "VALIDATION_ERROR")
 	s.send(s.request(http.MethodGet, collection+"?limit=1.0", ""), collection, http.StatusBadRequest, "VALIDATION_ERROR")
@@ -274,7 +290,7 @@ func TestEveryErrorOfTheTableKeepsTheContract(t *testing.T) {
 		s.send(s.request(http.MethodPost, collection, body), collection, http.StatusBadRequest, "VALIDATION_ERROR")
 	}
 
-	// 9. No item with that id; 10. the name is taken.
+	// 10. No item with that id; 11. the name is taken.
 	s.send(s.request(http.MethodGet, collection+"/"+absent, ""), item, http.StatusNotFound, "NOT_FOUND")
 	s.send(s.request(http.MethodPatch, collection+"/"+absent, `{}`), item, http.StatusNotFound, "NOT_FOUND")
 	s.send(s.request(http.MethodDelete, collection+"/"+absent, ""), item, http.StatusNotFound, "NOT_FOUND")

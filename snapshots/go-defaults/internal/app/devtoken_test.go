@@ -17,10 +17,10 @@ import (
 const devSecret = "a-dev-secret-with-at-least-32-characters"
 
 // inServiceFolder runs the test in a folder whose .env holds the required variables, with none
-// of them in the environment.
+// of them in the environment, nor JWT_ROLES_CLAIM.
 func inServiceFolder(t *testing.T) {
 	t.Chdir(t.TempDir())
-	for _, name := range []string{"DATABASE_URL", "JWT_SECRET"} {
+	for _, name := range []string{"DATABASE_URL", "JWT_SECRET", "JWT_ROLES_CLAIM"} {
 		t.Setenv(name, "")
 		require.NoError(t, os.Unsetenv(name))
 	}
@@ -51,11 +51,12 @@ func TestDevTokenPrintsATokenTheServiceAcceptsSignedWithTheEnvFileSecret(t *test
 	assert.Empty(t, stderr)
 	assert.Equal(t, 1, strings.Count(stdout, "\n"))
 	token := strings.TrimSpace(stdout)
-	subject, err := utils.NewTokenVerifier(devSecret).Verify(token)
+	caller, err := utils.NewTokenVerifier(devSecret, "roles").Verify(token)
 	require.NoError(t, err)
-	assert.Equal(t, "dev", subject)
+	assert.Equal(t, utils.Principal{Subject: "dev", Roles: []string{"admin"}}, caller, "admin by default")
 	claims := claimsOf(t, token, devSecret)
-	assert.Len(t, claims, 3)
+	assert.Len(t, claims, 4)
+	assert.Equal(t, []any{"admin"}, claims["roles"])
 	assert.InDelta(t, claims["iat"].(float64)+3600, claims["exp"], 0)
 	assert.InDelta(t, float64(time.Now().Unix()), claims["iat"], 5)
 }
@@ -67,6 +68,31 @@ func TestDevTokenTakesSubAndExpires(t *testing.T) {
 	claims := claimsOf(t, strings.TrimSpace(stdout), devSecret)
 	assert.Equal(t, "alice", claims["sub"])
 	assert.InDelta(t, claims["iat"].(float64)+2*86400, claims["exp"], 0)
+}
+
+func TestDevTokenTakesRolesCommaSeparated(t *testing.T) {
+	inServiceFolder(t)
+	for list, roles := range map[string][]any{
+		"editor,admin":      {"editor", "admin"},
+		" editor , ,admin,": {"editor", "admin"},
+		"viewer":            {"viewer"},
+		"":                  {},
+		" , ":               {},
+	} {
+		code, stdout, stderr := devToken("--roles", list)
+		require.Equal(t, 0, code, stderr)
+		assert.Equal(t, roles, claimsOf(t, strings.TrimSpace(stdout), devSecret)["roles"], "%q", list)
+	}
+}
+
+func TestDevTokenPutsTheRolesUnderTheConfiguredClaim(t *testing.T) {
+	inServiceFolder(t)
+	t.Setenv("JWT_ROLES_CLAIM", "groups")
+	code, stdout, stderr := devToken("-roles", "editor")
+	require.Equal(t, 0, code, stderr)
+	claims := claimsOf(t, strings.TrimSpace(stdout), devSecret)
+	assert.Equal(t, []any{"editor"}, claims["groups"])
+	assert.NotContains(t, claims, "roles")
 }
 
 func TestDevTokenTheEnvironmentWinsOverTheEnvFile(t *testing.T) {
@@ -81,7 +107,7 @@ func TestDevTokenTheEnvironmentWinsOverTheEnvFile(t *testing.T) {
 func TestDevTokenABadOptionIsOneLineOnStderrAndExit2(t *testing.T) {
 	inServiceFolder(t)
 	for _, args := range [][]string{
-		{"-expires", "1w"}, {"-expires", "0s"}, {"-sub", ""}, {"-sub"}, {"-bogus"}, {"extra"},
+		{"-expires", "1w"}, {"-expires", "0s"}, {"-sub", ""}, {"-sub"}, {"-roles"}, {"-bogus"}, {"extra"},
 	} {
 		code, stdout, stderr := devToken(args...)
 		assert.Equal(t, 2, code, args)
@@ -98,6 +124,15 @@ func TestDevTokenAShortSecretIsTheConfigurationError(t *testing.T) {
 	assert.Equal(t, 2, code)
 	assert.Empty(t, stdout)
 	assert.Equal(t, "invalid configuration: JWT_SECRET must be at least 32 characters\n", stderr)
+}
+
+func TestDevTokenAnEmptyRolesClaimIsTheConfigurationError(t *testing.T) {
+	inServiceFolder(t)
+	t.Setenv("JWT_ROLES_CLAIM", "")
+	code, stdout, stderr := devToken()
+	assert.Equal(t, 2, code)
+	assert.Empty(t, stdout)
+	assert.Equal(t, "invalid configuration: JWT_ROLES_CLAIM is required\n", stderr)
 }
 
 func TestDevTokenHelpPrintsTheUsage(t *testing.T) {

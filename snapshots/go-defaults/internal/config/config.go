@@ -33,6 +33,7 @@ type Config struct {
 	DBConnectTimeout    time.Duration `mapstructure:"DB_CONNECT_TIMEOUT" validate:"gt=0"`
 	JWTSecret           string        `mapstructure:"JWT_SECRET" validate:"min=32"`
 	JWTExpiresIn        time.Duration `mapstructure:"JWT_EXPIRES_IN" validate:"gt=0"`
+	JWTRolesClaim       string        `mapstructure:"JWT_ROLES_CLAIM" validate:"required"`
 	LogLevel            string        `mapstructure:"LOG_LEVEL" validate:"oneof=debug info warn error"`
 	CorrelationIDHeader string        `mapstructure:"CORRELATION_ID_HEADER" validate:"required"`
 	CORSOrigins         []string      `mapstructure:"CORS_ORIGINS"`
@@ -66,6 +67,7 @@ var defaults = map[string]any{
 	"DB_CONNECT_TIMEOUT":     "5s",
 	"JWT_SECRET":             "",
 	"JWT_EXPIRES_IN":         "24h",
+	"JWT_ROLES_CLAIM":        "roles",
 	"LOG_LEVEL":              "info",
 	"CORRELATION_ID_HEADER":  "x-correlation-id",
 	"CORS_ORIGINS":           "",
@@ -98,6 +100,12 @@ func Load() (Config, error) {
 		return Config{}, fmt.Errorf("invalid configuration: %s", strings.ReplaceAll(err.Error(), "\n", " "))
 	}
 	config.LogLevel = strings.ToLower(config.LogLevel)
+	// viper takes a variable set to empty for unset (its default applies). JWT_ROLES_CLAIM set to
+	// empty is refused instead, as the mistake it is: no token names its roles so, and every
+	// write would be 403.
+	if claim, set := os.LookupEnv("JWT_ROLES_CLAIM"); set && claim == "" {
+		config.JWTRolesClaim = ""
+	}
 	problems := describe(check.Struct(config))
 	var externalProblems []string
 	config.ExternalServices, externalProblems = externalServices(settings, config)

@@ -23,6 +23,7 @@ func TestLoadGivesTheContractDefaults(t *testing.T) {
 	assert.Equal(t, 5*time.Second, config.DBConnectTimeout)
 	assert.Equal(t, 10*time.Second, config.ShutdownTimeout)
 	assert.Equal(t, 24*time.Hour, config.JWTExpiresIn)
+	assert.Equal(t, "roles", config.JWTRolesClaim)
 	assert.Equal(t, int64(1048576), config.RequestBodyMaxBytes)
 	assert.Equal(t, "info", config.LogLevel)
 	assert.Equal(t, "x-correlation-id", config.CorrelationIDHeader)
@@ -38,6 +39,7 @@ func TestLoadReadsTheEnvironmentOverDefaults(t *testing.T) {
 	t.Setenv("DB_CONNECT_TIMEOUT", "1500ms")
 	t.Setenv("SHUTDOWN_TIMEOUT", "30")
 	t.Setenv("JWT_EXPIRES_IN", "7d")
+	t.Setenv("JWT_ROLES_CLAIM", "groups")
 	t.Setenv("REQUEST_BODY_MAX_BYTES", "2048")
 	t.Setenv("LOG_LEVEL", "WARN")
 	t.Setenv("CORS_ORIGINS", "https://app.example.com, http://localhost:5173,")
@@ -51,6 +53,7 @@ func TestLoadReadsTheEnvironmentOverDefaults(t *testing.T) {
 	assert.Equal(t, 1500*time.Millisecond, config.DBConnectTimeout)
 	assert.Equal(t, 30*time.Second, config.ShutdownTimeout, "a bare number is seconds")
 	assert.Equal(t, 7*24*time.Hour, config.JWTExpiresIn)
+	assert.Equal(t, "groups", config.JWTRolesClaim)
 	assert.Equal(t, int64(2048), config.RequestBodyMaxBytes)
 	assert.Equal(t, "warn", config.LogLevel)
 	assert.Equal(t, []string{"https://app.example.com", "http://localhost:5173"}, config.CORSOrigins)
@@ -94,6 +97,19 @@ func TestLoadRequiresTheDatabaseURL(t *testing.T) {
 	t.Setenv("JWT_SECRET", "a-test-secret-with-at-least-32-characters")
 	_, err := Load()
 	assert.EqualError(t, err, "invalid configuration: DATABASE_URL is required")
+}
+
+func TestLoadRefusesAnEmptyRolesClaim(t *testing.T) {
+	// Set to empty, unlike the other variables, it is not its default: no token names its roles so.
+	setRequired(t)
+	t.Setenv("JWT_ROLES_CLAIM", "")
+	_, err := Load()
+	assert.EqualError(t, err, "invalid configuration: JWT_ROLES_CLAIM is required")
+
+	inFolderWithDotEnv(t, "JWT_ROLES_CLAIM=\n", "JWT_ROLES_CLAIM")
+	setRequired(t)
+	_, err = Load()
+	assert.EqualError(t, err, "invalid configuration: JWT_ROLES_CLAIM is required", "empty in .env")
 }
 
 func TestLoadRefusesValuesOfTheWrongType(t *testing.T) {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/golang-jwt/jwt/v5"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
@@ -71,6 +72,7 @@ func newFixture(t *testing.T, database probe, external ...config.ExternalService
 	f.router = NewRouter(Dependencies{
 		Info:                ServiceInfo{Name: "svc", Version: "1.0.0"},
 		JWTSecret:           secret,
+		JWTRolesClaim:       "roles",
 		CorrelationIDHeader: corrHeader,
 		CORSOrigins:         []string{origin},
 		BodyMaxBytes:        bodyLimit,
@@ -103,11 +105,29 @@ type failingBody struct{}
 
 func (failingBody) Read([]byte) (int, error) { return 0, errors.New("the body was read") }
 
+// bearer is the Authorization header of an admin, who may do everything.
 func bearer(t *testing.T) string {
 	t.Helper()
-	token, err := utils.CreateAccessToken("tester", secret, time.Minute)
+	return bearerWith(t, "admin")
+}
+
+// bearerWith is the Authorization header of a caller with these roles (none: one who may only read).
+func bearerWith(t *testing.T, roles ...string) string {
+	t.Helper()
+	token, err := utils.CreateAccessToken("tester", secret, time.Minute, "roles", roles)
 	require.NoError(t, err)
 	return "Bearer " + token
+}
+
+// assertForbidden asserts the 403 of a caller without a role the operation needs: its header,
+// and the envelope whose message names the roles.
+func assertForbidden(t *testing.T, recorder *httptest.ResponseRecorder, message string) {
+	t.Helper()
+	require.Equal(t, http.StatusForbidden, recorder.Code, recorder.Body.String())
+	assert.Equal(t, `Bearer error="insufficient_scope"`, recorder.Header().Get("WWW-Authenticate"))
+	body := decodeError(t, recorder)
+	assert.Equal(t, "FORBIDDEN", body.Error.Code)
+	assert.Equal(t, message, body.Error.Message)
 }
 
 // send passes a request through the whole router and returns the recorded response.
@@ -421,7 +441,11 @@ func TestResourceRoutesNeedAValidBearerToken(t *testing.T) {
 		assert.Equal(t, "UNAUTHORIZED", body.Error.Code)
 		assert.Equal(t, "missing bearer token", body.Error.Message)
 	}
-	for _, auth := range []string{"Bearer not-a-token", "bearer " + strings.TrimPrefix(bearer(t), "Bearer ") + "x"} {
+	// Roles the service cannot read make the token as invalid as a forged one.
+	numberRoles := jwt.MapClaims{"sub": "tester", "exp": time.Now().Unix() + 60, "roles": 7}
+	unreadableRoles, err := jwt.NewWithClaims(jwt.SigningMethodHS256, numberRoles).SignedString([]byte(secret))
+	require.NoError(t, err)
+	for _, auth := range []string{"Bearer not-a-token", "bearer " + strings.TrimPrefix(bearer(t), "Bearer ") + "x", "Bearer " + unreadableRoles} {
 		recorder := f.serve(http.MethodGet, itemsPath, auth, "")
 		assert.Equal(t, http.StatusUnauthorized, recorder.Code, auth)
 		assert.Equal(t, `Bearer error="invalid_token"`, recorder.Header().Get("WWW-Authenticate"))

@@ -2,8 +2,10 @@ package handlers
 
 import (
 	"encoding/json"
+	"io"
 	"maps"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
@@ -213,4 +215,64 @@ func TestItemDeleteReturns204Then404(t *testing.T) {
 	recorder := f.serve(http.MethodDelete, itemsPath+"/"+someID, bearer(t), "")
 	assert.Equal(t, http.StatusConflict, recorder.Code)
 	assert.Equal(t, "item '"+someID+"' is referred to by other-rows", decodeError(t, recorder).Error.Message)
+}
+
+func TestItemACallerWithoutRolesReadsButMayNotWrite(t *testing.T) {
+	f := newFixture(t, probe{})
+	f.itemStore.On("List", mockAny, mockAny).Return([]models.Item{}, 0, nil)
+	f.itemStore.On("Get", mockAny, someID).Return(sampleItem(), nil)
+	reader := bearerWith(t)
+	assert.Equal(t, http.StatusOK, f.serve(http.MethodGet, itemsPath, reader, "").Code)
+	assert.Equal(t, http.StatusOK, f.serve(http.MethodGet, itemsPath+"/"+someID, reader, "").Code)
+
+	body, _ := itemBody()
+	assertForbidden(t, f.serve(http.MethodPost, itemsPath, reader, body), "requires the role editor or admin")
+	assertForbidden(t, f.serve(http.MethodPut, itemsPath+"/"+someID, reader, body), "requires the role editor or admin")
+	assertForbidden(t, f.serve(http.MethodPatch, itemsPath+"/"+someID, reader, `{}`), "requires the role editor or admin")
+	assertForbidden(t, f.serve(http.MethodDelete, itemsPath+"/"+someID, reader, ""), "requires the role admin")
+	other := bearerWith(t, "viewer", "Admin")
+	assertForbidden(t, f.serve(http.MethodDelete, itemsPath+"/"+someID, other, ""), "requires the role admin")
+}
+
+func TestItemAnEditorWritesButOnlyAnAdminDeletes(t *testing.T) {
+	f := newFixture(t, probe{})
+	body, input := itemBody()
+	f.itemStore.On("Create", mockAny, input).Return(sampleItem(), nil)
+	f.itemStore.On("Replace", mockAny, someID, input).Return(sampleItem(), nil)
+	f.itemStore.On("Update", mockAny, someID, models.ItemPatch{}).Return(sampleItem(), nil)
+	f.itemStore.On("Delete", mockAny, someID).Return(nil).Once()
+	editor := bearerWith(t, "viewer", "editor")
+	assert.Equal(t, http.StatusCreated, f.serve(http.MethodPost, itemsPath, editor, body).Code)
+	assert.Equal(t, http.StatusOK, f.serve(http.MethodPut, itemsPath+"/"+someID, editor, body).Code)
+	assert.Equal(t, http.StatusOK, f.serve(http.MethodPatch, itemsPath+"/"+someID, editor, `{}`).Code)
+	assertForbidden(t, f.serve(http.MethodDelete, itemsPath+"/"+someID, editor, ""), "requires the role admin")
+	assert.Equal(t, http.StatusNoContent, f.serve(http.MethodDelete, itemsPath+"/"+someID, bearerWith(t, "admin"), "").Code)
+}
+
+func TestItemTheRoleIsCheckedBeforeTheBodyOrTheID(t *testing.T) {
+	f := newFixture(t, probe{}) // no call expected: a 403 reaches no store
+	// A request of a caller without roles, its body sent as contentType.
+	request := func(method, path, contentType, body string) *http.Request {
+		request := httptest.NewRequest(method, path, strings.NewReader(body))
+		request.Header.Set("Content-Type", contentType)
+		request.Header.Set("Authorization", bearerWith(t))
+		return request
+	}
+	tooLarge := request(http.MethodPost, itemsPath, "application/json", "")
+	tooLarge.Body, tooLarge.ContentLength = io.NopCloser(failingBody{}), bodyLimit+1
+	for name, sent := range map[string]*http.Request{
+		"no body":                  request(http.MethodPost, itemsPath, "application/json", ""),
+		"malformed JSON":           request(http.MethodPost, itemsPath, "application/json", `{"`),
+		"not JSON":                 request(http.MethodPut, itemsPath+"/"+someID, "text/plain", "name"),
+		"too large (and not read)": tooLarge,
+		"a malformed id to change": request(http.MethodPatch, itemsPath+"/not-an-id", "application/json", `{}`),
+		"a malformed id to delete": request(http.MethodDelete, itemsPath+"/not-an-id", "application/json", ""),
+		"an absent item to delete": request(http.MethodDelete, itemsPath+"/"+someID, "application/json", ""),
+	} {
+		t.Run(name, func(t *testing.T) {
+			recorder := f.send(sent)
+			assert.Equal(t, http.StatusForbidden, recorder.Code, recorder.Body.String())
+			assert.Equal(t, "FORBIDDEN", decodeError(t, recorder).Error.Code)
+		})
+	}
 }

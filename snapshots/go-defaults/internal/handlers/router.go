@@ -14,6 +14,7 @@ import (
 type Dependencies struct {
 	Info                ServiceInfo
 	JWTSecret           string
+	JWTRolesClaim       string
 	CorrelationIDHeader string
 	CORSOrigins         []string
 	BodyMaxBytes        int64
@@ -54,7 +55,8 @@ func NewRouter(deps Dependencies) *gin.Engine {
 
 	registerProbes(router, deps.Health, deps.Info)
 	registerDocs(router)
-	api := router.Group("/api/v1", middleware.Authenticate(deps.JWTSecret))
+	// Each resource's Register puts the roles a route needs after authentication: 401, then 403.
+	api := router.Group("/api/v1", middleware.Authenticate(deps.JWTSecret, deps.JWTRolesClaim))
 	(&ItemHandler{service: deps.ItemService, bodyLimit: deps.BodyMaxBytes}).Register(api.Group("/items"))
 
 	known := make([]metrics.Route, 0, len(router.Routes()))

@@ -74,6 +74,33 @@ func TestLifecycleOfAItem(t *testing.T) {
 	assert.Equal(t, http.StatusNotFound, api.call(http.MethodGet, itemsPath+"/"+id, "", nil))
 }
 
+func TestItemTheCallersRolesDecideWhoWrites(t *testing.T) {
+	api := startService(t)
+	path := itemsPath + "/" + api.posted("items", nil)["id"].(string)
+	reader, editor := api.as(), api.as("editor")
+	var refused struct {
+		Error struct{ Code, Message string } `json:"error"`
+	}
+	assert.Equal(t, http.StatusOK, reader.call(http.MethodGet, path, "", nil))
+	assert.Equal(t, http.StatusForbidden, reader.send(http.MethodPost, itemsPath, api.sampleBody("items"), &refused))
+	assert.Equal(t, "FORBIDDEN", refused.Error.Code)
+	assert.Equal(t, "requires the role editor or admin", refused.Error.Message)
+	assert.Equal(t, http.StatusForbidden, reader.send(http.MethodPut, path, api.sampleBody("items"), nil))
+	assert.Equal(t, http.StatusForbidden, reader.call(http.MethodPatch, path, `{}`, nil))
+	assert.Equal(t, http.StatusForbidden, reader.call(http.MethodPost, itemsPath, `{"`, nil), "before the body is read")
+	assert.Equal(t, http.StatusForbidden, reader.call(http.MethodDelete, path, "", &refused))
+	assert.Equal(t, "requires the role admin", refused.Error.Message)
+	var kept map[string]any
+	require.Equal(t, http.StatusOK, api.call(http.MethodGet, path, "", &kept))
+	assert.Equal(t, 1.0, kept["version"], "a 403 changes nothing")
+
+	assert.Equal(t, http.StatusCreated, editor.send(http.MethodPost, itemsPath, api.sampleBody("items"), nil))
+	assert.Equal(t, http.StatusOK, editor.send(http.MethodPut, path, api.sampleBody("items"), nil))
+	assert.Equal(t, http.StatusOK, editor.call(http.MethodPatch, path, `{}`, nil))
+	assert.Equal(t, http.StatusForbidden, editor.call(http.MethodDelete, path, "", nil))
+	assert.Equal(t, http.StatusNoContent, api.as("admin").call(http.MethodDelete, path, "", nil))
+}
+
 func TestItemEveryPutAndPatchIsAWriteEvenWithoutChange(t *testing.T) {
 	api := startService(t)
 	sent := api.sampleBody("items")

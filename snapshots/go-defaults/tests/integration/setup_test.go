@@ -27,6 +27,13 @@ func startService(t *testing.T, external ...config.ExternalService) client {
 	return client{t: t, Service: testservice.Start(t, external...)}
 }
 
+// as is a client of a caller with these roles (none: one who may only read); startService's
+// calls as an admin, who may do everything.
+func (c client) as(roles ...string) client {
+	c.Token = testservice.Token(c.t, roles...)
+	return c
+}
+
 // call sends a request and decodes a JSON answer into out (when out is not nil).
 func (c client) call(method, path, body string, out any) int {
 	c.t.Helper()

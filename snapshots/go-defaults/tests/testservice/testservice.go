@@ -23,6 +23,17 @@ import (
 // Secret signs the tokens of the service under test.
 const Secret = "integration-secret-with-at-least-32-characters"
 
+// RolesClaim is the claim the service under test reads the caller's roles from (JWT_ROLES_CLAIM).
+const RolesClaim = "roles"
+
+// Token is a bearer token the service under test accepts, granting roles (none: it may only read).
+func Token(t *testing.T, roles ...string) string {
+	t.Helper()
+	token, err := utils.CreateAccessToken("integration-tests", Secret, time.Hour, RolesClaim, roles)
+	require.NoError(t, err)
+	return token
+}
+
 // Config is the configuration of the service under test, on the database of DATABASE_URL.
 func Config(t *testing.T) config.Config {
 	t.Helper()
@@ -44,6 +55,7 @@ func Config(t *testing.T) config.Config {
 		DBConnectTimeout:    5 * time.Second,
 		JWTSecret:           Secret,
 		JWTExpiresIn:        time.Hour,
+		JWTRolesClaim:       RolesClaim,
 		LogLevel:            "error",
 		CorrelationIDHeader: "x-correlation-id",
 		RequestBodyMaxBytes: 1 << 20,
@@ -57,7 +69,7 @@ type Service struct {
 	URL string
 	// MetricsURL is where it serves /metrics (its PROMETHEUS_PORT), apart from the API.
 	MetricsURL string
-	// Token is a valid bearer token.
+	// Token is a valid bearer token of an admin, who may do everything.
 	Token string
 	// Pool reaches its database directly.
 	Pool *pgxpool.Pool
@@ -89,7 +101,6 @@ func Start(t *testing.T, external ...config.ExternalService) Service {
 	t.Cleanup(server.Close)
 	metrics := httptest.NewServer(service.MetricsHandler)
 	t.Cleanup(metrics.Close)
-	token, err := utils.CreateAccessToken("integration-tests", Secret, cfg.JWTExpiresIn)
-	require.NoError(t, err)
+	token := Token(t, "admin")
 	return Service{URL: server.URL, MetricsURL: metrics.URL, Token: token, Pool: service.Database.Pool}
 }

@@ -6,7 +6,7 @@ declare global {
     interface Request {
       /** Set by the correlation-id middleware before any other. */
       correlationId: string;
-      /** Set by `authenticate` on protected routes. */
+      /** Set by `authenticate` on protected routes: who is calling, and with which roles. */
       principal?: Principal;
     }
   }

@@ -210,6 +210,22 @@ describe("/api/v1/media-assets keeps api/openapi.json", () => {
     }
   });
 
+  it("refuses a valid token without the operation's role with 403", async () => {
+    const id = await create("kept");
+    const reader = bearer("reader", []);
+    const editor = bearer("editor", ["editor"]);
+    for (const method of ["post", "put", "patch", "delete"] as const) {
+      const url = method === "post" ? COLLECTION : itemUrl(id);
+      const refused = await request(server)[method](url).set("authorization", reader);
+      const template = method === "post" ? COLLECTION : ITEM;
+      expectAnswer(method.toUpperCase(), template, refused, 403, "FORBIDDEN");
+      expect(refused.headers["www-authenticate"]).toBe('Bearer error="insufficient_scope"');
+    }
+    const refused = await request(server).delete(itemUrl(id)).set("authorization", editor);
+    expectAnswer("DELETE", ITEM, refused, 403, "FORBIDDEN");
+    expect(refused.body).toMatchObject({ error: { message: "requires the role admin" } });
+  });
+
   it("refuses malformed ids and parameters with 400", async () => {
     for (const method of ["get", "put", "patch", "delete"] as const) {
       const answer = await itemRequest(method, "not-a-uuid");

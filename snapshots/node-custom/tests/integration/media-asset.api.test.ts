@@ -34,8 +34,8 @@ describe("/api/v1/media-assets against PostgreSQL", () => {
 
   const body = () => samples.body(app, auth, RESOURCE);
   const create = (fields: samples.Body = {}) => samples.create(app, auth, RESOURCE, fields);
-  const call = (method: "get" | "post" | "put" | "patch" | "delete", url: string) =>
-    request(app)[method](url).set("authorization", auth);
+  const call = (method: "get" | "post" | "put" | "patch" | "delete", url: string, token = auth) =>
+    request(app)[method](url).set("authorization", token);
   const listed = async (query: Record<string, string> = {}): Promise<Row[]> => {
     const response = await call("get", URL).query(query);
     expect(response.status).toBe(200);
@@ -216,5 +216,52 @@ describe("/api/v1/media-assets against PostgreSQL", () => {
     expect((await call("put", `${URL}/${missing}`).send(await body())).status).toBe(404);
     expect((await call("patch", `${URL}/${missing}`).send({})).status).toBe(404);
     expect((await call("delete", `${URL}/${missing}`)).status).toBe(404);
+  });
+
+  it("lets any caller read, an editor create and change, and only an admin delete", async () => {
+    const reader = bearer("reader", []);
+    const editor = bearer("editor", ["editor"]);
+    const row = await create();
+    const url = `${URL}/${row.id}`;
+    expect((await call("get", URL, reader)).status).toBe(200);
+    expect((await call("get", url, reader)).status).toBe(200);
+
+    const refusals = [
+      [call("post", URL, reader).send(await body()), "editor or admin"],
+      [call("put", url, reader).send(await body()), "editor or admin"],
+      [call("patch", url, reader).send({}), "editor or admin"],
+      [call("delete", url, reader), "admin"],
+      [call("delete", url, editor), "admin"],
+    ] as const;
+    for (const [refused, roles] of refusals) {
+      const response = await refused;
+      expect(response.status).toBe(403);
+      expect(response.headers["www-authenticate"]).toBe('Bearer error="insufficient_scope"');
+      expect(response.body).toMatchObject({
+        error: { code: "FORBIDDEN", message: `requires the role ${roles}` },
+      });
+    }
+    expect((await call("get", url, reader)).body).toEqual(row); // untouched
+
+    expect((await call("post", URL, editor).send(await body())).status).toBe(201);
+    expect((await call("put", url, editor).send(await body())).status).toBe(200);
+    expect((await call("patch", url, editor).send({})).status).toBe(200);
+    expect((await call("delete", url, bearer("admin", ["admin"]))).status).toBe(204);
+  });
+
+  it("refuses a caller without the role before reading the body or the id", async () => {
+    const reader = bearer("reader", []);
+    const row = await create();
+    const refusals = {
+      "no body": call("post", URL, reader),
+      "malformed JSON": call("post", URL, reader).set("content-type", "application/json").send("{"),
+      "another media type": call("post", URL, reader).set("content-type", "text/plain").send("x"),
+      "a malformed id": call("patch", `${URL}/not-a-uuid`, reader).send({}),
+      "an absent item": call("delete", `${URL}/${randomUUID()}`, reader),
+      "an item that exists": call("delete", `${URL}/${row.id}`, reader),
+    };
+    for (const [reason, refused] of Object.entries(refusals)) {
+      expect({ reason, status: (await refused).status }).toEqual({ reason, status: 403 });
+    }
   });
 });

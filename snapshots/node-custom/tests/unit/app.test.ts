@@ -23,11 +23,19 @@ describe("the HTTP layer", () => {
   const prisma = mockPrisma();
   const { app } = buildApp(prisma, testConfig({ CORS_ORIGINS: "https://app.example.com" }));
 
-  it("checks a request in the contract's order: 404, 405, 401, 400, 415, 413, 400", async () => {
+  it("checks a request in the contract's order: 404, 405, 401, 403, 400, 415, 413", async () => {
     const steps = [
       [request(app).post(`${RESOURCE_PATH}/`), 404],
       [request(app).trace(RESOURCE_PATH), 405],
       [request(app).post(RESOURCE_PATH).set("content-type", "text/plain"), 401],
+      [
+        request(app)
+          .post(RESOURCE_PATH)
+          .set("authorization", bearer("reader", []))
+          .set("content-type", "text/plain")
+          .set("content-length", String(2 * 1024 * 1024)),
+        403,
+      ],
       [request(app).post(RESOURCE_PATH).set("authorization", bearer()), 400],
       [
         request(app)

@@ -20,6 +20,7 @@ describe("loadConfig", () => {
       DB_CONNECT_TIMEOUT: 5_000,
       SHUTDOWN_TIMEOUT: 10_000,
       JWT_EXPIRES_IN: 86_400_000,
+      JWT_ROLES_CLAIM: "roles",
       externalServices: [],
     });
   });
@@ -36,6 +37,13 @@ describe("loadConfig", () => {
     for (const bad of ["5 s", "1.5s", "5sec", "-1s", "", "0", "0ms"]) {
       expect(() => durations(bad)).toThrow(/DB_CONNECT_TIMEOUT/);
     }
+  });
+
+  it("reads the roles from the claim JWT_ROLES_CLAIM names, which must not be empty", () => {
+    expect(loadConfig({ ...REQUIRED, JWT_ROLES_CLAIM: "groups" }).JWT_ROLES_CLAIM).toBe("groups");
+    expect(() => loadConfig({ ...REQUIRED, JWT_ROLES_CLAIM: "" })).toThrow(
+      "invalid configuration: JWT_ROLES_CLAIM: must not be empty",
+    );
   });
 
   it("takes the four log levels in any case, and nothing else", () => {

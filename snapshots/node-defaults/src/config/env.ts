@@ -43,6 +43,9 @@ const EnvSchema = z.object({
   DB_CONNECT_TIMEOUT: duration("5s"),
   JWT_SECRET: z.string().min(32, "must be at least 32 characters"),
   JWT_EXPIRES_IN: duration("24h"),
+  // The token claim holding the caller's roles, so an identity provider's own (e.g. groups) can
+  // be named instead (docs/contract.md, Authorization).
+  JWT_ROLES_CLAIM: z.string().min(1, "must not be empty").default("roles"),
   LOG_LEVEL: z
     .string()
     .toLowerCase()

@@ -1,5 +1,6 @@
 import { Router, type RequestHandler } from "express";
 
+import { DELETE_ROLES, requireRole, WRITE_ROLES } from "../middleware/authorize";
 import { allowMethods } from "../middleware/methods";
 import { body, pathId, query } from "../middleware/validate";
 import * as Schemas from "../models/item.schemas";
@@ -15,8 +16,9 @@ export interface RouterDependencies {
 
 /**
  * /api/v1/items (Visiobook guidelines 3.1, api/openapi.json). Each route checks, in the
- * contract's order: method (405), token (401), body (400, 415, 413), then the request's values
- * (400), and the service answers 404 and 409.
+ * contract's order: method (405), token (401), role (403), body (400, 415, 413), then the
+ * request's values (400), and the service answers 404 and 409. Who may call each is declared on
+ * it: reading needs only a valid token; writing, a role of WRITE_ROLES; deleting, of DELETE_ROLES.
  */
 export function itemsRouter(dependencies: RouterDependencies): Router {
   const { service, guard, jsonBody } = dependencies;
@@ -28,7 +30,7 @@ export function itemsRouter(dependencies: RouterDependencies): Router {
     .get(async (req, res) => {
       res.json(await service.list(query(Schemas.ListQuery, req)));
     })
-    .post(jsonBody, async (req, res) => {
+    .post(requireRole(WRITE_ROLES), jsonBody, async (req, res) => {
       const created = await service.create(body(Schemas.Input, req));
       res.status(201).location(`${req.path}/${created.id}`).json(created);
     });
@@ -39,15 +41,15 @@ export function itemsRouter(dependencies: RouterDependencies): Router {
     .get(async (req, res) => {
       res.json(await service.get(pathId(req.params.id)));
     })
-    .put(jsonBody, async (req, res) => {
+    .put(requireRole(WRITE_ROLES), jsonBody, async (req, res) => {
       const id = pathId(req.params.id);
       res.json(await service.replace(id, body(Schemas.Input, req)));
     })
-    .patch(jsonBody, async (req, res) => {
+    .patch(requireRole(WRITE_ROLES), jsonBody, async (req, res) => {
       const id = pathId(req.params.id);
       res.json(await service.update(id, body(Schemas.Patch, req)));
     })
-    .delete(async (req, res) => {
+    .delete(requireRole(DELETE_ROLES), async (req, res) => {
       await service.delete(pathId(req.params.id));
       res.status(204).end();
     });

@@ -8,9 +8,10 @@ const BEARER = /^Bearer(?: +(.*))?$/i;
 
 /**
  * Requires `Authorization: Bearer <JWT>` (see verifyAccessToken); 401 otherwise. Every bad token
- * gets the same answer: it does not say which check failed.
+ * gets the same answer: it does not say which check failed. The principal it sets carries the
+ * roles of the token's `rolesClaim` (JWT_ROLES_CLAIM), which requireRole checks next.
  */
-export function authenticate(secret: string): RequestHandler {
+export function authenticate(secret: string, rolesClaim: string): RequestHandler {
   const key = accessTokenKey(secret);
   return (req, _res, next) => {
     const token = BEARER.exec(req.get("authorization") ?? "")?.[1]?.trim();
@@ -18,7 +19,7 @@ export function authenticate(secret: string): RequestHandler {
       next(unauthorized("missing bearer token", "Bearer"));
       return;
     }
-    const principal = verifyAccessToken(token, key);
+    const principal = verifyAccessToken(token, key, rolesClaim);
     if (principal === undefined) {
       next(unauthorized("invalid bearer token", 'Bearer error="invalid_token"'));
       return;

@@ -11,7 +11,7 @@ export class HttpError extends Error {
     readonly code: string,
     message: string,
     readonly details?: Problem[],
-    /** Response headers the status calls for: Allow on a 405, WWW-Authenticate on a 401. */
+    /** Response headers the status calls for: Allow on a 405, WWW-Authenticate on a 401 or 403. */
     readonly headers: Record<string, string> = {},
   ) {
     super(message);
@@ -24,6 +24,12 @@ export const invalid = (details: Problem[]): HttpError =>
 
 export const unauthorized = (message: string, challenge: string): HttpError =>
   new HttpError(401, "UNAUTHORIZED", message, undefined, { "WWW-Authenticate": challenge });
+
+/** A valid token without any of the roles the operation allows (RFC 6750's insufficient_scope). */
+export const forbidden = (message: string): HttpError =>
+  new HttpError(403, "FORBIDDEN", message, undefined, {
+    "WWW-Authenticate": 'Bearer error="insufficient_scope"',
+  });
 
 export const notFound = (message: string): HttpError => new HttpError(404, "NOT_FOUND", message);
 

@@ -2,20 +2,32 @@ import { createSecretKey, type KeyObject } from "node:crypto";
 
 import jwt from "jsonwebtoken";
 
-/** Who made an authenticated request: the `sub` of its bearer token. */
+/** Who made an authenticated request: the `sub` of its bearer token, and the roles it grants. */
 export interface Principal {
   subject: string;
+  /** The names in the token's roles claim (JWT_ROLES_CLAIM), compared exactly: case matters. */
+  roles: ReadonlySet<string>;
 }
 
 export interface TokenSettings {
   secret: string;
   /** JWT_EXPIRES_IN, in milliseconds. */
   lifetimeMs: number;
+  /** JWT_ROLES_CLAIM: the claim that holds the caller's roles. */
+  rolesClaim: string;
 }
 
-/** Signs an HS256 access token, e.g. for tests and service-to-service calls. */
-export function createAccessToken(subject: string, settings: TokenSettings): string {
-  return jwt.sign({}, settings.secret, {
+/**
+ * Signs an HS256 access token, e.g. for tests and service-to-service calls. `roles` go in as a
+ * JSON array under the roles claim; without them the token has no such claim, so it may only read.
+ */
+export function createAccessToken(
+  subject: string,
+  settings: TokenSettings,
+  roles?: readonly string[],
+): string {
+  const claims = roles === undefined ? {} : { [settings.rolesClaim]: [...roles] };
+  return jwt.sign(claims, settings.secret, {
     algorithm: "HS256",
     subject,
     expiresIn: Math.floor(settings.lifetimeMs / 1000),
@@ -34,9 +46,14 @@ export function accessTokenKey(secret: string): KeyObject {
 /**
  * The principal of a valid token: HS256 only (so never `alg: none`), signed with `key`
  * (accessTokenKey), an `exp` in the future, `nbf` (when present) not in the future, no clock
- * leeway, and a non-empty string `sub`. Undefined for anything else.
+ * leeway, a non-empty string `sub`, and roles the service can read in its `rolesClaim` (see
+ * rolesOf). Undefined for anything else.
  */
-export function verifyAccessToken(token: string, key: KeyObject): Principal | undefined {
+export function verifyAccessToken(
+  token: string,
+  key: KeyObject,
+  rolesClaim: string,
+): Principal | undefined {
   let payload: string | jwt.JwtPayload;
   try {
     payload = jwt.verify(token, key, { algorithms: ["HS256"], clockTolerance: 0 });
@@ -46,5 +63,24 @@ export function verifyAccessToken(token: string, key: KeyObject): Principal | un
   // jsonwebtoken checks exp only when the token has one: a token without it never expires.
   if (typeof payload === "string" || typeof payload.exp !== "number") return undefined;
   if (typeof payload.sub !== "string" || payload.sub === "") return undefined;
-  return { subject: payload.sub };
+  // Own properties only: a claim named `constructor` or `__proto__` that the token lacks must
+  // read as absent, not as what every object inherits.
+  const roles = rolesOf(Object.hasOwn(payload, rolesClaim) ? payload[rolesClaim] : undefined);
+  if (roles === undefined) return undefined;
+  return { subject: payload.sub, roles };
+}
+
+/**
+ * The roles a roles claim grants: none when it is absent; the names of a JSON array of strings;
+ * the names of one string separated by spaces (OAuth's `scope`). Undefined for any other value
+ * (a number, a boolean, null, an object, an array holding anything but strings): the service
+ * cannot tell what such a token grants, so it is refused as invalid rather than read as no role.
+ */
+function rolesOf(claim: unknown): Set<string> | undefined {
+  if (claim === undefined) return new Set();
+  if (typeof claim === "string") return new Set(claim.split(" ").filter((name) => name !== ""));
+  if (Array.isArray(claim) && claim.every((name) => typeof name === "string")) {
+    return new Set(claim);
+  }
+  return undefined;
 }

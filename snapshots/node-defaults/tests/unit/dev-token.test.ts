@@ -11,15 +11,17 @@ function claimsOf(stdout: string, secret = SECRET): jwt.JwtPayload {
 }
 
 describe("devToken", () => {
-  it("prints a token the service accepts, for sub dev, valid for an hour", () => {
+  it("prints a token the service accepts, for sub dev with role admin, valid for an hour", () => {
     const result = devToken([], ENV);
     expect(result).toMatchObject({ code: 0, stderr: "" });
     expect(result.stdout.split("\n")).toHaveLength(2);
-    expect(verifyAccessToken(result.stdout.trim(), accessTokenKey(SECRET))).toEqual({
+    expect(verifyAccessToken(result.stdout.trim(), accessTokenKey(SECRET), "roles")).toEqual({
       subject: "dev",
+      roles: new Set(["admin"]),
     });
     const claims = claimsOf(result.stdout);
-    expect(Object.keys(claims).sort()).toEqual(["exp", "iat", "sub"]);
+    expect(Object.keys(claims).sort()).toEqual(["exp", "iat", "roles", "sub"]);
+    expect(claims.roles).toEqual(["admin"]);
     expect(claims.exp).toBe((claims.iat ?? 0) + 3600);
     expect(Math.abs((claims.iat ?? 0) - Date.now() / 1000)).toBeLessThan(5);
   });
@@ -30,7 +32,24 @@ describe("devToken", () => {
     expect(claims.exp).toBe((claims.iat ?? 0) + 2 * 86_400);
   });
 
+  it("takes --roles as comma-separated names, trimmed, empty ones dropped", () => {
+    const rolesOf = (list: string): unknown =>
+      claimsOf(devToken(["--roles", list], ENV).stdout).roles;
+    expect(rolesOf("editor,admin")).toEqual(["editor", "admin"]);
+    expect(rolesOf(" editor , ,Admin,")).toEqual(["editor", "Admin"]);
+    expect(rolesOf("")).toEqual([]);
+    expect(claimsOf(devToken(["--roles="], ENV).stdout).roles).toEqual([]);
+  });
+
+  it("puts the roles under the claim JWT_ROLES_CLAIM names", () => {
+    const result = devToken(["--roles", "editor"], { ...ENV, JWT_ROLES_CLAIM: "groups" });
+    const claims = claimsOf(result.stdout);
+    expect(claims.groups).toEqual(["editor"]);
+    expect(claims).not.toHaveProperty("roles");
+  });
+
   it.each([
+    [["--roles"], "argument missing"],
     [["--expires", "1w"], "invalid duration"],
     [["--expires", "0s"], "invalid duration"],
     [["--sub", ""], "must not be empty"],
@@ -45,6 +64,14 @@ describe("devToken", () => {
     expect(result.stderr).toContain(message);
   });
 
+  it("reports an empty JWT_ROLES_CLAIM as the service's configuration error", () => {
+    expect(devToken([], { ...ENV, JWT_ROLES_CLAIM: "" })).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: "invalid configuration: JWT_ROLES_CLAIM: must not be empty\n",
+    });
+  });
+
   it("reports a short JWT_SECRET as the service's configuration error", () => {
     expect(devToken([], { ...ENV, JWT_SECRET: "short" })).toEqual({
       code: 2,
@@ -54,6 +81,9 @@ describe("devToken", () => {
   });
 
   it("prints its usage on --help", () => {
+    expect(DEV_TOKEN_USAGE).toBe(
+      "usage: dev-token [--sub NAME] [--roles LIST] [--expires DURATION]",
+    );
     expect(devToken(["--help"], ENV)).toEqual({
       code: 0,
       stdout: `${DEV_TOKEN_USAGE}\n`,

@@ -44,6 +44,14 @@ describe("the error alert", () => {
     expect(screen.getByRole("link", { name: "Sign in" }).getAttribute("href")).toBe("/sign-in");
   });
 
+  it("says the token lacks a role when the API forbade the operation", () => {
+    renderAlert(new ApiError("requires the role admin", 403, "FORBIDDEN", "c-3"));
+
+    expect(screen.getByText("requires the role admin")).toBeTruthy();
+    expect(screen.getByText(/does not allow this/)).toBeTruthy();
+    expect(screen.getByRole("link", { name: "Sign in" }).getAttribute("href")).toBe("/sign-in");
+  });
+
   it("lists what the API refused, by field", () => {
     const details = [
       { field: "body.name", message: "must not be blank" },

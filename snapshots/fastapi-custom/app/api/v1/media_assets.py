@@ -1,7 +1,8 @@
 """The resource /api/v1/media-assets (guidelines 3.1), as in api/openapi.json.
 
-Every route needs a bearer JWT; lists are paginated, sorted and filtered. Parameters and bodies
-are read by hand (app/api/dependencies.py says why).
+Every route needs a bearer JWT; those that write also need one of the roles named in their
+`dependencies` (docs/contract.md, Authorization). Lists are paginated, sorted and filtered.
+Parameters and bodies are read by hand (app/api/dependencies.py says why).
 """
 
 import re
@@ -10,10 +11,17 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response, status
 
-from app.api.dependencies import JsonObject, SessionDep, SettingsDep, require_principal
+from app.api.dependencies import (
+    JsonObject,
+    SessionDep,
+    SettingsDep,
+    require_principal,
+    require_role,
+)
 from app.core.cache import Cache
 from app.core.errors import InvalidRequestError, Problem
 from app.core.pagination import Pagination, parse_list_query
+from app.core.security import DELETE_ROLES, WRITE_ROLES
 from app.models.media_asset import (
     MediaAssetInput,
     MediaAssetPage,
@@ -72,7 +80,12 @@ async def list_media_assets(
     )
 
 
-@router.post("", response_model=MediaAssetRead, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "",
+    response_model=MediaAssetRead,
+    status_code=status.HTTP_201_CREATED,
+    dependencies=[require_role(WRITE_ROLES)],
+)
 async def create_media_asset(
     body: JsonObject,
     service: ServiceDep,
@@ -90,7 +103,11 @@ async def get_media_asset(id: str, service: ServiceDep) -> MediaAssetRead:
     return MediaAssetRead.model_validate(await service.get(parse_id(id)))
 
 
-@router.put("/{id}", response_model=MediaAssetRead)
+@router.put(
+    "/{id}",
+    response_model=MediaAssetRead,
+    dependencies=[require_role(WRITE_ROLES)],
+)
 async def replace_media_asset(
     id: str,
     body: JsonObject,
@@ -102,7 +119,11 @@ async def replace_media_asset(
     return MediaAssetRead.model_validate(item)
 
 
-@router.patch("/{id}", response_model=MediaAssetRead)
+@router.patch(
+    "/{id}",
+    response_model=MediaAssetRead,
+    dependencies=[require_role(WRITE_ROLES)],
+)
 async def update_media_asset(
     id: str,
     body: JsonObject,
@@ -114,7 +135,9 @@ async def update_media_asset(
     return MediaAssetRead.model_validate(item)
 
 
-@router.delete("/{id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete(
+    "/{id}", status_code=status.HTTP_204_NO_CONTENT, dependencies=[require_role(DELETE_ROLES)]
+)
 async def delete_media_asset(id: str, service: ServiceDep) -> Response:
     await service.delete(parse_id(id))
     return Response(status_code=status.HTTP_204_NO_CONTENT)

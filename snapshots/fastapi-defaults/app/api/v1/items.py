@@ -1,7 +1,8 @@
 """The resource /api/v1/items (guidelines 3.1), as in api/openapi.json.
 
-Every route needs a bearer JWT; lists are paginated, sorted and filtered. Parameters and bodies
-are read by hand (app/api/dependencies.py says why).
+Every route needs a bearer JWT; those that write also need one of the roles named in their
+`dependencies` (docs/contract.md, Authorization). Lists are paginated, sorted and filtered.
+Parameters and bodies are read by hand (app/api/dependencies.py says why).
 """
 
 import re
@@ -10,9 +11,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response, status
 
-from app.api.dependencies import JsonObject, SessionDep, require_principal
+from app.api.dependencies import (
+    JsonObject,
+    SessionDep,
+    require_principal,
+    require_role,
+)
 from app.core.errors import InvalidRequestError, Problem
 from app.core.pagination import Pagination, parse_list_query
+from app.core.security import DELETE_ROLES, WRITE_ROLES
 from app.models.item import (
     ItemInput,
     ItemPage,
@@ -62,7 +69,12 @@ async def list_items(
     )
 
 
-@router.post("", response_model=ItemRead, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "",
+    response_model=ItemRead,
+    status_code=status.HTTP_201_CREATED,
+    dependencies=[require_role(WRITE_ROLES)],
+)
 async def create_item(
     body: JsonObject,
     service: ServiceDep,
@@ -80,7 +92,11 @@ async def get_item(id: str, service: ServiceDep) -> ItemRead:
     return ItemRead.model_validate(await service.get(parse_id(id)))
 
 
-@router.put("/{id}", response_model=ItemRead)
+@router.put(
+    "/{id}",
+    response_model=ItemRead,
+    dependencies=[require_role(WRITE_ROLES)],
+)
 async def replace_item(
     id: str,
     body: JsonObject,
@@ -92,7 +108,11 @@ async def replace_item(
     return ItemRead.model_validate(item)
 
 
-@router.patch("/{id}", response_model=ItemRead)
+@router.patch(
+    "/{id}",
+    response_model=ItemRead,
+    dependencies=[require_role(WRITE_ROLES)],
+)
 async def update_item(
     id: str,
     body: JsonObject,
@@ -104,7 +124,9 @@ async def update_item(
     return ItemRead.model_validate(item)
 
 
-@router.delete("/{id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete(
+    "/{id}", status_code=status.HTTP_204_NO_CONTENT, dependencies=[require_role(DELETE_ROLES)]
+)
 async def delete_item(id: str, service: ServiceDep) -> Response:
     await service.delete(parse_id(id))
     return Response(status_code=status.HTTP_204_NO_CONTENT)
