@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from visiobook_scaffold.check.limits import rate_limit_evidence
 from visiobook_scaffold.check.model import Finding, Severity, Skip
 from visiobook_scaffold.check.openapi import documents, who_may_call, write_operations
 from visiobook_scaffold.check.registry import rule
@@ -145,3 +146,21 @@ def write_roles(repo: Repo) -> Iterator[Finding]:
         problem = who_may_call(operation)
         if problem:
             yield Finding(f"{operation.method} {operation.path}: {problem}", document.path)
+
+
+@rule(
+    "api-rate-limit",
+    category="api",
+    severity=Severity.WARNING,
+    spec="9.1",
+    title="Requests are rate limited",
+    fix="Limit each client's requests (a rate-limiting library, or the ingress's limits) and"
+    " document the 429 answer in the OpenAPI document, with RateLimit and Retry-After headers.",
+    kinds=("service",),
+)
+def rate_limit(repo: Repo) -> Iterator[Finding]:
+    if not rate_limit_evidence(repo):
+        yield Finding(
+            "no rate limit found: no rate-limiting library among the dependencies, no ingress"
+            " limit, no 429 answer in an OpenAPI document"
+        )

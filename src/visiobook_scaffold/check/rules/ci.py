@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import yaml
 
+from visiobook_scaffold.check.limits import load_tests
 from visiobook_scaffold.check.model import Finding, Severity
 from visiobook_scaffold.check.profiles import profile_of
 from visiobook_scaffold.check.registry import rule
@@ -135,3 +136,23 @@ def coverage_gate(repo: Repo) -> Iterator[Finding]:
         yield from low
     elif not configured:
         yield Finding(f"no coverage minimum found in {', '.join(gate.files)}")
+
+
+@rule(
+    "load-test-thresholds",
+    category="ci",
+    severity=Severity.WARNING,
+    spec="9.2",
+    title="A load test judges the service's objectives",
+    fix="Keep a load test (k6, Locust, Artillery, Gatling) whose run fails when an objective is"
+    " missed (k6 `thresholds`, Locust's `process_exit_code`, Artillery `ensure`, Gatling"
+    " `assertions`), and run it against staging after each deploy.",
+    kinds=("service",),
+)
+def load_test_thresholds(repo: Repo) -> Iterator[Finding]:
+    found = load_tests(repo)
+    if not found:
+        yield Finding("no load test (a k6, Locust, Artillery or Gatling script) in the files")
+    elif not any(test.can_fail for test in found):
+        for test in found:
+            yield Finding(f"the {test.tool} load test cannot fail: it sets no threshold", test.path)
