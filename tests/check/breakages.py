@@ -75,6 +75,14 @@ def edit_contract(root: Path, edit: Callable[[dict[str, Any]], object]) -> None:
     path.write_text(json.dumps(document, indent=2))
 
 
+def without_429_answers(paths: dict[str, Any]) -> None:
+    """The contract no longer says any operation may answer 429."""
+    for item in paths.values():
+        for operation in item.values():
+            if isinstance(operation, dict):
+                operation.get("responses", {}).pop("429", None)
+
+
 def without_security_work(jobs: dict[str, Any]) -> None:
     """No job audits the dependencies or scans anything, whatever the jobs are called."""
     jobs["quality"] = jobs.pop("security")
@@ -444,6 +452,23 @@ BREAKAGES = [
         "create without security",
         lambda r: edit_contract(r, lambda paths: paths["/api/v1/items"]["post"].pop("security")),
     ),
+    Breakage(
+        "api-rate-limit",
+        "fastapi",
+        "no 429 in the contract",
+        lambda r: edit_contract(r, without_429_answers),
+    ),
+    Breakage(
+        "load-test-thresholds",
+        "go",
+        "locust run that cannot fail",
+        lambda r: replace(
+            r / "load/locustfile.py",
+            "environment.process_exit_code = 1 if missed else 0",
+            "print(len(missed))",
+        ),
+    ),
+    Breakage("load-test-thresholds", "node", "no load test", lambda r: remove(r / "load")),
     Breakage(
         "api-naming",
         "go",
