@@ -72,12 +72,14 @@ COMMANDS = frozenset(
         "type_check",
         "test",
         "audit",
+        "load_test",
         "e2e",
     }
 )
 REQUIRED_COMMANDS = {
     "service": frozenset(
-        {"install", "migrate", "run", "dev_token", "lint", "type_check", "test", "audit"}
+        {"install", "migrate", "run", "dev_token", "lint", "type_check", "test", "audit",
+         "load_test"}
     ),
     "frontend": frozenset({"install", "run", "lint", "type_check", "test", "audit"}),
 }
