@@ -78,8 +78,17 @@ COMMANDS = frozenset(
 )
 REQUIRED_COMMANDS = {
     "service": frozenset(
-        {"install", "migrate", "run", "dev_token", "lint", "type_check", "test", "audit",
-         "load_test"}
+        {
+            "install",
+            "migrate",
+            "run",
+            "dev_token",
+            "lint",
+            "type_check",
+            "test",
+            "audit",
+            "load_test",
+        }
     ),
     "frontend": frozenset({"install", "run", "lint", "type_check", "test", "audit"}),
 }
