@@ -43,6 +43,7 @@ RUST_FACTS = """\
         type_check: "cargo check"
         test: "cargo test"
         audit: "cargo audit"
+        load_test: "bash load/run.sh"
 """
 
 
