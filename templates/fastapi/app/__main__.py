@@ -49,7 +49,9 @@ def listeners(settings: Settings) -> dict[str, Listener]:
         port=settings.port,
         log_config=None,  # our JSON logging is configured by the application
         access_log=False,  # the request middleware writes one line per request
-        proxy_headers=True,
+        # X-Forwarded-For is read by the app itself, from TRUSTED_PROXIES only (app/main.py):
+        # uvicorn's own would trust 127.0.0.1 when none is named.
+        proxy_headers=False,
         # After SIGTERM, in-flight requests get this long to finish (uvicorn counts seconds).
         timeout_graceful_shutdown=math.ceil(settings.shutdown_timeout),
     )
