@@ -51,3 +51,17 @@ export const contentTooLarge = (limit: number): HttpError =>
 
 export const unsupportedMediaType = (): HttpError =>
   new HttpError(415, "UNSUPPORTED_MEDIA_TYPE", "request body must be application/json");
+
+/** A client over its budget (RATE_LIMIT_REQUESTS per RATE_LIMIT_WINDOW); retry in `retryAfter` s. */
+export const tooManyRequests = (
+  requests: number,
+  windowSeconds: number,
+  retryAfter: number,
+): HttpError =>
+  new HttpError(
+    429,
+    "TOO_MANY_REQUESTS",
+    `rate limit of ${requests} requests per ${windowSeconds} s exceeded`,
+    undefined,
+    { "Retry-After": String(retryAfter) },
+  );
