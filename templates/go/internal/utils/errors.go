@@ -74,6 +74,12 @@ func UnsupportedMediaType() *APIError {
 	return &APIError{Status: http.StatusUnsupportedMediaType, Code: "UNSUPPORTED_MEDIA_TYPE", Message: message}
 }
 
+// TooManyRequests is the 429 of a client over its rate limit; message names the limit, e.g.
+// "rate limit of 6000 requests per 60 s exceeded".
+func TooManyRequests(message string) *APIError {
+	return &APIError{Status: http.StatusTooManyRequests, Code: "TOO_MANY_REQUESTS", Message: message}
+}
+
 // Internal is the 500 that hides an unexpected failure from clients.
 func Internal() *APIError {
 	return &APIError{Status: http.StatusInternalServerError, Code: "INTERNAL_ERROR", Message: "internal server error"}
