@@ -1,3 +1,5 @@
+import { readableDuration } from "./duration";
+
 /** A field and what is wrong with it: `body`, `body.<field>`, `query.<parameter>`, `path.id`. */
 export interface Problem {
   field: string;
@@ -64,4 +66,18 @@ export const tooManyRequests = (
     `rate limit of ${requests} requests per ${windowSeconds} s exceeded`,
     undefined,
     { "Retry-After": String(retryAfter) },
+  );
+
+/** Load shedding: MAX_CONCURRENT_REQUESTS are in progress already; worth trying again soon. */
+export const tooManyInProgress = (): HttpError =>
+  new HttpError(503, "SERVICE_UNAVAILABLE", "too many requests in progress", undefined, {
+    "Retry-After": "1",
+  });
+
+/** An admitted request not answered within REQUEST_TIMEOUT (`timeoutMs`). */
+export const tookTooLong = (timeoutMs: number): HttpError =>
+  new HttpError(
+    503,
+    "SERVICE_UNAVAILABLE",
+    `request took longer than ${readableDuration(timeoutMs)}`,
   );
