@@ -23,6 +23,7 @@ from pydantic import ValidationError
 
 from app.core.config import Settings, configuration_error, get_settings
 from app.core.logging import configure_logging
+from app.http_protocol import BoundedHeadersProtocol
 from app.main import create_app
 from app.metrics import create_metrics_app
 
@@ -49,7 +50,11 @@ def listeners(settings: Settings) -> dict[str, Listener]:
         port=settings.port,
         log_config=None,  # our JSON logging is configured by the application
         access_log=False,  # the request middleware writes one line per request
-        proxy_headers=True,
+        # X-Forwarded-For is read by the app itself, from TRUSTED_PROXIES only (app/main.py):
+        # uvicorn's own would trust 127.0.0.1 when none is named.
+        proxy_headers=False,
+        # httptools, with the request line and headers limited to 16 KiB (a bare 431 over it).
+        http=BoundedHeadersProtocol,
         # After SIGTERM, in-flight requests get this long to finish (uvicorn counts seconds).
         timeout_graceful_shutdown=math.ceil(settings.shutdown_timeout),
     )

@@ -7,17 +7,20 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from app.api.docs import OPENAPI_JSON
 from app.api.docs import router as docs_router
 from app.api.v1 import api_router
 from app.api.v1.health import create_http_client
 from app.api.v1.health import router as health_router
+from app.core.admission import AdmissionMiddleware
 from app.core.config import Settings, get_settings
 from app.core.errors import install_error_handlers
 from app.core.logging import configure_logging
 from app.core.metrics import MetricsMiddleware, track_db_connections
 from app.core.middleware import CorsMiddleware, InternalErrorMiddleware, RequestContextMiddleware
+from app.core.rate_limit import RateLimitHeadersMiddleware, create_rate_limiter
 from app.core.security import verification_key
 from app.db.session import create_engine, create_read_sessionmaker, create_sessionmaker
 
@@ -64,6 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.db_turns = asyncio.Semaphore(settings.db_pool_size)
     app.state.jwt_key = verification_key(settings)  # built once, not at each request
     app.state.http_client = http_client
+    app.state.rate_limiter = create_rate_limiter(settings)
     track_db_connections(
         engine.pool.checkedout,  # type: ignore[attr-defined]
         settings.db_pool_size,  # the pool's size is the most it opens: no overflow
@@ -74,9 +78,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(docs_router)
     app.include_router(api_router)
 
-    # The last added runs first: the correlation id is set before anything logs or answers, and
-    # the 500 envelope is made inside the layers that add headers and count requests.
+    # The last added runs first: the client's address is known before anything logs or counts
+    # it, the correlation id is set before anything logs or answers, and the 500 envelope is made
+    # inside the layers that add headers and count requests. A request's deadline covers its
+    # handler and its 500; the 503 of its deadline gets the RateLimit headers too.
     app.add_middleware(InternalErrorMiddleware)
+    app.add_middleware(
+        AdmissionMiddleware,
+        max_in_progress=settings.max_concurrent_requests,
+        timeout=settings.request_timeout,
+    )
+    app.add_middleware(RateLimitHeadersMiddleware)
     app.add_middleware(MetricsMiddleware)
     if settings.cors_origins:
         app.add_middleware(
@@ -85,4 +97,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             correlation_header=settings.correlation_id_header,
         )
     app.add_middleware(RequestContextMiddleware, header=settings.correlation_id_header)
+    if settings.trusted_proxies:
+        # uvicorn's own: behind a proxy of TRUSTED_PROXIES, the client is the rightmost
+        # X-Forwarded-For address that is not one of them.
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     return app

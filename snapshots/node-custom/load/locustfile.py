@@ -20,7 +20,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from locust import FastHttpUser, events, task
+from locust import FastHttpUser, constant_throughput, events, task
 from locust.env import Environment
 
 CONTRACT = Path(__file__).resolve().parent.parent / "api" / "openapi.json"
@@ -84,7 +84,11 @@ def judge(environment: Environment, **_: Any) -> None:
 
 
 class Reader(FastHttpUser):
-    """A client of the API that lists and reads, without pause: the load is the users' count."""
+    """A client of the API that lists and reads, 8 requests a second at most: the load is the
+    users' count. The users share one token, so one caller's rate limit: 10 users make at most
+    4,800 requests a minute, within the default budget (RATE_LIMIT_REQUESTS, 6,000)."""
+
+    wait_time = constant_throughput(8)
 
     def on_start(self) -> None:
         self.headers = {"Authorization": f"Bearer {os.environ['LOAD_TEST_TOKEN']}"}

@@ -5,17 +5,20 @@ import { docsRouter } from "./controllers/docs.controller";
 import { healthRouter } from "./controllers/health.controller";
 import { itemsRouter } from "./controllers/item.controller";
 import type { PrismaClient } from "./generated/prisma/client";
-import { authenticate } from "./middleware/authenticate";
+import { admitRequests } from "./middleware/admission";
+import { identifyCaller, requireAuthentication } from "./middleware/authenticate";
 import { jsonBody } from "./middleware/body";
 import { correlationId } from "./middleware/correlation-id";
 import { errorHandler, unknownRoute } from "./middleware/errors";
 import { observeRequests } from "./middleware/observability";
 import { literalMalformedEscapes } from "./middleware/paths";
+import { rateLimit } from "./middleware/rate-limit";
 import { cors, securityHeaders } from "./middleware/security";
 import { HealthService } from "./services/health.service";
 import { ItemService } from "./services/item.service";
 import type { Logger } from "./utils/logger";
 import { Metrics } from "./utils/metrics";
+import { MemoryRateCounter, type RateCounter } from "./utils/rate-counter";
 
 export interface AppDependencies {
   config: Config;
@@ -37,7 +40,10 @@ export function createApp({
   app.set("strict routing", true);
   app.set("case sensitive routing", true);
   app.set("etag", false); // the API answers `Cache-Control: no-store`
-  app.set("trust proxy", true); // behind the ingress: client addresses come from X-Forwarded-For
+  // The client's address is the peer's, unless the peer is one of TRUSTED_PROXIES: then it is the
+  // rightmost X-Forwarded-For address that is not (req.ip). Trusting every peer would let any
+  // client name its own address, and so escape its rate limit.
+  app.set("trust proxy", config.trustedProxies);
   app.disable("x-powered-by");
 
   app.use(correlationId(config.CORRELATION_ID_HEADER));
@@ -48,12 +54,28 @@ export function createApp({
 
   const info = { name: config.SERVICE_NAME, version: config.SERVICE_VERSION };
   const health = new HealthService(prisma, { externalServices: config.externalServices });
+  const counter: RateCounter = new MemoryRateCounter(config.RATE_LIMIT_WINDOW);
+  // What every /api/v1 route runs once its path and method have matched, in the contract's order:
+  // admitted (503 past MAX_CONCURRENT_REQUESTS, and at REQUEST_TIMEOUT), the caller identified,
+  // counted (429), then refused without a valid token (401).
+  const guard = [
+    admitRequests({
+      maxInProgress: config.MAX_CONCURRENT_REQUESTS,
+      timeoutMs: config.REQUEST_TIMEOUT,
+    }),
+    identifyCaller(config.JWT_SECRET, config.JWT_ROLES_CLAIM),
+    rateLimit(counter, {
+      requests: config.RATE_LIMIT_REQUESTS,
+      windowMs: config.RATE_LIMIT_WINDOW,
+    }),
+    requireAuthentication,
+  ];
   app.use(healthRouter(health, info));
   app.use(docsRouter());
   app.use(
     itemsRouter({
       service: new ItemService(prisma, metrics),
-      guard: authenticate(config.JWT_SECRET, config.JWT_ROLES_CLAIM),
+      guard,
       jsonBody: jsonBody(config.REQUEST_BODY_MAX_BYTES),
     }),
   );

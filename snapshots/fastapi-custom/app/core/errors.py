@@ -95,6 +95,11 @@ class UnsupportedMediaTypeError(ApiError):
         super().__init__("request body must be application/json")
 
 
+class TooManyRequestsError(ApiError):
+    status = 429
+    code = "TOO_MANY_REQUESTS"
+
+
 def error_body(
     code: str, message: str, details: list[Problem] | None = None
 ) -> dict[str, dict[str, Any]]:

@@ -236,9 +236,10 @@ async def test_a_silent_redis_delays_a_read_by_its_command_timeouts_at_most(
     client = client_of_a_silent_redis
     item = await create(client)  # its invalidation gave up after 500 ms
     started = time.monotonic()
-    response = await client.get(f"{URL}/{item['id']}")  # the get gives up, then the set
+    # The rate limit's count gives up (counted in memory instead), then the get, then the set.
+    response = await client.get(f"{URL}/{item['id']}")
     assert response.json() == item
-    assert time.monotonic() - started < 2 * 0.5 + 0.5
+    assert time.monotonic() - started < 3 * 0.5 + 0.5
     health = await client.get("/health")
     assert health.status_code == 200, health.text
     assert health.json()["dependencies"]["redis"]["status"] == "unhealthy"

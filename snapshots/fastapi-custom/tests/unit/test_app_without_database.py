@@ -311,7 +311,10 @@ async def test_a_listed_origin_gets_cors_headers(cors_client: AsyncClient) -> No
     response = await cors_client.get(URL, headers={"Origin": "https://app.example.com"})
     assert response.status_code == 401
     assert response.headers["access-control-allow-origin"] == "https://app.example.com"
-    assert response.headers["access-control-expose-headers"] == "x-trace"
+    # A browser app may read the correlation id and the rate limit's headers.
+    assert response.headers["access-control-expose-headers"] == (
+        "x-trace, RateLimit, RateLimit-Policy, Retry-After"
+    )
     assert response.headers["vary"] == "Origin"
 
 

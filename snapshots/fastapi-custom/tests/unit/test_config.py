@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from app.core.config import Settings, configuration_error, parse_duration
+from app.core.config import Settings, configuration_error, duration_words, parse_duration
 from tests.conftest import make_settings
 
 
@@ -232,3 +232,97 @@ def test_each_mistake_in_the_external_services_is_said_in_the_contract_words(
     with pytest.raises(ValidationError) as refused:
         make_settings("postgresql://db/app", **values)
     assert configuration_error(refused.value) == f"invalid configuration: {message}"
+
+
+def test_the_rate_limit_is_6000_requests_a_minute_behind_no_trusted_proxy() -> None:
+    settings = make_settings("postgresql://db/app")
+    assert (settings.rate_limit_requests, settings.rate_limit_window) == (6000, 60)
+    assert settings.trusted_proxies == []
+
+
+def test_the_rate_limit_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RATE_LIMIT_REQUESTS", "0")  # no limit: a gateway limits already
+    monkeypatch.setenv("RATE_LIMIT_WINDOW", "2m")
+    monkeypatch.setenv("TRUSTED_PROXIES", "10.0.0.1, 10.1.2.3/16,::1, fd00::/8,")
+    settings = Settings(_env_file=None, database_url="postgresql://db/app", jwt_secret="x" * 32)
+    assert (settings.rate_limit_requests, settings.rate_limit_window) == (0, 120)
+    # Ranges as uvicorn reads them: their host bits cleared.
+    assert settings.trusted_proxies == ["10.0.0.1", "10.1.0.0/16", "::1", "fd00::/8"]
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        (
+            {"rate_limit_window": "1500ms"},
+            "RATE_LIMIT_WINDOW must be a whole number of seconds",
+        ),
+        (
+            {"trusted_proxies": "10.0.0.1,proxy.internal"},
+            "TRUSTED_PROXIES has 'proxy.internal', not an IP address or CIDR range",
+        ),
+        (
+            {"trusted_proxies": "10.0.0.0/33"},
+            "TRUSTED_PROXIES has '10.0.0.0/33', not an IP address or CIDR range",
+        ),
+    ],
+)
+def test_a_bad_rate_limit_setting_is_said_in_the_contract_words(
+    values: dict[str, str], message: str
+) -> None:
+    with pytest.raises(ValidationError) as error:
+        make_settings("postgresql://db/app", **values)
+    assert configuration_error(error.value) == f"invalid configuration: {message}"
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"rate_limit_requests": -1}, "RATE_LIMIT_REQUESTS must be at least 0"),
+        ({"rate_limit_requests": "many"}, "RATE_LIMIT_REQUESTS must be a whole number"),
+        ({"db_pool_size": 0}, "DB_POOL_SIZE must be at least 1"),
+        ({"db_pool_size": "1.5"}, "DB_POOL_SIZE must be a whole number"),
+        ({"port": 70000}, "PORT must be at most 65535"),
+    ],
+)
+def test_a_number_out_of_bounds_is_said_in_the_contract_words(
+    values: dict[str, object], message: str
+) -> None:
+    with pytest.raises(ValidationError) as error:
+        make_settings("postgresql://db/app", **values)
+    assert configuration_error(error.value) == f"invalid configuration: {message}"
+
+
+def test_a_request_has_5_s_and_100_may_be_in_progress_at_once() -> None:
+    settings = make_settings("postgresql://db/app")
+    assert (settings.request_timeout, settings.max_concurrent_requests) == (5, 100)
+
+
+def test_the_deadline_and_the_concurrency_come_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("REQUEST_TIMEOUT", "1500ms")
+    monkeypatch.setenv("MAX_CONCURRENT_REQUESTS", "1")
+    settings = Settings(_env_file=None, database_url="postgresql://db/app", jwt_secret="x" * 32)
+    assert (settings.request_timeout, settings.max_concurrent_requests) == (1.5, 1)
+
+
+def test_at_least_one_request_may_be_in_progress() -> None:
+    with pytest.raises(ValidationError, match="max_concurrent_requests"):
+        make_settings("postgresql://db/app", max_concurrent_requests=0)
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("500ms", "500 ms"),
+        ("5s", "5 s"),
+        ("2m", "2 min"),
+        ("90s", "90 s"),
+        ("1500ms", "1.5 s"),
+        ("60s", "1 min"),
+        ("1h", "60 min"),
+    ],
+)
+def test_a_duration_is_said_in_the_unit_it_reads_best(text: str, words: str) -> None:
+    assert duration_words(parse_duration(text)) == words

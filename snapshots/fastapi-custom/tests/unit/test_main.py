@@ -56,6 +56,11 @@ async def test_one_process_serves_the_api_and_its_metrics_until_sigterm(
     metrics = f"http://127.0.0.1:{settings.prometheus_port}"
     async with httpx.AsyncClient() as client:
         assert (await client.get(f"{api}/live")).status_code == 200
+        # The request line and headers may take 16 KiB, no more: the server's own bare 431.
+        large = await client.get(f"{api}/live", headers={"x-large": "a" * 16_000})
+        assert large.status_code == 200
+        too_large = await client.get(f"{api}/live", headers={"x-large": "a" * 16_400})
+        assert (too_large.status_code, too_large.content) == (431, b"")
         on_api = await client.get(f"{api}/metrics")
         assert (on_api.status_code, on_api.json()["error"]["code"]) == (404, "NOT_FOUND")
         scraped = await client.get(f"{metrics}/metrics")
@@ -125,4 +130,19 @@ def test_a_mistake_in_the_external_services_is_one_line_and_exit_status_2(
     assert exit_status.value.code == 2
     assert capsys.readouterr().err == (
         "invalid configuration: STORAGE_SERVICE_URL must be an http or https URL\n"
+    )
+
+
+def test_a_bad_trusted_proxy_is_one_line_and_exit_status_2(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", UNREACHABLE_DATABASE)
+    monkeypatch.setenv("JWT_SECRET", "x" * 32)
+    monkeypatch.setenv("TRUSTED_PROXIES", "10.0.0.1,x")
+    monkeypatch.setattr(entry_point, "get_settings", lambda: Settings(_env_file=None))
+    with pytest.raises(SystemExit) as exit_status:
+        entry_point.main()
+    assert exit_status.value.code == 2
+    assert capsys.readouterr().err == (
+        "invalid configuration: TRUSTED_PROXIES has 'x', not an IP address or CIDR range\n"
     )

@@ -1,11 +1,12 @@
-"""FastAPI dependencies shared by the routers: settings, database session, caller identity and
-roles, and the JSON body.
+"""FastAPI dependencies shared by the routers: settings, database session, the rate limit,
+caller identity and roles, and the JSON body.
 
 Nothing is declared the FastAPI way (body models, Query parameters): FastAPI would read and
 judge those before the router's authentication runs, and answer 422. Here the order of the
-checks is the contract's (docs/contract.md): 401, 403, then 400 no body, 415, 413, 400 malformed
-JSON, then the fields and parameters (400). FastAPI solves a router's dependencies, then a
-route's, then the endpoint's parameters, in the order declared: so the router authenticates
+checks is the contract's (docs/contract.md): 429, 401, 403, then 400 no body, 415, 413, 400
+malformed JSON, then the fields and parameters (400). FastAPI solves a router's dependencies,
+then a route's, then the endpoint's parameters, in the order declared: so /api/v1's router
+counts the request (`count_request`), the resource's router authenticates
 (`require_principal`), the route checks the roles (`require_role`), and only then are the body
 and the id read.
 
@@ -27,9 +28,12 @@ from app.core.errors import (
     ForbiddenError,
     InvalidRequestError,
     Problem,
+    TooManyRequestsError,
     UnauthorizedError,
     UnsupportedMediaTypeError,
 )
+from app.core.rate_limit import STATE_KEY as RATE_LIMIT_STATE
+from app.core.rate_limit import RateLimiter
 from app.core.security import InvalidTokenError, Principal, verify_access_token
 
 
@@ -62,22 +66,61 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
 
 
-async def require_principal(request: Request) -> Principal:
-    """The caller, from `Authorization: Bearer <JWT>`. Every failure is the same 401: the answer
-    does not say which check failed."""
+def bearer_token(request: Request) -> str | None:
+    """The token of `Authorization: Bearer <JWT>`, None when there is none."""
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise UnauthorizedError("missing bearer token", headers={"WWW-Authenticate": "Bearer"})
+        return None
+    return token.strip()
+
+
+async def get_caller(request: Request) -> Principal | None:
+    """The caller a valid bearer token names; None without one. FastAPI keeps the answer for
+    the request, so the token is verified once, for the rate limit and the authentication."""
+    token = bearer_token(request)
+    if token is None:
+        return None
+    state = request.app.state
     try:
-        principal = verify_access_token(
-            token.strip(), request.app.state.jwt_key, request.app.state.settings.jwt_roles_claim
-        )
+        principal = verify_access_token(token, state.jwt_key, state.settings.jwt_roles_claim)
     except InvalidTokenError:
-        raise UnauthorizedError(
-            "invalid bearer token", headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}
-        ) from None
+        return None
     request.state.user_id = principal.subject  # for the request log line
     return principal
+
+
+CallerDep = Annotated[Principal | None, Depends(get_caller)]
+
+
+async def count_request(request: Request, caller: CallerDep) -> None:
+    """Counts the request against its client's budget (app/core/rate_limit.py), before the
+    authentication judges it: the client is the token's subject when the token is valid, else
+    the address the request came from (uvicorn's ProxyHeadersMiddleware has read it from
+    X-Forwarded-For when a trusted proxy sent it). Over budget: 429, even without a token."""
+    limiter: RateLimiter | None = request.app.state.rate_limiter
+    if limiter is None:  # RATE_LIMIT_REQUESTS=0
+        return
+    if caller is not None:
+        client = f"sub:{caller.subject}"
+    else:
+        client = f"ip:{request.client.host if request.client else 'unknown'}"
+    standing = await limiter.count(client)
+    setattr(request.state, RATE_LIMIT_STATE, standing)  # the headers of any answer
+    if standing.exceeded:
+        retry_after = {"Retry-After": str(standing.reset)}
+        raise TooManyRequestsError(limiter.message(), headers=retry_after)
+
+
+async def require_principal(request: Request, caller: CallerDep) -> Principal:
+    """The caller, from `Authorization: Bearer <JWT>`. Every failure is the same 401: the answer
+    does not say which check failed."""
+    if caller is not None:
+        return caller
+    if bearer_token(request) is None:
+        raise UnauthorizedError("missing bearer token", headers={"WWW-Authenticate": "Bearer"})
+    raise UnauthorizedError(
+        "invalid bearer token", headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}
+    )
 
 
 PrincipalDep = Annotated[Principal, Depends(require_principal)]

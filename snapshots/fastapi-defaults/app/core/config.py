@@ -1,5 +1,6 @@
 """Settings from the environment (Visiobook guidelines 1.3), validated at start-up."""
 
+import ipaddress
 import re
 from functools import lru_cache
 from typing import Annotated, Any, Literal, Self
@@ -46,6 +47,20 @@ def parse_duration(value: object) -> float:
 
 
 Duration = Annotated[float, BeforeValidator(parse_duration)]
+
+
+def duration_words(seconds: float) -> str:
+    """A duration in the unit it reads best, in the words of every backend: `500 ms` under a
+    second, `5 s` in whole seconds under a minute, `2 min` in whole minutes, else seconds
+    (`90 s`)."""
+    milliseconds = round(seconds * 1000)
+    if milliseconds < 1000:
+        return f"{milliseconds} ms"
+    if milliseconds % 60_000 == 0:
+        return f"{milliseconds // 60_000} min"
+    if milliseconds % 1000 == 0:
+        return f"{milliseconds // 1000} s"
+    return f"{milliseconds / 1000:g} s"
 
 
 def comma_list(text: str) -> list[str]:
@@ -141,6 +156,20 @@ class Settings(BaseSettings):
     # HTTP
     cors_origins: Annotated[list[str], NoDecode] = []
     request_body_max_bytes: int = Field(default=1_048_576, ge=1)
+    # Requests each client may make per window (app/core/rate_limit.py); 0 turns the limit off,
+    # for a service behind a gateway that limits already. The window is whole seconds: the
+    # RateLimit headers speak in seconds.
+    rate_limit_requests: int = Field(default=6000, ge=0)
+    rate_limit_window: Duration = 60
+    # The proxies whose X-Forwarded-For is believed: IP addresses or CIDR ranges. None by
+    # default, so no client can choose the address it is counted under.
+    trusted_proxies: Annotated[list[str], NoDecode] = []
+    # An /api/v1 request is answered 503 once it has taken this long, and its database statement
+    # cancelled (app/core/admission.py); PostgreSQL's statement_timeout is the same
+    # (app/db/session.py).
+    request_timeout: Duration = 5
+    # /api/v1 requests in progress at once; one more is answered 503 at once (load shedding).
+    max_concurrent_requests: int = Field(default=100, ge=1)
 
     @classmethod
     def settings_customise_sources(
@@ -155,7 +184,11 @@ class Settings(BaseSettings):
         return init_settings, env_settings, dotenv_settings, urls, file_secret_settings
 
     @field_validator(
-        "cors_origins", "external_services", "required_external_services", mode="before"
+        "cors_origins",
+        "external_services",
+        "required_external_services",
+        "trusted_proxies",
+        mode="before",
     )
     @classmethod
     def split_lists(cls, value: object) -> object:
@@ -181,6 +214,32 @@ class Settings(BaseSettings):
         if not value:
             raise ValueError("must not be empty")
         return value
+
+    @field_validator("rate_limit_window")
+    @classmethod
+    def check_whole_seconds(cls, value: float) -> float:
+        # "RATE_LIMIT_WINDOW must be a whole number of seconds": the words of every backend.
+        if round(value * 1000) % 1000:
+            raise ValueError("must be a whole number of seconds")
+        return float(round(value))
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def check_proxies(cls, value: list[str]) -> list[str]:
+        # "TRUSTED_PROXIES has 'x', not an IP address or CIDR range": the words of every
+        # backend. Each entry is written as uvicorn's ProxyHeadersMiddleware reads it: a range
+        # with its host bits cleared (10.0.0.1/8 is 10.0.0.0/8), which it would otherwise
+        # silently take for a name.
+        proxies = []
+        for entry in value:
+            try:
+                if "/" in entry:
+                    proxies.append(str(ipaddress.ip_network(entry, strict=False)))
+                else:
+                    proxies.append(str(ipaddress.ip_address(entry)))
+            except ValueError:
+                raise ValueError(f"has {entry!r}, not an IP address or CIDR range") from None
+        return proxies
 
     @field_validator("prometheus_port")
     @classmethod
@@ -232,6 +291,16 @@ class Settings(BaseSettings):
         return f"postgresql+psycopg://{rest}"
 
 
+# pydantic's problems with a number, in the words of every backend.
+NUMBER_PROBLEMS = {
+    "int_parsing": "must be a whole number",
+    "int_from_float": "must be a whole number",
+    "int_type": "must be a whole number",
+    "greater_than_equal": "must be at least {ge}",
+    "less_than_equal": "must be at most {le}",
+}
+
+
 def configuration_error(error: ValidationError) -> str:
     """One line, worded as the other stacks word it: "invalid configuration: JWT_SECRET must be at
     least 32 characters; DATABASE_URL is required"."""
@@ -241,6 +310,9 @@ def configuration_error(error: ValidationError) -> str:
         reason = problem["msg"].removeprefix("Value error, ")
         if problem["type"] == "missing":
             problems.append(f"{name} is required")
+        elif problem["type"] in NUMBER_PROBLEMS:
+            words = NUMBER_PROBLEMS[problem["type"]].format(**problem.get("ctx", {}))
+            problems.append(f"{name} {words}")
         else:  # a check of several settings at once names them itself
             problems.append(f"{name} {reason}" if name else reason)
     return "invalid configuration: " + "; ".join(problems)

@@ -103,7 +103,11 @@ class CorsMiddleware:
             return
         allowed = {
             "access-control-allow-origin": origin,
-            "access-control-expose-headers": self.correlation_header,
+            # A browser app may read the correlation id and where it stands against the rate
+            # limit (app/core/rate_limit.py).
+            "access-control-expose-headers": (
+                f"{self.correlation_header}, RateLimit, RateLimit-Policy, Retry-After"
+            ),
         }
         preflight = scope["method"] == "OPTIONS" and "access-control-request-method" in headers
         if preflight and allowed_methods(scope):

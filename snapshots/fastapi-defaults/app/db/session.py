@@ -27,8 +27,15 @@ def create_engine(settings: Settings) -> AsyncEngine:
         pool_pre_ping=False,
         # Fail fast when the database is unreachable, so /ready can answer 503 quickly.
         pool_timeout=settings.db_connect_timeout,
-        # libpq counts whole seconds.
-        connect_args={"connect_timeout": math.ceil(settings.db_connect_timeout)},
+        connect_args={
+            # libpq counts whole seconds.
+            "connect_timeout": math.ceil(settings.db_connect_timeout),
+            # Its connections are told apart in pg_stat_activity.
+            "application_name": settings.service_name,
+            # No statement outlives a request's deadline (REQUEST_TIMEOUT), even one the
+            # cancel at the deadline (app/core/admission.py) did not reach.
+            "options": f"-c statement_timeout={round(settings.request_timeout * 1000)}",
+        },
     )
     instrument(engine.sync_engine)  # an async engine runs its events on its sync engine
     return engine

@@ -17,6 +17,8 @@ import (
 	"github.com/visiobook/asset-library/internal/config"
 	"github.com/visiobook/asset-library/internal/database"
 	"github.com/visiobook/asset-library/internal/handlers"
+	"github.com/visiobook/asset-library/internal/middleware"
+	"github.com/visiobook/asset-library/internal/ratelimit"
 	"github.com/visiobook/asset-library/internal/repository"
 	"github.com/visiobook/asset-library/internal/services"
 	"github.com/visiobook/asset-library/pkg/httpserver"
@@ -37,7 +39,7 @@ type App struct {
 func New(ctx context.Context, cfg config.Config, logger *zap.Logger) (*App, error) {
 	// The metrics come first: the pool records every statement it sends in them.
 	m := metrics.New()
-	db, err := openDatabase(ctx, cfg, m)
+	db, err := openServiceDatabase(ctx, cfg, m)
 	if err != nil {
 		return nil, err
 	}
@@ -58,18 +60,29 @@ func New(ctx context.Context, cfg config.Config, logger *zap.Logger) (*App, erro
 		CorrelationIDHeader: cfg.CorrelationIDHeader,
 		CORSOrigins:         cfg.CORSOrigins,
 		BodyMaxBytes:        cfg.RequestBodyMaxBytes,
+		TrustedProxies:      cfg.TrustedProxies,
+		MaxInProgress:       cfg.MaxConcurrentRequests,
+		RateLimiter:         rateLimiter(cfg, ratelimit.NewShared(reads.Under(cfg.ServiceName+":ratelimit:"), cfg.RateLimitWindow)),
 		Logger:              logger,
 		Metrics:             m,
 		Health:              services.NewHealthService(db, reads, cfg.ExternalServices),
 
 		MediaAssetService: services.NewMediaAssetService(repository.NewMediaAssetRepository(db.Pool), reads, m),
 	})
-	return &App{Handler: router, MetricsHandler: handlers.NewMetricsRouter(m), Database: db, Cache: reads}, nil
+	return &App{Handler: middleware.Deadline(router, cfg.RequestTimeout), MetricsHandler: handlers.NewMetricsRouter(m), Database: db, Cache: reads}, nil
 }
 
 // Close releases the database and Redis connections.
 func (a *App) Close() error {
 	return errors.Join(a.Database.Close(), a.Cache.Close())
+}
+
+// rateLimiter is the clients' budget, counted in store; nil when RATE_LIMIT_REQUESTS is 0.
+func rateLimiter(cfg config.Config, store ratelimit.Store) *ratelimit.Limiter {
+	if cfg.RateLimitRequests == 0 {
+		return nil
+	}
+	return ratelimit.New(cfg.RateLimitRequests, cfg.RateLimitWindow, store)
 }
 
 // Serve runs the API on cfg.Port and the metrics on cfg.PrometheusPort until ctx ends (SIGTERM),
@@ -138,5 +151,18 @@ func openDatabase(ctx context.Context, cfg config.Config, queries database.Query
 		MaxConns:       cfg.DBPoolSize,
 		ConnectTimeout: cfg.DBConnectTimeout,
 		Queries:        queries,
+	})
+}
+
+// openServiceDatabase is the pool the API serves from: no statement of it outlives a request's
+// deadline (statement_timeout), even one whose context pgx could not cancel, and its sessions
+// are named after the service in pg_stat_activity.
+func openServiceDatabase(ctx context.Context, cfg config.Config, queries database.QueryObserver) (*database.Database, error) {
+	return database.Open(ctx, cfg.DatabaseURL, database.PoolSettings{
+		MaxConns:         cfg.DBPoolSize,
+		ConnectTimeout:   cfg.DBConnectTimeout,
+		Queries:          queries,
+		StatementTimeout: cfg.RequestTimeout,
+		ApplicationName:  cfg.ServiceName,
 	})
 }

@@ -31,6 +31,7 @@ const (
 	OperationGet        = "get"
 	OperationSet        = "set"
 	OperationInvalidate = "invalidate"
+	OperationRateLimit  = "rate_limit"
 
 	ResultHit   = "hit"
 	ResultMiss  = "miss"
@@ -107,6 +108,7 @@ func New(settings Settings, registry prometheus.Registerer, logger *zap.Logger) 
 		OperationGet:        {ResultHit, ResultMiss, ResultError},
 		OperationSet:        {ResultOK, ResultError},
 		OperationInvalidate: {ResultOK, ResultError},
+		OperationRateLimit:  {ResultOK, ResultError},
 	} {
 		for _, result := range results {
 			cache.operations.WithLabelValues(operation, result)
@@ -211,6 +213,38 @@ func (c *Cache) Invalidate(ctx context.Context, id string) {
 		})
 		return ResultOK, err
 	})
+}
+
+// countRequest counts a request in the window of the key, which the first request's count
+// starts: INCR, and the window's expiry when the key is new (or lost its expiry), in one atomic
+// round trip. It returns the count and the milliseconds the window has left.
+var countRequest = redis.NewScript(`
+local count = redis.call('INCR', KEYS[1])
+local ttl = redis.call('PTTL', KEYS[1])
+if count == 1 or ttl < 0 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+  ttl = tonumber(ARGV[1])
+end
+return {count, ttl}
+`)
+
+// CountRequest counts a request of client (sub:<subject> or ip:<address>) in its window, under
+// <prefix><client>, for the rate limit every replica shares. ok is false when Redis failed: the
+// caller counts the request elsewhere.
+func (c *Cache) CountRequest(ctx context.Context, client string, window time.Duration) (count int64, resetIn time.Duration, ok bool) {
+	c.track(ctx, OperationRateLimit, func(ctx context.Context) (string, error) {
+		// EVALSHA, and EVAL when Redis does not know the script yet.
+		values, err := countRequest.Run(ctx, c.client, []string{c.prefix + client}, window.Milliseconds()).Int64Slice()
+		if err != nil {
+			return "", err
+		}
+		if len(values) != 2 {
+			return "", fmt.Errorf("rate limit script answered %v", values)
+		}
+		count, resetIn, ok = values[0], time.Duration(values[1])*time.Millisecond, true
+		return ResultOK, nil
+	})
+	return count, resetIn, ok
 }
 
 // read decodes the value under key into value; false, without error, when there is none.

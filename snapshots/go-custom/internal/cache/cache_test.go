@@ -74,10 +74,11 @@ func TestEveryOperationStartsAtZero(t *testing.T) {
 		{OperationGet, ResultHit}, {OperationGet, ResultMiss}, {OperationGet, ResultError},
 		{OperationSet, ResultOK}, {OperationSet, ResultError},
 		{OperationInvalidate, ResultOK}, {OperationInvalidate, ResultError},
+		{OperationRateLimit, ResultOK}, {OperationRateLimit, ResultError},
 	} {
 		assert.Equal(t, 0.0, testutil.ToFloat64(cache.operations.WithLabelValues(series[0], series[1])), series)
 	}
-	assert.Equal(t, 7, testutil.CollectAndCount(cache.operations))
+	assert.Equal(t, 9, testutil.CollectAndCount(cache.operations))
 }
 
 func TestARefusingRedisIsAMissCountedAndLoggedAsAnError(t *testing.T) {
@@ -91,22 +92,25 @@ func TestARefusingRedisIsAMissCountedAndLoggedAsAnError(t *testing.T) {
 	cache.Set(ctx, key, value) // stores nothing, counts nothing
 	cache.Set(ctx, cache.ItemKey("some-id"), map[string]string{"name": "x"})
 	cache.Invalidate(ctx, "some-id")
+	_, _, counted := cache.CountRequest(ctx, "ip:10.0.0.1", time.Minute)
+	assert.False(t, counted, "the caller counts the request elsewhere")
 	assert.Error(t, cache.Ping(ctx))
 
 	assert.Equal(t, 2.0, testutil.ToFloat64(cache.operations.WithLabelValues(OperationGet, ResultError)))
 	assert.Equal(t, 1.0, testutil.ToFloat64(cache.operations.WithLabelValues(OperationSet, ResultError)))
 	assert.Equal(t, 1.0, testutil.ToFloat64(cache.operations.WithLabelValues(OperationInvalidate, ResultError)))
+	assert.Equal(t, 1.0, testutil.ToFloat64(cache.operations.WithLabelValues(OperationRateLimit, ResultError)))
 	assert.Equal(t, 0.0, testutil.ToFloat64(cache.operations.WithLabelValues(OperationGet, ResultMiss)))
-	assert.Equal(t, 3, testutil.CollectAndCount(cache.durations), "get, set and invalidate are timed")
+	assert.Equal(t, 4, testutil.CollectAndCount(cache.durations), "get, set, invalidate and rate_limit are timed")
 
 	warnings := logs.FilterMessage("cache unavailable").All()
-	require.Len(t, warnings, 4)
+	require.Len(t, warnings, 5)
 	operations := []string{}
 	for _, warning := range warnings {
 		assert.Equal(t, zapcore.WarnLevel, warning.Level)
 		operations = append(operations, warning.ContextMap()["operation"].(string))
 	}
-	assert.Equal(t, []string{OperationGet, OperationGet, OperationSet, OperationInvalidate}, operations)
+	assert.Equal(t, []string{OperationGet, OperationGet, OperationSet, OperationInvalidate, OperationRateLimit}, operations)
 }
 
 func TestASilentRedisIsGivenUpOnWithinTheCommandTimeout(t *testing.T) {
@@ -117,6 +121,7 @@ func TestASilentRedisIsGivenUpOnWithinTheCommandTimeout(t *testing.T) {
 		"page":       func() { cache.GetPage(ctx, "page=1", &struct{}{}) },
 		"set":        func() { cache.Set(ctx, cache.ItemKey("some-id"), "value") },
 		"invalidate": func() { cache.Invalidate(ctx, "some-id") },
+		"rate_limit": func() { cache.CountRequest(ctx, "ip:10.0.0.1", time.Minute) },
 	} {
 		started := time.Now()
 		operation()
@@ -125,7 +130,7 @@ func TestASilentRedisIsGivenUpOnWithinTheCommandTimeout(t *testing.T) {
 		// A retry would have waited another CommandTimeout.
 		assert.Less(t, elapsed, 2*CommandTimeout, name+": given up after one CommandTimeout")
 	}
-	assert.Len(t, logs.FilterMessage("cache unavailable").All(), 4)
+	assert.Len(t, logs.FilterMessage("cache unavailable").All(), 5)
 }
 
 func TestTheDurationBucketsAreTheContracts(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io/fs"
 	"math"
+	"net"
 	"net/url"
 	"os"
 	"reflect"
@@ -42,6 +43,19 @@ type Config struct {
 	CORSOrigins         []string      `mapstructure:"CORS_ORIGINS"`
 	RequestBodyMaxBytes int64         `mapstructure:"REQUEST_BODY_MAX_BYTES" validate:"min=1"`
 	ShutdownTimeout     time.Duration `mapstructure:"SHUTDOWN_TIMEOUT" validate:"gt=0"`
+	// An /api/v1 request not answered within REQUEST_TIMEOUT is answered 503 (and its database
+	// statement cancelled); one more than MAX_CONCURRENT_REQUESTS in progress is answered 503 at
+	// once.
+	RequestTimeout        time.Duration `mapstructure:"REQUEST_TIMEOUT" validate:"gt=0"`
+	MaxConcurrentRequests int           `mapstructure:"MAX_CONCURRENT_REQUESTS" validate:"min=1"`
+	// A client's budget: RATE_LIMIT_REQUESTS per RATE_LIMIT_WINDOW (0 requests: no limit, for a
+	// service behind a gateway that limits already). The window is whole seconds, since the
+	// RateLimit headers speak in seconds.
+	RateLimitRequests int64         `mapstructure:"RATE_LIMIT_REQUESTS" validate:"min=0"`
+	RateLimitWindow   time.Duration `mapstructure:"RATE_LIMIT_WINDOW" validate:"gt=0,whole_seconds"`
+	// The proxies (IP addresses or CIDR ranges) whose X-Forwarded-For names the client; none by
+	// default: the connection's peer is the client.
+	TrustedProxies []string `mapstructure:"TRUSTED_PROXIES"`
 	// The services /health reports and those the service cannot work without; Load checks
 	// them and fills ExternalServices.
 	ExternalServiceNames         []string `mapstructure:"EXTERNAL_SERVICES"`
@@ -60,24 +74,29 @@ type ExternalService struct {
 }
 
 var defaults = map[string]any{
-	"SERVICE_NAME":           "asset-library",
-	"SERVICE_VERSION":        "0.1.0",
-	"PORT":                   8080,
-	"PROMETHEUS_PORT":        9090,
-	"NODE_ENV":               "development",
-	"DATABASE_URL":           "",
-	"DB_POOL_SIZE":           10,
-	"DB_CONNECT_TIMEOUT":     "5s",
-	"REDIS_URL":              "",
-	"CACHE_TTL":              "5m",
-	"JWT_SECRET":             "",
-	"JWT_EXPIRES_IN":         "24h",
-	"JWT_ROLES_CLAIM":        "roles",
-	"LOG_LEVEL":              "info",
-	"CORRELATION_ID_HEADER":  "x-correlation-id",
-	"CORS_ORIGINS":           "",
-	"REQUEST_BODY_MAX_BYTES": 1 << 20,
-	"SHUTDOWN_TIMEOUT":       "10s",
+	"SERVICE_NAME":            "asset-library",
+	"SERVICE_VERSION":         "0.1.0",
+	"PORT":                    8080,
+	"PROMETHEUS_PORT":         9090,
+	"NODE_ENV":                "development",
+	"DATABASE_URL":            "",
+	"DB_POOL_SIZE":            10,
+	"DB_CONNECT_TIMEOUT":      "5s",
+	"REDIS_URL":               "",
+	"CACHE_TTL":               "5m",
+	"JWT_SECRET":              "",
+	"JWT_EXPIRES_IN":          "24h",
+	"JWT_ROLES_CLAIM":         "roles",
+	"LOG_LEVEL":               "info",
+	"CORRELATION_ID_HEADER":   "x-correlation-id",
+	"CORS_ORIGINS":            "",
+	"REQUEST_BODY_MAX_BYTES":  1 << 20,
+	"RATE_LIMIT_REQUESTS":     6000,
+	"RATE_LIMIT_WINDOW":       "1m",
+	"TRUSTED_PROXIES":         "",
+	"REQUEST_TIMEOUT":         "5s",
+	"MAX_CONCURRENT_REQUESTS": 100,
+	"SHUTDOWN_TIMEOUT":        "10s",
 	// Comma-separated service names; none by default.
 	"EXTERNAL_SERVICES":          "",
 	"REQUIRED_EXTERNAL_SERVICES": "",
@@ -115,6 +134,7 @@ func Load() (Config, error) {
 	var externalProblems []string
 	config.ExternalServices, externalProblems = externalServices(settings, config)
 	problems = append(problems, externalProblems...)
+	problems = append(problems, proxyProblems(config.TrustedProxies)...)
 	if len(problems) > 0 {
 		return Config{}, fmt.Errorf("invalid configuration: %s", strings.Join(problems, "; "))
 	}
@@ -176,6 +196,19 @@ func externalServices(settings *viper.Viper, config Config) ([]ExternalService, 
 		}
 	}
 	return services, problems
+}
+
+// proxyProblems names each entry of TRUSTED_PROXIES that is neither an IP address nor a CIDR
+// range (IPv4 or IPv6), as gin's SetTrustedProxies reads them.
+func proxyProblems(proxies []string) []string {
+	var problems []string
+	for _, proxy := range proxies {
+		_, _, rangeErr := net.ParseCIDR(proxy)
+		if net.ParseIP(proxy) == nil && rangeErr != nil {
+			problems = append(problems, fmt.Sprintf("TRUSTED_PROXIES has '%s', not an IP address or CIDR range", proxy))
+		}
+	}
+	return problems
 }
 
 // isHTTPURL is true for an absolute http or https URL with a host.
@@ -264,6 +297,9 @@ func newValidator() *validator.Validate {
 		url := field.Field().String()
 		return strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://")
 	})
+	_ = v.RegisterValidation("whole_seconds", func(field validator.FieldLevel) bool {
+		return time.Duration(field.Field().Int())%time.Second == 0
+	})
 	_ = v.RegisterValidation("redis_url", func(field validator.FieldLevel) bool {
 		url := field.Field().String()
 		// The client's own parser too: a URL it cannot use stops the start here, with the others.
@@ -306,6 +342,8 @@ func rule(failure validator.FieldError) string {
 		return "must be a postgresql:// URL"
 	case "redis_url":
 		return "must be a redis:// or rediss:// URL"
+	case "whole_seconds":
+		return "must be a whole number of seconds"
 	case "oneof":
 		return "must be one of: " + failure.Param()
 	case "gt":

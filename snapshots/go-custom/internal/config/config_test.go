@@ -29,6 +29,11 @@ func TestLoadGivesTheContractDefaults(t *testing.T) {
 	assert.Equal(t, "info", config.LogLevel)
 	assert.Equal(t, "x-correlation-id", config.CorrelationIDHeader)
 	assert.Empty(t, config.CORSOrigins)
+	assert.Equal(t, int64(6000), config.RateLimitRequests)
+	assert.Equal(t, time.Minute, config.RateLimitWindow)
+	assert.Empty(t, config.TrustedProxies)
+	assert.Equal(t, 5*time.Second, config.RequestTimeout)
+	assert.Equal(t, 100, config.MaxConcurrentRequests)
 	assert.Equal(t, 5*time.Minute, config.CacheTTL)
 }
 
@@ -59,6 +64,57 @@ func TestLoadReadsTheEnvironmentOverDefaults(t *testing.T) {
 	assert.Equal(t, int64(2048), config.RequestBodyMaxBytes)
 	assert.Equal(t, "warn", config.LogLevel)
 	assert.Equal(t, []string{"https://app.example.com", "http://localhost:5173"}, config.CORSOrigins)
+}
+
+func TestLoadReadsTheRateLimitSettings(t *testing.T) {
+	setRequired(t)
+	t.Setenv("RATE_LIMIT_REQUESTS", "0")
+	t.Setenv("RATE_LIMIT_WINDOW", "90s")
+	t.Setenv("TRUSTED_PROXIES", "10.0.0.0/8, 192.168.1.7,2001:db8::/32,::1")
+	config, err := Load()
+	require.NoError(t, err)
+	assert.Zero(t, config.RateLimitRequests, "0 turns rate limiting off")
+	assert.Equal(t, 90*time.Second, config.RateLimitWindow)
+	assert.Equal(t, []string{"10.0.0.0/8", "192.168.1.7", "2001:db8::/32", "::1"}, config.TrustedProxies)
+}
+
+func TestLoadRefusesABadRateLimit(t *testing.T) {
+	for variable, cases := range map[string]map[string]string{
+		"RATE_LIMIT_REQUESTS": {"-1": "RATE_LIMIT_REQUESTS must be at least 0"},
+		"RATE_LIMIT_WINDOW": {
+			"1500ms": "RATE_LIMIT_WINDOW must be a whole number of seconds",
+			"0":      "RATE_LIMIT_WINDOW must be more than 0",
+		},
+		"TRUSTED_PROXIES": {
+			"10.0.0.1,x":     "TRUSTED_PROXIES has 'x', not an IP address or CIDR range",
+			"10.0.0.0/33":    "TRUSTED_PROXIES has '10.0.0.0/33', not an IP address or CIDR range",
+			"proxy.internal": "TRUSTED_PROXIES has 'proxy.internal', not an IP address or CIDR range",
+		},
+	} {
+		for value, problem := range cases {
+			t.Run(variable+"="+value, func(t *testing.T) {
+				setRequired(t)
+				t.Setenv(variable, value)
+				_, err := Load()
+				assert.EqualError(t, err, "invalid configuration: "+problem)
+			})
+		}
+	}
+}
+
+func TestLoadReadsTheDeadlineAndTheConcurrency(t *testing.T) {
+	setRequired(t)
+	t.Setenv("REQUEST_TIMEOUT", "500ms")
+	t.Setenv("MAX_CONCURRENT_REQUESTS", "1")
+	config, err := Load()
+	require.NoError(t, err)
+	assert.Equal(t, 500*time.Millisecond, config.RequestTimeout)
+	assert.Equal(t, 1, config.MaxConcurrentRequests)
+
+	t.Setenv("REQUEST_TIMEOUT", "0")
+	t.Setenv("MAX_CONCURRENT_REQUESTS", "0")
+	_, err = Load()
+	assert.EqualError(t, err, "invalid configuration: REQUEST_TIMEOUT must be more than 0; MAX_CONCURRENT_REQUESTS must be at least 1")
 }
 
 func TestParseDurationTakesAWholeNumberAndAUnit(t *testing.T) {

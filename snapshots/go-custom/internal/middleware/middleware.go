@@ -1,5 +1,6 @@
 // Package middleware holds what every request goes through: correlation id, security and CORS
 // headers, request log and metrics, the error envelope, panic recovery, the 404 and 405 answers,
+// the deadline of a request and the shedding of those over the concurrency, the rate limit,
 // bearer-token authentication and the routes' roles.
 package middleware
 
@@ -85,7 +86,8 @@ func (cors *CORS) Headers(c *gin.Context) {
 	if origin := c.GetHeader("Origin"); cors.origins[origin] {
 		header := c.Writer.Header()
 		header.Set("Access-Control-Allow-Origin", origin)
-		header.Set("Access-Control-Expose-Headers", cors.correlationHeader)
+		// The rate limit's headers too, so that a browser app can wait as they say.
+		header.Set("Access-Control-Expose-Headers", cors.correlationHeader+", RateLimit, RateLimit-Policy, Retry-After")
 		header.Add("Vary", "Origin")
 	}
 	c.Next()
@@ -119,6 +121,9 @@ func Observe(m *metrics.Metrics, logger *zap.Logger) gin.HandlerFunc {
 			route = RouteTemplate(c.FullPath())
 		}
 		status := c.Writer.Status()
+		if answer := pendingAnswerOf(c.Request.Context()); answer != nil && answer.hasExpired() {
+			status = http.StatusServiceUnavailable // what the client got: the deadline's answer
+		}
 		m.ObserveRequest(c.Request.Method, route, status, elapsed)
 		// Check, then Write: no field is built when the level is off, and the correlation id is
 		// one more field rather than a logger cloned for the request (logging.FromContext).
@@ -179,6 +184,12 @@ func Errors(logger *zap.Logger) gin.HandlerFunc {
 		if len(c.Errors) == 0 || c.Writer.Written() {
 			return
 		}
+		// Past the deadline, a handler fails for that reason (its statement was cancelled): the
+		// client has the deadline's answer, no error to log.
+		if late, ok := pastDeadline(c); ok {
+			Abort(c, late)
+			return
+		}
 		err := c.Errors.Last().Err
 		var known *utils.APIError
 		if !errors.As(err, &known) {
@@ -232,23 +243,23 @@ func MethodNotAllowed(c *gin.Context) {
 	Abort(c, utils.MethodNotAllowed("method "+c.Request.Method+" not allowed (allowed: "+allow+")"))
 }
 
-// Authenticate requires `Authorization: Bearer <JWT>` (see utils.TokenVerifier.Verify), its
-// roles read from the claim named rolesClaim; 401 otherwise, without saying which check failed.
-// The caller is kept at PrincipalKey.
-func Authenticate(secret, rolesClaim string) gin.HandlerFunc {
+// Identify verifies the request's `Authorization: Bearer <JWT>` (see utils.TokenVerifier.Verify),
+// its roles read from the claim named rolesClaim, and keeps the caller at PrincipalKey. It
+// refuses nothing: the rate limit counts the request by the token's subject, or by address
+// without a valid token, before Authenticate answers 401.
+func Identify(secret, rolesClaim string) gin.HandlerFunc {
 	verifier := utils.NewTokenVerifier(secret, rolesClaim) // once, when the router is built
 	return func(c *gin.Context) {
 		scheme, token, _ := strings.Cut(c.GetHeader("Authorization"), " ")
 		token = strings.TrimSpace(token)
 		if !strings.EqualFold(scheme, "bearer") || token == "" {
-			c.Header("WWW-Authenticate", "Bearer")
-			Abort(c, utils.MissingToken())
+			c.Next()
 			return
 		}
 		caller, err := verifier.Verify(token)
 		if err != nil {
-			c.Header("WWW-Authenticate", `Bearer error="invalid_token"`)
-			Abort(c, utils.InvalidToken())
+			c.Set(tokenRefusedKey, true)
+			c.Next()
 			return
 		}
 		c.Set(PrincipalKey, caller)
@@ -256,8 +267,27 @@ func Authenticate(secret, rolesClaim string) gin.HandlerFunc {
 	}
 }
 
-// Caller is the principal Authenticate accepted for the request; ok is false where it did not
-// run (the probes) or refused the request.
+// tokenRefusedKey marks a request whose bearer token Identify refused.
+const tokenRefusedKey = "tokenRefused"
+
+// Authenticate requires the caller Identify accepted; 401 otherwise, without saying which check
+// of the token failed.
+func Authenticate(c *gin.Context) {
+	if _, ok := Caller(c); ok {
+		c.Next()
+		return
+	}
+	if c.GetBool(tokenRefusedKey) {
+		c.Header("WWW-Authenticate", `Bearer error="invalid_token"`)
+		Abort(c, utils.InvalidToken())
+		return
+	}
+	c.Header("WWW-Authenticate", "Bearer")
+	Abort(c, utils.MissingToken())
+}
+
+// Caller is the principal Identify accepted for the request; ok is false where it did not run
+// (the probes) or the request has no valid token.
 func Caller(c *gin.Context) (caller utils.Principal, ok bool) {
 	value, _ := c.Get(PrincipalKey)
 	caller, ok = value.(utils.Principal)

@@ -35,6 +35,9 @@ func TestAPIErrorsCarryStatusCodeAndTheContractMessage(t *testing.T) {
 		{Conflict("taken"), http.StatusConflict, "CONFLICT", "taken"},
 		{ContentTooLarge(1048576), http.StatusRequestEntityTooLarge, "CONTENT_TOO_LARGE", "request body is larger than 1048576 bytes"},
 		{UnsupportedMediaType(), http.StatusUnsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE", "request body must be application/json"},
+		{TooManyRequests("rate limit of 6000 requests per 60 s exceeded"), http.StatusTooManyRequests, "TOO_MANY_REQUESTS", "rate limit of 6000 requests per 60 s exceeded"},
+		{TooBusy(), http.StatusServiceUnavailable, "SERVICE_UNAVAILABLE", "too many requests in progress"},
+		{TookTooLong(5 * time.Second), http.StatusServiceUnavailable, "SERVICE_UNAVAILABLE", "request took longer than 5 s"},
 		{Internal(), http.StatusInternalServerError, "INTERNAL_ERROR", "internal server error"},
 	}
 	for _, c := range cases {
@@ -44,6 +47,20 @@ func TestAPIErrorsCarryStatusCodeAndTheContractMessage(t *testing.T) {
 		assert.Equal(t, c.code+": "+c.message, c.err.Error())
 	}
 	assert.Equal(t, []FieldProblem{problem}, BadRequest(problem).Details)
+}
+
+func TestReadableDurationWritesTheUnitThatReadsBest(t *testing.T) {
+	for duration, text := range map[time.Duration]string{
+		500 * time.Millisecond:  "500 ms",
+		5 * time.Second:         "5 s",
+		2 * time.Minute:         "2 min",
+		90 * time.Second:        "90 s",
+		1500 * time.Millisecond: "1.5 s",
+		time.Minute:             "1 min",
+		time.Hour:               "60 min",
+	} {
+		assert.Equal(t, text, ReadableDuration(duration), duration.String())
+	}
 }
 
 func TestFormatTimeWritesUTCWithMilliseconds(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -17,6 +18,28 @@ func listen(t *testing.T) net.Listener {
 	listener, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	return listener
+}
+
+func TestHeadersOverTheLimitAreRefusedWith431(t *testing.T) {
+	listener := listen(t)
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	go func() {
+		_ = Serve(ctx, listener, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			_, _ = io.WriteString(w, "served")
+		}), time.Second)
+	}()
+	send := func(size int) *http.Response {
+		request, err := http.NewRequest(http.MethodGet, "http://"+listener.Addr().String()+"/", nil)
+		require.NoError(t, err)
+		request.Header.Set("X-Padding", strings.Repeat("p", size))
+		response, err := http.DefaultClient.Do(request)
+		require.NoError(t, err)
+		_ = response.Body.Close()
+		return response
+	}
+	assert.Equal(t, http.StatusOK, send(MaxHeaderBytes-1024).StatusCode)
+	assert.Equal(t, http.StatusRequestHeaderFieldsTooLarge, send(MaxHeaderBytes+8<<10).StatusCode)
 }
 
 func TestShutdownLetsAnInFlightRequestFinish(t *testing.T) {

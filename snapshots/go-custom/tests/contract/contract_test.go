@@ -37,9 +37,15 @@ type session struct {
 // start starts the service with the external services given, none by default.
 func start(t *testing.T, external ...config.ExternalService) session {
 	t.Helper()
+	return startWith(t, func(cfg *config.Config) { cfg.ExternalServices = external })
+}
+
+// startWith starts the service with the configuration that configure changes.
+func startWith(t *testing.T, configure func(*config.Config)) session {
+	t.Helper()
 	return session{
 		t:        t,
-		service:  testservice.Start(t, external...),
+		service:  testservice.StartWith(t, configure),
 		document: loadDocument(t),
 		client: &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error {
 			return http.ErrUseLastResponse
@@ -295,4 +301,15 @@ func TestEveryErrorOfTheTableKeepsTheContract(t *testing.T) {
 	s.send(s.request(http.MethodPatch, collection+"/"+absent, `{}`), item, http.StatusNotFound, "NOT_FOUND")
 	s.send(s.request(http.MethodDelete, collection+"/"+absent, ""), item, http.StatusNotFound, "NOT_FOUND")
 	s.send(s.request(http.MethodPost, collection, `{"name": "taken"}`), collection, http.StatusConflict, "CONFLICT")
+}
+
+func TestTheRateLimitsRefusalKeepsTheContract(t *testing.T) {
+	s := startWith(t, func(cfg *config.Config) { cfg.RateLimitRequests = 2 })
+	s.send(s.request(http.MethodGet, collection, ""), collection, http.StatusOK, "")
+	unauthenticated := s.request(http.MethodGet, collection, "")
+	unauthenticated.Header.Del("Authorization")
+	s.send(unauthenticated, collection, http.StatusUnauthorized, "UNAUTHORIZED")
+	s.send(s.request(http.MethodGet, collection, ""), collection, http.StatusOK, "")
+	refused := s.send(s.request(http.MethodGet, collection, ""), collection, http.StatusTooManyRequests, "TOO_MANY_REQUESTS")
+	assert.Equal(t, "rate limit of 2 requests per 60 s exceeded", refused["error"].(map[string]any)["message"])
 }

@@ -14,6 +14,8 @@ import (
 	"github.com/visiobook/media-service/internal/config"
 	"github.com/visiobook/media-service/internal/database"
 	"github.com/visiobook/media-service/internal/handlers"
+	"github.com/visiobook/media-service/internal/middleware"
+	"github.com/visiobook/media-service/internal/ratelimit"
 	"github.com/visiobook/media-service/internal/repository"
 	"github.com/visiobook/media-service/internal/services"
 	"github.com/visiobook/media-service/pkg/httpserver"
@@ -33,7 +35,7 @@ type App struct {
 func New(ctx context.Context, cfg config.Config, logger *zap.Logger) (*App, error) {
 	// The metrics come first: the pool records every statement it sends in them.
 	m := metrics.New()
-	db, err := openDatabase(ctx, cfg, m)
+	db, err := openServiceDatabase(ctx, cfg, m)
 	if err != nil {
 		return nil, err
 	}
@@ -45,18 +47,29 @@ func New(ctx context.Context, cfg config.Config, logger *zap.Logger) (*App, erro
 		CorrelationIDHeader: cfg.CorrelationIDHeader,
 		CORSOrigins:         cfg.CORSOrigins,
 		BodyMaxBytes:        cfg.RequestBodyMaxBytes,
+		TrustedProxies:      cfg.TrustedProxies,
+		MaxInProgress:       cfg.MaxConcurrentRequests,
+		RateLimiter:         rateLimiter(cfg, ratelimit.NewMemory(cfg.RateLimitWindow)),
 		Logger:              logger,
 		Metrics:             m,
 		Health:              services.NewHealthService(db, cfg.ExternalServices),
 
 		ItemService: services.NewItemService(repository.NewItemRepository(db.Pool), m),
 	})
-	return &App{Handler: router, MetricsHandler: handlers.NewMetricsRouter(m), Database: db}, nil
+	return &App{Handler: middleware.Deadline(router, cfg.RequestTimeout), MetricsHandler: handlers.NewMetricsRouter(m), Database: db}, nil
 }
 
 // Close releases the database connections.
 func (a *App) Close() error {
 	return a.Database.Close()
+}
+
+// rateLimiter is the clients' budget, counted in store; nil when RATE_LIMIT_REQUESTS is 0.
+func rateLimiter(cfg config.Config, store ratelimit.Store) *ratelimit.Limiter {
+	if cfg.RateLimitRequests == 0 {
+		return nil
+	}
+	return ratelimit.New(cfg.RateLimitRequests, cfg.RateLimitWindow, store)
 }
 
 // Serve runs the API on cfg.Port and the metrics on cfg.PrometheusPort until ctx ends (SIGTERM),
@@ -125,5 +138,18 @@ func openDatabase(ctx context.Context, cfg config.Config, queries database.Query
 		MaxConns:       cfg.DBPoolSize,
 		ConnectTimeout: cfg.DBConnectTimeout,
 		Queries:        queries,
+	})
+}
+
+// openServiceDatabase is the pool the API serves from: no statement of it outlives a request's
+// deadline (statement_timeout), even one whose context pgx could not cancel, and its sessions
+// are named after the service in pg_stat_activity.
+func openServiceDatabase(ctx context.Context, cfg config.Config, queries database.QueryObserver) (*database.Database, error) {
+	return database.Open(ctx, cfg.DatabaseURL, database.PoolSettings{
+		MaxConns:         cfg.DBPoolSize,
+		ConnectTimeout:   cfg.DBConnectTimeout,
+		Queries:          queries,
+		StatementTimeout: cfg.RequestTimeout,
+		ApplicationName:  cfg.ServiceName,
 	})
 }

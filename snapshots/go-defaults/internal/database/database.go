@@ -6,6 +6,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -22,6 +23,12 @@ type PoolSettings struct {
 	ConnectTimeout time.Duration
 	// Queries, when not nil, records every statement sent through the pool.
 	Queries QueryObserver
+	// StatementTimeout, when not 0, is PostgreSQL's statement_timeout on every connection: the
+	// server itself ends a statement that runs longer.
+	StatementTimeout time.Duration
+	// ApplicationName, when not empty and DATABASE_URL names none, is the connections'
+	// application_name, as pg_stat_activity shows them.
+	ApplicationName string
 }
 
 // Database is the pool and the migrations of the service.
@@ -42,6 +49,12 @@ func Open(ctx context.Context, url string, settings PoolSettings) (*Database, er
 	// No idle connections are kept open ahead of need: replicas x DB_POOL_SIZE is the ceiling.
 	config.MinConns = 0
 	config.ConnConfig.ConnectTimeout = settings.ConnectTimeout
+	if settings.StatementTimeout > 0 {
+		config.ConnConfig.RuntimeParams["statement_timeout"] = strconv.FormatInt(settings.StatementTimeout.Milliseconds(), 10)
+	}
+	if _, named := config.ConnConfig.RuntimeParams["application_name"]; !named && settings.ApplicationName != "" {
+		config.ConnConfig.RuntimeParams["application_name"] = settings.ApplicationName
+	}
 	// pgxpool pings a connection it hands out only when it sat idle for more than a second (its
 	// default ShouldPing): under load a query costs no extra round trip, and one that broke while
 	// idle is found before a request uses it.

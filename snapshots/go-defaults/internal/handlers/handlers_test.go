@@ -76,6 +76,7 @@ func newFixture(t *testing.T, database probe, external ...config.ExternalService
 		CorrelationIDHeader: corrHeader,
 		CORSOrigins:         []string{origin},
 		BodyMaxBytes:        bodyLimit,
+		MaxInProgress:       100,
 		Logger:              logger,
 		Metrics:             m,
 		Health:              services.NewHealthService(database, external),
@@ -491,7 +492,7 @@ func TestCORSAnswersOnlyTheListedOrigins(t *testing.T) {
 	request.Header.Set("Origin", origin)
 	header := f.send(request).Header()
 	assert.Equal(t, origin, header.Get("Access-Control-Allow-Origin"))
-	assert.Equal(t, corrHeader, header.Get("Access-Control-Expose-Headers"))
+	assert.Equal(t, corrHeader+", RateLimit, RateLimit-Policy, Retry-After", header.Get("Access-Control-Expose-Headers"))
 	assert.Equal(t, "Origin", header.Get("Vary"))
 
 	preflight := func(from, path string) *httptest.ResponseRecorder {

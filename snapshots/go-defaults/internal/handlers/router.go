@@ -6,6 +6,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/visiobook/media-service/internal/middleware"
+	"github.com/visiobook/media-service/internal/ratelimit"
 	"github.com/visiobook/media-service/internal/services"
 	"github.com/visiobook/media-service/pkg/metrics"
 )
@@ -21,6 +22,13 @@ type Dependencies struct {
 	Logger              *zap.Logger
 	Metrics             *metrics.Metrics
 	Health              *services.HealthService
+	// TrustedProxies may name the client in X-Forwarded-For (TRUSTED_PROXIES); already checked.
+	TrustedProxies []string
+	// RateLimiter is the clients' budget; nil for none (RATE_LIMIT_REQUESTS=0).
+	RateLimiter *ratelimit.Limiter
+	// MaxInProgress is how many /api/v1 requests may be in progress at once
+	// (MAX_CONCURRENT_REQUESTS).
+	MaxInProgress int
 
 	// The example resource.
 	ItemService *services.ItemService
@@ -36,8 +44,11 @@ func NewRouter(deps Dependencies) *gin.Engine {
 	router.RedirectTrailingSlash = false
 	router.RedirectFixedPath = false
 	router.HandleMethodNotAllowed = true
-	// The service sits behind the ingress; it never trusts X-Forwarded-For for client addresses.
-	_ = router.SetTrustedProxies(nil)
+	// The client's address is the connection's peer, unless the peer is a trusted proxy: then the
+	// rightmost X-Forwarded-For address that is not one (X-Real-IP and Forwarded are not read).
+	// Without trusted proxies no client can pass for another by sending X-Forwarded-For.
+	_ = router.SetTrustedProxies(deps.TrustedProxies)
+	router.RemoteIPHeaders = []string{"X-Forwarded-For"}
 
 	cors := middleware.NewCORS(deps.CORSOrigins, deps.CorrelationIDHeader)
 	// These run for every request, unknown paths and methods included. Authentication is the
@@ -55,8 +66,17 @@ func NewRouter(deps Dependencies) *gin.Engine {
 
 	registerProbes(router, deps.Health, deps.Info)
 	registerDocs(router)
-	// Each resource's Register puts the roles a route needs after authentication: 401, then 403.
-	api := router.Group("/api/v1", middleware.Authenticate(deps.JWTSecret, deps.JWTRolesClaim))
+	// Only once a route matched (404 and 405 first): a request over the concurrency is shed
+	// (503); the token is verified to know the client, the request is counted (429 over the
+	// budget, even with a bad token), then 401. Each resource's Register puts the roles a route
+	// needs after authentication: 401, then 403.
+	api := router.Group("/api/v1",
+		middleware.Shed(deps.MaxInProgress),
+		middleware.Identify(deps.JWTSecret, deps.JWTRolesClaim),
+		middleware.RateLimit(deps.RateLimiter),
+		middleware.KeepHeaders,
+		middleware.Authenticate,
+	)
 	(&ItemHandler{service: deps.ItemService, bodyLimit: deps.BodyMaxBytes}).Register(api.Group("/items"))
 
 	known := make([]metrics.Route, 0, len(router.Routes()))

@@ -5,6 +5,7 @@ package utils
 import (
 	"net/http"
 	"strconv"
+	"time"
 )
 
 // APIError is an error with an HTTP status and a stable machine-readable code; the error
@@ -72,6 +73,36 @@ func ContentTooLarge(limit int64) *APIError {
 func UnsupportedMediaType() *APIError {
 	message := "request body must be application/json"
 	return &APIError{Status: http.StatusUnsupportedMediaType, Code: "UNSUPPORTED_MEDIA_TYPE", Message: message}
+}
+
+// TooManyRequests is the 429 of a client over its rate limit; message names the limit, e.g.
+// "rate limit of 6000 requests per 60 s exceeded".
+func TooManyRequests(message string) *APIError {
+	return &APIError{Status: http.StatusTooManyRequests, Code: "TOO_MANY_REQUESTS", Message: message}
+}
+
+// TooBusy is the 503 of a request over MAX_CONCURRENT_REQUESTS in progress.
+func TooBusy() *APIError {
+	return &APIError{Status: http.StatusServiceUnavailable, Code: "SERVICE_UNAVAILABLE", Message: "too many requests in progress"}
+}
+
+// TookTooLong is the 503 of a request not answered within timeout (REQUEST_TIMEOUT).
+func TookTooLong(timeout time.Duration) *APIError {
+	message := "request took longer than " + ReadableDuration(timeout)
+	return &APIError{Status: http.StatusServiceUnavailable, Code: "SERVICE_UNAVAILABLE", Message: message}
+}
+
+// ReadableDuration writes a duration in the unit it reads best, the same words in every
+// Visiobook backend: under a second in milliseconds (500 ms), whole seconds under a minute in
+// seconds (5 s), whole minutes in minutes (2 min), anything else in seconds (90 s, 1.5 s).
+func ReadableDuration(duration time.Duration) string {
+	switch {
+	case duration < time.Second:
+		return strconv.FormatInt(duration.Milliseconds(), 10) + " ms"
+	case duration >= time.Minute && duration%time.Minute == 0:
+		return strconv.FormatInt(int64(duration/time.Minute), 10) + " min"
+	}
+	return strconv.FormatFloat(duration.Seconds(), 'f', -1, 64) + " s"
 }
 
 // Internal is the 500 that hides an unexpected failure from clients.

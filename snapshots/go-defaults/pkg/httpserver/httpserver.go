@@ -11,12 +11,18 @@ import (
 	"time"
 )
 
+// MaxHeaderBytes bounds a request's line and headers.
+const MaxHeaderBytes = 16 << 10
+
 // Serve serves handler on listener until ctx is done, then drains in-flight requests for at most
 // shutdownTimeout. It returns nil after a complete drain.
 func Serve(ctx context.Context, listener net.Listener, handler http.Handler, shutdownTimeout time.Duration) error {
 	server := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
+		// The request line and headers: 16 KiB, as every Visiobook backend (net/http reads 4 KiB
+		// more before it answers its own bare 431).
+		MaxHeaderBytes: MaxHeaderBytes,
 		// Handlers see the server's base context; cancelling it would abort in-flight requests,
 		// so it is detached from ctx, whose end only starts the drain.
 		BaseContext: func(net.Listener) context.Context { return context.WithoutCancel(ctx) },

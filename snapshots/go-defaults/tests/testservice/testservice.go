@@ -45,21 +45,25 @@ func Config(t *testing.T) config.Config {
 		t.Fatal("DATABASE_URL must name a PostgreSQL database for these tests (or run go test -short)")
 	}
 	return config.Config{
-		ServiceName:         "media-service",
-		ServiceVersion:      "test",
-		Port:                0,
-		PrometheusPort:      0,
-		Environment:         "test",
-		DatabaseURL:         url,
-		DBPoolSize:          4,
-		DBConnectTimeout:    5 * time.Second,
-		JWTSecret:           Secret,
-		JWTExpiresIn:        time.Hour,
-		JWTRolesClaim:       RolesClaim,
-		LogLevel:            "error",
-		CorrelationIDHeader: "x-correlation-id",
-		RequestBodyMaxBytes: 1 << 20,
-		ShutdownTimeout:     5 * time.Second,
+		ServiceName:           "media-service",
+		ServiceVersion:        "test",
+		Port:                  0,
+		PrometheusPort:        0,
+		Environment:           "test",
+		DatabaseURL:           url,
+		DBPoolSize:            4,
+		DBConnectTimeout:      5 * time.Second,
+		JWTSecret:             Secret,
+		JWTExpiresIn:          time.Hour,
+		JWTRolesClaim:         RolesClaim,
+		LogLevel:              "error",
+		CorrelationIDHeader:   "x-correlation-id",
+		RequestBodyMaxBytes:   1 << 20,
+		RateLimitRequests:     6000,
+		RateLimitWindow:       time.Minute,
+		RequestTimeout:        5 * time.Second,
+		MaxConcurrentRequests: 100,
+		ShutdownTimeout:       5 * time.Second,
 	}
 }
 
@@ -79,8 +83,14 @@ type Service struct {
 // with the external services given (EXTERNAL_SERVICES), none by default.
 func Start(t *testing.T, external ...config.ExternalService) Service {
 	t.Helper()
+	return StartWith(t, func(cfg *config.Config) { cfg.ExternalServices = external })
+}
+
+// StartWith is Start with the configuration that configure changes.
+func StartWith(t *testing.T, configure func(*config.Config)) Service {
+	t.Helper()
 	cfg := Config(t)
-	cfg.ExternalServices = external
+	configure(&cfg)
 	ctx := context.Background()
 	// The test packages run in parallel and share the database: one service at a time empties
 	// and fills its tables. Closing the connection releases the lock.

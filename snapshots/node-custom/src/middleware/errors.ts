@@ -1,4 +1,4 @@
-import type { ErrorRequestHandler, RequestHandler } from "express";
+import type { ErrorRequestHandler, Request, RequestHandler, Response } from "express";
 
 import { HttpError, notFound, type Problem } from "../utils/errors";
 import type { Logger } from "../utils/logger";
@@ -23,6 +23,9 @@ export const unknownRoute: RequestHandler = (req, _res, next) => {
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, next) => {
     if (res.headersSent) {
+      // After the deadline's 503 (middleware/admission.ts), whatever the handler still did, even
+      // failing (its statement cancelled), is not sent and not an error of its own.
+      if (answeredAtDeadline(res)) return;
       next(error); // too late for an envelope: Express ends the connection
       return;
     }
@@ -35,15 +38,25 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       error instanceof HttpError
         ? error
         : new HttpError(500, "INTERNAL_ERROR", "internal server error");
-    const body: ErrorBody = {
-      error: {
-        code: failure.code,
-        message: failure.message,
-        correlation_id: req.correlationId,
-        timestamp: new Date().toISOString(),
-        ...(failure.details === undefined ? {} : { details: failure.details }),
-      },
-    };
-    res.status(failure.status).set(failure.headers).json(body);
+    sendError(req, res, failure);
   };
+}
+
+/** Answers `failure` in the envelope, with the headers its status calls for. */
+export function sendError(req: Request, res: Response, failure: HttpError): void {
+  const body: ErrorBody = {
+    error: {
+      code: failure.code,
+      message: failure.message,
+      correlation_id: req.correlationId,
+      timestamp: new Date().toISOString(),
+      ...(failure.details === undefined ? {} : { details: failure.details }),
+    },
+  };
+  res.status(failure.status).set(failure.headers).json(body);
+}
+
+/** Whether the request's deadline passed and its 503 was sent in the handler's stead. */
+function answeredAtDeadline(res: Response): boolean {
+  return res.locals.answeredAtDeadline === true;
 }

@@ -1,3 +1,4 @@
+import type { HttpError } from "../utils/errors";
 import type { Principal } from "../utils/tokens";
 
 // What our middleware adds to every request.
@@ -6,8 +7,10 @@ declare global {
     interface Request {
       /** Set by the correlation-id middleware before any other. */
       correlationId: string;
-      /** Set by `authenticate` on protected routes: who is calling, and with which roles. */
+      /** Set by `identifyCaller` on protected routes: who is calling, and with which roles. */
       principal?: Principal;
+      /** Set by `identifyCaller` when the token is missing or bad: the 401 to answer. */
+      unauthenticated?: HttpError;
     }
   }
 }

@@ -1,3 +1,5 @@
+import { readableDuration } from "./duration";
+
 /** A field and what is wrong with it: `body`, `body.<field>`, `query.<parameter>`, `path.id`. */
 export interface Problem {
   field: string;
@@ -51,3 +53,31 @@ export const contentTooLarge = (limit: number): HttpError =>
 
 export const unsupportedMediaType = (): HttpError =>
   new HttpError(415, "UNSUPPORTED_MEDIA_TYPE", "request body must be application/json");
+
+/** A client over its budget (RATE_LIMIT_REQUESTS per RATE_LIMIT_WINDOW); retry in `retryAfter` s. */
+export const tooManyRequests = (
+  requests: number,
+  windowSeconds: number,
+  retryAfter: number,
+): HttpError =>
+  new HttpError(
+    429,
+    "TOO_MANY_REQUESTS",
+    `rate limit of ${requests} requests per ${windowSeconds} s exceeded`,
+    undefined,
+    { "Retry-After": String(retryAfter) },
+  );
+
+/** Load shedding: MAX_CONCURRENT_REQUESTS are in progress already; worth trying again soon. */
+export const tooManyInProgress = (): HttpError =>
+  new HttpError(503, "SERVICE_UNAVAILABLE", "too many requests in progress", undefined, {
+    "Retry-After": "1",
+  });
+
+/** An admitted request not answered within REQUEST_TIMEOUT (`timeoutMs`). */
+export const tookTooLong = (timeoutMs: number): HttpError =>
+  new HttpError(
+    503,
+    "SERVICE_UNAVAILABLE",
+    `request took longer than ${readableDuration(timeoutMs)}`,
+  );

@@ -173,7 +173,9 @@ describe("the media-assets cache while Redis is unreachable", () => {
   it("serves from the database, counts and logs the failures, and stays healthy and ready", async () => {
     const metrics = new Metrics();
     const { logger, lines } = captureLogs();
-    const { app } = buildApp(database.prisma, testConfig(), metrics, redis, logger);
+    // The cache's failures alone: the rate limit's are tested with it (rate-limit.test.ts).
+    const config = testConfig({ RATE_LIMIT_REQUESTS: "0" });
+    const { app } = buildApp(database.prisma, config, metrics, redis, logger);
     const auth = bearer();
     const created = await request(app)
       .post(RESOURCE_PATH)

@@ -274,7 +274,7 @@ describe("the HTTP layer", () => {
     const allowed = await request(app).get("/health").set("origin", "https://app.example.com");
     expect(allowed.headers).toMatchObject({
       "access-control-allow-origin": "https://app.example.com",
-      "access-control-expose-headers": "x-correlation-id",
+      "access-control-expose-headers": "x-correlation-id, RateLimit, RateLimit-Policy, Retry-After",
       vary: "Origin",
     });
 

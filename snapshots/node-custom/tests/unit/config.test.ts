@@ -21,28 +21,73 @@ describe("loadConfig", () => {
       SHUTDOWN_TIMEOUT: 10_000,
       JWT_EXPIRES_IN: 86_400_000,
       JWT_ROLES_CLAIM: "roles",
+      REQUEST_TIMEOUT: 5_000,
+      MAX_CONCURRENT_REQUESTS: 100,
+      RATE_LIMIT_REQUESTS: 6000,
+      RATE_LIMIT_WINDOW: 60_000,
       externalServices: [],
+      trustedProxies: [],
     });
   });
 
-  it("reads durations with a unit, or bare seconds, in milliseconds", () => {
-    const durations = (value: string) =>
-      loadConfig({ ...REQUIRED, DB_CONNECT_TIMEOUT: value }).DB_CONNECT_TIMEOUT;
-    expect(durations("500ms")).toBe(500);
-    expect(durations("5s")).toBe(5_000);
-    expect(durations("2m")).toBe(120_000);
-    expect(durations("1h")).toBe(3_600_000);
-    expect(durations("7d")).toBe(604_800_000);
-    expect(durations("30")).toBe(30_000);
-    for (const bad of ["5 s", "1.5s", "5sec", "-1s", "", "0", "0ms"]) {
-      expect(() => durations(bad)).toThrow(/DB_CONNECT_TIMEOUT/);
+  it("reads REQUEST_TIMEOUT as a duration and MAX_CONCURRENT_REQUESTS as at least 1", () => {
+    const config = loadConfig({
+      ...REQUIRED,
+      REQUEST_TIMEOUT: "500ms",
+      MAX_CONCURRENT_REQUESTS: "1",
+    });
+    expect(config).toMatchObject({ REQUEST_TIMEOUT: 500, MAX_CONCURRENT_REQUESTS: 1 });
+    for (const bad of ["0", "5 s", "-1s"]) {
+      expect(() => loadConfig({ ...REQUIRED, REQUEST_TIMEOUT: bad })).toThrow(/REQUEST_TIMEOUT/);
+    }
+    for (const bad of ["0", "-1", "1.5", "many"]) {
+      expect(() => loadConfig({ ...REQUIRED, MAX_CONCURRENT_REQUESTS: bad })).toThrow(
+        /MAX_CONCURRENT_REQUESTS/,
+      );
     }
   });
 
-  it("reads the roles from the claim JWT_ROLES_CLAIM names, which must not be empty", () => {
-    expect(loadConfig({ ...REQUIRED, JWT_ROLES_CLAIM: "groups" }).JWT_ROLES_CLAIM).toBe("groups");
-    expect(() => loadConfig({ ...REQUIRED, JWT_ROLES_CLAIM: "" })).toThrow(
-      "invalid configuration: JWT_ROLES_CLAIM: must not be empty",
+  it("takes a rate limit of 0, which turns counting off, and no negative one", () => {
+    expect(loadConfig({ ...REQUIRED, RATE_LIMIT_REQUESTS: "0" }).RATE_LIMIT_REQUESTS).toBe(0);
+    for (const bad of ["-1", "1.5", "many"]) {
+      expect(() => loadConfig({ ...REQUIRED, RATE_LIMIT_REQUESTS: bad })).toThrow(
+        /RATE_LIMIT_REQUESTS/,
+      );
+    }
+  });
+
+  it("takes a rate limit window of whole seconds only, in the durations' format", () => {
+    expect(loadConfig({ ...REQUIRED, RATE_LIMIT_WINDOW: "30s" }).RATE_LIMIT_WINDOW).toBe(30_000);
+    expect(loadConfig({ ...REQUIRED, RATE_LIMIT_WINDOW: "2000ms" }).RATE_LIMIT_WINDOW).toBe(2_000);
+    const load = () => loadConfig({ ...REQUIRED, RATE_LIMIT_WINDOW: "1500ms" });
+    expect(load).toThrow(ConfigError);
+    expect(load).toThrow(
+      /^invalid configuration: RATE_LIMIT_WINDOW must be a whole number of seconds$/,
+    );
+    expect(() => loadConfig({ ...REQUIRED, RATE_LIMIT_WINDOW: "0s" })).toThrow(/RATE_LIMIT_WINDOW/);
+  });
+
+  it("reads TRUSTED_PROXIES' addresses and CIDR ranges, IPv4 or IPv6", () => {
+    const config = loadConfig({
+      ...REQUIRED,
+      TRUSTED_PROXIES: " 10.0.0.0/8, 203.0.113.7,,2001:db8::/32 , ::1",
+    });
+    expect(config.trustedProxies).toEqual(["10.0.0.0/8", "203.0.113.7", "2001:db8::/32", "::1"]);
+  });
+
+  it.each([
+    "x",
+    "loopback",
+    "10.0.0.0/33",
+    "2001:db8::/129",
+    "10.0.0.1/8/8",
+    "10.0.0.0/",
+    "10.0.0",
+  ])("refuses '%s' in TRUSTED_PROXIES, naming it", (entry) => {
+    const load = () => loadConfig({ ...REQUIRED, TRUSTED_PROXIES: `127.0.0.1,${entry}` });
+    expect(load).toThrow(ConfigError);
+    expect(load).toThrow(
+      `invalid configuration: TRUSTED_PROXIES has '${entry}', not an IP address or CIDR range`,
     );
   });
 

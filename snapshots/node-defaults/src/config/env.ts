@@ -1,3 +1,5 @@
+import { isIP } from "node:net";
+
 import { z } from "zod";
 
 // Durations are a whole positive number with a unit (500ms, 5s, 24h, 7d); a bare number is
@@ -61,12 +63,30 @@ const EnvSchema = z.object({
   EXTERNAL_SERVICES: z.string().default(""),
   REQUIRED_EXTERNAL_SERVICES: z.string().default(""),
   REQUEST_BODY_MAX_BYTES: z.coerce.number().int().min(1).default(1_048_576),
+  // An /api/v1 request not answered within this is answered 503, and its database statement ends.
+  REQUEST_TIMEOUT: duration("5s"),
+  // /api/v1 requests in progress at once; one more is answered 503 at once (load shedding).
+  MAX_CONCURRENT_REQUESTS: z.coerce.number().int().min(1).default(100),
+  // Requests a client may send per window, then 429; 0 turns counting off, for a service behind
+  // a gateway that limits already.
+  RATE_LIMIT_REQUESTS: z.coerce.number().int().min(0).default(6000),
+  // Whole seconds, checked below with a message of its own.
+  RATE_LIMIT_WINDOW: duration("1m"),
+  // The proxies whose X-Forwarded-For names the client; read by readTrustedProxies below.
+  TRUSTED_PROXIES: z.string().default(""),
   SHUTDOWN_TIMEOUT: duration("10s"),
 });
 
 const PORTS = EnvSchema.pick({ PORT: true, PROMETHEUS_PORT: true });
 
-const ConfigSchema = EnvSchema.refine((env) => env.PROMETHEUS_PORT !== env.PORT, {
+// The RateLimit headers count in seconds: a window of 1500ms could not be told there.
+const WholeSecondsWindow = EnvSchema.refine((env) => env.RATE_LIMIT_WINDOW % 1_000 === 0, {
+  error: "RATE_LIMIT_WINDOW must be a whole number of seconds",
+  // Checked once the duration itself is valid, so one error still names every bad variable.
+  when: (payload) => !payload.issues.some((issue) => issue.path?.[0] === "RATE_LIMIT_WINDOW"),
+});
+
+const ConfigSchema = WholeSecondsWindow.refine((env) => env.PROMETHEUS_PORT !== env.PORT, {
   error: "PROMETHEUS_PORT must differ from PORT",
   // Compared whenever both ports are valid, so one error still names every bad variable.
   when: (payload) => PORTS.safeParse(payload.value).success,
@@ -81,7 +101,11 @@ export interface ExternalService {
   required: boolean;
 }
 
-export type Config = z.infer<typeof ConfigSchema> & { externalServices: ExternalService[] };
+export type Config = z.infer<typeof ConfigSchema> & {
+  externalServices: ExternalService[];
+  /** The addresses and CIDR ranges of TRUSTED_PROXIES, as written there. */
+  trustedProxies: string[];
+};
 
 export class ConfigError extends Error {}
 
@@ -89,16 +113,18 @@ export class ConfigError extends Error {}
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = ConfigSchema.safeParse(env);
   const external = readExternalServices(env);
+  const proxies = readTrustedProxies(env.TRUSTED_PROXIES);
   const problems = [
     ...(parsed.error?.issues ?? []).map((issue) =>
       issue.path.length > 0 ? `${issue.path.join(".")}: ${issue.message}` : issue.message,
     ),
     ...external.problems,
+    ...proxies.problems,
   ];
   if (!parsed.success || problems.length > 0) {
     throw new ConfigError(`invalid configuration: ${problems.join("; ")}`);
   }
-  return { ...parsed.data, externalServices: external.services };
+  return { ...parsed.data, externalServices: external.services, trustedProxies: proxies.entries };
 }
 
 // Lower-case letters and digits, in words joined by single hyphens: storage-service.
@@ -155,6 +181,31 @@ function readExternalServices(env: NodeJS.ProcessEnv): {
     );
   }
   return { services, problems };
+}
+
+/**
+ * The entries of TRUSTED_PROXIES (comma-separated, spaces trimmed): IPv4 or IPv6 addresses and
+ * CIDR ranges, the forms Express's "trust proxy" reads; anything else is a problem. Names such as
+ * `loopback`, which Express would also take, are refused: the variable says addresses.
+ */
+function readTrustedProxies(list: string | undefined): { entries: string[]; problems: string[] } {
+  const entries = (list ?? "")
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter((entry) => entry.length > 0);
+  const problems = entries
+    .filter((entry) => !isAddressOrRange(entry))
+    .map((entry) => `TRUSTED_PROXIES has '${entry}', not an IP address or CIDR range`);
+  return { entries, problems };
+}
+
+/** `203.0.113.7`, `2001:db8::1`, `10.0.0.0/8` or `2001:db8::/32`. */
+function isAddressOrRange(entry: string): boolean {
+  const [address = "", prefix, ...rest] = entry.split("/");
+  const version = isIP(address);
+  if (version === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^[0-9]{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128);
 }
 
 /** The origins of CORS_ORIGINS, exactly as written there. */

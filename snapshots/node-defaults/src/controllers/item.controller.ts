@@ -8,17 +8,18 @@ import type { ItemService } from "../services/item.service";
 
 export interface RouterDependencies {
   service: ItemService;
-  /** Authentication: runs once a route and its method have matched. */
-  guard: RequestHandler;
+  /** Admission, rate limit, authentication (src/app.ts): once a route and its method match. */
+  guard: RequestHandler[];
   /** Reads the JSON body of POST, PUT and PATCH (middleware/body.ts). */
   jsonBody: RequestHandler;
 }
 
 /**
  * /api/v1/items (Visiobook guidelines 3.1, api/openapi.json). Each route checks, in the
- * contract's order: method (405), token (401), role (403), body (400, 415, 413), then the
- * request's values (400), and the service answers 404 and 409. Who may call each is declared on
- * it: reading needs only a valid token; writing, a role of WRITE_ROLES; deleting, of DELETE_ROLES.
+ * contract's order: method (405), load (503), rate limit (429), token (401), role (403), body
+ * (400, 415, 413), then the request's values (400), and the service answers 404 and 409. Who may
+ * call each is declared on it: reading needs only a valid token; writing, a role of WRITE_ROLES;
+ * deleting, of DELETE_ROLES.
  */
 export function itemsRouter(dependencies: RouterDependencies): Router {
   const { service, guard, jsonBody } = dependencies;

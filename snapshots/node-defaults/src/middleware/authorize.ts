@@ -13,13 +13,13 @@ export const DELETE_ROLES = ["admin"] as const;
 /**
  * Lets on a caller holding one of `roles` (any one; names compared exactly); anyone else gets 403
  * with `WWW-Authenticate: Bearer error="insufficient_scope"` (RFC 6750). Each route puts it right
- * after `authenticate` and before reading the body or the id, so a refused caller learns nothing
- * about the body it sent or whether the item exists.
+ * after `requireAuthentication` and before reading the body or the id, so a refused caller learns
+ * nothing about the body it sent or whether the item exists.
  */
 export function requireRole(roles: readonly string[]): RequestHandler {
   const refusal = `requires the role ${roles.join(" or ")}`;
   return (req, _res, next) => {
-    // No principal means `authenticate` did not run before it: refused, never let on.
+    // No principal means authentication did not run before it: refused, never let on.
     const held = req.principal?.roles;
     if (held !== undefined && roles.some((role) => held.has(role))) {
       next();

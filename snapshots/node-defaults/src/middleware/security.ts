@@ -50,6 +50,8 @@ export function cors(origins: readonly string[], correlationHeader: string): Req
     "Access-Control-Allow-Headers": `Authorization, Content-Type, ${correlationHeader}`,
     "Access-Control-Max-Age": PREFLIGHT_MAX_AGE_SECONDS,
   };
+  // What a browser app may read of an answer: its correlation id, and its rate limit.
+  const exposed = `${correlationHeader}, RateLimit, RateLimit-Policy, Retry-After`;
   return (req, res, next) => {
     const origin = req.get("origin");
     if (origin === undefined || !allowed.has(origin)) {
@@ -57,7 +59,7 @@ export function cors(origins: readonly string[], correlationHeader: string): Req
       return;
     }
     res.setHeader("Access-Control-Allow-Origin", origin);
-    res.setHeader("Access-Control-Expose-Headers", correlationHeader);
+    res.setHeader("Access-Control-Expose-Headers", exposed);
     res.vary("Origin");
     if (req.method === "OPTIONS" && req.get("access-control-request-method") !== undefined) {
       res.locals.preflight = preflightHeaders;

@@ -1,8 +1,14 @@
 import { once } from "node:events";
-import { createServer, type RequestListener, type Server } from "node:http";
+import {
+  createServer,
+  request,
+  type IncomingMessage,
+  type RequestListener,
+  type Server,
+} from "node:http";
 import type { AddressInfo } from "node:net";
 
-import { close, listen } from "../../src/utils/listen";
+import { close, listen, MAX_HEADER_BYTES } from "../../src/utils/listen";
 
 const hello: RequestListener = (_req, res) => {
   res.end("hello");
@@ -35,5 +41,24 @@ describe("listen and close", () => {
 
   it("fails to close a server that is not listening", async () => {
     await expect(close(createServer())).rejects.toThrow("Server is not running");
+  });
+
+  it("answers a bare 431 to a request line and headers past 16 KiB", async () => {
+    const server = await listen(hello, 0, "PORT");
+    const { port } = server.address() as AddressInfo;
+    /** The status of a GET whose one header takes `bytes` bytes with its name. */
+    const statusWith = async (bytes: number) => {
+      const sent = request({ port, headers: { "x-filler": "x".repeat(bytes - 10) } }).end();
+      const [response] = (await once(sent, "response")) as [IncomingMessage];
+      response.resume();
+      return response.statusCode;
+    };
+    try {
+      expect(MAX_HEADER_BYTES).toBe(16_384);
+      expect(await statusWith(15 * 1024)).toBe(200);
+      expect(await statusWith(17 * 1024)).toBe(431);
+    } finally {
+      await close(server);
+    }
   });
 });

@@ -23,6 +23,8 @@ export class ApiError extends Error {
     readonly correlationId: string | null = null,
     /** What the API refused in the request (VALIDATION_ERROR only). */
     readonly details: readonly Problem[] = [],
+    /** Seconds to wait before trying again (Retry-After of a 429 or a busy 503), when given. */
+    readonly retryAfter: number | null = null,
   ) {
     super(message);
     this.name = "ApiError";
@@ -44,6 +46,12 @@ function isEnvelope(body: unknown): body is ErrorEnvelope {
 
 const asText = (value: unknown): string | null => (typeof value === "string" ? value : null);
 
+/** Retry-After in seconds; its HTTP-date form is not one the API sends. */
+function retryAfterSeconds(value: unknown): number | null {
+  const text = asText(value);
+  return text !== null && /^[0-9]+$/.test(text) ? Number(text) : null;
+}
+
 /** Turns whatever a call threw into an ApiError carrying the backend's message when it sent one. */
 export function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
@@ -58,7 +66,8 @@ export function toApiError(error: unknown): ApiError {
     if (isEnvelope(response.data)) {
       const { code, message, correlation_id, details } = response.data.error;
       const reference = asText(correlation_id) ?? answeredId;
-      return new ApiError(message, response.status, code, reference, details ?? []);
+      const retryAfter = retryAfterSeconds(response.headers["retry-after"]);
+      return new ApiError(message, response.status, code, reference, details ?? [], retryAfter);
     }
     const message = `The service answered with HTTP ${response.status}.`;
     return new ApiError(message, response.status, "HTTP_ERROR", answeredId);

@@ -119,6 +119,18 @@ describe("the HTTP client", () => {
     expect(error).toMatchObject({ status: 400, code: "VALIDATION_ERROR", details });
   });
 
+  it("keeps how long a refused caller must wait, in seconds", async () => {
+    const { client } = clientAnswering(() => ({
+      status: 429,
+      body: envelope("TOO_MANY_REQUESTS", "rate limit of 3 requests per 60 s exceeded", "c-429"),
+      headers: { "retry-after": "17" },
+    }));
+
+    const error: unknown = await client.get("/api/v1/things").catch((thrown: unknown) => thrown);
+
+    expect(error).toMatchObject({ status: 429, code: "TOO_MANY_REQUESTS", retryAfter: 17 });
+  });
+
   it("names the status of an answer that is not an envelope, and the request's id", async () => {
     const { client } = clientAnswering(() => ({ status: 502, body: "<html>Bad gateway</html>" }), {
       newCorrelationId: () => "sent-id",

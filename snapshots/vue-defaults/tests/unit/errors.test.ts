@@ -52,6 +52,15 @@ describe("the error alert", () => {
     expect(screen.getByRole("link", { name: "Sign in" }).getAttribute("href")).toBe("/sign-in");
   });
 
+  it("says when to try again when the API asked the caller to wait", () => {
+    const message = "rate limit of 6000 requests per 60 s exceeded";
+    renderAlert(new ApiError(message, 429, "TOO_MANY_REQUESTS", "c-4", [], 42));
+
+    expect(screen.getByText(message)).toBeTruthy();
+    expect(screen.getByText("Try again in 42 seconds.")).toBeTruthy();
+    expect(screen.queryByRole("link", { name: "Sign in" })).toBeNull();
+  });
+
   it("lists what the API refused, by field", () => {
     const details = [
       { field: "body.name", message: "must not be blank" },
