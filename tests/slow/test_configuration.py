@@ -1,0 +1,58 @@
+"""Slow tier: a configuration mistake stops every backend with the same line (docs/contract.md,
+Outside the API): one line on stderr, `invalid configuration: ...`, exit status 2."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+
+import pytest
+
+from tests.helpers import SERVICE_STACKS
+from tests.slow.postgres import PostgresServer
+from tests.slow.services import JWT_SECRET
+
+pytestmark = pytest.mark.slow
+
+MISTAKES = {
+    "DB_POOL_SIZE": ("0", "DB_POOL_SIZE must be at least 1"),
+    "MAX_CONCURRENT_REQUESTS": ("1.5", "MAX_CONCURRENT_REQUESTS must be a whole number"),
+    "PORT": ("70000", "PORT must be at most 65535"),
+    "RATE_LIMIT_REQUESTS": ("-1", "RATE_LIMIT_REQUESTS must be at least 0"),
+    "RATE_LIMIT_WINDOW": ("1500ms", "RATE_LIMIT_WINDOW must be a whole number of seconds"),
+    "REQUEST_TIMEOUT": ("5 s", "REQUEST_TIMEOUT must be a duration such as 500ms, 5s, 24h or 7d"),
+    "SHUTDOWN_TIMEOUT": ("0s", "SHUTDOWN_TIMEOUT must be more than 0"),
+    "NODE_ENV": ("prod", "NODE_ENV must be one of: development test staging production"),
+    "JWT_ROLES_CLAIM": ("", "JWT_ROLES_CLAIM must not be empty"),
+    "TRUSTED_PROXIES": (
+        "proxy.internal",
+        "TRUSTED_PROXIES has 'proxy.internal', not an IP address or CIDR range",
+    ),
+}
+
+
+@pytest.mark.parametrize("stack", SERVICE_STACKS)
+def test_a_configuration_mistake_is_one_line_in_the_words_of_every_backend(
+    stack: str, request: pytest.FixtureRequest, postgres: PostgresServer
+) -> None:
+    project = request.getfixturevalue(f"{stack}_service")
+    base = {
+        **os.environ,
+        "DATABASE_URL": postgres.url(),
+        "JWT_SECRET": JWT_SECRET,
+        "NODE_ENV": "production",
+    }
+    wrong = []
+    for variable, (value, message) in MISTAKES.items():
+        result = subprocess.run(
+            project.server_command(),
+            cwd=project.root,
+            env={**base, variable: value},
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+        line = f"invalid configuration: {message}"
+        if result.returncode != 2 or line not in result.stderr.splitlines():
+            wrong.append(f"{variable}={value!r}: exit {result.returncode}, {result.stderr!r}")
+    assert not wrong, "\n".join(wrong)
