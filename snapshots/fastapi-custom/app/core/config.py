@@ -39,10 +39,11 @@ def parse_duration(value: object) -> float:
     bare number of seconds. The same format in every Visiobook backend."""
     text = str(value).strip()
     match = DURATION.fullmatch(text)
-    if match is None or int(match[1]) == 0:
-        raise ValueError(
-            f"invalid duration {text!r}: use a positive whole number with ms, s, m, h or d"
-        )
+    # The words of every backend: "SHUTDOWN_TIMEOUT must be a duration such as ...".
+    if match is None:
+        raise ValueError("must be a duration such as 500ms, 5s, 24h or 7d")
+    if int(match[1]) == 0:
+        raise ValueError("must be more than 0")
     return int(match[1]) * SECONDS_PER_UNIT[match[2] or "s"]
 
 
@@ -326,6 +327,9 @@ def configuration_error(error: ValidationError) -> str:
         reason = problem["msg"].removeprefix("Value error, ")
         if problem["type"] == "missing":
             problems.append(f"{name} is required")
+        elif problem["type"] == "literal_error":  # pydantic's "'a', 'b' or 'c'"
+            choices = re.findall(r"'([^']*)'", problem["ctx"]["expected"])
+            problems.append(f"{name} must be one of: {' '.join(choices)}")
         elif problem["type"] in NUMBER_PROBLEMS:
             words = NUMBER_PROBLEMS[problem["type"]].format(**problem.get("ctx", {}))
             problems.append(f"{name} {words}")

@@ -91,8 +91,8 @@ def test_the_environment_wins_over_the_env_file(
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--expires", "1w"], "invalid duration"),
-        (["--expires", "0s"], "invalid duration"),
+        (["--expires", "1w"], "must be a duration such as 500ms, 5s, 24h or 7d"),
+        (["--expires", "0s"], "must be more than 0"),
         (["--sub", ""], "must not be empty"),
         (["--sub"], "expected one argument"),
         (["--roles"], "expected one argument"),

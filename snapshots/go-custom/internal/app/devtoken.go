@@ -35,13 +35,16 @@ func DevToken(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	lifetime, err := config.ParseDuration(*expires)
+	if err != nil {
+		err = fmt.Errorf("-expires %w", err)
+	}
 	switch {
 	case flags.NArg() > 0:
 		err = fmt.Errorf("unexpected argument %q", flags.Arg(0))
 	case *subject == "":
 		err = errors.New("-sub must not be empty")
 	case err == nil && lifetime <= 0:
-		err = fmt.Errorf("%q is not a duration such as 500ms, 5s, 24h or 7d", *expires)
+		err = errors.New("-expires must be more than 0")
 	}
 	if err != nil {
 		_, _ = fmt.Fprintln(stderr, "dev-token:", err)

@@ -132,7 +132,7 @@ func TestDevTokenAnEmptyRolesClaimIsTheConfigurationError(t *testing.T) {
 	code, stdout, stderr := devToken()
 	assert.Equal(t, 2, code)
 	assert.Empty(t, stdout)
-	assert.Equal(t, "invalid configuration: JWT_ROLES_CLAIM is required\n", stderr)
+	assert.Equal(t, "invalid configuration: JWT_ROLES_CLAIM must not be empty\n", stderr)
 }
 
 func TestDevTokenHelpPrintsTheUsage(t *testing.T) {

@@ -118,6 +118,11 @@ func Load() (Config, error) {
 		return Config{}, err
 	}
 
+	// A number or a duration that does not read is said per variable, as every backend says it,
+	// rather than in the decoder's words.
+	if problems := unreadable(settings); len(problems) > 0 {
+		return Config{}, fmt.Errorf("invalid configuration: %s", strings.Join(problems, "; "))
+	}
 	var config Config
 	hooks := viper.DecodeHook(mapstructure.ComposeDecodeHookFunc(decodeDuration, decodeList))
 	if err := settings.Unmarshal(&config, hooks); err != nil {
@@ -250,18 +255,47 @@ var durationUnits = map[string]time.Duration{
 	"d":  24 * time.Hour,
 }
 
+// errNotADuration is the words of every backend for a duration that does not read.
+var errNotADuration = errors.New("must be a duration such as 500ms, 5s, 24h or 7d")
+
 // ParseDuration reads a duration in the syntax above.
 func ParseDuration(text string) (time.Duration, error) {
 	parts := durationSyntax.FindStringSubmatch(strings.TrimSpace(text))
 	if parts == nil {
-		return 0, fmt.Errorf("%q is not a duration such as 500ms, 5s, 24h or 7d", text)
+		return 0, errNotADuration
 	}
 	count, err := strconv.ParseInt(parts[1], 10, 64)
 	unit := durationUnits[parts[2]]
 	if err != nil || count > math.MaxInt64/int64(unit) {
-		return 0, fmt.Errorf("%q is too long a duration", text)
+		return 0, errors.New("must be a shorter duration")
 	}
 	return time.Duration(count) * unit, nil
+}
+
+// unreadable names each variable whose text is not the whole number or the duration its field
+// holds, e.g. "DB_POOL_SIZE must be a whole number".
+func unreadable(settings *viper.Viper) []string {
+	var problems []string
+	fields := reflect.TypeFor[Config]()
+	for index := range fields.NumField() {
+		field := fields.Field(index)
+		name := field.Tag.Get("mapstructure")
+		text, isText := settings.Get(name).(string) // defaults are numbers, the environment text
+		if !isText || name == "-" {
+			continue
+		}
+		switch {
+		case field.Type == reflect.TypeFor[time.Duration]():
+			if _, err := ParseDuration(text); err != nil {
+				problems = append(problems, name+" "+err.Error())
+			}
+		case field.Type.Kind() >= reflect.Int && field.Type.Kind() <= reflect.Int64:
+			if _, err := strconv.ParseInt(strings.TrimSpace(text), 10, field.Type.Bits()); err != nil {
+				problems = append(problems, name+" must be a whole number")
+			}
+		}
+	}
+	return problems
 }
 
 func decodeDuration(from, to reflect.Type, data any) (any, error) {
@@ -337,6 +371,9 @@ func variable(field string) string {
 func rule(failure validator.FieldError) string {
 	switch failure.Tag() {
 	case "required":
+		if failure.Field() == "JWT_ROLES_CLAIM" { // set, but to nothing (Load)
+			return "must not be empty"
+		}
 		return "is required"
 	case "postgres_url":
 		return "must be a postgresql:// URL"

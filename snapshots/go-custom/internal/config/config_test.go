@@ -2,6 +2,7 @@ package config
 
 import (
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -191,23 +192,32 @@ func TestLoadRefusesAnEmptyRolesClaim(t *testing.T) {
 	setRequired(t)
 	t.Setenv("JWT_ROLES_CLAIM", "")
 	_, err := Load()
-	assert.EqualError(t, err, "invalid configuration: JWT_ROLES_CLAIM is required")
+	assert.EqualError(t, err, "invalid configuration: JWT_ROLES_CLAIM must not be empty")
 
 	inFolderWithDotEnv(t, "JWT_ROLES_CLAIM=\n", "JWT_ROLES_CLAIM")
 	setRequired(t)
 	_, err = Load()
-	assert.EqualError(t, err, "invalid configuration: JWT_ROLES_CLAIM is required", "empty in .env")
+	assert.EqualError(t, err, "invalid configuration: JWT_ROLES_CLAIM must not be empty", "empty in .env")
 }
 
-func TestLoadRefusesValuesOfTheWrongType(t *testing.T) {
-	for name, value := range map[string]string{"PORT": "eighty", "SHUTDOWN_TIMEOUT": "10 seconds"} {
+func TestLoadRefusesValuesOfTheWrongTypeInTheWordsOfEveryBackend(t *testing.T) {
+	for name, value := range map[string]string{
+		"PORT":                    "eighty",
+		"DB_POOL_SIZE":            "1.5",
+		"RATE_LIMIT_REQUESTS":     "many",
+		"MAX_CONCURRENT_REQUESTS": "99999999999999999999",
+		"SHUTDOWN_TIMEOUT":        "10 seconds",
+		"REQUEST_TIMEOUT":         "1.5s",
+	} {
 		t.Run(name, func(t *testing.T) {
 			setRequired(t)
 			t.Setenv(name, value)
 			_, err := Load()
-			require.Error(t, err)
-			assert.Contains(t, err.Error(), name)
-			assert.NotContains(t, err.Error(), "\n")
+			problem := " must be a whole number"
+			if strings.HasSuffix(name, "_TIMEOUT") {
+				problem = " must be a duration such as 500ms, 5s, 24h or 7d"
+			}
+			assert.EqualError(t, err, "invalid configuration: "+name+problem)
 		})
 	}
 }

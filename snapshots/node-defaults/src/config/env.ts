@@ -7,7 +7,7 @@ import { z } from "zod";
 const DURATION = /^([0-9]+)(ms|s|m|h|d)?$/;
 const MILLISECONDS_PER_UNIT = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
-const DURATION_RULE = "must be a whole number with a unit: ms, s, m, h or d (500ms, 5s, 24h)";
+const DURATION_RULE = "must be a duration such as 500ms, 5s, 24h or 7d";
 
 function milliseconds(value: string): number {
   const [, amount, unit = "s"] = DURATION.exec(value) ?? [];
@@ -34,8 +34,8 @@ function duration(fallback: string) {
 
 /** The service's configuration (Visiobook guidelines 1.3), read once and validated at start-up. */
 const EnvSchema = z.object({
-  SERVICE_NAME: z.string().min(1).default("media-service"),
-  SERVICE_VERSION: z.string().min(1).default("0.1.0"),
+  SERVICE_NAME: z.string().min(1, "must not be empty").default("media-service"),
+  SERVICE_VERSION: z.string().min(1, "must not be empty").default("0.1.0"),
   PORT: z.coerce.number().int().min(1).max(65535).default(8080),
   // /metrics is served on this port alone, apart from the API (guidelines 1.3, 5.3, 6.2).
   PROMETHEUS_PORT: z.coerce.number().int().min(1).max(65535).default(9090),
@@ -115,9 +115,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const external = readExternalServices(env);
   const proxies = readTrustedProxies(env.TRUSTED_PROXIES);
   const problems = [
-    ...(parsed.error?.issues ?? []).map((issue) =>
-      issue.path.length > 0 ? `${issue.path.join(".")}: ${issue.message}` : issue.message,
-    ),
+    ...(parsed.error?.issues ?? []).map((issue) => problem(issue, env)),
     ...external.problems,
     ...proxies.problems,
   ];
@@ -125,6 +123,31 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`invalid configuration: ${problems.join("; ")}`);
   }
   return { ...parsed.data, externalServices: external.services, trustedProxies: proxies.entries };
+}
+
+/** An issue in the words of every backend: "DB_POOL_SIZE must be at least 1". */
+function problem(issue: z.core.$ZodIssue, env: NodeJS.ProcessEnv): string {
+  if (issue.path.length === 0) return issue.message; // a check of several variables names them
+  const name = issue.path.join(".");
+  return `${name} ${words(issue, env[name] === undefined)}`;
+}
+
+function words(issue: z.core.$ZodIssue, unset: boolean): string {
+  switch (issue.code) {
+    case "invalid_type":
+      if (unset) return "is required";
+      return issue.expected === "number" || issue.expected === "int"
+        ? "must be a whole number"
+        : issue.message;
+    case "too_small":
+      return issue.origin === "number" ? `must be at least ${issue.minimum}` : issue.message;
+    case "too_big":
+      return issue.origin === "number" ? `must be at most ${issue.maximum}` : issue.message;
+    case "invalid_value":
+      return `must be one of: ${issue.values.join(" ")}`;
+    default:
+      return issue.message;
+  }
 }
 
 // Lower-case letters and digits, in words joined by single hyphens: storage-service.

@@ -28,6 +28,7 @@ export function admitRequests(settings: AdmissionSettings): RequestHandler {
       return;
     }
     inProgress += 1;
+    res.locals.deadline = { at: Date.now() + settings.timeoutMs, answer: late };
     const deadline = setTimeout(() => {
       if (res.headersSent) return; // answering already
       res.locals.answeredAtDeadline = true;

@@ -29,6 +29,14 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       next(error); // too late for an envelope: Express ends the connection
       return;
     }
+    const late = deadlinePassed(res);
+    if (late !== undefined) {
+      // The deadline passed while its timer waited behind this error (statement_timeout cancels
+      // the statement at the same moment): the answer is the deadline's, not a 500.
+      res.locals.answeredAtDeadline = true;
+      sendError(req, res, late);
+      return;
+    }
     if (!(error instanceof HttpError)) {
       // An Error's own fields are not enumerable: JSON would log it as {}.
       const cause = error instanceof Error ? { message: error.message, stack: error.stack } : error;
@@ -54,6 +62,12 @@ export function sendError(req: Request, res: Response, failure: HttpError): void
     },
   };
   res.status(failure.status).set(failure.headers).json(body);
+}
+
+/** The deadline's answer once an admitted request's deadline has passed (middleware/admission.ts). */
+function deadlinePassed(res: Response): HttpError | undefined {
+  const deadline = res.locals.deadline as { at: number; answer: HttpError } | undefined;
+  return deadline !== undefined && Date.now() >= deadline.at ? deadline.answer : undefined;
 }
 
 /** Whether the request's deadline passed and its 503 was sent in the handler's stead. */

@@ -46,6 +46,20 @@ describe("the request deadline", () => {
     expect(lines().filter((line) => line.level === "error")).toEqual([]);
   });
 
+  it("answers the deadline's 503, not a 500, to a failure that comes before its timer", async () => {
+    const { app, lines } = admittedApp(10, 50, () => {
+      const until = Date.now() + 80;
+      while (Date.now() < until) {
+        // the event loop stalls past the deadline, as when the statement's cancel comes first
+      }
+      throw new Error("canceling statement due to statement timeout");
+    });
+    const response = await request(app).get("/slow");
+    expect(response.status).toBe(503);
+    expect(response.body.error.message).toBe("request took longer than 50 ms");
+    expect(lines().filter((line) => line.level === "error")).toEqual([]);
+  });
+
   it("leaves a request answered in time alone", async () => {
     const { app } = admittedApp(10, 200, (_req, res) => {
       res.json({ answered: "in time" });

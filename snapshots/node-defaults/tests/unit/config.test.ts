@@ -95,6 +95,26 @@ describe("loadConfig", () => {
     expect(() => loadConfig({ ...REQUIRED, LOG_LEVEL: "verbose" })).toThrow(/LOG_LEVEL/);
   });
 
+  it.each([
+    [{ DB_POOL_SIZE: "0" }, "DB_POOL_SIZE must be at least 1"],
+    [{ DB_POOL_SIZE: "1.5" }, "DB_POOL_SIZE must be a whole number"],
+    [{ RATE_LIMIT_REQUESTS: "many" }, "RATE_LIMIT_REQUESTS must be a whole number"],
+    [{ RATE_LIMIT_REQUESTS: "-1" }, "RATE_LIMIT_REQUESTS must be at least 0"],
+    [{ PORT: "70000" }, "PORT must be at most 65535"],
+    [
+      { REQUEST_TIMEOUT: "1.5s" },
+      "REQUEST_TIMEOUT must be a duration such as 500ms, 5s, 24h or 7d",
+    ],
+    [{ REQUEST_TIMEOUT: "0" }, "REQUEST_TIMEOUT must be more than 0"],
+    [{ NODE_ENV: "prod" }, "NODE_ENV must be one of: development test staging production"],
+    [{ JWT_ROLES_CLAIM: "" }, "JWT_ROLES_CLAIM must not be empty"],
+    [{ DATABASE_URL: undefined }, "DATABASE_URL is required"],
+  ])("says %j in the words of every backend", (values, message) => {
+    expect(() => loadConfig({ ...REQUIRED, ...values })).toThrow(
+      `invalid configuration: ${message}`,
+    );
+  });
+
   it("names every invalid variable in one error", () => {
     const load = () => loadConfig({ DATABASE_URL: "mysql://db", JWT_SECRET: "short", PORT: "x" });
     expect(load).toThrow(ConfigError);
@@ -122,7 +142,7 @@ describe("loadConfig", () => {
   it("names the equal ports beside the other invalid variables", () => {
     const load = () => loadConfig({ ...REQUIRED, JWT_SECRET: "short", PROMETHEUS_PORT: "8080" });
     expect(load).toThrow(
-      "invalid configuration: JWT_SECRET: must be at least 32 characters; " +
+      "invalid configuration: JWT_SECRET must be at least 32 characters; " +
         "PROMETHEUS_PORT must differ from PORT",
     );
   });
@@ -199,7 +219,7 @@ describe("external services", () => {
     const load = () =>
       loadConfig({ ...REQUIRED, JWT_SECRET: "short", EXTERNAL_SERVICES: "-storage" });
     expect(load).toThrow(
-      "invalid configuration: JWT_SECRET: must be at least 32 characters; " +
+      "invalid configuration: JWT_SECRET must be at least 32 characters; " +
         "EXTERNAL_SERVICES has '-storage', not a service name",
     );
   });

@@ -68,7 +68,7 @@ describe("devToken", () => {
     expect(devToken([], { ...ENV, JWT_ROLES_CLAIM: "" })).toEqual({
       code: 2,
       stdout: "",
-      stderr: "invalid configuration: JWT_ROLES_CLAIM: must not be empty\n",
+      stderr: "invalid configuration: JWT_ROLES_CLAIM must not be empty\n",
     });
   });
 
@@ -76,7 +76,7 @@ describe("devToken", () => {
     expect(devToken([], { ...ENV, JWT_SECRET: "short" })).toEqual({
       code: 2,
       stdout: "",
-      stderr: "invalid configuration: JWT_SECRET: must be at least 32 characters\n",
+      stderr: "invalid configuration: JWT_SECRET must be at least 32 characters\n",
     });
   });
 
