@@ -562,6 +562,7 @@ def observe(response: httpx.Response, sent_headers: dict[str, str]) -> dict[str,
         "access-control-allow-headers",
         "access-control-expose-headers",
         "access-control-max-age",
+        "ratelimit-policy",
     ):
         seen[name] = headers.get(name)
     seen["location"] = UUID.sub("<id>", headers.get("location", "")) or None
@@ -687,7 +688,13 @@ def expect_answers(observations: list[dict[str, Any]], prefix: str) -> None:
     assert preflight["access-control-allow-methods"] == "GET, HEAD, POST, PUT, PATCH, DELETE"
     assert preflight["access-control-max-age"] == "600"
     assert seen["request from the app"]["access-control-allow-origin"] == APP_ORIGIN
-    assert seen["request from the app"]["access-control-expose-headers"] == "x-correlation-id"
+    assert seen["request from the app"]["access-control-expose-headers"] == (
+        "x-correlation-id, RateLimit, RateLimit-Policy, Retry-After"
+    )
+    # Every /api/v1 answer but a 404 or 405 says the caller's quota (the backends' budget).
+    assert seen["list"]["ratelimit-policy"] == '"default";q=1000000;w=60'
+    assert seen["no token"]["ratelimit-policy"] == '"default";q=1000000;w=60'
+    assert seen["unknown path"]["ratelimit-policy"] is None
     assert seen["request from elsewhere"]["access-control-allow-origin"] is None
     assert seen["preflight from elsewhere"]["access-control-allow-origin"] is None
     assert seen["correlation id kept"]["correlation id"] == "echoed"
