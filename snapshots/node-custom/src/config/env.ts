@@ -166,8 +166,8 @@ export function urlVariable(name: string): string {
   return `${name.toUpperCase().replaceAll("-", "_")}_URL`;
 }
 
-/** The names of a comma-separated list, spaces trimmed, empty entries and repeats dropped. */
-function serviceNames(list: string | undefined): string[] {
+/** The entries of a comma-separated list, spaces trimmed, empty entries and repeats dropped. */
+function commaList(list: string | undefined): string[] {
   const names = (list ?? "").split(",").map((name) => name.trim());
   return [...new Set(names.filter((name) => name.length > 0))];
 }
@@ -185,8 +185,8 @@ function readExternalServices(env: NodeJS.ProcessEnv): {
   services: ExternalService[];
   problems: string[];
 } {
-  const listed = serviceNames(env.EXTERNAL_SERVICES);
-  const required = serviceNames(env.REQUIRED_EXTERNAL_SERVICES);
+  const listed = commaList(env.EXTERNAL_SERVICES);
+  const required = commaList(env.REQUIRED_EXTERNAL_SERVICES);
   const services: ExternalService[] = [];
   const problems: string[] = [];
   for (const name of listed) {
@@ -220,10 +220,7 @@ function readExternalServices(env: NodeJS.ProcessEnv): {
  * `loopback`, which Express would also take, are refused: the variable says addresses.
  */
 function readTrustedProxies(list: string | undefined): { entries: string[]; problems: string[] } {
-  const entries = (list ?? "")
-    .split(",")
-    .map((entry) => entry.trim())
-    .filter((entry) => entry.length > 0);
+  const entries = commaList(list);
   const problems = entries
     .filter((entry) => !isAddressOrRange(entry))
     .map((entry) => `TRUSTED_PROXIES has '${entry}', not an IP address or CIDR range`);
@@ -245,7 +242,5 @@ function isRedisUrl(text: string): boolean {
 
 /** The origins of CORS_ORIGINS, exactly as written there. */
 export function corsOrigins(config: Config): string[] {
-  return config.CORS_ORIGINS.split(",")
-    .map((origin) => origin.trim())
-    .filter((origin) => origin.length > 0);
+  return commaList(config.CORS_ORIGINS);
 }
