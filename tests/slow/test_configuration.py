@@ -28,6 +28,18 @@ MISTAKES = {
         "proxy.internal",
         "TRUSTED_PROXIES has 'proxy.internal', not an IP address or CIDR range",
     ),
+    "JWT_JWKS_URL": ("ftp://idp.example.test/certs", "JWT_JWKS_URL must be an http or https URL"),
+}
+# Mistakes of one variable that another makes: (the variables set, the line).
+TOGETHER = {
+    "JWT_ISSUER": (
+        {"JWT_JWKS_URL": "https://idp.example.test/certs", "JWT_AUDIENCE": "media-service"},
+        "JWT_ISSUER is required when JWT_JWKS_URL is set",
+    ),
+    "JWT_AUDIENCE": (
+        {"JWT_JWKS_URL": "https://idp.example.test/certs", "JWT_ISSUER": "https://idp.test"},
+        "JWT_AUDIENCE is required when JWT_JWKS_URL is set",
+    ),
 }
 
 
@@ -42,23 +54,27 @@ def test_a_configuration_mistake_is_one_line_in_the_words_of_every_backend(
         "JWT_SECRET": JWT_SECRET,
         "NODE_ENV": "production",
     }
+    mistakes = {
+        **{variable: ({variable: value}, line) for variable, (value, line) in MISTAKES.items()},
+        **TOGETHER,
+    }
     # All at once: each stops at its configuration, so they share nothing but the CPU.
     started = {
         variable: subprocess.Popen(
             project.server_command(),
             cwd=project.root,
-            env={**base, variable: value},
+            env={**base, **variables},
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             text=True,
         )
-        for variable, (value, _) in MISTAKES.items()
+        for variable, (variables, _) in mistakes.items()
     }
     wrong = []
     for variable, process in started.items():
-        value, message = MISTAKES[variable]
+        variables, message = mistakes[variable]
         _, stderr = process.communicate(timeout=60)
         line = f"invalid configuration: {message}"
         if process.returncode != 2 or line not in stderr.splitlines():
-            wrong.append(f"{variable}={value!r}: exit {process.returncode}, {stderr!r}")
+            wrong.append(f"{variable} ({variables}): exit {process.returncode}, {stderr!r}")
     assert not wrong, "\n".join(wrong)
