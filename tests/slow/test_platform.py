@@ -334,6 +334,29 @@ def test_network_policy_lets_the_cache_reach_the_redis_peers_it_is_given(project
     ]
 
 
+@pytest.mark.parametrize(
+    ("url", "port"),
+    [("https://idp.example.org/certs", 443), ("http://[fd00::1]:8443/certs", 8443)],
+)
+def test_network_policy_lets_a_service_reach_its_identity_provider_once_named(
+    project: Path, url: str, port: int
+) -> None:
+    if is_frontend(project):
+        pytest.skip("a browser app verifies no token")
+    documents = helm_template(
+        project,
+        f"configMap.JWT_JWKS_URL={url}",
+        "networkPolicy.identityProvider.to[0].ipBlock.cidr=10.20.0.0/16",
+    )
+    (policy,) = [d for d in documents if d["kind"] == "NetworkPolicy"]
+    (rule,) = [
+        rule
+        for rule in policy["spec"]["egress"]
+        if {"port": port, "protocol": "TCP"} in rule.get("ports", [])
+    ]
+    assert rule["to"] == [{"ipBlock": {"cidr": "10.20.0.0/16"}}]
+
+
 def test_secrets_reach_the_pods_only_through_secret_key_refs(project: Path) -> None:
     (deployment,) = [d for d in helm_template(project) if d["kind"] == "Deployment"]
     env = {e["name"]: e for e in deployment["spec"]["template"]["spec"]["containers"][0]["env"]}
