@@ -224,7 +224,12 @@ def run_workshop(source: str, keep: bool = False) -> str:
     visiobook_wrapper(bin_dir)
     # The servers' ports: the backend reads PORT and CORS_ORIGINS from the environment before
     # .env; the web app's preview server takes its port on the command line (mapped above).
-    server_env = {"PORT": str(api_port), "CORS_ORIGINS": f"http://localhost:{web_port}"}
+    # Its metrics listener gets a free port too: the .env's 9090 may be another run's.
+    server_env = {
+        "PORT": str(api_port),
+        "PROMETHEUS_PORT": str(free_port()),
+        "CORS_ORIGINS": f"http://localhost:{web_port}",
+    }
     session = Session(scratch, private, session_env(private, bin_dir), server_env)
     try:
         postgres.start()

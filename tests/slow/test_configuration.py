@@ -28,10 +28,17 @@ MISTAKES = {
         "proxy.internal",
         "TRUSTED_PROXIES has 'proxy.internal', not an IP address or CIDR range",
     ),
-    "JWT_JWKS_URL": ("ftp://idp.example.test/certs", "JWT_JWKS_URL must be an http or https URL"),
 }
-# Mistakes of one variable that another makes: (the variables set, the line).
+# Mistakes made with other variables, or alone only with them set: (the variables set, the line).
 TOGETHER = {
+    "JWT_JWKS_URL": (
+        {
+            "JWT_JWKS_URL": "ftp://idp.example.test/certs",
+            "JWT_ISSUER": "https://idp.test",
+            "JWT_AUDIENCE": "media-service",
+        },
+        "JWT_JWKS_URL must be an http or https URL",
+    ),
     "JWT_ISSUER": (
         {"JWT_JWKS_URL": "https://idp.example.test/certs", "JWT_AUDIENCE": "media-service"},
         "JWT_ISSUER is required when JWT_JWKS_URL is set",
