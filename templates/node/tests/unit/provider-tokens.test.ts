@@ -117,6 +117,9 @@ describe("a provider's token", () => {
   it("leaves the service's own tokens to JWT_SECRET, without fetching the set", async () => {
     expect(await verify(OWN_TOKEN)).toEqual({ subject: "service-a", roles: new Set(["admin"]) });
     expect(await verify("not-a-jwt")).toBeUndefined();
+    const header = Buffer.from('{"alg":"RS256","typ":"JWT","kid":"rsa-1"}').toString("base64url");
+    const notJson = Buffer.from("not JSON").toString("base64url");
+    expect(await verify(`${header}.${notJson}.c2ln`)).toBeUndefined();
     expect(server.fetches).toBe(0);
   });
 });
