@@ -42,14 +42,14 @@ export function identifyCaller(settings: CallerSettings): RequestHandler {
     }
     // A provider's token may wait for its key set to be fetched; an unexpected failure goes to
     // the error handler (a 500), as a thrown error would.
-    verifyAnyAccessToken(token, tokens).then((principal) => {
-      if (principal === SIGNING_KEYS_UNAVAILABLE) {
+    verifyAnyAccessToken(token, tokens).then((verified) => {
+      if (verified === SIGNING_KEYS_UNAVAILABLE) {
         req.unauthenticated = signingKeysUnavailable();
-      } else if (principal === undefined) {
+      } else if (verified === undefined) {
         // Every bad token gets the same answer: it does not say which check failed.
         req.unauthenticated = unauthorized("invalid bearer token", 'Bearer error="invalid_token"');
       } else {
-        req.principal = principal;
+        req.principal = verified;
       }
       next();
     }, next);
