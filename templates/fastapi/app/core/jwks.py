@@ -154,20 +154,23 @@ class KeySet:
         in use, and the failure is logged and counted."""
         self.attempted_at = self.clock()
         try:
+            # httpx's timeout bounds each step (connect, each read); this one the whole fetch.
             async with asyncio.timeout(FETCH_TIMEOUT):
                 keys = parse_key_set(await self.download())
-        except (httpx.HTTPError, KeySetFetchError, TimeoutError) as error:
-            self.last_fetch_failed = True
-            JWKS_FETCHES.labels("failure").inc()
-            reason = str(error) or type(error).__name__  # some httpx errors have no message
-            if isinstance(error, TimeoutError):
-                reason = f"no key set within {FETCH_TIMEOUT} s"
-            logger.warning("jwks fetch failed", extra={"url": self.url, "error": reason})
-            return
-        self.keys = keys
-        self.fetched_at = self.attempted_at
-        self.last_fetch_failed = False
-        JWKS_FETCHES.labels("success").inc()
+        except TimeoutError:
+            self.fetch_failed(f"no key set within {FETCH_TIMEOUT} s")
+        except (httpx.HTTPError, KeySetFetchError) as error:
+            self.fetch_failed(str(error) or type(error).__name__)  # some have no message
+        else:
+            self.keys = keys
+            self.fetched_at = self.attempted_at
+            self.last_fetch_failed = False
+            JWKS_FETCHES.labels("success").inc()
+
+    def fetch_failed(self, reason: str) -> None:
+        self.last_fetch_failed = True
+        JWKS_FETCHES.labels("failure").inc()
+        logger.warning("jwks fetch failed", extra={"url": self.url, "error": reason})
 
     async def download(self) -> bytes:
         """The set's body, at most MAX_BODY_BYTES of it. A redirect is not followed: it is an
