@@ -131,13 +131,20 @@ class KeySet:
         (`wants_fetch`). Raises SigningKeysUnavailableError when the set lacks the key and the
         last fetch failed."""
         if self.wants_fetch(kid) and (self.fetching.locked() or self.may_fetch()):
-            async with self.fetching:
-                if self.wants_fetch(kid) and self.may_fetch():
-                    await self.fetch()
+            # Shielded: a request cancelled at its deadline leaves the fetch to finish for the
+            # callers waiting on it, rather than cutting it short with nothing learnt.
+            await asyncio.shield(self.fetch_once(kid))
         key = self.keys.get(kid)
         if key is None and self.last_fetch_failed:
             raise SigningKeysUnavailableError(kid)
         return key
+
+    async def fetch_once(self, kid: str) -> None:
+        """Fetches the set unless the fetch this caller waited for has done it (or the cooldown
+        runs from it)."""
+        async with self.fetching:
+            if self.wants_fetch(kid) and self.may_fetch():
+                await self.fetch()
 
     def wants_fetch(self, kid: str) -> bool:
         """Whether the set should be fetched for `kid`: never fetched, older than MAX_AGE, or

@@ -259,6 +259,19 @@ async def test_callers_waiting_on_a_failing_fetch_all_get_its_failure(
     assert len(identity_provider.requests) == 1
 
 
+async def test_a_caller_that_gives_up_leaves_the_fetch_to_the_others(
+    identity_provider: IdentityProvider, key_set: KeySet
+) -> None:
+    identity_provider.delay = 0.3
+    impatient = asyncio.wait_for(key_set.key("rsa-1"), timeout=0.1)  # starts the fetch
+    patient = key_set.key("ec-1")  # waits for it
+    answers = await asyncio.gather(impatient, patient, return_exceptions=True)
+    assert isinstance(answers[0], TimeoutError)
+    assert isinstance(answers[1], jwks.SigningKey)
+    assert len(identity_provider.requests) == 1
+    assert await key_set.key("rsa-1") is not None
+
+
 async def test_a_fetch_gives_up_after_its_timeout(
     identity_provider: IdentityProvider, key_set: KeySet, monkeypatch: pytest.MonkeyPatch
 ) -> None:
