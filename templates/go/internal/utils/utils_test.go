@@ -42,6 +42,7 @@ func TestAPIErrorsCarryStatusCodeAndTheContractMessage(t *testing.T) {
 		{ContentTooLarge(1048576), http.StatusRequestEntityTooLarge, "CONTENT_TOO_LARGE", "request body is larger than 1048576 bytes"},
 		{UnsupportedMediaType(), http.StatusUnsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE", "request body must be application/json"},
 		{TooManyRequests("rate limit of 6000 requests per 60 s exceeded"), http.StatusTooManyRequests, "TOO_MANY_REQUESTS", "rate limit of 6000 requests per 60 s exceeded"},
+		{SigningKeysUnavailable(), http.StatusServiceUnavailable, "SERVICE_UNAVAILABLE", "signing keys are unavailable"},
 		{TooBusy(), http.StatusServiceUnavailable, "SERVICE_UNAVAILABLE", "too many requests in progress"},
 		{TookTooLong(5 * time.Second), http.StatusServiceUnavailable, "SERVICE_UNAVAILABLE", "request took longer than 5 s"},
 		{Internal(), http.StatusInternalServerError, "INTERNAL_ERROR", "internal server error"},
