@@ -18,11 +18,12 @@ from app.core.admission import AdmissionMiddleware
 from app.core.cache import create_redis
 from app.core.config import Settings, get_settings
 from app.core.errors import install_error_handlers
+from app.core.jwks import create_key_set
 from app.core.logging import configure_logging
 from app.core.metrics import MetricsMiddleware, track_db_connections
 from app.core.middleware import CorsMiddleware, InternalErrorMiddleware, RequestContextMiddleware
 from app.core.rate_limit import RateLimitHeadersMiddleware, create_rate_limiter
-from app.core.security import verification_key
+from app.core.security import TokenVerifier
 from app.db.session import create_engine, create_read_sessionmaker, create_sessionmaker
 
 logger = logging.getLogger(__name__)
@@ -33,6 +34,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     configure_logging(settings)
     engine = create_engine(settings)
     http_client = create_http_client()  # the probes' checks of other services
+    # The identity provider's keys, fetched at the first token that needs them.
+    provider_keys = create_key_set(settings.jwt_jwks_url) if settings.jwt_jwks_url else None
     redis = create_redis(settings)  # connects at its first command: Redis may start later
 
     @asynccontextmanager
@@ -44,6 +47,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         yield
         await engine.dispose()
         await http_client.aclose()
+        if provider_keys is not None:
+            await provider_keys.client.aclose()
         await redis.aclose()
         logger.info("Service stopped")
 
@@ -68,7 +73,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # fair): waiting in the pool's own queue, a request can lose its connection to a newer one
     # again and again, which put p99 over a second under load.
     app.state.db_turns = asyncio.Semaphore(settings.db_pool_size)
-    app.state.jwt_key = verification_key(settings)  # built once, not at each request
+    app.state.token_verifier = TokenVerifier(settings, provider_keys)  # keys built once
     app.state.http_client = http_client
     app.state.redis = redis
     app.state.rate_limiter = create_rate_limiter(settings, redis)

@@ -6,7 +6,7 @@ in REDIS_URL.
 """
 
 import os
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -22,6 +22,7 @@ from app.core.security import create_access_token
 from app.db.base import Base
 from app.main import create_app
 from app.metrics import create_metrics_app
+from tests.identity_provider import IdentityProvider
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 TEST_SECRET = "test-secret-that-is-at-least-32-characters-long"
@@ -88,6 +89,14 @@ async def metrics_client() -> AsyncIterator[AsyncClient]:
     app = create_metrics_app()
     async with AsyncClient(transport=ASGITransport(app=app), base_url="http://localhost") as client:
         yield client
+
+
+@pytest.fixture
+def identity_provider() -> Iterator[IdentityProvider]:
+    """An identity provider serving its key set over HTTP on loopback (JWT_JWKS_URL)."""
+    provider = IdentityProvider()
+    yield provider
+    provider.close()
 
 
 @pytest.fixture(scope="session")

@@ -19,6 +19,8 @@ import { ItemService } from "./services/item.service";
 import type { Logger } from "./utils/logger";
 import { Metrics } from "./utils/metrics";
 import { MemoryRateCounter, type RateCounter } from "./utils/rate-counter";
+import { SigningKeys } from "./utils/signing-keys";
+import type { IdentityProvider } from "./utils/tokens";
 
 export interface AppDependencies {
   config: Config;
@@ -63,7 +65,11 @@ export function createApp({
       maxInProgress: config.MAX_CONCURRENT_REQUESTS,
       timeoutMs: config.REQUEST_TIMEOUT,
     }),
-    identifyCaller(config.JWT_SECRET, config.JWT_ROLES_CLAIM),
+    identifyCaller({
+      secret: config.JWT_SECRET,
+      rolesClaim: config.JWT_ROLES_CLAIM,
+      provider: identityProvider(config, metrics, logger),
+    }),
     rateLimit(counter, {
       requests: config.RATE_LIMIT_REQUESTS,
       windowMs: config.RATE_LIMIT_WINDOW,
@@ -83,4 +89,19 @@ export function createApp({
   app.use(unknownRoute);
   app.use(errorHandler(logger));
   return app;
+}
+
+/** The identity provider of JWT_JWKS_URL, its key set fetched on first use; none without it. */
+function identityProvider(
+  config: Config,
+  metrics: Metrics,
+  logger: Logger,
+): IdentityProvider | undefined {
+  const settings = config.identityProvider;
+  if (settings === undefined) return undefined;
+  return {
+    keys: new SigningKeys(settings.jwksUrl, metrics, logger),
+    issuer: settings.issuer,
+    audience: settings.audience,
+  };
 }

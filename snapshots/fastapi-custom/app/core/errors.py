@@ -100,6 +100,11 @@ class TooManyRequestsError(ApiError):
     code = "TOO_MANY_REQUESTS"
 
 
+class ServiceUnavailableError(ApiError):
+    status = 503
+    code = "SERVICE_UNAVAILABLE"
+
+
 def error_body(
     code: str, message: str, details: list[Problem] | None = None
 ) -> dict[str, dict[str, Any]]:

@@ -47,6 +47,11 @@ BUSINESS_OPERATION_DURATION = Histogram(
     ["operation"],
     buckets=(0.01, 0.05, 0.1, 0.5, 1, 5),
 )
+# Fetches of the identity provider's key set (JWT_JWKS_URL, app/core/jwks.py): `success`, or
+# `failure` when the provider could not be reached or sent no key set.
+JWKS_FETCHES = Counter(
+    "jwks_fetches_total", "Total number of fetches of the identity provider's key set", ["outcome"]
+)
 # Counted by app/core/cache.py: `get` is a hit or a miss, `set` and `invalidate` ok; any of them
 # is an error when Redis failed.
 CACHE_OPERATIONS = Counter(

@@ -24,17 +24,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.config import Settings
 from app.core.errors import (
+    ApiError,
     ContentTooLargeError,
     ForbiddenError,
     InvalidRequestError,
     Problem,
+    ServiceUnavailableError,
     TooManyRequestsError,
     UnauthorizedError,
     UnsupportedMediaTypeError,
 )
+from app.core.jwks import SigningKeysUnavailableError
 from app.core.rate_limit import STATE_KEY as RATE_LIMIT_STATE
 from app.core.rate_limit import RateLimiter
-from app.core.security import InvalidTokenError, Principal, verify_access_token
+from app.core.security import InvalidTokenError, Principal, TokenVerifier
 
 
 async def get_settings_from_app(request: Request) -> Settings:
@@ -74,22 +77,27 @@ def bearer_token(request: Request) -> str | None:
     return token.strip()
 
 
-async def get_caller(request: Request) -> Principal | None:
-    """The caller a valid bearer token names; None without one. FastAPI keeps the answer for
-    the request, so the token is verified once, for the rate limit and the authentication."""
+async def get_caller(request: Request) -> Principal | ApiError:
+    """The caller a valid bearer token names, else the answer that refuses the request: 401, or
+    503 when the token names an identity provider's key that cannot be fetched now (the token
+    may well be good, and a client drops a token on 401). FastAPI keeps the answer for the
+    request, so the token is verified once, for the rate limit and the authentication."""
     token = bearer_token(request)
     if token is None:
-        return None
-    state = request.app.state
+        return UnauthorizedError("missing bearer token", headers={"WWW-Authenticate": "Bearer"})
+    verifier: TokenVerifier = request.app.state.token_verifier
     try:
-        principal = verify_access_token(token, state.jwt_key, state.settings.jwt_roles_claim)
+        principal = await verifier.verify(token)
+    except SigningKeysUnavailableError:
+        return ServiceUnavailableError("signing keys are unavailable")
     except InvalidTokenError:
-        return None
+        challenge = {"WWW-Authenticate": 'Bearer error="invalid_token"'}
+        return UnauthorizedError("invalid bearer token", headers=challenge)
     request.state.user_id = principal.subject  # for the request log line
     return principal
 
 
-CallerDep = Annotated[Principal | None, Depends(get_caller)]
+CallerDep = Annotated[Principal | ApiError, Depends(get_caller)]
 
 
 async def count_request(request: Request, caller: CallerDep) -> None:
@@ -100,7 +108,7 @@ async def count_request(request: Request, caller: CallerDep) -> None:
     limiter: RateLimiter | None = request.app.state.rate_limiter
     if limiter is None:  # RATE_LIMIT_REQUESTS=0
         return
-    if caller is not None:
+    if isinstance(caller, Principal):
         client = f"sub:{caller.subject}"
     else:
         client = f"ip:{request.client.host if request.client else 'unknown'}"
@@ -111,16 +119,12 @@ async def count_request(request: Request, caller: CallerDep) -> None:
         raise TooManyRequestsError(limiter.message(), headers=retry_after)
 
 
-async def require_principal(request: Request, caller: CallerDep) -> Principal:
-    """The caller, from `Authorization: Bearer <JWT>`. Every failure is the same 401: the answer
-    does not say which check failed."""
-    if caller is not None:
-        return caller
-    if bearer_token(request) is None:
-        raise UnauthorizedError("missing bearer token", headers={"WWW-Authenticate": "Bearer"})
-    raise UnauthorizedError(
-        "invalid bearer token", headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}
-    )
+async def require_principal(caller: CallerDep) -> Principal:
+    """The caller, from `Authorization: Bearer <JWT>`. Every invalid token gets the same 401:
+    the answer does not say which check failed."""
+    if isinstance(caller, ApiError):
+        raise caller
+    return caller
 
 
 PrincipalDep = Annotated[Principal, Depends(require_principal)]

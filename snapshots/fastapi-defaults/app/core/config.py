@@ -138,6 +138,12 @@ class Settings(BaseSettings):
     # The token claim that holds the caller's roles: an identity provider may name it otherwise
     # (e.g. groups). docs/contract.md, Authorization.
     jwt_roles_claim: str = "roles"
+    # An identity provider's key set (its jwks_uri): its RS256 and ES256 tokens are accepted too,
+    # when their iss is JWT_ISSUER and their aud holds JWT_AUDIENCE (app/core/jwks.py). Empty:
+    # only tokens signed with JWT_SECRET.
+    jwt_jwks_url: str = ""
+    jwt_issuer: str = ""
+    jwt_audience: str = ""
 
     # Monitoring: /metrics is served on this port alone, apart from the API (app/__main__.py)
     prometheus_port: int = Field(default=9090, ge=1, le=65535)
@@ -216,6 +222,14 @@ class Settings(BaseSettings):
             raise ValueError("must not be empty")
         return value
 
+    @field_validator("jwt_jwks_url")
+    @classmethod
+    def check_jwks_url(cls, value: str) -> str:
+        # "JWT_JWKS_URL must be an http or https URL": the words of every backend.
+        if value and not is_http_url(value):
+            raise ValueError("must be an http or https URL")
+        return value
+
     @field_validator("rate_limit_window")
     @classmethod
     def check_whole_seconds(cls, value: float) -> float:
@@ -281,6 +295,22 @@ class Settings(BaseSettings):
                 )
         if problems:
             raise ValueError("; ".join(problems))
+        return self
+
+    @model_validator(mode="after")
+    def check_identity_provider(self) -> Self:
+        # A provider signs tokens for every application it serves: only those it issued for this
+        # one may pass. Without JWT_JWKS_URL, JWT_ISSUER and JWT_AUDIENCE are not used.
+        if not self.jwt_jwks_url:
+            return self
+        required = {"JWT_ISSUER": self.jwt_issuer, "JWT_AUDIENCE": self.jwt_audience}
+        missing = [
+            f"{name} is required when JWT_JWKS_URL is set"
+            for name, value in required.items()
+            if not value
+        ]
+        if missing:
+            raise ValueError("; ".join(missing))
         return self
 
     @property

@@ -14,7 +14,8 @@ from httpx import ASGITransport, AsyncClient, Response
 
 from app.core.config import Settings
 from app.main import create_app
-from tests.conftest import auth_headers
+from tests.conftest import UNREACHABLE_DATABASE, auth_headers, make_settings
+from tests.identity_provider import AUDIENCE, ISSUER, RSA_KEY, IdentityProvider, claims
 
 URL = "/api/v1/items"
 CONTRACT = (Path(__file__).resolve().parents[2] / "api" / "openapi.json").read_bytes()
@@ -88,6 +89,67 @@ async def test_a_forged_token_is_401_without_saying_why(offline_client: AsyncCli
     assert response.status_code == 401
     assert response.headers["www-authenticate"] == 'Bearer error="invalid_token"'
     assert response.json()["error"]["message"] == "invalid bearer token"
+
+
+@pytest.fixture
+async def provider_client(identity_provider: IdentityProvider) -> AsyncIterator[AsyncClient]:
+    """The app behind an identity provider (JWT_JWKS_URL), started and stopped as uvicorn does."""
+    settings = make_settings(
+        UNREACHABLE_DATABASE,
+        jwt_jwks_url=identity_provider.url,
+        jwt_issuer=ISSUER,
+        jwt_audience=AUDIENCE,
+    )
+    app = create_app(settings)
+    async with (
+        app.router.lifespan_context(app),
+        AsyncClient(transport=ASGITransport(app=app), base_url="http://localhost") as client,
+    ):
+        yield client
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def test_the_key_set_is_not_fetched_at_start_up(
+    identity_provider: IdentityProvider, provider_client: AsyncClient
+) -> None:
+    assert (await provider_client.get("/live")).status_code == 200
+    assert identity_provider.requests == []
+
+
+async def test_a_provider_token_is_503_while_its_key_cannot_be_fetched(
+    identity_provider: IdentityProvider, provider_client: AsyncClient, metrics_client: AsyncClient
+) -> None:
+    identity_provider.status = 500
+    response = await provider_client.get(URL, headers=bearer(RSA_KEY.sign(claims())))
+    assert response.status_code == 503
+    error = response.json()["error"]
+    assert (error["code"], error["message"]) == (
+        "SERVICE_UNAVAILABLE",
+        "signing keys are unavailable",
+    )
+    # The token may be good: no challenge that would make its client drop it, and no
+    # Retry-After (the cooldown, not the client, decides when the set is fetched again).
+    assert "www-authenticate" not in response.headers
+    assert "retry-after" not in response.headers
+    text = (await metrics_client.get("/metrics")).text
+    assert 'jwks_fetches_total{outcome="failure"}' in text
+
+
+async def test_a_provider_token_is_checked_for_its_roles_and_an_unknown_kid_is_401(
+    identity_provider: IdentityProvider, provider_client: AsyncClient
+) -> None:
+    reader = RSA_KEY.sign(claims(roles=[]))
+    response = await provider_client.post(URL, content=b"{oops", headers={**bearer(reader), **JSON})
+    assert response.status_code == 403  # the token was accepted; its roles do not allow this
+    unknown = RSA_KEY.sign(claims(), kid="rsa-9")
+    response = await provider_client.get(URL, headers=bearer(unknown))
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"] == 'Bearer error="invalid_token"'
+    assert response.json()["error"]["message"] == "invalid bearer token"
+    assert len(identity_provider.requests) == 1
 
 
 async def test_authentication_comes_before_the_body(offline_client: AsyncClient) -> None:

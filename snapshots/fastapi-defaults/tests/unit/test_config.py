@@ -237,6 +237,62 @@ def test_each_mistake_in_the_external_services_is_said_in_the_contract_words(
     assert configuration_error(refused.value) == f"invalid configuration: {message}"
 
 
+def test_no_identity_provider_by_default_and_its_claims_are_then_not_required() -> None:
+    settings = make_settings("postgresql://db/app")
+    assert (settings.jwt_jwks_url, settings.jwt_issuer, settings.jwt_audience) == ("", "", "")
+    assert make_settings("postgresql://db/app", jwt_issuer="https://idp.test").jwt_jwks_url == ""
+
+
+def test_the_identity_provider_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("JWT_JWKS_URL", "https://idp.test/realms/app/certs")
+    monkeypatch.setenv("JWT_ISSUER", "https://idp.test/realms/app")
+    monkeypatch.setenv("JWT_AUDIENCE", "media-service")
+    settings = Settings(_env_file=None, database_url="postgresql://db/app", jwt_secret="x" * 32)
+    assert settings.jwt_jwks_url == "https://idp.test/realms/app/certs"
+    assert (settings.jwt_issuer, settings.jwt_audience) == (
+        "https://idp.test/realms/app",
+        "media-service",
+    )
+
+
+PROVIDER = {"jwt_issuer": "https://idp.test", "jwt_audience": "media-service"}
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        (
+            {**PROVIDER, "jwt_jwks_url": "ftp://idp.test/certs"},
+            "JWT_JWKS_URL must be an http or https URL",
+        ),
+        (
+            {**PROVIDER, "jwt_jwks_url": "idp.test/certs"},
+            "JWT_JWKS_URL must be an http or https URL",
+        ),
+        ({**PROVIDER, "jwt_jwks_url": "http://[::1"}, "JWT_JWKS_URL must be an http or https URL"),
+        (
+            {"jwt_jwks_url": "https://idp.test/certs", "jwt_audience": "media-service"},
+            "JWT_ISSUER is required when JWT_JWKS_URL is set",
+        ),
+        (
+            {"jwt_jwks_url": "https://idp.test/certs", "jwt_issuer": "https://idp.test"},
+            "JWT_AUDIENCE is required when JWT_JWKS_URL is set",
+        ),
+        (
+            {"jwt_jwks_url": "https://idp.test/certs"},
+            "JWT_ISSUER is required when JWT_JWKS_URL is set;"
+            " JWT_AUDIENCE is required when JWT_JWKS_URL is set",
+        ),
+    ],
+)
+def test_each_mistake_about_the_identity_provider_is_said_in_the_contract_words(
+    values: dict[str, object], message: str
+) -> None:
+    with pytest.raises(ValidationError) as refused:
+        make_settings("postgresql://db/app", **values)
+    assert configuration_error(refused.value) == f"invalid configuration: {message}"
+
+
 def test_the_rate_limit_is_6000_requests_a_minute_behind_no_trusted_proxy() -> None:
     settings = make_settings("postgresql://db/app")
     assert (settings.rate_limit_requests, settings.rate_limit_window) == (6000, 60)

@@ -101,7 +101,7 @@ def test_claims_no_other_backend_judges_are_not_judged() -> None:
         (signed({"sub": "u", "exp": LATER, "nbf": LATER}), "not yet valid"),
         (signed({"sub": "u", "exp": LATER}, "HS512"), "alg value is not allowed"),
         (
-            jwt.encode({"sub": "u", "exp": LATER}, None, algorithm="none"),
+            jwt.encode({"sub": "u", "exp": LATER}, "", algorithm="none"),
             "alg value is not allowed",
         ),
         ("not.a.jwt", None),

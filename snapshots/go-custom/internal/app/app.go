@@ -17,10 +17,12 @@ import (
 	"github.com/visiobook/asset-library/internal/config"
 	"github.com/visiobook/asset-library/internal/database"
 	"github.com/visiobook/asset-library/internal/handlers"
+	"github.com/visiobook/asset-library/internal/jwks"
 	"github.com/visiobook/asset-library/internal/middleware"
 	"github.com/visiobook/asset-library/internal/ratelimit"
 	"github.com/visiobook/asset-library/internal/repository"
 	"github.com/visiobook/asset-library/internal/services"
+	"github.com/visiobook/asset-library/internal/utils"
 	"github.com/visiobook/asset-library/pkg/httpserver"
 	"github.com/visiobook/asset-library/pkg/metrics"
 )
@@ -57,6 +59,7 @@ func New(ctx context.Context, cfg config.Config, logger *zap.Logger) (*App, erro
 		Info:                handlers.ServiceInfo{Name: cfg.ServiceName, Version: cfg.ServiceVersion},
 		JWTSecret:           cfg.JWTSecret,
 		JWTRolesClaim:       cfg.JWTRolesClaim,
+		IdentityProvider:    identityProvider(cfg, logger, m),
 		CorrelationIDHeader: cfg.CorrelationIDHeader,
 		CORSOrigins:         cfg.CORSOrigins,
 		BodyMaxBytes:        cfg.RequestBodyMaxBytes,
@@ -75,6 +78,20 @@ func New(ctx context.Context, cfg config.Config, logger *zap.Logger) (*App, erro
 // Close releases the database and Redis connections.
 func (a *App) Close() error {
 	return errors.Join(a.Database.Close(), a.Cache.Close())
+}
+
+// identityProvider is the provider whose tokens the service accepts besides its own, nil when
+// JWT_JWKS_URL names none. Its keys are fetched when a token first needs them, not here: the
+// service starts, and its probes answer, while the provider is down.
+func identityProvider(cfg config.Config, logger *zap.Logger, m *metrics.Metrics) *utils.IdentityProvider {
+	if cfg.JWTJWKSURL == "" {
+		return nil
+	}
+	return &utils.IdentityProvider{
+		Keys:     jwks.New(cfg.JWTJWKSURL, logger, m.CountJWKSFetches()),
+		Issuer:   cfg.JWTIssuer,
+		Audience: cfg.JWTAudience,
+	}
 }
 
 // rateLimiter is the clients' budget, counted in store; nil when RATE_LIMIT_REQUESTS is 0.

@@ -15,6 +15,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"go.uber.org/zap"
 
+	"github.com/visiobook/asset-library/internal/jwks"
 	"github.com/visiobook/asset-library/internal/utils"
 	"github.com/visiobook/asset-library/pkg/correlation"
 	"github.com/visiobook/asset-library/pkg/logging"
@@ -243,12 +244,11 @@ func MethodNotAllowed(c *gin.Context) {
 	Abort(c, utils.MethodNotAllowed("method "+c.Request.Method+" not allowed (allowed: "+allow+")"))
 }
 
-// Identify verifies the request's `Authorization: Bearer <JWT>` (see utils.TokenVerifier.Verify),
-// its roles read from the claim named rolesClaim, and keeps the caller at PrincipalKey. It
-// refuses nothing: the rate limit counts the request by the token's subject, or by address
-// without a valid token, before Authenticate answers 401.
-func Identify(secret, rolesClaim string) gin.HandlerFunc {
-	verifier := utils.NewTokenVerifier(secret, rolesClaim) // once, when the router is built
+// Identify verifies the request's `Authorization: Bearer <JWT>` with verifier (see
+// utils.TokenVerifier.Verify) and keeps the caller at PrincipalKey. It refuses nothing: the rate
+// limit counts the request by the token's subject, or by address without a valid token, before
+// Authenticate answers 401 (or 503 when the identity provider's keys are unavailable).
+func Identify(verifier *utils.TokenVerifier) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		scheme, token, _ := strings.Cut(c.GetHeader("Authorization"), " ")
 		token = strings.TrimSpace(token)
@@ -257,24 +257,36 @@ func Identify(secret, rolesClaim string) gin.HandlerFunc {
 			return
 		}
 		caller, err := verifier.Verify(token)
-		if err != nil {
+		switch {
+		case errors.Is(err, jwks.ErrKeysUnavailable):
+			c.Set(keysUnavailableKey, true)
+		case err != nil:
 			c.Set(tokenRefusedKey, true)
-			c.Next()
-			return
+		default:
+			c.Set(PrincipalKey, caller)
 		}
-		c.Set(PrincipalKey, caller)
 		c.Next()
 	}
 }
 
-// tokenRefusedKey marks a request whose bearer token Identify refused.
-const tokenRefusedKey = "tokenRefused"
+const (
+	// tokenRefusedKey marks a request whose bearer token Identify refused.
+	tokenRefusedKey = "tokenRefused"
+	// keysUnavailableKey marks a request whose token names a key of the identity provider that
+	// is not held while the provider's key set cannot be fetched: the token may well be good.
+	keysUnavailableKey = "signingKeysUnavailable"
+)
 
 // Authenticate requires the caller Identify accepted; 401 otherwise, without saying which check
-// of the token failed.
+// of the token failed. A token Identify could not check, for want of the identity provider's
+// keys, is 503 instead: a client drops a token on 401.
 func Authenticate(c *gin.Context) {
 	if _, ok := Caller(c); ok {
 		c.Next()
+		return
+	}
+	if c.GetBool(keysUnavailableKey) {
+		Abort(c, utils.SigningKeysUnavailable())
 		return
 	}
 	if c.GetBool(tokenRefusedKey) {

@@ -41,6 +41,12 @@ func InvalidToken() *APIError {
 	return &APIError{Status: http.StatusUnauthorized, Code: "UNAUTHORIZED", Message: "invalid bearer token"}
 }
 
+// SigningKeysUnavailable is the 503 of a token naming an identity provider's key the service
+// does not hold while the provider's key set cannot be fetched.
+func SigningKeysUnavailable() *APIError {
+	return &APIError{Status: http.StatusServiceUnavailable, Code: "SERVICE_UNAVAILABLE", Message: "signing keys are unavailable"}
+}
+
 // Forbidden is the 403 of a valid token without a role the operation needs; message names the
 // roles, e.g. "requires the role editor or admin".
 func Forbidden(message string) *APIError {

@@ -1,6 +1,7 @@
 package utils
 
 import (
+	"crypto"
 	"errors"
 	"slices"
 	"strings"
@@ -37,35 +38,92 @@ func (p Principal) HasAnyRole(roles []string) bool {
 	return slices.ContainsFunc(p.Roles, func(role string) bool { return slices.Contains(roles, role) })
 }
 
-// TokenVerifier checks access tokens signed with one secret. Build it once and share it: the
-// parser and the key are made here, so a request costs the token's decoding and one HMAC.
+// SigningKeys are an identity provider's public keys (its JWKS, see package jwks).
+type SigningKeys interface {
+	// Key is the public key named kid, if it verifies tokens signed with algorithm.
+	Key(kid, algorithm string) (crypto.PublicKey, error)
+}
+
+// IdentityProvider signs tokens the service accepts besides its own (JWT_JWKS_URL).
+type IdentityProvider struct {
+	Keys SigningKeys
+	// Issuer is the iss its tokens must carry (JWT_ISSUER).
+	Issuer string
+	// Audience must be the tokens' aud, or one of them (JWT_AUDIENCE): a provider signs tokens
+	// for every application it serves, and those for another are no credential here.
+	Audience string
+}
+
+// TokenVerifier checks access tokens signed with one secret and, when it has one, by an
+// identity provider. Build it once and share it: the parser and the key are made here, so a
+// request costs the token's decoding and one signature check.
 type TokenVerifier struct {
 	parser     *jwt.Parser
 	key        jwt.Keyfunc
+	secret     any // the []byte of JWT_SECRET, boxed once: returned as is on every call
 	rolesClaim string
+	provider   *IdentityProvider
 }
 
 // NewTokenVerifier accepts the tokens that Verify describes, reading the caller's roles from the
 // claim named rolesClaim (JWT_ROLES_CLAIM).
 func NewTokenVerifier(secret, rolesClaim string) *TokenVerifier {
-	// Boxed once: returning the []byte itself would allocate its interface on every call.
-	var key any = []byte(secret)
-	return &TokenVerifier{
-		// HS256 only: a token naming another algorithm (`none`, RS256...) is refused before
-		// any key is looked at.
-		parser:     jwt.NewParser(jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}), jwt.WithExpirationRequired()),
-		key:        func(*jwt.Token) (any, error) { return key, nil },
-		rolesClaim: rolesClaim,
-	}
+	// HS256 only: a token naming another algorithm (`none`, RS256...) is refused before
+	// any key is looked at.
+	return newTokenVerifier([]byte(secret), rolesClaim, nil, jwt.SigningMethodHS256.Alg())
 }
 
-// Verify returns the principal of a valid token: HS256 (so not `none`), signed with the
-// verifier's secret, with an exp in the future, an nbf (when present) in the past, no clock
-// leeway, a non-empty string sub, and roles the service can read (see rolesOf).
+// WithIdentityProvider is a verifier that accepts, besides v's tokens, the RS256 and ES256
+// tokens of provider.
+func (v *TokenVerifier) WithIdentityProvider(provider IdentityProvider) *TokenVerifier {
+	return newTokenVerifier(v.secret, v.rolesClaim, &provider,
+		jwt.SigningMethodHS256.Alg(), jwt.SigningMethodRS256.Alg(), jwt.SigningMethodES256.Alg())
+}
+
+func newTokenVerifier(secret any, rolesClaim string, provider *IdentityProvider, algorithms ...string) *TokenVerifier {
+	v := &TokenVerifier{
+		// The header's alg decides which key verifies, and the parser refuses any alg but these
+		// before a key is looked at (`none`, HS384...).
+		parser:     jwt.NewParser(jwt.WithValidMethods(algorithms), jwt.WithExpirationRequired()),
+		secret:     secret,
+		rolesClaim: rolesClaim,
+		provider:   provider,
+	}
+	v.key = v.keyFor // a method value made once, not on every call
+	return v
+}
+
+var errNoKeyID = errors.New("token names no kid")
+
+// keyFor is the key that verifies token: the secret for HS256, else (RS256 or ES256, which the
+// parser lets through only with a provider) the provider's key its kid names.
+func (v *TokenVerifier) keyFor(token *jwt.Token) (any, error) {
+	if token.Method.Alg() == jwt.SigningMethodHS256.Alg() {
+		return v.secret, nil
+	}
+	kid, _ := token.Header["kid"].(string)
+	if kid == "" {
+		return nil, errNoKeyID
+	}
+	return v.provider.Keys.Key(kid, token.Method.Alg())
+}
+
+// Verify returns the principal of a valid token: HS256 signed with the verifier's secret, or
+// RS256 or ES256 signed with the provider's key its kid names, with the provider's iss and its
+// aud (or one of its aud) the provider's Audience; either with an exp in the future, an nbf
+// (when present) in the past, no clock leeway, a non-empty string sub, and roles the service can
+// read (see rolesOf). The error of the provider's Keys, when it is why, is wrapped in the one
+// returned (errors.Is finds it).
 func (v *TokenVerifier) Verify(token string) (Principal, error) {
 	claims := jwt.MapClaims{}
-	if _, err := v.parser.ParseWithClaims(token, claims, v.key); err != nil {
+	parsed, err := v.parser.ParseWithClaims(token, claims, v.key)
+	if err != nil {
 		return Principal{}, err
+	}
+	if parsed.Method.Alg() != jwt.SigningMethodHS256.Alg() {
+		if err := v.provider.issuedForUs(claims); err != nil {
+			return Principal{}, err
+		}
 	}
 	subject, err := claims.GetSubject()
 	if err != nil {
@@ -79,6 +137,17 @@ func (v *TokenVerifier) Verify(token string) (Principal, error) {
 		return Principal{}, err
 	}
 	return Principal{Subject: subject, Roles: roles}, nil
+}
+
+// issuedForUs checks that the provider issued the token for this service.
+func (p *IdentityProvider) issuedForUs(claims jwt.MapClaims) error {
+	if issuer, err := claims.GetIssuer(); err != nil || issuer != p.Issuer {
+		return errors.New("token's iss is not the identity provider's")
+	}
+	if audience, err := claims.GetAudience(); err != nil || !slices.Contains(audience, p.Audience) {
+		return errors.New("token's aud does not name this service")
+	}
+	return nil
 }
 
 // errUnreadableRoles refuses a token whose roles claim is neither shape rolesOf reads: the

@@ -1,6 +1,12 @@
 package utils
 
 import (
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
+	"errors"
 	"net/http"
 	"testing"
 	"time"
@@ -36,6 +42,7 @@ func TestAPIErrorsCarryStatusCodeAndTheContractMessage(t *testing.T) {
 		{ContentTooLarge(1048576), http.StatusRequestEntityTooLarge, "CONTENT_TOO_LARGE", "request body is larger than 1048576 bytes"},
 		{UnsupportedMediaType(), http.StatusUnsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE", "request body must be application/json"},
 		{TooManyRequests("rate limit of 6000 requests per 60 s exceeded"), http.StatusTooManyRequests, "TOO_MANY_REQUESTS", "rate limit of 6000 requests per 60 s exceeded"},
+		{SigningKeysUnavailable(), http.StatusServiceUnavailable, "SERVICE_UNAVAILABLE", "signing keys are unavailable"},
 		{TooBusy(), http.StatusServiceUnavailable, "SERVICE_UNAVAILABLE", "too many requests in progress"},
 		{TookTooLong(5 * time.Second), http.StatusServiceUnavailable, "SERVICE_UNAVAILABLE", "request took longer than 5 s"},
 		{Internal(), http.StatusInternalServerError, "INTERNAL_ERROR", "internal server error"},
@@ -212,4 +219,156 @@ func TestVerifyRefusesEveryTokenTheContractRefuses(t *testing.T) {
 	caller, err := NewTokenVerifier(secret, "roles").Verify(sign(t, jwt.SigningMethodHS256, with(jwt.MapClaims{"nbf": now - 1})))
 	require.NoError(t, err, "an nbf in the past is accepted")
 	assert.Equal(t, "user-1", caller.Subject)
+}
+
+// providerKeys stands in for an identity provider's key set (package jwks tests the real one):
+// a key by kid, refused for an algorithm of another type.
+type providerKeys map[string]crypto.PublicKey
+
+var errKeysDown = errors.New("signing keys are unavailable")
+
+func (keys providerKeys) Key(kid, algorithm string) (crypto.PublicKey, error) {
+	if kid == "down" {
+		return nil, errKeysDown
+	}
+	public, found := keys[kid]
+	_, isRSA := public.(*rsa.PublicKey)
+	if !found || isRSA != (algorithm == "RS256") {
+		return nil, errors.New("no such key")
+	}
+	return public, nil
+}
+
+const (
+	issuer   = "https://idp.example.test/realms/visiobook"
+	audience = "media-service"
+)
+
+var (
+	providerRSA = must(rsa.GenerateKey(rand.Reader, 2048))
+	providerEC  = must(ecdsa.GenerateKey(elliptic.P256(), rand.Reader))
+	keysHeld    = providerKeys{"rsa-1": &providerRSA.PublicKey, "ec-1": &providerEC.PublicKey}
+)
+
+func must[T any](value T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return value
+}
+
+func providerVerifier() *TokenVerifier {
+	return NewTokenVerifier(secret, "roles").WithIdentityProvider(IdentityProvider{Keys: keysHeld, Issuer: issuer, Audience: audience})
+}
+
+// providerClaims are an identity provider's access token for this service; changes replace
+// claims (nil drops one).
+func providerClaims(changes jwt.MapClaims) jwt.MapClaims {
+	claims := jwt.MapClaims{
+		"iss": issuer, "aud": []string{audience, "account"}, "sub": "user-7",
+		"exp": time.Now().Unix() + 60, "roles": []string{"editor"},
+	}
+	for name, value := range changes {
+		if value == nil {
+			delete(claims, name)
+		} else {
+			claims[name] = value
+		}
+	}
+	return claims
+}
+
+// signByProvider signs claims with the private key of the kind method needs, with kid in the
+// header (none when empty).
+func signByProvider(t *testing.T, method jwt.SigningMethod, kid string, claims jwt.MapClaims) string {
+	t.Helper()
+	token := jwt.NewWithClaims(method, claims)
+	if kid != "" {
+		token.Header["kid"] = kid
+	}
+	var key any = providerRSA
+	if _, isEC := method.(*jwt.SigningMethodECDSA); isEC {
+		key = providerEC
+	}
+	signed, err := token.SignedString(key)
+	require.NoError(t, err)
+	return signed
+}
+
+func TestVerifyAcceptsTheProvidersTokensForThisService(t *testing.T) {
+	verifier := providerVerifier()
+	for name, token := range map[string]string{
+		"RS256":           signByProvider(t, jwt.SigningMethodRS256, "rsa-1", providerClaims(nil)),
+		"ES256":           signByProvider(t, jwt.SigningMethodES256, "ec-1", providerClaims(nil)),
+		"aud as a string": signByProvider(t, jwt.SigningMethodRS256, "rsa-1", providerClaims(jwt.MapClaims{"aud": audience})),
+	} {
+		caller, err := verifier.Verify(token)
+		require.NoError(t, err, name)
+		assert.Equal(t, Principal{Subject: "user-7", Roles: []string{"editor"}}, caller, name)
+	}
+	own, err := CreateAccessToken("user-1", secret, time.Minute, "roles", []string{"admin"})
+	require.NoError(t, err)
+	caller, err := verifier.Verify(own)
+	require.NoError(t, err, "the service's own tokens (no iss, no aud) stopped working")
+	assert.Equal(t, "user-1", caller.Subject)
+}
+
+func TestVerifyRefusesTheProvidersTokensNotForThisService(t *testing.T) {
+	verifier := providerVerifier()
+	rs256 := func(kid string, changes jwt.MapClaims) string {
+		return signByProvider(t, jwt.SigningMethodRS256, kid, providerClaims(changes))
+	}
+	// HS256 signed with the provider's public key as the secret: the classic algorithm confusion.
+	confused := jwt.NewWithClaims(jwt.SigningMethodHS256, providerClaims(nil))
+	confused.Header["kid"] = "rsa-1"
+	confusedToken, err := confused.SignedString(providerRSA.N.Bytes())
+	require.NoError(t, err)
+	for name, token := range map[string]string{
+		"another issuer":         rs256("rsa-1", jwt.MapClaims{"iss": "https://other.example.test"}),
+		"no issuer":              rs256("rsa-1", jwt.MapClaims{"iss": nil}),
+		"a numeric issuer":       rs256("rsa-1", jwt.MapClaims{"iss": 7}),
+		"another audience":       rs256("rsa-1", jwt.MapClaims{"aud": "billing-service"}),
+		"audiences without it":   rs256("rsa-1", jwt.MapClaims{"aud": []string{"account", "billing"}}),
+		"no audience":            rs256("rsa-1", jwt.MapClaims{"aud": nil}),
+		"a numeric audience":     rs256("rsa-1", jwt.MapClaims{"aud": 7}),
+		"expired":                rs256("rsa-1", jwt.MapClaims{"exp": time.Now().Unix() - 1}),
+		"no exp":                 rs256("rsa-1", jwt.MapClaims{"exp": nil}),
+		"no sub":                 rs256("rsa-1", jwt.MapClaims{"sub": nil}),
+		"unreadable roles":       rs256("rsa-1", jwt.MapClaims{"roles": 7}),
+		"no kid":                 rs256("", nil),
+		"a kid not held":         rs256("rsa-9", nil),
+		"a numeric kid":          signWithHeader(t, jwt.SigningMethodRS256, providerRSA, jwt.MapClaims{"kid": 1}),
+		"ES256 naming RSA":       signByProvider(t, jwt.SigningMethodES256, "rsa-1", providerClaims(nil)),
+		"RS256 naming EC":        signByProvider(t, jwt.SigningMethodRS256, "ec-1", providerClaims(nil)),
+		"RS384":                  signByProvider(t, jwt.SigningMethodRS384, "rsa-1", providerClaims(nil)),
+		"PS256":                  signByProvider(t, jwt.SigningMethodPS256, "rsa-1", providerClaims(nil)),
+		"ES384":                  signWithHeader(t, jwt.SigningMethodES384, must(ecdsa.GenerateKey(elliptic.P384(), rand.Reader)), jwt.MapClaims{"kid": "ec-1"}),
+		"HS256 with the RSA key": confusedToken,
+	} {
+		_, err := verifier.Verify(token)
+		assert.Error(t, err, name)
+	}
+}
+
+func signWithHeader(t *testing.T, method jwt.SigningMethod, key any, header jwt.MapClaims) string {
+	t.Helper()
+	token := jwt.NewWithClaims(method, providerClaims(nil))
+	for name, value := range header {
+		token.Header[name] = value
+	}
+	signed, err := token.SignedString(key)
+	require.NoError(t, err)
+	return signed
+}
+
+func TestVerifyRefusesProviderTokensWithoutAProvider(t *testing.T) {
+	_, err := NewTokenVerifier(secret, "roles").Verify(signByProvider(t, jwt.SigningMethodRS256, "rsa-1", providerClaims(nil)))
+	assert.Error(t, err)
+	_, err = NewTokenVerifier(secret, "roles").Verify(signByProvider(t, jwt.SigningMethodES256, "ec-1", providerClaims(nil)))
+	assert.Error(t, err)
+}
+
+func TestVerifyPassesOnWhyTheProvidersKeysFailed(t *testing.T) {
+	_, err := providerVerifier().Verify(signByProvider(t, jwt.SigningMethodRS256, "down", providerClaims(nil)))
+	assert.ErrorIs(t, err, errKeysDown)
 }

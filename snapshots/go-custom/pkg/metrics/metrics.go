@@ -27,6 +27,8 @@ type Metrics struct {
 	BusinessOperationDuration *prometheus.HistogramVec
 	DBQueryDuration           *prometheus.HistogramVec
 	DBQueryErrors             *prometheus.CounterVec
+	// JWKSFetches counts the fetches of the identity provider's key set, by outcome.
+	JWKSFetches *prometheus.CounterVec
 }
 
 // Pool is what the metrics read of the database connection pool.
@@ -73,6 +75,10 @@ func New() *Metrics {
 			Name: "db_query_errors_total",
 			Help: "Total number of database query errors",
 		}, []string{"operation", "table", "error_type"}),
+		JWKSFetches: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "jwks_fetches_total",
+			Help: "Total number of fetches of the identity provider's key set (JWT_JWKS_URL)",
+		}, []string{"outcome"}),
 	}
 	m.Registry.MustRegister(
 		collectors.NewGoCollector(),
@@ -84,6 +90,7 @@ func New() *Metrics {
 		m.BusinessOperationDuration,
 		m.DBQueryDuration,
 		m.DBQueryErrors,
+		m.JWKSFetches,
 	)
 	return m
 }
@@ -111,6 +118,21 @@ func (m *Metrics) ObserveQuery(operation, table, errorType string, elapsed time.
 	m.DBQueryDuration.WithLabelValues(operation, table).Observe(elapsed.Seconds())
 	if errorType != "" {
 		m.DBQueryErrors.WithLabelValues(operation, table, errorType).Inc()
+	}
+}
+
+// CountJWKSFetches starts jwks_fetches_total at zero for both outcomes, so that an alert sees
+// the series from the first scrape, and returns what counts one fetch: a failure when err is
+// not nil, else a success. Only a service with JWT_JWKS_URL calls it.
+func (m *Metrics) CountJWKSFetches() func(err error) {
+	successes := m.JWKSFetches.WithLabelValues("success")
+	failures := m.JWKSFetches.WithLabelValues("failure")
+	return func(err error) {
+		if err != nil {
+			failures.Inc()
+		} else {
+			successes.Inc()
+		}
 	}
 }
 

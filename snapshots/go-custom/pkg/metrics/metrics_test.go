@@ -100,3 +100,21 @@ db_query_errors_total{error_type="23505",operation="insert",table="things"} 1
 	require.NoError(t, testutil.GatherAndCompare(m.Registry, strings.NewReader(expected),
 		"db_query_duration_seconds", "db_query_errors_total"))
 }
+
+func TestJWKSFetchesAreCountedByOutcomeFromZero(t *testing.T) {
+	m := New()
+	assert.Equal(t, 0, testutil.CollectAndCount(m.JWKSFetches), "a service without JWT_JWKS_URL exposes no series")
+	count := m.CountJWKSFetches()
+	assert.Equal(t, 2, testutil.CollectAndCount(m.JWKSFetches))
+	count(nil)
+	count(errors.New("connection refused"))
+	count(errors.New("answered 500"))
+
+	expected := `
+# HELP jwks_fetches_total Total number of fetches of the identity provider's key set (JWT_JWKS_URL)
+# TYPE jwks_fetches_total counter
+jwks_fetches_total{outcome="failure"} 2
+jwks_fetches_total{outcome="success"} 1
+`
+	assert.NoError(t, testutil.GatherAndCompare(m.Registry, strings.NewReader(expected), "jwks_fetches_total"))
+}

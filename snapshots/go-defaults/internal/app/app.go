@@ -14,10 +14,12 @@ import (
 	"github.com/visiobook/media-service/internal/config"
 	"github.com/visiobook/media-service/internal/database"
 	"github.com/visiobook/media-service/internal/handlers"
+	"github.com/visiobook/media-service/internal/jwks"
 	"github.com/visiobook/media-service/internal/middleware"
 	"github.com/visiobook/media-service/internal/ratelimit"
 	"github.com/visiobook/media-service/internal/repository"
 	"github.com/visiobook/media-service/internal/services"
+	"github.com/visiobook/media-service/internal/utils"
 	"github.com/visiobook/media-service/pkg/httpserver"
 	"github.com/visiobook/media-service/pkg/metrics"
 )
@@ -44,6 +46,7 @@ func New(ctx context.Context, cfg config.Config, logger *zap.Logger) (*App, erro
 		Info:                handlers.ServiceInfo{Name: cfg.ServiceName, Version: cfg.ServiceVersion},
 		JWTSecret:           cfg.JWTSecret,
 		JWTRolesClaim:       cfg.JWTRolesClaim,
+		IdentityProvider:    identityProvider(cfg, logger, m),
 		CorrelationIDHeader: cfg.CorrelationIDHeader,
 		CORSOrigins:         cfg.CORSOrigins,
 		BodyMaxBytes:        cfg.RequestBodyMaxBytes,
@@ -62,6 +65,20 @@ func New(ctx context.Context, cfg config.Config, logger *zap.Logger) (*App, erro
 // Close releases the database connections.
 func (a *App) Close() error {
 	return a.Database.Close()
+}
+
+// identityProvider is the provider whose tokens the service accepts besides its own, nil when
+// JWT_JWKS_URL names none. Its keys are fetched when a token first needs them, not here: the
+// service starts, and its probes answer, while the provider is down.
+func identityProvider(cfg config.Config, logger *zap.Logger, m *metrics.Metrics) *utils.IdentityProvider {
+	if cfg.JWTJWKSURL == "" {
+		return nil
+	}
+	return &utils.IdentityProvider{
+		Keys:     jwks.New(cfg.JWTJWKSURL, logger, m.CountJWKSFetches()),
+		Issuer:   cfg.JWTIssuer,
+		Audience: cfg.JWTAudience,
+	}
 }
 
 // rateLimiter is the clients' budget, counted in store; nil when RATE_LIMIT_REQUESTS is 0.

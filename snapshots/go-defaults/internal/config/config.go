@@ -40,6 +40,12 @@ type Config struct {
 	CORSOrigins         []string      `mapstructure:"CORS_ORIGINS"`
 	RequestBodyMaxBytes int64         `mapstructure:"REQUEST_BODY_MAX_BYTES" validate:"min=1"`
 	ShutdownTimeout     time.Duration `mapstructure:"SHUTDOWN_TIMEOUT" validate:"gt=0"`
+	// An identity provider's key set (its jwks_uri): its RS256 and ES256 tokens are accepted
+	// too, when their iss is JWT_ISSUER and their aud holds JWT_AUDIENCE. Empty: none, and the
+	// other two are not read.
+	JWTJWKSURL  string `mapstructure:"JWT_JWKS_URL"`
+	JWTIssuer   string `mapstructure:"JWT_ISSUER"`
+	JWTAudience string `mapstructure:"JWT_AUDIENCE"`
 	// An /api/v1 request not answered within REQUEST_TIMEOUT is answered 503 (and its database
 	// statement cancelled); one more than MAX_CONCURRENT_REQUESTS in progress is answered 503 at
 	// once.
@@ -82,6 +88,9 @@ var defaults = map[string]any{
 	"JWT_SECRET":              "",
 	"JWT_EXPIRES_IN":          "24h",
 	"JWT_ROLES_CLAIM":         "roles",
+	"JWT_JWKS_URL":            "",
+	"JWT_ISSUER":              "",
+	"JWT_AUDIENCE":            "",
 	"LOG_LEVEL":               "info",
 	"CORRELATION_ID_HEADER":   "x-correlation-id",
 	"CORS_ORIGINS":            "",
@@ -135,6 +144,7 @@ func Load() (Config, error) {
 	config.ExternalServices, externalProblems = externalServices(settings, config)
 	problems = append(problems, externalProblems...)
 	problems = append(problems, proxyProblems(config.TrustedProxies)...)
+	problems = append(problems, identityProviderProblems(&config)...)
 	if len(problems) > 0 {
 		return Config{}, fmt.Errorf("invalid configuration: %s", strings.Join(problems, "; "))
 	}
@@ -207,6 +217,28 @@ func proxyProblems(proxies []string) []string {
 		if net.ParseIP(proxy) == nil && rangeErr != nil {
 			problems = append(problems, fmt.Sprintf("TRUSTED_PROXIES has '%s', not an IP address or CIDR range", proxy))
 		}
+	}
+	return problems
+}
+
+// identityProviderProblems checks the identity provider's settings when JWT_JWKS_URL names
+// one; without it, JWT_ISSUER and JWT_AUDIENCE are not read (and cleared).
+func identityProviderProblems(config *Config) []string {
+	if config.JWTJWKSURL == "" {
+		config.JWTIssuer, config.JWTAudience = "", ""
+		return nil
+	}
+	var problems []string
+	if !isHTTPURL(config.JWTJWKSURL) {
+		problems = append(problems, "JWT_JWKS_URL must be an http or https URL")
+	}
+	// A provider signs tokens for every application it serves: without both, a token it issued
+	// to another would do here.
+	if config.JWTIssuer == "" {
+		problems = append(problems, "JWT_ISSUER is required when JWT_JWKS_URL is set")
+	}
+	if config.JWTAudience == "" {
+		problems = append(problems, "JWT_AUDIENCE is required when JWT_JWKS_URL is set")
 	}
 	return problems
 }

@@ -378,3 +378,85 @@ func TestLoadNamesTheExternalServicesMistakesWithTheOthers(t *testing.T) {
 	assert.EqualError(t, err, "invalid configuration: LOG_LEVEL must be one of: debug info warn error; "+
 		"EXTERNAL_SERVICES has 'Storage!', not a service name (lower-case letters, digits and hyphens)")
 }
+
+func TestLoadReadsNoIdentityProviderByDefault(t *testing.T) {
+	t.Chdir(t.TempDir()) // no .env
+	setRequired(t)
+	t.Setenv("JWT_ISSUER", "https://idp.example.test") // not read without JWT_JWKS_URL
+	config, err := Load()
+	require.NoError(t, err)
+	assert.Empty(t, config.JWTJWKSURL)
+	assert.Empty(t, config.JWTIssuer)
+	assert.Empty(t, config.JWTAudience)
+}
+
+func TestLoadReadsTheIdentityProvider(t *testing.T) {
+	t.Chdir(t.TempDir())
+	setRequired(t)
+	t.Setenv("JWT_JWKS_URL", "https://idp.example.test/realms/visiobook/protocol/openid-connect/certs")
+	t.Setenv("JWT_ISSUER", "https://idp.example.test/realms/visiobook")
+	t.Setenv("JWT_AUDIENCE", "media-service")
+	config, err := Load()
+	require.NoError(t, err)
+	assert.Equal(t, "https://idp.example.test/realms/visiobook/protocol/openid-connect/certs", config.JWTJWKSURL)
+	assert.Equal(t, "https://idp.example.test/realms/visiobook", config.JWTIssuer)
+	assert.Equal(t, "media-service", config.JWTAudience)
+}
+
+func TestLoadRefusesEachMistakeInTheIdentityProvider(t *testing.T) {
+	provider := map[string]string{
+		"JWT_JWKS_URL": "https://idp.example.test/certs",
+		"JWT_ISSUER":   "https://idp.example.test",
+		"JWT_AUDIENCE": "media-service",
+	}
+	for name, mistake := range map[string]struct {
+		env     map[string]string
+		message string
+	}{
+		"another scheme": {
+			map[string]string{"JWT_JWKS_URL": "ftp://idp.example.test/certs"},
+			"invalid configuration: JWT_JWKS_URL must be an http or https URL",
+		},
+		"no scheme": {
+			map[string]string{"JWT_JWKS_URL": "idp.example.test/certs"},
+			"invalid configuration: JWT_JWKS_URL must be an http or https URL",
+		},
+		"no issuer": {
+			map[string]string{"JWT_ISSUER": ""},
+			"invalid configuration: JWT_ISSUER is required when JWT_JWKS_URL is set",
+		},
+		"no audience": {
+			map[string]string{"JWT_AUDIENCE": ""},
+			"invalid configuration: JWT_AUDIENCE is required when JWT_JWKS_URL is set",
+		},
+		"neither": {
+			map[string]string{"JWT_ISSUER": "", "JWT_AUDIENCE": ""},
+			"invalid configuration: JWT_ISSUER is required when JWT_JWKS_URL is set; " +
+				"JWT_AUDIENCE is required when JWT_JWKS_URL is set",
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Chdir(t.TempDir())
+			setRequired(t)
+			for variable, value := range provider {
+				t.Setenv(variable, value)
+			}
+			for variable, value := range mistake.env {
+				t.Setenv(variable, value)
+			}
+			_, err := Load()
+			assert.EqualError(t, err, mistake.message)
+		})
+	}
+}
+
+func TestLoadNamesTheIdentityProviderMistakesWithTheOthers(t *testing.T) {
+	t.Chdir(t.TempDir())
+	setRequired(t)
+	t.Setenv("LOG_LEVEL", "verbose")
+	t.Setenv("JWT_JWKS_URL", "https://idp.example.test/certs")
+	t.Setenv("JWT_AUDIENCE", "media-service")
+	_, err := Load()
+	assert.EqualError(t, err, "invalid configuration: LOG_LEVEL must be one of: debug info warn error; "+
+		"JWT_ISSUER is required when JWT_JWKS_URL is set")
+}

@@ -8,6 +8,7 @@ import (
 	"github.com/visiobook/media-service/internal/middleware"
 	"github.com/visiobook/media-service/internal/ratelimit"
 	"github.com/visiobook/media-service/internal/services"
+	"github.com/visiobook/media-service/internal/utils"
 	"github.com/visiobook/media-service/pkg/metrics"
 )
 
@@ -22,6 +23,9 @@ type Dependencies struct {
 	Logger              *zap.Logger
 	Metrics             *metrics.Metrics
 	Health              *services.HealthService
+	// IdentityProvider signs tokens accepted besides the service's own; nil for none
+	// (JWT_JWKS_URL empty).
+	IdentityProvider *utils.IdentityProvider
 	// TrustedProxies may name the client in X-Forwarded-For (TRUSTED_PROXIES); already checked.
 	TrustedProxies []string
 	// RateLimiter is the clients' budget; nil for none (RATE_LIMIT_REQUESTS=0).
@@ -72,7 +76,7 @@ func NewRouter(deps Dependencies) *gin.Engine {
 	// needs after authentication: 401, then 403.
 	api := router.Group("/api/v1",
 		middleware.Shed(deps.MaxInProgress),
-		middleware.Identify(deps.JWTSecret, deps.JWTRolesClaim),
+		middleware.Identify(tokenVerifier(deps)),
 		middleware.RateLimit(deps.RateLimiter),
 		middleware.KeepHeaders,
 		middleware.Authenticate,
@@ -85,4 +89,14 @@ func NewRouter(deps Dependencies) *gin.Engine {
 	}
 	deps.Metrics.KnowRoutes(known)
 	return router
+}
+
+// tokenVerifier accepts the tokens signed with JWT_SECRET and those of the identity provider,
+// when there is one.
+func tokenVerifier(deps Dependencies) *utils.TokenVerifier {
+	verifier := utils.NewTokenVerifier(deps.JWTSecret, deps.JWTRolesClaim)
+	if deps.IdentityProvider != nil {
+		verifier = verifier.WithIdentityProvider(*deps.IdentityProvider)
+	}
+	return verifier
 }

@@ -27,6 +27,7 @@ describe("loadConfig", () => {
       RATE_LIMIT_WINDOW: 60_000,
       externalServices: [],
       trustedProxies: [],
+      identityProvider: undefined,
     });
   });
 
@@ -247,6 +248,68 @@ describe("external services", () => {
     expect(load).toThrow(
       "invalid configuration: JWT_SECRET must be at least 32 characters; " +
         "EXTERNAL_SERVICES has '-storage', not a service name",
+    );
+  });
+});
+
+describe("an identity provider (JWT_JWKS_URL)", () => {
+  const PROVIDER = {
+    JWT_JWKS_URL: "https://idp.example.test/realms/visiobook/protocol/openid-connect/certs",
+    JWT_ISSUER: "https://idp.example.test/realms/visiobook",
+    JWT_AUDIENCE: "media-service",
+  };
+
+  it("reads the key set's URL with the issuer and the audience its tokens must name", () => {
+    expect(loadConfig({ ...REQUIRED, ...PROVIDER }).identityProvider).toEqual({
+      jwksUrl: PROVIDER.JWT_JWKS_URL,
+      issuer: PROVIDER.JWT_ISSUER,
+      audience: PROVIDER.JWT_AUDIENCE,
+    });
+  });
+
+  it("is off without JWT_JWKS_URL, the issuer and the audience then not read", () => {
+    expect(loadConfig({ ...REQUIRED, JWT_JWKS_URL: "" }).identityProvider).toBeUndefined();
+    const config = loadConfig({ ...REQUIRED, JWT_ISSUER: "", JWT_AUDIENCE: "" });
+    expect(config.identityProvider).toBeUndefined();
+  });
+
+  it.each([
+    [
+      "a URL of another scheme",
+      { ...PROVIDER, JWT_JWKS_URL: "ftp://idp.example.test/certs" },
+      "JWT_JWKS_URL must be an http or https URL",
+    ],
+    [
+      "a URL that is not absolute",
+      { ...PROVIDER, JWT_JWKS_URL: "idp.example.test/certs" },
+      "JWT_JWKS_URL must be an http or https URL",
+    ],
+    [
+      "no issuer",
+      { ...PROVIDER, JWT_ISSUER: undefined },
+      "JWT_ISSUER is required when JWT_JWKS_URL is set",
+    ],
+    [
+      "an empty issuer",
+      { ...PROVIDER, JWT_ISSUER: "" },
+      "JWT_ISSUER is required when JWT_JWKS_URL is set",
+    ],
+    [
+      "no audience",
+      { ...PROVIDER, JWT_AUDIENCE: undefined },
+      "JWT_AUDIENCE is required when JWT_JWKS_URL is set",
+    ],
+  ])("refuses %s with the contract's line", (_mistake, env, message) => {
+    const load = () => loadConfig({ ...REQUIRED, ...env });
+    expect(load).toThrow(ConfigError);
+    expect(load).toThrow(new ConfigError(`invalid configuration: ${message}`));
+  });
+
+  it("names every mistake of the provider's settings at once", () => {
+    const load = () => loadConfig({ ...REQUIRED, JWT_JWKS_URL: "https://idp.example.test/certs" });
+    expect(load).toThrow(
+      "invalid configuration: JWT_ISSUER is required when JWT_JWKS_URL is set; " +
+        "JWT_AUDIENCE is required when JWT_JWKS_URL is set",
     );
   });
 });

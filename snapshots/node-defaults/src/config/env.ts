@@ -48,6 +48,9 @@ const EnvSchema = z.object({
   // The token claim holding the caller's roles, so an identity provider's own (e.g. groups) can
   // be named instead (docs/contract.md, Authorization).
   JWT_ROLES_CLAIM: z.string().min(1, "must not be empty").default("roles"),
+  // An identity provider's key set, whose RS256 and ES256 tokens are accepted besides the
+  // service's own; empty: none. Read with JWT_ISSUER and JWT_AUDIENCE by readIdentityProvider.
+  JWT_JWKS_URL: z.string().default(""),
   LOG_LEVEL: z
     .string()
     .toLowerCase()
@@ -101,8 +104,20 @@ export interface ExternalService {
   required: boolean;
 }
 
+/** The identity provider of JWT_JWKS_URL (docs/contract.md, Tokens from an identity provider). */
+export interface IdentityProviderSettings {
+  /** JWT_JWKS_URL: its JSON Web Key Set (the provider's jwks_uri). */
+  jwksUrl: string;
+  /** JWT_ISSUER: its tokens' `iss`. */
+  issuer: string;
+  /** JWT_AUDIENCE: the `aud` its tokens for this service carry. */
+  audience: string;
+}
+
 export type Config = z.infer<typeof ConfigSchema> & {
   externalServices: ExternalService[];
+  /** Set when JWT_JWKS_URL is: whose tokens the service accepts besides its own. */
+  identityProvider: IdentityProviderSettings | undefined;
   /** The addresses and CIDR ranges of TRUSTED_PROXIES, as written there. */
   trustedProxies: string[];
 };
@@ -114,15 +129,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = ConfigSchema.safeParse(env);
   const external = readExternalServices(env);
   const proxies = readTrustedProxies(env.TRUSTED_PROXIES);
+  const provider = readIdentityProvider(env);
   const problems = [
     ...(parsed.error?.issues ?? []).map((issue) => problem(issue, env)),
     ...external.problems,
     ...proxies.problems,
+    ...provider.problems,
   ];
   if (!parsed.success || problems.length > 0) {
     throw new ConfigError(`invalid configuration: ${problems.join("; ")}`);
   }
-  return { ...parsed.data, externalServices: external.services, trustedProxies: proxies.entries };
+  return {
+    ...parsed.data,
+    externalServices: external.services,
+    trustedProxies: proxies.entries,
+    identityProvider: provider.settings,
+  };
 }
 
 /** An issue in the words of every backend: "DB_POOL_SIZE must be at least 1". */
@@ -204,6 +226,26 @@ function readExternalServices(env: NodeJS.ProcessEnv): {
     );
   }
   return { services, problems };
+}
+
+/**
+ * JWT_JWKS_URL, an absolute http(s) URL, with JWT_ISSUER and JWT_AUDIENCE, both required with it:
+ * a provider signs tokens for every application it serves, so its signature alone does not say a
+ * token is meant for this service. Without JWT_JWKS_URL they are not read.
+ */
+function readIdentityProvider(env: NodeJS.ProcessEnv): {
+  settings: IdentityProviderSettings | undefined;
+  problems: string[];
+} {
+  const jwksUrl = env.JWT_JWKS_URL ?? "";
+  if (jwksUrl === "") return { settings: undefined, problems: [] };
+  const issuer = env.JWT_ISSUER ?? "";
+  const audience = env.JWT_AUDIENCE ?? "";
+  const problems: string[] = [];
+  if (!isHttpUrl(jwksUrl)) problems.push("JWT_JWKS_URL must be an http or https URL");
+  if (issuer === "") problems.push("JWT_ISSUER is required when JWT_JWKS_URL is set");
+  if (audience === "") problems.push("JWT_AUDIENCE is required when JWT_JWKS_URL is set");
+  return { settings: { jwksUrl, issuer, audience }, problems };
 }
 
 /**

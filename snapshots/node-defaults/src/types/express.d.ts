@@ -9,7 +9,7 @@ declare global {
       correlationId: string;
       /** Set by `identifyCaller` on protected routes: who is calling, and with which roles. */
       principal?: Principal;
-      /** Set by `identifyCaller` when the token is missing or bad: the 401 to answer. */
+      /** Set by `identifyCaller` when the token is missing or bad: the 401 (or 503) to answer. */
       unauthenticated?: HttpError;
     }
   }

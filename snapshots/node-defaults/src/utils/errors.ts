@@ -81,3 +81,10 @@ export const tookTooLong = (timeoutMs: number): HttpError =>
     "SERVICE_UNAVAILABLE",
     `request took longer than ${readableDuration(timeoutMs)}`,
   );
+
+/**
+ * A provider's token whose key is not held while the provider's key set cannot be fetched: the
+ * token may well be good, so not a 401 (clients drop a token on 401).
+ */
+export const signingKeysUnavailable = (): HttpError =>
+  new HttpError(503, "SERVICE_UNAVAILABLE", "signing keys are unavailable");

@@ -76,6 +76,14 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /** Fetches of the identity provider's key set (JWT_JWKS_URL), by outcome: success or failure. */
+  readonly jwksFetches = new Counter({
+    name: "jwks_fetches_total",
+    help: "Total number of fetches of the identity provider's key set, by outcome",
+    labelNames: ["outcome"] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }
